@@ -1,0 +1,268 @@
+package org.lodestore.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Database} is opened. Immutable; build one with {@link #builder()}. The defaults suit
+ * a service: a 64 MiB map that grows by itself up to 1 TiB, 128 tables, 256 concurrent read
+ * transactions, full durability.
+ *
+ * <pre>{@code
+ * DatabaseOptions options = DatabaseOptions.builder()
+ *     .initialMapSize(1L << 30)
+ *     .durability(Durability.NO_META_SYNC)
+ *     .build();
+ * }</pre>
+ */
+public final class DatabaseOptions {
+
+  static final long MIB = 1L << 20;
+
+  private final long initialMapSize;
+  private final long maxMapSize;
+  private final boolean autoGrow;
+  private final int maxTables;
+  private final int maxReaders;
+  private final boolean readOnly;
+  private final Durability durability;
+  private final Duration growTimeout;
+
+  private DatabaseOptions(final Builder b) {
+    this.initialMapSize = b.initialMapSize;
+    this.maxMapSize = b.maxMapSize;
+    this.autoGrow = b.autoGrow;
+    this.maxTables = b.maxTables;
+    this.maxReaders = b.maxReaders;
+    this.readOnly = b.readOnly;
+    this.durability = b.durability;
+    this.growTimeout = b.growTimeout;
+  }
+
+  /**
+   * The default options.
+   *
+   * @return options with every default
+   */
+  public static DatabaseOptions defaults() {
+    return builder().build();
+  }
+
+  /**
+   * A builder with every default set.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The map size the database starts with (or the file's size, if larger).
+   *
+   * @return bytes
+   */
+  public long initialMapSize() {
+    return initialMapSize;
+  }
+
+  /**
+   * The largest map size automatic growth may reach.
+   *
+   * @return bytes
+   */
+  public long maxMapSize() {
+    return maxMapSize;
+  }
+
+  /**
+   * Whether {@link Database#write} grows a full map and retries.
+   *
+   * @return true if the map grows by itself
+   */
+  public boolean autoGrow() {
+    return autoGrow;
+  }
+
+  /**
+   * The maximum number of tables (LMDB named databases), including Lodestore's own.
+   *
+   * @return the limit
+   */
+  public int maxTables() {
+    return maxTables;
+  }
+
+  /**
+   * The maximum number of read transactions open at once across all processes.
+   *
+   * @return the limit
+   */
+  public int maxReaders() {
+    return maxReaders;
+  }
+
+  /**
+   * Whether the database is opened read-only.
+   *
+   * @return true if no write transaction may begin
+   */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /**
+   * What a commit waits for.
+   *
+   * @return the durability
+   */
+  public Durability durability() {
+    return durability;
+  }
+
+  /**
+   * How long map growth waits for open transactions to finish before giving up.
+   *
+   * @return the timeout
+   */
+  public Duration growTimeout() {
+    return growTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseOptions{initialMapSize=" + initialMapSize + ", maxMapSize=" + maxMapSize
+        + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders
+        + ", readOnly=" + readOnly + ", durability=" + durability + ", growTimeout=" + growTimeout
+        + "}";
+  }
+
+  /** Builds {@link DatabaseOptions}; {@link #build()} validates the combination. */
+  public static final class Builder {
+    private long initialMapSize = 64 * MIB;
+    private long maxMapSize = 1L << 40;
+    private boolean autoGrow = true;
+    private int maxTables = 128;
+    private int maxReaders = 256;
+    private boolean readOnly;
+    private Durability durability = Durability.SYNC;
+    private Duration growTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /**
+     * Sets the map size to start with; at least 1 MiB, rounded up to a whole MiB.
+     *
+     * @param bytes the size
+     * @return this builder
+     */
+    public Builder initialMapSize(final long bytes) {
+      this.initialMapSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the largest size automatic growth may reach.
+     *
+     * @param bytes the limit, at least the initial size
+     * @return this builder
+     */
+    public Builder maxMapSize(final long bytes) {
+      this.maxMapSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets whether {@link Database#write} grows a full map and retries (default true).
+     *
+     * @param enabled whether to grow
+     * @return this builder
+     */
+    public Builder autoGrow(final boolean enabled) {
+      this.autoGrow = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the maximum number of tables, 1..32767 (default 128).
+     *
+     * @param count the limit
+     * @return this builder
+     */
+    public Builder maxTables(final int count) {
+      this.maxTables = count;
+      return this;
+    }
+
+    /**
+     * Sets the maximum number of concurrent read transactions (default 256).
+     *
+     * @param count the limit, at least 1
+     * @return this builder
+     */
+    public Builder maxReaders(final int count) {
+      this.maxReaders = count;
+      return this;
+    }
+
+    /**
+     * Opens the database read-only: it must exist, and write transactions are refused.
+     *
+     * @param readOnly whether to open read-only
+     * @return this builder
+     */
+    public Builder readOnly(final boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /**
+     * Sets what a commit waits for (default {@link Durability#SYNC}).
+     *
+     * @param durability the durability
+     * @return this builder
+     */
+    public Builder durability(final Durability durability) {
+      this.durability = Objects.requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /**
+     * Sets how long map growth waits for open transactions (default 30 s).
+     *
+     * @param timeout the timeout, positive
+     * @return this builder
+     */
+    public Builder growTimeout(final Duration timeout) {
+      this.growTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Validates and builds the options.
+     *
+     * @return the options
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public DatabaseOptions build() {
+      if (initialMapSize < MIB) {
+        throw new IllegalArgumentException("initialMapSize must be at least 1 MiB: " + initialMapSize);
+      }
+      initialMapSize = (initialMapSize + MIB - 1) / MIB * MIB;
+      if (maxMapSize < initialMapSize) {
+        throw new IllegalArgumentException(
+            "maxMapSize " + maxMapSize + " is below initialMapSize " + initialMapSize);
+      }
+      if (maxTables < 1 || maxTables > 32767) {
+        throw new IllegalArgumentException("maxTables must be 1..32767: " + maxTables);
+      }
+      if (maxReaders < 1) {
+        throw new IllegalArgumentException("maxReaders must be at least 1: " + maxReaders);
+      }
+      if (growTimeout.isNegative() || growTimeout.isZero()) {
+        throw new IllegalArgumentException("growTimeout must be positive: " + growTimeout);
+      }
+      return new DatabaseOptions(this);
+    }
+  }
+}

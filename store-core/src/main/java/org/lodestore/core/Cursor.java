@@ -1,0 +1,440 @@
+package org.lodestore.core;
+
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.SeekOp;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * A scan over the rows of a {@link KeyRange}, in key order (or reverse), backed by an LMDB cursor
+ * and bound to its transaction. Close it (try-with-resources); it also closes with its transaction.
+ *
+ * <p>Two ways to read it:
+ *
+ * <pre>{@code
+ * try (Cursor<UUID, Tick> c = ticks.select(txn, range)) {      // flyweight: no allocation per row
+ *   Tick reuse = null;
+ *   while (c.next()) {
+ *     reuse = c.valueInto(reuse);                               // re-points one object
+ *     sum += reuse.price();
+ *   }
+ * }
+ * try (Cursor<UUID, Order> c = orders.select(txn, KeyRange.all())) {
+ *   for (Row<UUID, Order> row : c) { ... }                      // a Row per step
+ * }
+ * }</pre>
+ *
+ * <p>{@link #key()} and {@link #value()} decode the current row on each call. A zero-copy value is
+ * valid until the transaction ends (in a write transaction: until its next write); a value from
+ * {@link #valueInto} only until the next {@code valueInto} with the same object. Writes made in the
+ * same write transaction while scanning are seen or not depending on where they land relative to
+ * the cursor, as in LMDB.
+ *
+ * <p>Not thread-safe; it belongs to its transaction's thread.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
+
+  /** Decodes rows for a cursor; implemented by {@link Table} and {@link SetTable}. */
+  interface Reader<K, V> {
+    K key(Txn txn, ByteBuffer key);
+
+    V value(Txn txn, ByteBuffer value, ByteBuffer key);
+
+    V valueInto(Txn txn, ByteBuffer value, V reuse, ByteBuffer key);
+  }
+
+  private final Txn txn;
+  private final TableHandle handle;
+  private final Reader<K, V> reader;
+  private final org.lmdbjava.Cursor<ByteBuffer> lmdb;
+
+  /** Scan over the members of this one key of a set table, or null to scan keys. */
+  private final byte[] dupKey;
+
+  private final ByteBuffer lower;
+  private final boolean lowerInclusive;
+  private final ByteBuffer upper;
+  private final KeyRange.Bound upperBound;
+  private final boolean reversed;
+  private final long limit;
+  private long toSkip;
+  private long returned;
+
+  private boolean started;
+  private boolean done;
+  private boolean more;
+  private boolean positioned;
+  private boolean closed;
+  private int seenWrites;
+
+  Cursor(
+      final Txn txn,
+      final TableHandle handle,
+      final Reader<K, V> reader,
+      final KeyCodec<?> boundCodec,
+      final KeyRange<?> range,
+      final byte[] dupKey) {
+    this.txn = txn;
+    this.handle = handle;
+    this.reader = reader;
+    this.dupKey = dupKey;
+    this.reversed = range.reversed;
+    this.limit = range.limit;
+    this.toSkip = range.offset;
+    final String table = handle.name;
+    final ByteBuffer scratch = Encoding.secondBuffer();
+    if (range.prefix != null) {
+      final ByteBuffer p = ByteBuffer.wrap(
+          Encoding.copy(Encoding.prefix(table, boundCodec, range.prefix, scratch)));
+      this.lower = p;
+      this.lowerInclusive = true;
+      this.upper = p;
+      this.upperBound = KeyRange.Bound.PREFIX;
+    } else {
+      this.lower = bound(table, boundCodec, range.lower, range.lowerBound, scratch);
+      this.lowerInclusive = range.lowerBound == KeyRange.Bound.INCLUSIVE;
+      this.upper = bound(table, boundCodec, range.upper, range.upperBound, scratch);
+      this.upperBound = range.upperBound;
+    }
+    try {
+      this.lmdb = handle.dbi.openCursor(txn.lmdb);
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, table, null);
+    }
+    txn.register(this);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ByteBuffer bound(
+      final String table,
+      final KeyCodec<?> codec,
+      final Object key,
+      final KeyRange.Bound bound,
+      final ByteBuffer scratch) {
+    if (bound == KeyRange.Bound.NONE) {
+      return null;
+    }
+    return ByteBuffer.wrap(
+        Encoding.copy(Encoding.key(table, (KeyCodec<Object>) codec, key, scratch)));
+  }
+
+  /**
+   * Moves to the next row of the range.
+   *
+   * @return true if positioned on a row; false once the range (or the limit) is exhausted
+   * @throws InvalidStateException if the cursor or its transaction is closed
+   */
+  public boolean next() {
+    txn.enter();
+    try {
+      checkOpen();
+      if (done) {
+        return false;
+      }
+      boolean ok;
+      if (!started) {
+        started = true;
+        ok = position();
+      } else {
+        ok = step();
+      }
+      while (ok && toSkip > 0) {
+        toSkip--;
+        ok = step();
+      }
+      if (ok && returned >= limit) {
+        more = true;
+        ok = false;
+      }
+      if (!ok) {
+        done = true;
+        positioned = false;
+        return false;
+      }
+      returned++;
+      positioned = true;
+      seenWrites = txn.writeCount();
+      return true;
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, handle.name, null);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The current row's key, decoded.
+   *
+   * @return the key
+   * @throws IllegalStateException if {@link #next()} has not returned true for a current row
+   */
+  public K key() {
+    txn.enter();
+    try {
+      current();
+      final ByteBuffer key = lmdb.key();
+      return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The current row's value, decoded. For a zero-copy codec it reads LMDB memory and is valid until
+   * the transaction ends (in a write transaction: until its next write).
+   *
+   * @return the value
+   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws IllegalStateException if there is no current row
+   */
+  public V value() {
+    txn.enter();
+    try {
+      current();
+      return reader.value(txn, lmdb.val(), lmdb.key());
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The current row's value, decoded into {@code reuse} where the codec supports it (FlatBuffers:
+   * re-points the object, allocating nothing). The result is valid until the next {@code
+   * valueInto} with the same object, or the end of the transaction.
+   *
+   * @param reuse an object from an earlier call, or null the first time
+   * @return the value ({@code reuse} itself where supported)
+   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws IllegalStateException if there is no current row
+   */
+  public V valueInto(final V reuse) {
+    txn.enter();
+    try {
+      current();
+      return reuse == null
+          ? reader.value(txn, lmdb.val(), lmdb.key())
+          : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * Whether the scan stopped at its limit while further rows were in range: the "more available"
+   * answer for paging. Meaningful after {@link #next()} returned false.
+   *
+   * @return true if the limit cut the scan short
+   */
+  public boolean moreAvailable() {
+    return more;
+  }
+
+  /**
+   * Iterates the remaining rows, each decoded into a new {@link Row}.
+   *
+   * @return an iterator over this cursor (not restartable)
+   */
+  @Override
+  public Iterator<Row<K, V>> iterator() {
+    return new Iterator<>() {
+      private boolean fetched;
+      private boolean has;
+
+      @Override
+      public boolean hasNext() {
+        if (!fetched) {
+          has = Cursor.this.next();
+          fetched = true;
+        }
+        return has;
+      }
+
+      @Override
+      public Row<K, V> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        fetched = false;
+        return new Row<>(key(), value());
+      }
+    };
+  }
+
+  /**
+   * The remaining rows as a sequential stream; closing the stream closes this cursor.
+   *
+   * @return the stream
+   */
+  public Stream<Row<K, V>> stream() {
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(
+                iterator(), Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
+        .onClose(this::close);
+  }
+
+  /** Closes the cursor. Idempotent; also happens when its transaction ends. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (!txn.isOpen()) {
+      return; // the transaction's end released the LMDB cursor already
+    }
+    txn.enter();
+    try {
+      release();
+      txn.unregister(this);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /** Frees the LMDB cursor; called by close and by the transaction's end. */
+  void release() {
+    if (!closed) {
+      closed = true;
+      lmdb.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new InvalidStateException("cursor on table '" + handle.name + "' is closed");
+    }
+  }
+
+  private void current() {
+    checkOpen();
+    if (!positioned) {
+      throw new InvalidStateException(
+          "cursor on table '" + handle.name + "' has no current row; call next() first");
+    }
+    if (seenWrites != txn.writeCount()) {
+      // a write in this transaction may have moved the row in memory: re-read the position
+      lmdb.seek(SeekOp.MDB_GET_CURRENT);
+      seenWrites = txn.writeCount();
+    }
+  }
+
+  // ------------------------------------------------------------ positioning
+
+  /** The bytes the range bounds apply to: keys, or members of {@link #dupKey}. */
+  private ByteBuffer subject() {
+    return dupKey == null ? lmdb.key() : lmdb.val();
+  }
+
+  private boolean position() {
+    return reversed ? positionLast() : positionFirst();
+  }
+
+  private boolean positionFirst() {
+    boolean ok;
+    if (lower == null) {
+      ok = dupKey == null ? lmdb.first() : seekKey();
+    } else {
+      ok = seekAtLeast(lower);
+      if (ok && !lowerInclusive && Encoding.compare(subject(), lower) == 0) {
+        ok = lmdb.seek(dupKey == null ? SeekOp.MDB_NEXT_NODUP : SeekOp.MDB_NEXT_DUP);
+      }
+    }
+    return ok && belowUpper();
+  }
+
+  private boolean positionLast() {
+    boolean ok;
+    if (upper == null) {
+      ok = dupKey == null ? lmdb.last() : seekKey() && lmdb.seek(SeekOp.MDB_LAST_DUP);
+    } else if (upperBound == KeyRange.Bound.INCLUSIVE) {
+      ok = seekAtLeast(upper);
+      if (ok) {
+        if (Encoding.compare(subject(), upper) == 0) {
+          if (dupKey == null && handle.dupSort) {
+            ok = lmdb.seek(SeekOp.MDB_LAST_DUP);
+          }
+        } else {
+          ok = stepBack();
+        }
+      } else {
+        ok = lastOverall();
+      }
+    } else {
+      final byte[] limitBytes =
+          upperBound == KeyRange.Bound.PREFIX ? Encoding.successor(Encoding.copy(upper)) : null;
+      final ByteBuffer target =
+          upperBound == KeyRange.Bound.PREFIX
+              ? (limitBytes == null ? null : ByteBuffer.wrap(limitBytes))
+              : upper;
+      if (target == null) {
+        ok = lastOverall();
+      } else {
+        ok = seekAtLeast(target) ? stepBack() : lastOverall();
+      }
+    }
+    return ok && aboveLower();
+  }
+
+  private boolean lastOverall() {
+    return dupKey == null ? lmdb.last() : seekKey() && lmdb.seek(SeekOp.MDB_LAST_DUP);
+  }
+
+  private boolean stepBack() {
+    return lmdb.seek(dupKey == null ? SeekOp.MDB_PREV : SeekOp.MDB_PREV_DUP);
+  }
+
+  private boolean seekKey() {
+    final ByteBuffer key = Encoding.keyBuffer().clear().put(dupKey).flip();
+    return lmdb.get(key, GetOp.MDB_SET_KEY);
+  }
+
+  /** Positions at the first key (or member of dupKey) >= target. */
+  private boolean seekAtLeast(final ByteBuffer target) {
+    final ByteBuffer seek = Encoding.secondBuffer().clear().put(target.duplicate()).flip();
+    if (dupKey == null) {
+      return lmdb.get(seek, GetOp.MDB_SET_RANGE);
+    }
+    final ByteBuffer key = Encoding.keyBuffer().clear().put(dupKey).flip();
+    return lmdb.get(key, seek, SeekOp.MDB_GET_BOTH_RANGE);
+  }
+
+  private boolean step() {
+    if (reversed) {
+      return stepBack() && aboveLower();
+    }
+    return lmdb.seek(dupKey == null ? SeekOp.MDB_NEXT : SeekOp.MDB_NEXT_DUP) && belowUpper();
+  }
+
+  private boolean belowUpper() {
+    if (upper == null) {
+      return true;
+    }
+    final ByteBuffer s = subject();
+    switch (upperBound) {
+      case INCLUSIVE:
+        return Encoding.compare(s, upper) <= 0;
+      case EXCLUSIVE:
+        return Encoding.compare(s, upper) < 0;
+      default:
+        return Encoding.comparePrefix(s, upper) <= 0;
+    }
+  }
+
+  private boolean aboveLower() {
+    if (lower == null) {
+      return true;
+    }
+    final int c = Encoding.compare(subject(), lower);
+    return c > 0 || (c == 0 && lowerInclusive);
+  }
+}

@@ -1,0 +1,795 @@
+package org.lodestore.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.CopyFlags;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.EnvInfo;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Stat;
+import org.lodestore.core.codec.ValueCodec;
+import org.lodestore.core.key.KeyCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One LMDB environment: a directory holding {@code data.mdb} and {@code lock.mdb}, with its tables.
+ *
+ * <pre>{@code
+ * try (Database db = Database.open(Path.of("orders.db"))) {
+ *   Table<UUID, String> names = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
+ *   db.write(txn -> names.put(txn, id, "Ada"));
+ *   String name = db.read(txn -> names.get(txn, id));
+ * }
+ * }</pre>
+ *
+ * <h2>Transactions</h2>
+ *
+ * Work happens in transactions: {@link #beginRead()} and {@link #beginWrite()} return {@link Txn}s
+ * to use with try-with-resources (closing without commit aborts), or {@link #read} and {@link
+ * #write} run a function in one and commit or abort for you. One write transaction exists at a time
+ * per database (a second {@code beginWrite()} on another thread waits); read transactions run
+ * concurrently with it and with each other, each on a consistent snapshot.
+ *
+ * <h2>Map size</h2>
+ *
+ * LMDB stores everything in one memory map of fixed size. When a write inside {@link #write} finds
+ * the map full, the database waits for open transactions to finish, grows the map (doubling up to 1
+ * GiB, then by 1 GiB, never past {@link DatabaseOptions#maxMapSize()}), and runs the function
+ * again; the function must therefore have no effects outside the transaction. An explicit write
+ * transaction gets {@link MapFullException} instead.
+ *
+ * <h2>Thread safety and lifetime</h2>
+ *
+ * A database is thread-safe. One environment exists per canonical path per process: a second
+ * {@code open} of the same directory fails until the first is closed. {@link #close()} is
+ * idempotent and safe with transactions still open: they are aborted (a write transaction owned by
+ * another thread is aborted when that thread closes it, and the environment is released then), and
+ * every later use of them, their cursors or their zero-copy views fails with {@link
+ * InvalidStateException} or {@link IndexOutOfBoundsException} instead of reading unmapped memory.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  /** LMDB's limit on key length (and on the length of members of set tables). */
+  public static final int MAX_KEY_BYTES = 511;
+
+  private static final long GIB = 1L << 30;
+  private static final Map<Path, Database> OPEN = new ConcurrentHashMap<>();
+
+  final Env<ByteBuffer> env;
+  private final Path path;
+  private final DatabaseOptions options;
+
+  /** Guards the fields below; transactions begin and end under it and growth waits on it. */
+  private final Object gate = new Object();
+
+  private final Set<Txn> openTxns = Collections.newSetFromMap(new IdentityHashMap<>());
+  private int beginning;
+  private boolean growing;
+  private boolean envClosed;
+  private long mapSize;
+  private int growths;
+
+  private volatile boolean closed;
+  private volatile Txn writer;
+
+  /** Open table handles by name; a handle opened in an uncommitted transaction is not here yet. */
+  private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
+
+  private final Object handleLock = new Object();
+
+  private Database(final Path path, final Env<ByteBuffer> env, final DatabaseOptions options) {
+    this.path = path;
+    this.env = env;
+    this.options = options;
+    this.mapSize = env.info().mapSize;
+  }
+
+  /**
+   * Opens (creating if missing) the database in directory {@code dir} with default options.
+   *
+   * @param dir the directory
+   * @return the open database
+   * @throws LodestoreException if the directory cannot be opened, is already open in this process,
+   *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   */
+  public static Database open(final Path dir) {
+    return open(dir, DatabaseOptions.defaults());
+  }
+
+  /**
+   * Opens (creating if missing, unless read-only) the database in directory {@code dir}.
+   *
+   * @param dir the directory
+   * @param options how to open it
+   * @return the open database
+   * @throws LodestoreException if the directory cannot be opened, is already open in this process,
+   *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   */
+  public static Database open(final Path dir, final DatabaseOptions options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    JvmAccess.check();
+    final Path canonical;
+    try {
+      if (!options.readOnly()) {
+        Files.createDirectories(dir);
+      }
+      canonical = dir.toRealPath();
+    } catch (IOException e) {
+      throw new LodestoreException("cannot open database directory " + dir + ": " + e, e);
+    }
+    final Database[] created = new Database[1];
+    OPEN.compute(
+        canonical,
+        (p, existing) -> {
+          if (existing != null) {
+            throw new LodestoreException(
+                "database " + p + " is already open in this process; share that Database "
+                    + "(one environment per path per process)");
+          }
+          created[0] = new Database(p, openEnv(p, options), options);
+          return created[0];
+        });
+    LOG.debug("opened {} with {}", canonical, options);
+    return created[0];
+  }
+
+  private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
+    final EnumSet<EnvFlags> flags = EnumSet.of(EnvFlags.MDB_NOTLS);
+    if (options.readOnly()) {
+      flags.add(EnvFlags.MDB_RDONLY_ENV);
+    }
+    switch (options.durability()) {
+      case NO_META_SYNC:
+        flags.add(EnvFlags.MDB_NOMETASYNC);
+        break;
+      case NO_SYNC:
+        flags.add(EnvFlags.MDB_NOSYNC);
+        break;
+      default:
+        break;
+    }
+    try {
+      return Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+          .setMapSize(options.initialMapSize())
+          .setMaxDbs(options.maxTables())
+          .setMaxReaders(options.maxReaders())
+          .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
+    } catch (LmdbException e) {
+      throw new LodestoreException("cannot open database " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The directory this database lives in.
+   *
+   * @return its canonical path
+   */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * The options it was opened with.
+   *
+   * @return the options
+   */
+  public DatabaseOptions options() {
+    return options;
+  }
+
+  /**
+   * Whether {@link #close()} has been called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /**
+   * Begins a read transaction: a consistent snapshot, usable from any thread (one thread at a
+   * time). Many may be open at once, on one thread or many, up to {@link
+   * DatabaseOptions#maxReaders()}.
+   *
+   * @return the transaction; close it (try-with-resources)
+   * @throws InvalidStateException if the database is closed
+   */
+  public Txn beginRead() {
+    return begin(true);
+  }
+
+  /**
+   * Begins the write transaction, waiting while another thread holds one. It belongs to the calling
+   * thread; it sees its own writes; {@link Txn#commit()} publishes them and closing without commit
+   * discards them.
+   *
+   * @return the transaction; close it (try-with-resources)
+   * @throws InvalidStateException if the database is closed or read-only, or this thread already
+   *     holds the write transaction
+   */
+  public Txn beginWrite() {
+    if (options.readOnly()) {
+      throw new InvalidStateException("database " + path + " is open read-only");
+    }
+    final Txn current = writer;
+    if (current != null && current.owner == Thread.currentThread()) {
+      throw new InvalidStateException(
+          "this thread already holds the write transaction of " + path
+              + "; LMDB allows one per database, and a second would wait for itself forever");
+    }
+    return begin(false);
+  }
+
+  private Txn begin(final boolean readOnly) {
+    while (true) {
+      synchronized (gate) {
+        while (growing) {
+          awaitGate(0);
+        }
+        if (closed) {
+          throw closedError();
+        }
+        beginning++;
+      }
+      org.lmdbjava.Txn<ByteBuffer> lmdb = null;
+      try {
+        lmdb = readOnly ? env.txnRead() : env.txnWrite();
+      } catch (Dbi.MapResizedException e) {
+        // another process grew the map: adopt its size once no transaction of ours is open
+        endBegin(null);
+        adoptMapSize();
+        continue;
+      } catch (LmdbException e) {
+        endBegin(null);
+        throw Lmdb.translate(e, null, null);
+      } catch (RuntimeException | Error e) {
+        endBegin(null);
+        throw e;
+      }
+      final Txn txn = new Txn(this, lmdb, readOnly);
+      if (!endBegin(txn)) {
+        lmdb.close();
+        throw closedError();
+      }
+      if (!readOnly) {
+        writer = txn;
+      }
+      return txn;
+    }
+  }
+
+  /** Registers a begun transaction; false if the database closed meanwhile. */
+  private boolean endBegin(final Txn txn) {
+    synchronized (gate) {
+      beginning--;
+      gate.notifyAll();
+      if (txn == null) {
+        closeEnvIfDone();
+        return true;
+      }
+      if (closed) {
+        closeEnvIfDone();
+        return false;
+      }
+      openTxns.add(txn);
+      return true;
+    }
+  }
+
+  /** Called by a transaction after it ended (committed or aborted its LMDB transaction). */
+  void ended(final Txn txn) {
+    if (writer == txn) {
+      writer = null;
+    }
+    synchronized (gate) {
+      openTxns.remove(txn);
+      gate.notifyAll();
+      closeEnvIfDone();
+    }
+  }
+
+  /**
+   * Runs {@code fn} in a read transaction and returns its result.
+   *
+   * @param fn the work; it must not keep zero-copy views beyond its return
+   * @param <R> the result type
+   * @return what {@code fn} returned
+   */
+  public <R> R read(final Function<Txn, R> fn) {
+    try (Txn txn = beginRead()) {
+      return fn.apply(txn);
+    }
+  }
+
+  /**
+   * Runs {@code fn} in a write transaction and commits; if {@code fn} throws, aborts and rethrows.
+   * If the map fills up, grows it and runs {@code fn} again, so {@code fn} must not have effects
+   * outside the transaction.
+   *
+   * @param fn the work
+   * @throws MapFullException only when the map cannot grow (maximum size reached, or open
+   *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
+   */
+  public void write(final Consumer<Txn> fn) {
+    writeAndGet(
+        txn -> {
+          fn.accept(txn);
+          return null;
+        });
+  }
+
+  /**
+   * Like {@link #write(Consumer)}, returning what {@code fn} returns. A returned zero-copy view is
+   * already detached: return copies.
+   *
+   * @param fn the work
+   * @param <R> the result type
+   * @return what {@code fn} returned
+   * @throws MapFullException only when the map cannot grow
+   */
+  public <R> R writeAndGet(final Function<Txn, R> fn) {
+    while (true) {
+      final Txn txn = beginWrite();
+      try {
+        final R result = fn.apply(txn);
+        txn.commit();
+        return result;
+      } catch (MapFullException e) {
+        if (!options.autoGrow()) {
+          throw e;
+        }
+      } catch (RuntimeException | Error e) {
+        if (!txn.sawMapFull() || !options.autoGrow()) {
+          throw e;
+        }
+        // fn turned the map-full failure into another exception: still a full map, so grow
+      } finally {
+        txn.close();
+      }
+      growMap();
+    }
+  }
+
+  // ---------------------------------------------------------------- map growth
+
+  /**
+   * Grows the map now, as {@link #write} does when it fills up: waits (up to {@link
+   * DatabaseOptions#growTimeout()}) until no transaction is open, then enlarges the map.
+   *
+   * @throws MapFullException if the maximum size is reached, this thread holds an open transaction,
+   *     or other transactions stayed open past the timeout
+   */
+  public void growMap() {
+    resize(false);
+  }
+
+  private void adoptMapSize() {
+    resize(true);
+  }
+
+  private void resize(final boolean adoptOnly) {
+    synchronized (gate) {
+      if (closed) {
+        throw closedError();
+      }
+      if (growing) {
+        // another thread is growing the map: wait for it, then the caller retries
+        while (growing) {
+          awaitGate(0);
+        }
+        return;
+      }
+      for (final Txn txn : openTxns) {
+        if (txn.owner == Thread.currentThread()) {
+          throw new MapFullException(
+              "the map is full and cannot grow while this thread holds an open transaction; "
+                  + "close it first",
+              null,
+              null,
+              null);
+        }
+      }
+      final long next = adoptOnly ? 0 : nextMapSize(mapSize);
+      if (!adoptOnly && next <= mapSize) {
+        throw new MapFullException(
+            "the map reached its maximum size " + options.maxMapSize() + " bytes", null, null, null);
+      }
+      growing = true;
+      try {
+        final long deadline = System.nanoTime() + options.growTimeout().toNanos();
+        while (!openTxns.isEmpty() || beginning > 0) {
+          final long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new MapFullException(
+                "the map is full and growing it waited " + options.growTimeout() + " for "
+                    + openTxns.size() + " open transaction(s) to finish",
+                null,
+                null,
+                null);
+          }
+          awaitGate(Math.max(1, left / 1_000_000));
+        }
+        env.setMapSize(next);
+        final long before = mapSize;
+        mapSize = env.info().mapSize;
+        growths++;
+        LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
+      } finally {
+        growing = false;
+        gate.notifyAll();
+      }
+    }
+  }
+
+  private long nextMapSize(final long size) {
+    final long wanted = size < GIB ? size * 2 : size + GIB;
+    return Math.min(options.maxMapSize(), wanted);
+  }
+
+  private void awaitGate(final long millis) {
+    try {
+      gate.wait(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LodestoreException("interrupted while waiting for map growth", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  /**
+   * Opens the table {@code name}, creating it if missing, in a transaction of its own.
+   *
+   * @param name the table's name on disk: 1..511 UTF-8 bytes, not starting with {@code "__"}
+   *     (reserved for Lodestore), never derived from a Java class name
+   * @param keyCodec how keys are encoded
+   * @param valueCodec how values are encoded
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the table
+   * @throws SchemaMismatchException if {@code name} is a set table
+   * @throws InvalidStateException if this thread holds the write transaction (use {@link
+   *     #table(Txn, String, KeyCodec, ValueCodec)})
+   */
+  public <K, V> Table<K, V> table(
+      final String name, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
+    return new Table<>(handle(null, name, false), keyCodec, valueCodec);
+  }
+
+  /**
+   * Opens the table {@code name} inside {@code txn}, creating it if missing (in a write
+   * transaction). If {@code txn} aborts, a table it created is gone and the returned object is
+   * invalid.
+   *
+   * @param txn the transaction to open it in
+   * @param name the table's name, as for {@link #table(String, KeyCodec, ValueCodec)}
+   * @param keyCodec how keys are encoded
+   * @param valueCodec how values are encoded
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the table
+   * @throws SchemaMismatchException if {@code name} is a set table
+   */
+  public <K, V> Table<K, V> table(
+      final Txn txn,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    Objects.requireNonNull(txn, "txn");
+    return new Table<>(handle(txn, name, false), keyCodec, valueCodec);
+  }
+
+  /**
+   * Opens the set table {@code name} (each key maps to an ordered set of members), creating it if
+   * missing, in a transaction of its own.
+   *
+   * @param name the table's name, as for {@link #table(String, KeyCodec, ValueCodec)}
+   * @param keyCodec how keys are encoded
+   * @param memberCodec how members are encoded; members order by it and are at most 511 bytes
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the set table
+   * @throws SchemaMismatchException if {@code name} is a plain table
+   */
+  public <K, M> SetTable<K, M> setTable(
+      final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    return new SetTable<>(handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+  }
+
+  /**
+   * Opens the set table {@code name} inside {@code txn}, creating it if missing.
+   *
+   * @param txn the transaction to open it in
+   * @param name the table's name
+   * @param keyCodec how keys are encoded
+   * @param memberCodec how members are encoded
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the set table
+   * @throws SchemaMismatchException if {@code name} is a plain table
+   */
+  public <K, M> SetTable<K, M> setTable(
+      final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    Objects.requireNonNull(txn, "txn");
+    return new SetTable<>(
+        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+  }
+
+  private TableHandle handle(final Txn txn, final String name, final boolean dupSort) {
+    return handle(txn, name, dupSort, false).checkKind(dupSort);
+  }
+
+  private TableHandle handle(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    validateName(name);
+    final TableHandle cached = handles.get(name);
+    if (cached != null) {
+      return cached.checkKind(dupSort);
+    }
+    if (txn != null) {
+      return openHandle(txn, name, dupSort, dupFixed).checkKind(dupSort);
+    }
+    return openOwn(name, dupSort, dupFixed).checkKind(dupSort);
+  }
+
+  /** Opens a handle in a short transaction of its own, without checking its kind. */
+  private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
+    final Txn current = writer;
+    if (current != null && current.owner == Thread.currentThread()) {
+      throw new InvalidStateException(
+          "table '" + name + "' is not open yet and this thread holds the write transaction; "
+              + "open it with table(txn, ...) or before beginning the transaction");
+    }
+    synchronized (handleLock) {
+      final TableHandle again = handles.get(name);
+      if (again != null) {
+        return again;
+      }
+      try (Txn own = options.readOnly() ? beginRead() : beginWrite()) {
+        final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
+        own.commit();
+        return handle;
+      }
+    }
+  }
+
+  private TableHandle openHandle(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    final List<DbiFlags> flags = new ArrayList<>();
+    if (!txn.isReadOnly()) {
+      flags.add(DbiFlags.MDB_CREATE);
+    }
+    if (dupSort) {
+      flags.add(DbiFlags.MDB_DUPSORT);
+      if (dupFixed) {
+        flags.add(DbiFlags.MDB_DUPFIXED);
+      }
+    }
+    txn.enter();
+    try {
+      final Dbi<ByteBuffer> dbi;
+      final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+      try {
+        // LMDB reads the name as a C string: pass the terminating NUL explicitly
+        dbi =
+            env.openDbi(
+                txn.lmdb,
+                Arrays.copyOf(utf8, utf8.length + 1),
+                null,
+                false,
+                flags.toArray(new DbiFlags[0]));
+      } catch (Dbi.KeyNotFoundException e) {
+        throw new LodestoreException(
+            "table does not exist and cannot be created in a read-only transaction", name, null, e);
+      } catch (LmdbException e) {
+        throw Lmdb.translate(e, name, null);
+      }
+      final boolean storedDupSort = dbi.listFlags(txn.lmdb).contains(DbiFlags.MDB_DUPSORT);
+      final TableHandle handle = new TableHandle(this, name, dbi, storedDupSort);
+      txn.opened(handle);
+      return handle;
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /** Publishes handles opened in a transaction that committed. */
+  void publish(final List<TableHandle> opened) {
+    for (final TableHandle handle : opened) {
+      handles.putIfAbsent(handle.name, handle);
+    }
+  }
+
+  private static void validateName(final String name) {
+    Objects.requireNonNull(name, "table name");
+    final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes == 0 || bytes > MAX_KEY_BYTES || name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "table name must be 1.." + MAX_KEY_BYTES + " UTF-8 bytes without NUL: '" + name + "'");
+    }
+  }
+
+  /**
+   * The names of all tables in the database, including ones not opened by this process.
+   *
+   * @return the names, in byte order
+   */
+  public List<String> tableNames() {
+    final Dbi<ByteBuffer> main = mainDbi();
+    final List<String> names = new ArrayList<>();
+    try (Txn txn = beginRead()) {
+      txn.enter();
+      try (Cursor<ByteBuffer> cursor = main.openCursor(txn.lmdb)) {
+        for (boolean more = cursor.first(); more; more = cursor.next()) {
+          names.add(StandardCharsets.UTF_8.decode(cursor.key()).toString());
+        }
+      } finally {
+        txn.exit();
+      }
+    }
+    return names;
+  }
+
+  private volatile Dbi<ByteBuffer> main;
+
+  private Dbi<ByteBuffer> mainDbi() {
+    Dbi<ByteBuffer> dbi = main;
+    if (dbi == null) {
+      synchronized (handleLock) {
+        dbi = main;
+        if (dbi == null) {
+          try (Txn txn = beginRead()) {
+            txn.enter();
+            try {
+              dbi = env.openDbi(txn.lmdb, null, null, false);
+            } finally {
+              txn.exit();
+            }
+            txn.commit();
+          }
+          main = dbi;
+        }
+      }
+    }
+    return dbi;
+  }
+
+  // ---------------------------------------------------------------- stats, backup, close
+
+  /**
+   * Sizes and per-table statistics, from a read transaction.
+   *
+   * @return the statistics
+   */
+  public DatabaseStats stats() {
+    final List<String> names = tableNames();
+    final Map<String, TableStats> tables = new LinkedHashMap<>();
+    for (final String name : names) {
+      TableHandle handle = handles.get(name);
+      if (handle == null) {
+        handle = openOwn(name, false, false);
+      }
+      try (Txn txn = beginRead()) {
+        tables.put(name, handle.stats(txn));
+      }
+    }
+    final EnvInfo info = env.info();
+    final Stat stat = env.stat();
+    final long used = (info.lastPageNumber + 1) * stat.pageSize;
+    final long size;
+    final int resizes;
+    synchronized (gate) {
+      size = mapSize;
+      resizes = growths;
+    }
+    return new DatabaseStats(
+        size, used, stat.pageSize, info.maxReaders, info.numReaders, resizes, tables);
+  }
+
+  /**
+   * Writes a compacted copy of the database (free pages omitted) to directory {@code target},
+   * which must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
+   *
+   * @param target the directory to write {@code data.mdb} into
+   * @throws LodestoreException if the copy fails
+   */
+  public void backupTo(final Path target) {
+    Objects.requireNonNull(target, "target");
+    try {
+      Files.createDirectories(target);
+      try (var entries = Files.list(target)) {
+        if (entries.findAny().isPresent()) {
+          throw new LodestoreException("backup target " + target + " is not empty");
+        }
+      }
+    } catch (IOException e) {
+      throw new LodestoreException("cannot prepare backup target " + target + ": " + e, e);
+    }
+    synchronized (gate) {
+      if (closed) {
+        throw closedError();
+      }
+      beginning++;
+    }
+    try {
+      env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, null, null);
+    } finally {
+      endBegin(null);
+    }
+  }
+
+  /**
+   * Closes the database. Idempotent. Open read transactions (and write transactions of this
+   * thread) are aborted at once; a write transaction of another thread is aborted when that
+   * thread next uses or closes it, and the environment is released then.
+   */
+  @Override
+  public void close() {
+    final List<Txn> toAbort;
+    synchronized (gate) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      toAbort = new ArrayList<>(openTxns);
+      gate.notifyAll();
+    }
+    for (final Txn txn : toAbort) {
+      txn.abortFromClose();
+    }
+    synchronized (gate) {
+      closeEnvIfDone();
+    }
+  }
+
+  /** Releases the environment once closed and no transaction can touch it. Holds the gate. */
+  private void closeEnvIfDone() {
+    if (closed && !envClosed && openTxns.isEmpty() && beginning == 0) {
+      envClosed = true;
+      for (final TableHandle handle : handles.values()) {
+        handle.invalidate();
+      }
+      env.close();
+      OPEN.remove(path, this);
+      LOG.debug("closed {}", path);
+    }
+  }
+
+  InvalidStateException closedError() {
+    return new InvalidStateException("database " + path + " is closed");
+  }
+
+  @Override
+  public String toString() {
+    return "Database[" + path + (closed ? ", closed]" : "]");
+  }
+}

@@ -1,0 +1,173 @@
+package org.lodestore.core;
+
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.lodestore.core.codec.ValueCodec;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * Turns keys, members, bounds and values into bytes, checking LMDB's limits before anything is
+ * written. The one place where encoding failures become {@link InvalidKeyException} and friends.
+ */
+final class Encoding {
+
+  /** Larger than any valid key, so that an overlong key is detected, not silently cut. */
+  private static final int SCRATCH = 4096;
+
+  /** Per-thread direct buffers: keys and members are copied by LMDB during the call. */
+  private static final ThreadLocal<ByteBuffer[]> BUFFERS =
+      ThreadLocal.withInitial(
+          () -> new ByteBuffer[] {ByteBuffer.allocateDirect(SCRATCH), ByteBuffer.allocateDirect(SCRATCH)});
+
+  private Encoding() {}
+
+  /** The thread's first scratch buffer: keys. */
+  static ByteBuffer keyBuffer() {
+    return BUFFERS.get()[0];
+  }
+
+  /** The thread's second scratch buffer: members and seek targets. */
+  static ByteBuffer secondBuffer() {
+    return BUFFERS.get()[1];
+  }
+
+  /** Encodes {@code key} into {@code dst} (cleared), checked to be 1..511 bytes; returns dst flipped. */
+  static <K> ByteBuffer key(
+      final String table, final KeyCodec<K> codec, final K key, final ByteBuffer dst) {
+    if (key == null) {
+      throw new NullPointerException("null key for table '" + table + "'");
+    }
+    dst.clear();
+    try {
+      codec.encode(key, dst);
+    } catch (BufferOverflowException e) {
+      throw tooLong(table, key, "more than " + SCRATCH);
+    } catch (RuntimeException e) {
+      throw new InvalidKeyException(
+          "key cannot be encoded by " + codec.id() + ": " + e.getMessage(), table, key, e);
+    }
+    return checked(table, key, dst.flip());
+  }
+
+  /** Encodes the leading components of a composite key; may be empty only for a scalar "". */
+  static ByteBuffer prefix(
+      final String table, final KeyCodec<?> codec, final Object[] components, final ByteBuffer dst) {
+    dst.clear();
+    try {
+      codec.encodePrefix(components, dst);
+    } catch (BufferOverflowException e) {
+      throw tooLong(table, Arrays.toString(components), "more than " + SCRATCH);
+    } catch (RuntimeException e) {
+      throw new InvalidKeyException(
+          "prefix cannot be encoded by " + codec.id() + ": " + e.getMessage(),
+          table,
+          Arrays.toString(components),
+          e);
+    }
+    dst.flip();
+    if (dst.remaining() > Database.MAX_KEY_BYTES) {
+      throw tooLong(table, Arrays.toString(components), String.valueOf(dst.remaining()));
+    }
+    return dst;
+  }
+
+  private static ByteBuffer checked(final String table, final Object key, final ByteBuffer bytes) {
+    if (bytes.remaining() == 0) {
+      throw new InvalidKeyException(
+          "key encodes to zero bytes; LMDB keys are 1.." + Database.MAX_KEY_BYTES + " bytes",
+          table,
+          key,
+          null);
+    }
+    if (bytes.remaining() > Database.MAX_KEY_BYTES) {
+      throw tooLong(table, key, String.valueOf(bytes.remaining()));
+    }
+    return bytes;
+  }
+
+  private static KeyTooLongException tooLong(
+      final String table, final Object key, final String length) {
+    return new KeyTooLongException(
+        "key encodes to " + length + " bytes; LMDB's limit is " + Database.MAX_KEY_BYTES,
+        table,
+        key,
+        null);
+  }
+
+  /** Encodes a value; failures name the table and key. */
+  static <V> ByteBuffer value(
+      final String table, final ValueCodec<V> codec, final Object key, final V value) {
+    if (value == null) {
+      throw new NullPointerException(
+          "null value for table '" + table + "', key " + LodestoreException.describeKey(key));
+    }
+    final ByteBuffer bytes;
+    try {
+      bytes = codec.encode(value);
+    } catch (RuntimeException e) {
+      throw new InvalidValueException(
+          "value cannot be encoded by " + codec.id() + ": " + e.getMessage(), table, key, e);
+    }
+    // A read-only direct buffer may be a view into LMDB memory (a value read in this transaction
+    // and written back): copy it, since the write may move or free the memory it points into.
+    return bytes.isDirect() && bytes.isReadOnly() ? copyToScratch(bytes) : bytes;
+  }
+
+  private static final ThreadLocal<ByteBuffer[]> VALUE_COPY =
+      ThreadLocal.withInitial(() -> new ByteBuffer[] {ByteBuffer.allocateDirect(1024)});
+
+  private static ByteBuffer copyToScratch(final ByteBuffer bytes) {
+    final ByteBuffer[] holder = VALUE_COPY.get();
+    if (holder[0].capacity() < bytes.remaining()) {
+      holder[0] = ByteBuffer.allocateDirect(Math.max(bytes.remaining(), holder[0].capacity() * 2));
+    }
+    return holder[0].clear().put(bytes.duplicate()).flip();
+  }
+
+  /** A heap copy of the bytes between position and limit. */
+  static byte[] copy(final ByteBuffer bytes) {
+    final byte[] out = new byte[bytes.remaining()];
+    bytes.duplicate().get(out);
+    return out;
+  }
+
+  /** Unsigned lexicographic comparison of the remaining bytes; shorter sorts first on a tie. */
+  static int compare(final ByteBuffer a, final ByteBuffer b) {
+    final int i = a.mismatch(b);
+    if (i < 0) {
+      return 0;
+    }
+    if (i >= a.remaining()) {
+      return -1;
+    }
+    if (i >= b.remaining()) {
+      return 1;
+    }
+    return Byte.compareUnsigned(a.get(a.position() + i), b.get(b.position() + i));
+  }
+
+  /** Compares {@code key} truncated to the prefix's length with {@code prefix}. */
+  static int comparePrefix(final ByteBuffer key, final ByteBuffer prefix) {
+    final int i = key.mismatch(prefix);
+    if (i < 0 || i >= prefix.remaining()) {
+      return 0; // equal, or key starts with prefix
+    }
+    if (i >= key.remaining()) {
+      return -1; // key is a proper prefix of prefix
+    }
+    return Byte.compareUnsigned(key.get(key.position() + i), prefix.get(prefix.position() + i));
+  }
+
+  /** The least byte string greater than every string starting with {@code prefix}, or null. */
+  static byte[] successor(final byte[] prefix) {
+    for (int i = prefix.length - 1; i >= 0; i--) {
+      if (prefix[i] != (byte) 0xFF) {
+        final byte[] next = Arrays.copyOf(prefix, i + 1);
+        next[i]++;
+        return next;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,428 @@
+package org.lodestore.core;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.PutFlags;
+import org.lodestore.core.codec.ValueCodec;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * A typed table over one LMDB named database: keys of type {@code K} stored in the order of their
+ * {@link KeyCodec}, values of type {@code V} encoded by a {@link ValueCodec}. Obtain one from {@link
+ * Database#table}. The table object is immutable and thread-safe; every operation takes the {@link
+ * Txn} it runs in.
+ *
+ * <p>Writes check everything first: a null, empty, unencodable or overlong key, or an unencodable
+ * value, throws before anything is written. Not-found is {@code null}, {@code false} or an empty
+ * {@link Optional}, never an exception.
+ *
+ * <p>Values from a zero-copy codec (FlatBuffers, {@link org.lodestore.core.codec.ValueCodecs#VIEW})
+ * read LMDB memory: valid until the transaction ends, in a write transaction until its next write.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class Table<K, V> {
+
+  private static final PutFlags[] UPSERT = {};
+  private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
+
+  private final TableHandle handle;
+  private final KeyCodec<K> keyCodec;
+  private final ValueCodec<V> valueCodec;
+  private final String name;
+  private final Cursor.Reader<K, V> reader = new RowReader();
+
+  Table(final TableHandle handle, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
+    this.handle = handle;
+    this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+    this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
+    this.name = handle.name;
+  }
+
+  /**
+   * The table's name on disk.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * How keys are encoded.
+   *
+   * @return the key codec
+   */
+  public KeyCodec<K> keyCodec() {
+    return keyCodec;
+  }
+
+  /**
+   * How values are encoded.
+   *
+   * @return the value codec
+   */
+  public ValueCodec<V> valueCodec() {
+    return valueCodec;
+  }
+
+  // ------------------------------------------------------------ reads
+
+  /**
+   * The value stored under {@code key}.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @return the value, or null if absent; a zero-copy value lives as long as the transaction (in a
+   *     write transaction: until its next write)
+   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws InvalidKeyException if the key cannot be encoded
+   */
+  public V get(final Txn txn, final K key) {
+    txn.enter();
+    try {
+      final ByteBuffer stored = find(txn, key);
+      return stored == null ? null : decode(txn, stored, key);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The value stored under {@code key}, decoded into {@code reuse} where the codec supports it
+   * (FlatBuffers: the object is re-pointed, nothing is allocated).
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @param reuse an object from an earlier call, or null
+   * @return the value ({@code reuse} where supported), or null if absent
+   * @throws CorruptValueException if the stored bytes cannot be decoded
+   */
+  public V getInto(final Txn txn, final K key, final V reuse) {
+    txn.enter();
+    try {
+      final ByteBuffer stored = find(txn, key);
+      if (stored == null) {
+        return null;
+      }
+      return reuse == null ? decode(txn, stored, key) : decodeInto(txn, stored, reuse, key);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The stored bytes of {@code key}'s value, zero-copy: a read-only buffer over LMDB memory, valid
+   * until the transaction ends (in a write transaction: until its next write); after that every
+   * access throws {@link IndexOutOfBoundsException}.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @return the bytes (position 0, limit = length), or null if absent
+   */
+  public ByteBuffer rawView(final Txn txn, final K key) {
+    txn.enter();
+    try {
+      final ByteBuffer stored = find(txn, key);
+      return stored == null ? null : txn.newView(Views.address(stored), stored.remaining());
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * Whether {@code key} is present.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @return true if present
+   */
+  public boolean contains(final Txn txn, final K key) {
+    txn.enter();
+    try {
+      return find(txn, key) != null;
+    } finally {
+      txn.exit();
+    }
+  }
+
+  private ByteBuffer find(final Txn txn, final K key) {
+    handle.check(txn);
+    final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+    try {
+      return handle.dbi.get(txn.lmdb, k);
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, name, key);
+    }
+  }
+
+  // ------------------------------------------------------------ writes
+
+  /**
+   * Stores {@code value} under {@code key}, replacing any previous value.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @param value the value
+   * @throws InvalidKeyException if the key cannot be stored (nothing is written)
+   * @throws InvalidValueException if the value cannot be encoded (nothing is written)
+   * @throws MapFullException if the map is full (the transaction must be aborted)
+   */
+  public void put(final Txn txn, final K key, final V value) {
+    store(txn, key, value, false);
+  }
+
+  /**
+   * Stores {@code value} under {@code key} only if the key is absent.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @param value the value
+   * @return true if stored; false if the key was present (nothing changed)
+   */
+  public boolean insert(final Txn txn, final K key, final V value) {
+    return store(txn, key, value, true);
+  }
+
+  /**
+   * Stores {@code value} under {@code key} only if the key is present.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @param value the value
+   * @return true if replaced; false if the key was absent (nothing changed)
+   */
+  public boolean replace(final Txn txn, final K key, final V value) {
+    txn.enterWrite();
+    try {
+      handle.check(txn);
+      final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+      final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
+      if (handle.dbi.get(txn.lmdb, k) == null) {
+        return false;
+      }
+      txn.beforeMutation();
+      write(txn, k, bytes, UPSERT);
+      return true;
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, key));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  private boolean store(final Txn txn, final K key, final V value, final boolean onlyIfAbsent) {
+    txn.enterWrite();
+    try {
+      handle.check(txn);
+      final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+      final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
+      txn.beforeMutation();
+      return write(txn, k, bytes, onlyIfAbsent ? NO_OVERWRITE : UPSERT);
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, key));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /** Reserves space under {@code k} and copies {@code bytes} into it: LMDB's only copy. */
+  private boolean write(
+      final Txn txn, final ByteBuffer k, final ByteBuffer bytes, final PutFlags[] flags) {
+    final ByteBuffer target;
+    try {
+      target = handle.dbi.reserve(txn.lmdb, k, bytes.remaining(), flags);
+    } catch (Dbi.KeyExistsException e) {
+      return false;
+    }
+    target.put(bytes.duplicate());
+    return true;
+  }
+
+  /**
+   * Removes {@code key}.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @return true if it was present
+   */
+  public boolean delete(final Txn txn, final K key) {
+    txn.enterWrite();
+    try {
+      handle.check(txn);
+      final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+      txn.beforeMutation();
+      return handle.dbi.delete(txn.lmdb, k);
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, key));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * Removes every row, in O(pages) ({@code mdb_drop}); no other table is touched.
+   *
+   * @param txn a write transaction
+   */
+  public void truncate(final Txn txn) {
+    txn.enterWrite();
+    try {
+      handle.check(txn);
+      txn.beforeMutation();
+      handle.dbi.drop(txn.lmdb);
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, null));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  // ------------------------------------------------------------ scans and counts
+
+  /**
+   * Scans the rows of {@code range}.
+   *
+   * @param txn the transaction
+   * @param range which keys, direction, offset and limit
+   * @return a cursor positioned before the first row; close it
+   * @throws InvalidKeyException if a bound cannot be encoded
+   */
+  public Cursor<K, V> select(final Txn txn, final KeyRange<K> range) {
+    Objects.requireNonNull(range, "range");
+    txn.enter();
+    try {
+      handle.check(txn);
+      return new Cursor<>(txn, handle, reader, keyCodec, range, null);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The number of rows, in O(1).
+   *
+   * @param txn the transaction
+   * @return the count
+   */
+  public long count(final Txn txn) {
+    return handle.stats(txn).entries();
+  }
+
+  /**
+   * The number of rows {@link #select} would return for {@code range} (offset and limit applied),
+   * counted without decoding.
+   *
+   * @param txn the transaction
+   * @param range the range
+   * @return the count
+   */
+  public long countRange(final Txn txn, final KeyRange<K> range) {
+    long n = 0;
+    try (Cursor<K, V> cursor = select(txn, range)) {
+      while (cursor.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The row with the least key.
+   *
+   * @param txn the transaction
+   * @return the row, or empty if the table is empty
+   */
+  public Optional<Row<K, V>> first(final Txn txn) {
+    return one(txn, KeyRange.<K>all().limit(1));
+  }
+
+  /**
+   * The row with the greatest key.
+   *
+   * @param txn the transaction
+   * @return the row, or empty if the table is empty
+   */
+  public Optional<Row<K, V>> last(final Txn txn) {
+    return one(txn, KeyRange.<K>all().reversed().limit(1));
+  }
+
+  private Optional<Row<K, V>> one(final Txn txn, final KeyRange<K> range) {
+    try (Cursor<K, V> cursor = select(txn, range)) {
+      return cursor.next() ? Optional.of(new Row<>(cursor.key(), cursor.value())) : Optional.empty();
+    }
+  }
+
+  // ------------------------------------------------------------ decoding (Cursor.Reader)
+
+  private V decode(final Txn txn, final ByteBuffer stored, final Object key) {
+    final long address = Views.address(stored);
+    final int length = stored.remaining();
+    final ByteBuffer src =
+        valueCodec.isView() ? txn.newView(address, length) : txn.scratchView(address, length);
+    try {
+      return valueCodec.decode(src);
+    } catch (RuntimeException e) {
+      throw corrupt(key, e);
+    }
+  }
+
+  private V decodeInto(final Txn txn, final ByteBuffer stored, final V reuse, final Object key) {
+    final long address = Views.address(stored);
+    final int length = stored.remaining();
+    final ByteBuffer src =
+        valueCodec.isView()
+            ? txn.reuseView(valueCodec.viewBuffer(reuse), address, length)
+            : txn.scratchView(address, length);
+    try {
+      return valueCodec.decodeInto(src, reuse);
+    } catch (RuntimeException e) {
+      throw corrupt(key, e);
+    }
+  }
+
+  private CorruptValueException corrupt(final Object key, final RuntimeException e) {
+    final Object shown = key instanceof ByteBuffer ? Encoding.copy((ByteBuffer) key) : key;
+    return new CorruptValueException(
+        "stored value cannot be decoded by " + valueCodec.id() + ": " + e.getMessage(),
+        name,
+        shown,
+        e);
+  }
+
+  /** Decodes the rows a {@link Cursor} visits. */
+  private final class RowReader implements Cursor.Reader<K, V> {
+    @Override
+    public K key(final Txn txn, final ByteBuffer key) {
+      try {
+        return keyCodec.decode(key);
+      } catch (RuntimeException e) {
+        throw new CorruptValueException(
+            "stored key cannot be decoded by " + keyCodec.id() + ": " + e.getMessage(),
+            name,
+            null,
+            e);
+      }
+    }
+
+    @Override
+    public V value(final Txn txn, final ByteBuffer value, final ByteBuffer key) {
+      return decode(txn, value, key);
+    }
+
+    @Override
+    public V valueInto(
+        final Txn txn, final ByteBuffer value, final V reuse, final ByteBuffer key) {
+      return decodeInto(txn, value, reuse, key);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Table[" + name + ": " + keyCodec.id() + " -> " + valueCodec.id() + "]";
+  }
+}

@@ -1,0 +1,360 @@
+package org.lodestore.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import org.lmdbjava.LmdbException;
+
+/**
+ * A transaction: a consistent snapshot to read, and (for the write transaction) a set of changes
+ * that {@link #commit()} publishes atomically. Begin one with {@link Database#beginRead()} or
+ * {@link Database#beginWrite()} and close it with try-with-resources; closing without commit
+ * aborts.
+ *
+ * <h2>Threads</h2>
+ *
+ * A read transaction may be used from any thread, by one thread at a time (a concurrent use fails
+ * with {@link InvalidStateException} rather than corrupting state). A write transaction belongs to
+ * the thread that began it; use from another thread fails.
+ *
+ * <h2>Lifetime of what it returns</h2>
+ *
+ * Zero-copy values (FlatBuffers tables, {@code ByteBuffer} views) point into LMDB's memory and are
+ * valid until the transaction ends; in a write transaction, until its next write. Then they are
+ * detached: reads from them throw {@link IndexOutOfBoundsException}, never touch freed memory.
+ * Cursors close with their transaction. Every method of a transaction that ended throws {@link
+ * InvalidStateException}, except {@link #close()} and {@link #isOpen()}.
+ */
+public final class Txn implements AutoCloseable {
+
+  private static final int IDLE = 0;
+  private static final int BUSY = 1;
+  private static final int DONE = 2;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Txn.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final Database db;
+  final org.lmdbjava.Txn<ByteBuffer> lmdb;
+  final Thread owner;
+  private final boolean readOnly;
+
+  /** IDLE, BUSY (an operation is running) or DONE; see {@link #enter()}. */
+  @SuppressWarnings("unused")
+  private volatile int state;
+
+  /** Zero-copy buffers handed out and not yet detached; identity set, no per-entry allocation. */
+  private IdentityHashMap<ByteBuffer, Boolean> views;
+
+  /** Re-pointed for decoders that copy, and for keys; never handed out beyond a call. */
+  private ByteBuffer scratch;
+
+  private ByteBuffer keyScratch;
+  private final List<Cursor<?, ?>> cursors = new ArrayList<>(2);
+  private List<TableHandle> opened;
+  private int writes;
+  private boolean mapFull;
+  private String ending = "closed";
+
+  Txn(final Database db, final org.lmdbjava.Txn<ByteBuffer> lmdb, final boolean readOnly) {
+    this.db = db;
+    this.lmdb = lmdb;
+    this.readOnly = readOnly;
+    this.owner = Thread.currentThread();
+  }
+
+  /**
+   * Whether this is a read transaction.
+   *
+   * @return true for a read transaction
+   */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /**
+   * Whether the transaction can still be used: not committed, aborted or closed, and its database
+   * not closed.
+   *
+   * @return true while usable
+   */
+  public boolean isOpen() {
+    return state != DONE && !db.isClosed();
+  }
+
+  /**
+   * The database this transaction belongs to.
+   *
+   * @return the database
+   */
+  public Database database() {
+    return db;
+  }
+
+  /**
+   * Commits: for a write transaction, publishes its changes durably (as {@link Durability} says)
+   * before returning; for a read transaction, just ends it. Either way the transaction is over.
+   *
+   * @throws MapFullException if the map filled up during the transaction (nothing was written)
+   * @throws InvalidStateException if the transaction already ended
+   */
+  public void commit() {
+    enterEnd();
+    try {
+      if (mapFull) {
+        throw new MapFullException(
+            "the map filled up during this transaction; nothing was written", null, null, null);
+      }
+      closeCursors();
+      try {
+        lmdb.commit();
+      } catch (LmdbException e) {
+        throw failed(Lmdb.translate(e, null, null));
+      }
+      if (opened != null) {
+        db.publish(opened);
+        opened = null;
+      }
+      ending = "committed";
+    } finally {
+      finish();
+    }
+  }
+
+  /**
+   * Aborts: discards the changes of a write transaction, ends a read transaction.
+   *
+   * @throws InvalidStateException if the transaction already ended
+   */
+  public void abort() {
+    enterEnd();
+    ending = "aborted";
+    finish();
+  }
+
+  /**
+   * Ends the transaction, aborting it unless committed. Idempotent.
+   *
+   * @throws InvalidStateException if a write transaction is closed from a thread other than its
+   *     own
+   */
+  @Override
+  public void close() {
+    if (state == DONE) {
+      return;
+    }
+    if (!readOnly && Thread.currentThread() != owner) {
+      throw wrongThread();
+    }
+    if (STATE.compareAndSet(this, IDLE, BUSY)) {
+      ending = "closed";
+      finish();
+    } else if (state == BUSY) {
+      throw new InvalidStateException("transaction is in use by another thread");
+    }
+  }
+
+  /** Ends the transaction on behalf of {@link Database#close()}; other threads' writers later. */
+  void abortFromClose() {
+    if (!readOnly && Thread.currentThread() != owner) {
+      return; // its owner's next use fails, and its close() aborts it and releases the database
+    }
+    while (!STATE.compareAndSet(this, IDLE, BUSY)) {
+      if (state == DONE) {
+        return;
+      }
+      Thread.onSpinWait(); // another thread is inside a (short, native) operation
+    }
+    ending = "ended by Database.close()";
+    finish();
+  }
+
+  private void finish() {
+    try {
+      detachViews();
+      closeCursors();
+      if (opened != null) {
+        for (final TableHandle handle : opened) {
+          handle.invalidate();
+        }
+        opened = null;
+      }
+      lmdb.close();
+    } finally {
+      STATE.setRelease(this, DONE);
+      db.ended(this);
+    }
+  }
+
+  // ------------------------------------------------------------ operation guard
+
+  /** Starts an operation: checks thread, state and database; must be paired with {@link #exit}. */
+  void enter() {
+    if (!readOnly && Thread.currentThread() != owner) {
+      throw wrongThread();
+    }
+    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+      throw stateError();
+    }
+    if (db.isClosed()) {
+      STATE.setRelease(this, IDLE);
+      throw db.closedError();
+    }
+  }
+
+  /** Starts a write: as {@link #enter}, for write transactions that have not failed. */
+  void enterWrite() {
+    enter();
+    if (readOnly) {
+      STATE.setRelease(this, IDLE);
+      throw new InvalidStateException("cannot write in a read transaction");
+    }
+    if (mapFull) {
+      STATE.setRelease(this, IDLE);
+      throw new MapFullException(
+          "the map filled up earlier in this transaction; abort it and retry", null, null, null);
+    }
+  }
+
+  /**
+   * Called right before LMDB changes a page: detaches the views handed out so far, since the
+   * change may move or free the memory they point into.
+   */
+  void beforeMutation() {
+    detachViews();
+    writes++;
+  }
+
+  void exit() {
+    STATE.setRelease(this, IDLE);
+  }
+
+  private void enterEnd() {
+    if (!readOnly && Thread.currentThread() != owner) {
+      throw wrongThread();
+    }
+    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+      throw stateError();
+    }
+  }
+
+  private InvalidStateException stateError() {
+    if (state == DONE) {
+      return new InvalidStateException("transaction already " + ending);
+    }
+    return new InvalidStateException("transaction is in use by another thread");
+  }
+
+  private InvalidStateException wrongThread() {
+    return new InvalidStateException(
+        "write transaction belongs to thread '" + owner.getName() + "', used from '"
+            + Thread.currentThread().getName() + "'");
+  }
+
+  /** Records a failure that poisons the transaction; returns it for throwing. */
+  RuntimeException failed(final RuntimeException e) {
+    if (e instanceof MapFullException) {
+      mapFull = true;
+    }
+    return e;
+  }
+
+  boolean sawMapFull() {
+    return mapFull;
+  }
+
+  /** Counts writes, so that cursors can notice that their position must be re-read. */
+  int writeCount() {
+    return writes;
+  }
+
+  void opened(final TableHandle handle) {
+    if (opened == null) {
+      opened = new ArrayList<>(4);
+    }
+    opened.add(handle);
+  }
+
+  // ------------------------------------------------------------ views and cursors
+
+  /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
+  ByteBuffer newView(final long address, final int length) {
+    final ByteBuffer view = Views.create(address, length);
+    if (views == null) {
+      views = new IdentityHashMap<>();
+    }
+    views.put(view, Boolean.TRUE);
+    return view;
+  }
+
+  /** Re-points {@code previous} if it is a live view of this transaction, else makes a new one. */
+  ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
+    if (previous != null && views != null && views.containsKey(previous)) {
+      return Views.repoint(previous, address, length);
+    }
+    return newView(address, length);
+  }
+
+  /** A view for a decoder that copies; valid only until the next call. */
+  ByteBuffer scratchView(final long address, final int length) {
+    if (scratch == null) {
+      scratch = Views.create(address, length);
+      return scratch;
+    }
+    return Views.repoint(scratch, address, length);
+  }
+
+  /** A view for decoding a key; valid only until the next call. */
+  ByteBuffer keyView(final long address, final int length) {
+    if (keyScratch == null) {
+      keyScratch = Views.create(address, length);
+      return keyScratch;
+    }
+    return Views.repoint(keyScratch, address, length);
+  }
+
+  private void detachViews() {
+    if (views != null && !views.isEmpty()) {
+      for (final ByteBuffer view : views.keySet()) {
+        Views.detach(view);
+      }
+      views.clear();
+    }
+    if (scratch != null) {
+      Views.detach(scratch);
+    }
+    if (keyScratch != null) {
+      Views.detach(keyScratch);
+    }
+  }
+
+  void register(final Cursor<?, ?> cursor) {
+    cursors.add(cursor);
+  }
+
+  void unregister(final Cursor<?, ?> cursor) {
+    cursors.remove(cursor);
+  }
+
+  private void closeCursors() {
+    for (int i = cursors.size() - 1; i >= 0; i--) {
+      cursors.get(i).release();
+    }
+    cursors.clear();
+  }
+
+  @Override
+  public String toString() {
+    return (readOnly ? "ReadTxn[" : "WriteTxn[") + db.path() + (state == DONE ? ", " + ending : "")
+        + "]";
+  }
+}

@@ -1,0 +1,160 @@
+package org.lodestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.core.key.Tuple2;
+
+class TableTest {
+
+  @TempDir Path dir;
+  Database db;
+  Table<UUID, String> names;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("db"));
+    names = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void put_thenGet_returnsValueInSameAndLaterTransactions() {
+    UUID id = UUID.randomUUID();
+    db.write(txn -> {
+      names.put(txn, id, "Ada");
+      assertThat(names.get(txn, id)).isEqualTo("Ada");
+    });
+    String later = db.read(txn -> names.get(txn, id));
+    String absent = db.read(txn -> names.get(txn, UUID.randomUUID()));
+    assertThat(later).isEqualTo("Ada");
+    assertThat(absent).isNull();
+  }
+
+  @Test
+  void insert_failsIfPresent_replace_failsIfAbsent() {
+    UUID id = UUID.randomUUID();
+    db.write(txn -> {
+      assertThat(names.replace(txn, id, "x")).isFalse();
+      assertThat(names.contains(txn, id)).isFalse();
+      assertThat(names.insert(txn, id, "a")).isTrue();
+      assertThat(names.insert(txn, id, "b")).isFalse();
+      assertThat(names.get(txn, id)).isEqualTo("a");
+      assertThat(names.replace(txn, id, "c")).isTrue();
+      assertThat(names.get(txn, id)).isEqualTo("c");
+      assertThat(names.delete(txn, id)).isTrue();
+      assertThat(names.delete(txn, id)).isFalse();
+    });
+  }
+
+  @Test
+  void abortedWrite_leavesNothing() {
+    UUID id = UUID.randomUUID();
+    try (Txn txn = db.beginWrite()) {
+      names.put(txn, id, "gone");
+    }
+    long count = db.read(names::count);
+    assertThat(count).isZero();
+  }
+
+  @Test
+  void compositePrefixScan_returnsOneSeriesInOrder_forwardAndBackward() {
+    Table<Tuple2<UUID, Instant>, Long> ticks =
+        db.table("ticks", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), ValueCodecs.LONG);
+    UUID a = new UUID(1, 1);
+    UUID b = new UUID(1, 2);
+    Instant t0 = Instant.parse("1969-12-31T23:59:59Z");
+    db.write(txn -> {
+      for (int i = 0; i < 10; i++) {
+        ticks.put(txn, Tuple2.of(a, t0.plusSeconds(i)), (long) i);
+        ticks.put(txn, Tuple2.of(b, t0.plusSeconds(i)), 100L + i);
+      }
+    });
+    try (Txn txn = db.beginRead()) {
+      List<Long> forward = new ArrayList<>();
+      try (Cursor<Tuple2<UUID, Instant>, Long> c = ticks.select(txn, KeyRange.prefix(a))) {
+        c.forEach(row -> forward.add(row.value()));
+      }
+      assertThat(forward).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+      List<Long> latest = new ArrayList<>();
+      try (Cursor<Tuple2<UUID, Instant>, Long> c =
+          ticks.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(a).reversed().limit(3))) {
+        while (c.next()) {
+          latest.add(c.value());
+        }
+        assertThat(c.moreAvailable()).isTrue();
+      }
+      assertThat(latest).containsExactly(9L, 8L, 7L);
+      assertThat(ticks.countRange(txn, KeyRange.closed(
+          Tuple2.of(b, t0.plusSeconds(2)), Tuple2.of(b, t0.plusSeconds(4))))).isEqualTo(3);
+      assertThat(ticks.count(txn)).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void overlongKey_isRefusedBeforeAnythingIsWritten() {
+    Table<String, String> t = db.table("strings", KeyCodecs.STRING, ValueCodecs.STRING);
+    String longKey = "k".repeat(600);
+    assertThatThrownBy(() -> db.write(txn -> t.put(txn, longKey, "v")))
+        .isInstanceOf(KeyTooLongException.class)
+        .hasMessageContaining("strings");
+    assertThatThrownBy(() -> db.write(txn -> t.put(txn, "", "v")))
+        .isInstanceOf(InvalidKeyException.class);
+    long count = db.read(t::count);
+    assertThat(count).isZero();
+  }
+
+  @Test
+  void rawView_isDetachedAfterTransactionEnds() {
+    UUID id = UUID.randomUUID();
+    db.write(txn -> names.put(txn, id, "zero-copy"));
+    ByteBuffer view;
+    try (Txn txn = db.beginRead()) {
+      view = names.rawView(txn, id);
+      assertThat(StandardCharsets.UTF_8.decode(view.duplicate()).toString()).isEqualTo("zero-copy");
+    }
+    assertThatThrownBy(() -> view.get(0)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void setTable_addRemoveContainsSizeAndOrder() {
+    SetTable<UUID, UUID> set = db.setTable("members", KeyCodecs.UUID, KeyCodecs.UUID);
+    UUID k = UUID.randomUUID();
+    UUID m1 = new UUID(0, 1);
+    UUID m2 = new UUID(-1, 2);
+    db.write(txn -> {
+      assertThat(set.add(txn, k, m2)).isTrue();
+      assertThat(set.add(txn, k, m1)).isTrue();
+      assertThat(set.add(txn, k, m1)).isFalse();
+    });
+    try (Txn txn = db.beginRead()) {
+      assertThat(set.size(txn, k)).isEqualTo(2);
+      assertThat(set.contains(txn, k, m1)).isTrue();
+      List<UUID> members = new ArrayList<>();
+      try (Cursor<UUID, UUID> c = set.members(txn, k)) {
+        c.forEach(r -> members.add(r.value()));
+      }
+      assertThat(members).containsExactly(m1, m2);
+    }
+    db.write(txn -> assertThat(set.remove(txn, k, m1)).isTrue());
+    long size = db.read(txn -> set.size(txn, k));
+    assertThat(size).isEqualTo(1);
+  }
+}

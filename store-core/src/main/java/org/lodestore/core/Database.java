@@ -465,6 +465,23 @@ public final class Database implements AutoCloseable {
   // ---------------------------------------------------------------- tables
 
   /**
+   * Attaches a schema (or anything {@link Attachable}): its tables and indexes are created or
+   * validated, and it is returned ready to use.
+   *
+   * <pre>{@code
+   * MarketSchema s = db.attach(new MarketSchema());
+   * }</pre>
+   *
+   * @param schema the schema
+   * @param <S> its type
+   * @return {@code schema}, attached
+   */
+  public <S extends Attachable> S attach(final S schema) {
+    Objects.requireNonNull(schema, "schema").attachTo(this);
+    return schema;
+  }
+
+  /**
    * Opens the table {@code name}, creating it if missing, in a transaction of its own.
    *
    * @param name the table's name on disk: 1..511 UTF-8 bytes, not starting with {@code "__"}
@@ -620,6 +637,35 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes the table (or set table) {@code name} and everything in it, inside {@code txn}. Table
+   * objects of that name become invalid. Does nothing if it does not exist.
+   *
+   * @param txn a write transaction
+   * @param name the table's name
+   * @return true if it existed
+   */
+  public boolean dropTable(final Txn txn, final String name) {
+    validateName(name);
+    if (!exists(txn, name)) {
+      return false;
+    }
+    final TableHandle handle = handle(txn, name, false, false);
+    txn.enterWrite();
+    try {
+      handle.check(txn);
+      txn.beforeMutation();
+      handle.dbi.drop(txn.lmdb, true);
+      handles.remove(name, handle);
+      handle.invalidate();
+      return true;
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, null));
+    } finally {
+      txn.exit();
+    }
+  }
+
   /** Publishes handles opened in a transaction that committed. */
   void publish(final List<TableHandle> opened) {
     for (final TableHandle handle : opened) {
@@ -655,6 +701,21 @@ public final class Database implements AutoCloseable {
       }
     }
     return names;
+  }
+
+  /** Whether a table {@code name} exists as seen by {@code txn}. */
+  private boolean exists(final Txn txn, final String name) {
+    final Dbi<ByteBuffer> dbi = mainDbi();
+    txn.enter();
+    try {
+      final ByteBuffer key = Encoding.keyBuffer().clear();
+      key.put(name.getBytes(StandardCharsets.UTF_8)).flip();
+      return dbi.get(txn.lmdb, key) != null;
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, name, null);
+    } finally {
+      txn.exit();
+    }
   }
 
   private volatile Dbi<ByteBuffer> main;

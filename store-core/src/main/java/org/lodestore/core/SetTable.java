@@ -37,6 +37,28 @@ public final class SetTable<K, M> {
   }
 
   /**
+   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes)
+   * without touching the database.
+   *
+   * @param key the key
+   * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
+   */
+  public void checkKey(final K key) {
+    Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+  }
+
+  /**
+   * Checks that {@code member} can be stored in this table (not null, encodable, 1..511 bytes)
+   * without touching the database.
+   *
+   * @param member the member
+   * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
+   */
+  public void checkMember(final M member) {
+    Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
+  }
+
+  /**
    * The table's name on disk.
    *
    * @return the name

@@ -44,6 +44,17 @@ public final class Table<K, V> {
   }
 
   /**
+   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes)
+   * without touching the database.
+   *
+   * @param key the key
+   * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
+   */
+  public void checkKey(final K key) {
+    Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+  }
+
+  /**
    * The table's name on disk.
    *
    * @return the name

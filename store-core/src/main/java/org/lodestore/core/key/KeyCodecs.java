@@ -18,6 +18,7 @@ import java.util.UUID;
  *  bytes      raw bytes; inside a tuple: escaped like utf8
  *  bytesN     exactly N raw bytes
  *  tuple      concatenation of the components, all but the last delimited
+ *  desc(c)    the delimited form of c with every byte complemented (reverse order)
  * </pre>
  */
 public final class KeyCodecs {
@@ -65,6 +66,18 @@ public final class KeyCodecs {
    */
   public static KeyCodec<byte[]> fixedBytes(final int length) {
     return new FixedBytesKeyCodec(length);
+  }
+
+  /**
+   * The same keys in reverse order, for "order by ... descending" components of composite keys.
+   * The encoding is the codec's delimited form with every byte complemented.
+   *
+   * @param codec a fixed-length codec or one with a delimited form
+   * @param <K> the key type
+   * @return the descending codec
+   */
+  public static <K> KeyCodec<K> descending(final KeyCodec<K> codec) {
+    return new DescendingKeyCodec<>(codec);
   }
 
   /**

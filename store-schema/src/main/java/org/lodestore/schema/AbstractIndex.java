@@ -1,0 +1,189 @@
+package org.lodestore.schema;
+
+import java.util.Objects;
+import java.util.function.Function;
+import org.lodestore.core.Database;
+import org.lodestore.core.InvalidKeyException;
+import org.lodestore.core.KeyRange;
+import org.lodestore.core.LodestoreException;
+import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * What every index shares: its declaration (name, key codec, key extractor, nullability) and the
+ * single maintenance entry point {@link #update}, through which every put, insert, replace, delete,
+ * backfill and rebuild of its table changes it.
+ *
+ * <p>A write first asks each index to {@link #check} the new row (nullability, encodability,
+ * uniqueness) before anything is written, then writes the row, then calls {@link #update} on each
+ * index with the old and new index keys. So a refused write leaves the table and every index as
+ * they were.
+ *
+ * @param <I> the index key type
+ * @param <K> the table's primary key type
+ * @param <V> the table's value type
+ */
+public abstract class AbstractIndex<I, K, V> {
+
+  final SchemaTable<K, V> table;
+  final String name;
+  final KeyCodec<I> keyCodec;
+  private final Function<? super V, ? extends I> extractor;
+  boolean nullable;
+
+  AbstractIndex(
+      final SchemaTable<K, V> table,
+      final String name,
+      final KeyCodec<I> keyCodec,
+      final Function<? super V, ? extends I> extractor) {
+    this.table = Objects.requireNonNull(table, "table");
+    this.name = Objects.requireNonNull(name, "index name");
+    this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+    this.extractor = Objects.requireNonNull(extractor, "extractor");
+    if (name.isEmpty() || name.contains(":")) {
+      throw new IllegalArgumentException("index name must be non-empty without ':': " + name);
+    }
+  }
+
+  /**
+   * The index's name, unique within its table.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Whether rows whose index key is null are allowed (and left out of the index).
+   *
+   * @return true if nullable
+   */
+  public boolean isNullable() {
+    return nullable;
+  }
+
+  /**
+   * Whether the index maps each key to at most one row.
+   *
+   * @return true for a unique index
+   */
+  public abstract boolean isUnique();
+
+  /**
+   * How index keys are encoded (and ordered).
+   *
+   * @return the codec
+   */
+  public KeyCodec<I> keyCodec() {
+    return keyCodec;
+  }
+
+  /**
+   * The number of entries in the index, in O(1).
+   *
+   * @param txn the transaction
+   * @return the count
+   */
+  public abstract long size(Txn txn);
+
+  /** The index key of {@code value}, or null. */
+  final I extract(final V value) {
+    return extractor.apply(value);
+  }
+
+  /** The name of the LMDB database holding this index. */
+  final String dbiName() {
+    return "ix:" + table.oid() + ":" + name;
+  }
+
+  /**
+   * Checks that {@code newKey} (extracted from the row about to be written under {@code key}) may
+   * be stored: not null unless nullable, encodable, and for a unique index not held by another
+   * row. Writes nothing.
+   */
+  final void check(final Txn txn, final K key, final I oldKey, final I newKey) {
+    if (newKey == null) {
+      if (!nullable) {
+        throw new ConstraintViolationException(
+            "index '" + name + "' is not nullable and the row's index key is null",
+            table.name(),
+            key,
+            null);
+      }
+      return;
+    }
+    try {
+      checkKey(newKey);
+    } catch (InvalidKeyException e) {
+      throw new ConstraintViolationException(
+          "index '" + name + "' cannot store the row's index key: " + e.getMessage(),
+          table.name(),
+          key,
+          e);
+    }
+    if (oldKey == null || !sameKey(oldKey, newKey)) {
+      checkUnique(txn, key, newKey);
+    }
+  }
+
+  /**
+   * The one maintenance path: moves {@code key}'s entry from {@code oldKey} to {@code newKey}
+   * (either may be null: insert, delete, or a key that became/stopped being null).
+   */
+  final void update(final Txn txn, final K key, final I oldKey, final I newKey) {
+    if (oldKey != null && newKey != null && sameKey(oldKey, newKey)) {
+      return;
+    }
+    if (oldKey != null) {
+      remove(txn, oldKey, key);
+    }
+    if (newKey != null) {
+      add(txn, newKey, key);
+    }
+  }
+
+  final boolean sameKey(final I a, final I b) {
+    return keyCodec.comparator().compare(a, b) == 0;
+  }
+
+  abstract void checkKey(I indexKey);
+
+  abstract void checkUnique(Txn txn, K key, I indexKey);
+
+  abstract void add(Txn txn, I indexKey, K key);
+
+  abstract void remove(Txn txn, I indexKey, K key);
+
+  /** Opens (creating if missing) the index's storage inside the attach transaction. */
+  abstract void open(Database db, Txn txn);
+
+  /** Removes every entry. */
+  abstract void clear(Txn txn);
+
+  /**
+   * Rebuilds the index from its table: clears it, then adds every row's entry. Safe at any time
+   * inside a write transaction; a unique violation among existing rows aborts it with {@link
+   * UniqueViolationException}.
+   *
+   * @param txn a write transaction
+   */
+  public final void rebuild(final Txn txn) {
+    clear(txn);
+    table.backfill(txn, this);
+  }
+
+  static String describe(final Object key) {
+    return LodestoreException.describeKey(key);
+  }
+
+  static <I> KeyRange<I> exactly(final I indexKey) {
+    return KeyRange.closed(indexKey, indexKey);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + table.name() + "." + name + ": " + keyCodec.id()
+        + (nullable ? ", nullable" : "") + "]";
+  }
+}

@@ -1,0 +1,100 @@
+package org.lodestore.schema;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.Database;
+import org.lodestore.core.Table;
+import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.core.key.KeyCodecs;
+
+/**
+ * The persistent catalog: one reserved LMDB database, {@value #DBI}, mapping each table's oid to a
+ * CBOR map that records its identity, codecs, format version, indexes and references. Plain RFC
+ * 8949 CBOR, so any CBOR decoder (or {@code mdb_dump}) can read it.
+ *
+ * <pre>
+ *  key   "6f1c...-uuid"      (the table's oid, UTF-8)
+ *  value {format: 1, oid, name, description, kind: "table"|"set", dbi, keyCodec, valueCodec,
+ *         properties: {..}, indexes: [{name, dbi, keyCodec, unique, nullable}],
+ *         references: [{name, target, keyCodec, checked}]}
+ * </pre>
+ */
+final class Catalog {
+
+  /** The reserved LMDB database name. */
+  static final String DBI = "__lodestore_catalog";
+
+  /** The on-disk format version of catalog entries and the tables they describe. */
+  static final int FORMAT = 1;
+
+  private static final ObjectMapper CBOR =
+      CBORMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private final Table<String, byte[]> table;
+
+  private Catalog(final Table<String, byte[]> table) {
+    this.table = table;
+  }
+
+  static Catalog open(final Database db, final Txn txn) {
+    return new Catalog(db.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
+  }
+
+  TableEntry get(final Txn txn, final String oid) {
+    final byte[] bytes = table.get(txn, oid);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return CBOR.readValue(bytes, TableEntry.class);
+    } catch (IOException e) {
+      throw new CorruptValueException("catalog entry cannot be decoded", DBI, oid, e);
+    }
+  }
+
+  void put(final Txn txn, final TableEntry entry) {
+    try {
+      table.put(txn, entry.oid(), CBOR.writeValueAsBytes(entry));
+    } catch (IOException e) {
+      throw new IllegalStateException("catalog entry cannot be encoded: " + entry, e);
+    }
+  }
+
+  /** A table's record. */
+  record TableEntry(
+      int format,
+      String oid,
+      String name,
+      String description,
+      String kind,
+      String dbi,
+      String keyCodec,
+      String valueCodec,
+      Map<String, String> properties,
+      List<IndexEntry> indexes,
+      List<ReferenceEntry> references) {
+
+    IndexEntry index(final String indexName) {
+      if (indexes != null) {
+        for (final IndexEntry index : indexes) {
+          if (index.name().equals(indexName)) {
+            return index;
+          }
+        }
+      }
+      return null;
+    }
+  }
+
+  /** An index's record. */
+  record IndexEntry(String name, String dbi, String keyCodec, boolean unique, boolean nullable) {}
+
+  /** A reference's record. */
+  record ReferenceEntry(String name, String target, String keyCodec, boolean checked) {}
+}

@@ -1,0 +1,476 @@
+package org.lodestore.schema;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.lodestore.core.Attachable;
+import org.lodestore.core.Database;
+import org.lodestore.core.SchemaMismatchException;
+import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * A set of tables, indexes and references declared as fields, attached to a {@link Database} in one
+ * call.
+ *
+ * <pre>{@code
+ * final class Shop extends Schema {
+ *   final MapUuidCbor<Customer> customers =
+ *       table("0b2f6e9c-5d7e-4d6a-9a55-8f0e9f1a2b3c", "customers", MapUuidCbor.of(Customer.class));
+ *   final UniqueIndex<String, UUID, Customer> customerByEmail =
+ *       uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+ * }
+ *
+ * Shop shop = db.attach(new Shop());
+ * db.write(txn -> shop.customers.put(txn, id, customer));   // by_email updated in the same txn
+ * }</pre>
+ *
+ * <h2>Attach</h2>
+ *
+ * {@link Database#attach} runs one write transaction that, for each table (tables referenced by
+ * others first): reads its catalog entry, checks it against the declaration, creates missing tables
+ * and indexes, backfills indexes new to a populated table, and records the result in the catalog.
+ * It either all happens or none of it does; another process attaching at the same time waits for
+ * the write lock and then sees the result.
+ *
+ * <h2>Evolution rules</h2>
+ *
+ * <ul>
+ *   <li>Allowed: new tables; new indexes (backfilled from existing rows; a unique violation among
+ *       them fails the attach); new references; changed names, descriptions and properties (a
+ *       table's identity is its oid, and its data is stored under the oid, so a rename keeps it); an
+ *       index made nullable.
+ *   <li>Refused with {@link SchemaMismatchException}: a table whose oid exists with another key or
+ *       value codec or kind (the message names both); an index whose key codec or uniqueness
+ *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
+ *       an index made non-nullable; an index in the catalog that the schema no longer declares
+ *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
+ *       codec differs from its target's; a catalog written by a newer format version.
+ *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
+ *       share a database.
+ * </ul>
+ *
+ * <p>Declare tables and indexes in field initializers (or the constructor); a schema is attached
+ * once.
+ */
+public abstract class Schema implements Attachable {
+
+  private final List<SchemaTable<?, ?>> tables = new ArrayList<>();
+  private final List<SchemaSetTable<?, ?>> setTables = new ArrayList<>();
+  private final Set<String> oids = new HashSet<>();
+  private volatile Database db;
+
+  /** Creates an empty schema; subclasses declare their tables as fields. */
+  protected Schema() {}
+
+  /**
+   * Declares a table.
+   *
+   * @param oid the table's stable identity: a UUID string, never to change
+   * @param name the table's name (may change; the oid is what identifies it)
+   * @param table the typed map, e.g. {@code MapUuidCbor.of(Order.class)}
+   * @param <T> the typed map's type
+   * @return {@code table}, to assign to a field
+   */
+  protected final <T extends SchemaTable<?, ?>> T table(
+      final String oid, final String name, final T table) {
+    requireUnattached();
+    Objects.requireNonNull(table, "table");
+    table.declare(this, oid, name);
+    claim(table.oid(), name);
+    tables.add(table);
+    return table;
+  }
+
+  /**
+   * Declares a set table (each key maps to an ordered set of members, maintained by you).
+   *
+   * @param oid the table's stable identity: a UUID string
+   * @param name the table's name
+   * @param table the typed set map, e.g. {@code MapUuidUuidSet.create()}
+   * @param <T> its type
+   * @return {@code table}
+   */
+  protected final <T extends SchemaSetTable<?, ?>> T setTable(
+      final String oid, final String name, final T table) {
+    requireUnattached();
+    Objects.requireNonNull(table, "table");
+    table.declare(oid, name);
+    claim(table.oid(), name);
+    setTables.add(table);
+    return table;
+  }
+
+  private void claim(final String oid, final String name) {
+    if (!oids.add(oid)) {
+      throw new IllegalArgumentException("two tables of this schema use oid " + oid + " ('" + name + "')");
+    }
+  }
+
+  /**
+   * Declares a unique index on {@code table}: each index key maps to at most one row.
+   *
+   * @param table the indexed table
+   * @param name the index's name, unique within the table
+   * @param keyCodec how index keys are encoded and ordered
+   * @param key computes a row's index key (null only if the index is made {@code nullable()})
+   * @param <I> the index key type
+   * @param <K> the table's key type
+   * @param <V> the table's value type
+   * @return the index, to assign to a field
+   */
+  protected final <I, K, V> UniqueIndex<I, K, V> uniqueIndex(
+      final SchemaTable<K, V> table,
+      final String name,
+      final KeyCodec<I> keyCodec,
+      final Function<? super V, ? extends I> key) {
+    requireOwn(table);
+    return table.addUnique(name, keyCodec, key);
+  }
+
+  /**
+   * Declares a non-unique index on {@code table}: each index key maps to the set of rows that have
+   * it. A composite key codec (e.g. {@code tuple(UUID, descending(TIMESTAMP))}) filters by its
+   * leading components and orders by the rest.
+   *
+   * @param table the indexed table
+   * @param name the index's name, unique within the table
+   * @param keyCodec how index keys are encoded and ordered
+   * @param key computes a row's index key (null only if the index is made {@code nullable()})
+   * @param <I> the index key type
+   * @param <K> the table's key type
+   * @param <V> the table's value type
+   * @return the index, to assign to a field
+   */
+  protected final <I, K, V> Index<I, K, V> index(
+      final SchemaTable<K, V> table,
+      final String name,
+      final KeyCodec<I> keyCodec,
+      final Function<? super V, ? extends I> key) {
+    requireOwn(table);
+    return table.addIndex(name, keyCodec, key);
+  }
+
+  /**
+   * Declares that a field of {@code from}'s values holds keys of {@code to} (a foreign key).
+   * {@code keyCodec} must be {@code to}'s key codec (checked at attach); {@code to} is created
+   * before {@code from}; with {@code checked}, every write to {@code from} verifies that the
+   * referenced row exists (a null reference is allowed).
+   *
+   * @param from the referencing table
+   * @param name the reference's name
+   * @param keyCodec the codec of the referenced keys
+   * @param field extracts the referenced key from a value, or null
+   * @param to the referenced table
+   * @param checked whether writes verify the target exists
+   * @param <K> the referencing table's key type
+   * @param <V> the referencing table's value type
+   * @param <R> the referenced key type
+   */
+  protected final <K, V, R> void reference(
+      final SchemaTable<K, V> from,
+      final String name,
+      final KeyCodec<R> keyCodec,
+      final Function<? super V, ? extends R> field,
+      final SchemaTable<R, ?> to,
+      final boolean checked) {
+    requireOwn(from);
+    Objects.requireNonNull(to, "to");
+    from.addReference(
+        new Reference<>(
+            Objects.requireNonNull(name, "name"),
+            from,
+            Objects.requireNonNull(keyCodec, "keyCodec"),
+            Objects.requireNonNull(field, "field"),
+            to,
+            checked));
+  }
+
+  private void requireOwn(final SchemaTable<?, ?> table) {
+    requireUnattached();
+    if (!tables.contains(Objects.requireNonNull(table, "table"))) {
+      throw new IllegalArgumentException(
+          "declare the table with table(...) in this schema before its indexes and references");
+    }
+  }
+
+  private void requireUnattached() {
+    if (db != null) {
+      throw new IllegalStateException("schema is attached; declare everything before attach");
+    }
+  }
+
+  /**
+   * The database this schema is attached to.
+   *
+   * @return the database, or null before attach
+   */
+  public final Database database() {
+    return db;
+  }
+
+  /**
+   * The tables of this schema, in declaration order.
+   *
+   * @return them
+   */
+  public final List<SchemaTable<?, ?>> tables() {
+    return Collections.unmodifiableList(tables);
+  }
+
+  /**
+   * Creates or validates every table, index and reference in one write transaction; see the class
+   * comment for the evolution rules. Called by {@link Database#attach}.
+   *
+   * @param database the database
+   * @throws SchemaMismatchException if the catalog contradicts the declarations
+   * @throws UniqueViolationException if a new unique index finds duplicates among existing rows
+   */
+  @Override
+  public final void attachTo(final Database database) {
+    Objects.requireNonNull(database, "database");
+    synchronized (this) {
+      if (db != null) {
+        throw new IllegalStateException("schema is already attached to " + db.path());
+      }
+      final List<SchemaTable<?, ?>> ordered = dependencyOrder();
+      database.write(
+          txn -> {
+            final Catalog catalog = Catalog.open(database, txn);
+            for (final SchemaSetTable<?, ?> set : setTables) {
+              attachSet(database, txn, catalog, set);
+            }
+            for (final SchemaTable<?, ?> table : ordered) {
+              attachTable(database, txn, catalog, table);
+            }
+          });
+      db = database;
+    }
+  }
+
+  /** Tables referenced by others first (a cycle is refused). */
+  private List<SchemaTable<?, ?>> dependencyOrder() {
+    final Map<SchemaTable<?, ?>, Integer> state = new LinkedHashMap<>();
+    final List<SchemaTable<?, ?>> out = new ArrayList<>();
+    for (final SchemaTable<?, ?> table : tables) {
+      visit(table, state, out);
+    }
+    return out;
+  }
+
+  private void visit(
+      final SchemaTable<?, ?> table,
+      final Map<SchemaTable<?, ?>, Integer> state,
+      final List<SchemaTable<?, ?>> out) {
+    final Integer s = state.get(table);
+    if (s != null) {
+      if (s == 1) {
+        throw new IllegalArgumentException(
+            "references form a cycle through table '" + table.name() + "'");
+      }
+      return;
+    }
+    state.put(table, 1);
+    for (final Reference<?, ?, ?> reference : table.references()) {
+      if (tables.contains(reference.to)) {
+        visit(reference.to, state, out);
+      }
+    }
+    state.put(table, 2);
+    out.add(table);
+  }
+
+  private static void attachSet(
+      final Database db, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
+    final Catalog.TableEntry old = catalog.get(txn, set.oid());
+    if (old != null) {
+      checkTable(old, set.name(), "set", set.keyCodec().id(), set.memberCodec().id());
+    }
+    set.open(db, txn);
+    catalog.put(
+        txn,
+        new Catalog.TableEntry(
+            Catalog.FORMAT,
+            set.oid(),
+            set.name(),
+            "",
+            "set",
+            set.oid(),
+            set.keyCodec().id(),
+            set.memberCodec().id(),
+            Map.of(),
+            List.of(),
+            List.of()));
+  }
+
+  private static <K, V> void attachTable(
+      final Database db, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
+    final Catalog.TableEntry old = catalog.get(txn, table.oid());
+    if (old != null) {
+      checkTable(old, table.name(), "table", table.keyCodec().id(), table.valueCodec().id());
+      for (final Catalog.IndexEntry recorded : old.indexes()) {
+        if (table.indexes().stream().noneMatch(i -> i.name().equals(recorded.name()))) {
+          throw new SchemaMismatchException(
+              "index '" + recorded.name() + "' is in the catalog but not declared; nothing would "
+                  + "maintain it: declare it, or remove it with Schema.dropIndex",
+              table.name(),
+              null,
+              null);
+        }
+      }
+    }
+    table.open(db, txn);
+    final List<Catalog.IndexEntry> indexes = new ArrayList<>();
+    for (final AbstractIndex<?, K, V> index : table.indexes()) {
+      final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
+      if (recorded == null) {
+        index.rebuild(txn); // new: fill it from the rows already there (none for a new table)
+      } else {
+        checkIndex(table, index, recorded);
+      }
+      indexes.add(
+          new Catalog.IndexEntry(
+              index.name(),
+              index.dbiName(),
+              index.keyCodec().id(),
+              index.isUnique(),
+              index.isNullable()));
+    }
+    final List<Catalog.ReferenceEntry> references = new ArrayList<>();
+    for (final Reference<K, V, ?> reference : table.references()) {
+      if (!reference.codec.id().equals(reference.to.keyCodec().id())) {
+        throw new SchemaMismatchException(
+            "reference '" + reference.name + "' has key codec " + reference.codec.id()
+                + " but table '" + reference.to.name() + "' has key codec "
+                + reference.to.keyCodec().id(),
+            table.name(),
+            null,
+            null);
+      }
+      if (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null) {
+        throw new SchemaMismatchException(
+            "reference '" + reference.name + "' points to table '" + reference.to.name()
+                + "', which is neither in this schema nor attached",
+            table.name(),
+            null,
+            null);
+      }
+      references.add(
+          new Catalog.ReferenceEntry(
+              reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
+    }
+    catalog.put(
+        txn,
+        new Catalog.TableEntry(
+            Catalog.FORMAT,
+            table.oid(),
+            table.name(),
+            table.description(),
+            "table",
+            table.dbiName(),
+            table.keyCodec().id(),
+            table.valueCodec().id(),
+            table.properties(),
+            indexes,
+            references));
+  }
+
+  private static void checkTable(
+      final Catalog.TableEntry old,
+      final String name,
+      final String kind,
+      final String keyCodec,
+      final String valueCodec) {
+    if (old.format() > Catalog.FORMAT) {
+      throw new SchemaMismatchException(
+          "table was written by a newer on-disk format " + old.format() + " (this is "
+              + Catalog.FORMAT + ")",
+          name,
+          null,
+          null);
+    }
+    if (!old.kind().equals(kind)
+        || !old.keyCodec().equals(keyCodec)
+        || !old.valueCodec().equals(valueCodec)) {
+      throw new SchemaMismatchException(
+          "table's definition differs from the catalog: catalog has " + old.kind() + " key "
+              + old.keyCodec() + ", value " + old.valueCodec() + "; schema declares " + kind
+              + " key " + keyCodec + ", value " + valueCodec,
+          name,
+          null,
+          null);
+    }
+  }
+
+  private static void checkIndex(
+      final SchemaTable<?, ?> table,
+      final AbstractIndex<?, ?, ?> index,
+      final Catalog.IndexEntry recorded) {
+    if (!recorded.keyCodec().equals(index.keyCodec().id())
+        || recorded.unique() != index.isUnique()) {
+      throw new SchemaMismatchException(
+          "index '" + index.name() + "' changed: catalog has " + describe(recorded.unique(), recorded.keyCodec())
+              + ", schema declares " + describe(index.isUnique(), index.keyCodec().id())
+              + "; give the new definition a new name and Schema.dropIndex the old one",
+          table.name(),
+          null,
+          null);
+    }
+    if (recorded.nullable() && !index.isNullable()) {
+      throw new SchemaMismatchException(
+          "index '" + index.name() + "' was nullable and is declared non-nullable; rows with a "
+              + "null key may exist: keep it nullable, or add it under a new name",
+          table.name(),
+          null,
+          null);
+    }
+  }
+
+  private static String describe(final boolean unique, final String codec) {
+    return (unique ? "unique " : "non-unique ") + codec;
+  }
+
+  /**
+   * Deletes an index and its catalog record, so that a schema that no longer declares it can
+   * attach. Runs in its own write transaction.
+   *
+   * @param db the database
+   * @param tableOid the indexed table's oid
+   * @param indexName the index's name
+   * @return true if the index existed
+   */
+  public static boolean dropIndex(final Database db, final String tableOid, final String indexName) {
+    return db.writeAndGet(
+        txn -> {
+          final Catalog catalog = Catalog.open(db, txn);
+          final Catalog.TableEntry entry = catalog.get(txn, tableOid);
+          if (entry == null || entry.index(indexName) == null) {
+            return false;
+          }
+          db.dropTable(txn, entry.index(indexName).dbi());
+          final List<Catalog.IndexEntry> remaining = new ArrayList<>(entry.indexes());
+          remaining.removeIf(i -> i.name().equals(indexName));
+          catalog.put(
+              txn,
+              new Catalog.TableEntry(
+                  entry.format(),
+                  entry.oid(),
+                  entry.name(),
+                  entry.description(),
+                  entry.kind(),
+                  entry.dbi(),
+                  entry.keyCodec(),
+                  entry.valueCodec(),
+                  entry.properties(),
+                  remaining,
+                  entry.references()));
+          return true;
+        });
+  }
+}

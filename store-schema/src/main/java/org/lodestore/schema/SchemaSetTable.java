@@ -1,0 +1,216 @@
+package org.lodestore.schema;
+
+import java.util.Objects;
+import java.util.UUID;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.Database;
+import org.lodestore.core.InvalidStateException;
+import org.lodestore.core.KeyRange;
+import org.lodestore.core.SetTable;
+import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * A set table declared in a {@link Schema}: each key maps to an ordered set of members (e.g. {@code
+ * MapUuidUuidSet}), maintained by the application. For sets derived from another table's values,
+ * declare an {@link Index} instead: it is kept up to date automatically.
+ *
+ * @param <K> the key type
+ * @param <M> the member type
+ */
+public class SchemaSetTable<K, M> {
+
+  private final KeyCodec<K> keyCodec;
+  private final KeyCodec<M> memberCodec;
+  private String oid;
+  private String name;
+  private volatile SetTable<K, M> table;
+
+  /**
+   * Declares a set table with the given codecs; subclasses fix them.
+   *
+   * @param keyCodec how keys are encoded
+   * @param memberCodec how members are encoded and ordered
+   */
+  protected SchemaSetTable(final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+    this.memberCodec = Objects.requireNonNull(memberCodec, "memberCodec");
+  }
+
+  /**
+   * Declares a set table of any key and member codecs.
+   *
+   * @param keyCodec how keys are encoded
+   * @param memberCodec how members are encoded and ordered
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the declaration, to pass to {@code Schema.setTable(...)}
+   */
+  public static <K, M> SchemaSetTable<K, M> of(
+      final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    return new SchemaSetTable<>(keyCodec, memberCodec);
+  }
+
+  final void declare(final String tableOid, final String tableName) {
+    if (name != null) {
+      throw new IllegalStateException("set table '" + name + "' is already declared in a schema");
+    }
+    this.oid = UUID.fromString(Objects.requireNonNull(tableOid, "oid")).toString();
+    this.name = Objects.requireNonNull(tableName, "name");
+  }
+
+  final void open(final Database db, final Txn txn) {
+    table = db.setTable(txn, oid, keyCodec, memberCodec);
+  }
+
+  private SetTable<K, M> bound() {
+    final SetTable<K, M> t = table;
+    if (t == null) {
+      throw new InvalidStateException(
+          "set table '" + name + "' is not attached yet: call db.attach(schema) first");
+    }
+    return t;
+  }
+
+  /**
+   * The table's stable identity.
+   *
+   * @return the oid
+   */
+  public String oid() {
+    return oid;
+  }
+
+  /**
+   * The table's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * How keys are encoded.
+   *
+   * @return the key codec
+   */
+  public KeyCodec<K> keyCodec() {
+    return keyCodec;
+  }
+
+  /**
+   * How members are encoded.
+   *
+   * @return the member codec
+   */
+  public KeyCodec<M> memberCodec() {
+    return memberCodec;
+  }
+
+  /**
+   * Adds a member to {@code key}'s set.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @param member the member
+   * @return true if added, false if already present
+   */
+  public boolean add(final Txn txn, final K key, final M member) {
+    return bound().add(txn, key, member);
+  }
+
+  /**
+   * Removes a member from {@code key}'s set.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @param member the member
+   * @return true if it was present
+   */
+  public boolean remove(final Txn txn, final K key, final M member) {
+    return bound().remove(txn, key, member);
+  }
+
+  /**
+   * Removes {@code key}'s whole set.
+   *
+   * @param txn a write transaction
+   * @param key the key
+   * @return true if it had members
+   */
+  public boolean removeAll(final Txn txn, final K key) {
+    return bound().removeAll(txn, key);
+  }
+
+  /**
+   * Whether {@code member} is in {@code key}'s set.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @param member the member
+   * @return true if it is
+   */
+  public boolean contains(final Txn txn, final K key, final M member) {
+    return bound().contains(txn, key, member);
+  }
+
+  /**
+   * The size of {@code key}'s set.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @return the number of members, 0 if none
+   */
+  public long size(final Txn txn, final K key) {
+    return bound().size(txn, key);
+  }
+
+  /**
+   * Iterates {@code key}'s members in order.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @return a cursor of (key, member); close it
+   */
+  public Cursor<K, M> members(final Txn txn, final K key) {
+    return bound().members(txn, key);
+  }
+
+  /**
+   * Iterates {@code key}'s members in {@code range}.
+   *
+   * @param txn the transaction
+   * @param key the key
+   * @param range which members, direction, offset, limit
+   * @return a cursor of (key, member); close it
+   */
+  public Cursor<K, M> members(final Txn txn, final K key, final KeyRange<M> range) {
+    return bound().members(txn, key, range);
+  }
+
+  /**
+   * The number of (key, member) pairs, in O(1).
+   *
+   * @param txn the transaction
+   * @return the count
+   */
+  public long count(final Txn txn) {
+    return bound().count(txn);
+  }
+
+  /**
+   * Removes every pair.
+   *
+   * @param txn a write transaction
+   */
+  public void truncate(final Txn txn) {
+    bound().truncate(txn);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + name + " " + oid + ": " + keyCodec.id() + " -> {"
+        + memberCodec.id() + "}]";
+  }
+}

@@ -1,0 +1,163 @@
+package org.lodestore.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.Database;
+import org.lodestore.core.KeyRange;
+import org.lodestore.core.Row;
+import org.lodestore.core.Table;
+import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodec;
+
+/**
+ * An index that maps each index key to at most one row of its table, maintained automatically by
+ * every write to the table. A write that would map an index key to a second row fails with {@link
+ * UniqueViolationException} and changes nothing.
+ *
+ * <p>Stored as an LMDB database {@code index key -> primary key}.
+ *
+ * @param <I> the index key type
+ * @param <K> the table's primary key type
+ * @param <V> the table's value type
+ */
+public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
+
+  private Table<I, K> entries;
+
+  UniqueIndex(
+      final SchemaTable<K, V> table,
+      final String name,
+      final KeyCodec<I> keyCodec,
+      final Function<? super V, ? extends I> extractor) {
+    super(table, name, keyCodec, extractor);
+  }
+
+  /**
+   * Allows rows whose index key is null; they are left out of the index.
+   *
+   * @return this index
+   */
+  public UniqueIndex<I, K, V> nullable() {
+    table.requireUnattached();
+    this.nullable = true;
+    return this;
+  }
+
+  @Override
+  public boolean isUnique() {
+    return true;
+  }
+
+  /**
+   * The primary key of the row with this index key.
+   *
+   * @param txn the transaction
+   * @param indexKey the index key
+   * @return the primary key, or null if no row has it
+   */
+  public K key(final Txn txn, final I indexKey) {
+    return entries(txn).get(txn, indexKey);
+  }
+
+  /**
+   * The row with this index key.
+   *
+   * @param txn the transaction
+   * @param indexKey the index key
+   * @return its value (zero-copy values live as long as the transaction), or null
+   */
+  public V get(final Txn txn, final I indexKey) {
+    final K key = key(txn, indexKey);
+    return key == null ? null : table.get(txn, key);
+  }
+
+  /**
+   * Whether a row has this index key.
+   *
+   * @param txn the transaction
+   * @param indexKey the index key
+   * @return true if one does
+   */
+  public boolean contains(final Txn txn, final I indexKey) {
+    return entries(txn).contains(txn, indexKey);
+  }
+
+  /**
+   * Scans the index: (index key, primary key) pairs in index-key order.
+   *
+   * @param txn the transaction
+   * @param range which index keys, direction, offset, limit
+   * @return the cursor; close it
+   */
+  public Cursor<I, K> select(final Txn txn, final KeyRange<I> range) {
+    return entries(txn).select(txn, range);
+  }
+
+  /**
+   * The rows whose index keys fall in {@code range}, in index order (descending if reversed), with
+   * the range's offset and limit, and whether more matched.
+   *
+   * @param txn the transaction
+   * @param range which index keys, direction, offset, limit
+   * @return the page of (primary key, value) rows
+   */
+  public Page<Row<K, V>> records(final Txn txn, final KeyRange<I> range) {
+    final List<Row<K, V>> rows = new ArrayList<>();
+    try (Cursor<I, K> c = select(txn, range)) {
+      while (c.next()) {
+        final K key = c.value();
+        rows.add(new Row<>(key, table.get(txn, key)));
+      }
+      return new Page<>(rows, c.moreAvailable());
+    }
+  }
+
+  @Override
+  public long size(final Txn txn) {
+    return entries(txn).count(txn);
+  }
+
+  private Table<I, K> entries(final Txn txn) {
+    table.requireAttached();
+    return entries;
+  }
+
+  @Override
+  void open(final Database db, final Txn txn) {
+    entries = db.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()));
+  }
+
+  @Override
+  void checkKey(final I indexKey) {
+    entries.checkKey(indexKey);
+  }
+
+  @Override
+  void checkUnique(final Txn txn, final K key, final I indexKey) {
+    final K holder = entries.get(txn, indexKey);
+    if (holder != null && table.keyCodec().comparator().compare(holder, key) != 0) {
+      throw new UniqueViolationException(
+          table.name(), key, name, describe(indexKey), describe(holder));
+    }
+  }
+
+  @Override
+  void add(final Txn txn, final I indexKey, final K key) {
+    entries.put(txn, indexKey, key);
+  }
+
+  @Override
+  void remove(final Txn txn, final I indexKey, final K key) {
+    final K holder = entries.get(txn, indexKey);
+    if (holder != null && table.keyCodec().comparator().compare(holder, key) == 0) {
+      entries.delete(txn, indexKey);
+    }
+  }
+
+  @Override
+  void clear(final Txn txn) {
+    entries.truncate(txn);
+  }
+}

@@ -275,7 +275,6 @@ public final class Database implements AutoCloseable {
       }
       final Txn txn = new Txn(this, lmdb, readOnly);
       if (!endBegin(txn)) {
-        lmdb.close();
         throw closedError();
       }
       if (!readOnly) {
@@ -295,6 +294,8 @@ public final class Database implements AutoCloseable {
         return true;
       }
       if (closed) {
+        // closed while LMDB was beginning it: end it before the environment can be released
+        txn.lmdb.close();
         closeEnvIfDone();
         return false;
       }

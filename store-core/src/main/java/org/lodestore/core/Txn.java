@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import org.lmdbjava.LmdbException;
 
@@ -52,8 +51,8 @@ public final class Txn implements AutoCloseable {
   @SuppressWarnings("unused")
   private volatile int state;
 
-  /** Zero-copy buffers handed out and not yet detached; identity set, no per-entry allocation. */
-  private IdentityHashMap<ByteBuffer, Boolean> views;
+  /** Zero-copy buffers handed out and not yet detached (each records this txn as its owner). */
+  private final ArrayList<ByteBuffer> views = new ArrayList<>();
 
   /** Re-pointed for decoders that copy, and for keys; never handed out beyond a call. */
   private ByteBuffer scratch;
@@ -288,17 +287,14 @@ public final class Txn implements AutoCloseable {
 
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
-    final ByteBuffer view = Views.create(address, length);
-    if (views == null) {
-      views = new IdentityHashMap<>();
-    }
-    views.put(view, Boolean.TRUE);
+    final ByteBuffer view = Views.create(address, length, this);
+    views.add(view);
     return view;
   }
 
   /** Re-points {@code previous} if it is a live view of this transaction, else makes a new one. */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
-    if (previous != null && views != null && views.containsKey(previous)) {
+    if (previous != null && Views.owner(previous) == this) {
       return Views.repoint(previous, address, length);
     }
     return newView(address, length);
@@ -307,7 +303,7 @@ public final class Txn implements AutoCloseable {
   /** A view for a decoder that copies; valid only until the next call. */
   ByteBuffer scratchView(final long address, final int length) {
     if (scratch == null) {
-      scratch = Views.create(address, length);
+      scratch = Views.create(address, length, null);
       return scratch;
     }
     return Views.repoint(scratch, address, length);
@@ -316,16 +312,16 @@ public final class Txn implements AutoCloseable {
   /** A view for decoding a key; valid only until the next call. */
   ByteBuffer keyView(final long address, final int length) {
     if (keyScratch == null) {
-      keyScratch = Views.create(address, length);
+      keyScratch = Views.create(address, length, null);
       return keyScratch;
     }
     return Views.repoint(keyScratch, address, length);
   }
 
   private void detachViews() {
-    if (views != null && !views.isEmpty()) {
-      for (final ByteBuffer view : views.keySet()) {
-        Views.detach(view);
+    if (!views.isEmpty()) {
+      for (int i = 0, n = views.size(); i < n; i++) {
+        Views.detach(views.get(i));
       }
       views.clear();
     }

@@ -21,11 +21,28 @@ final class Views {
   private static final long CAPACITY = UnsafeApi.objectFieldOffset(Buffer.class, "capacity");
   private static final ByteBuffer TEMPLATE = ByteBuffer.allocateDirect(1).asReadOnlyBuffer();
 
+  /** The class of every view: read-only direct buffers ({@code java.nio.DirectByteBufferR}). */
+  private static final Class<?> VIEW_CLASS = TEMPLATE.getClass();
+
+  /**
+   * {@code DirectByteBuffer.att}, the "attachment" that keeps a derived buffer's memory alive. A
+   * view's memory belongs to LMDB, so the field is free to record which transaction owns the view;
+   * it is only ever read here, through Unsafe, and only from buffers of {@link #VIEW_CLASS}.
+   */
+  private static final long OWNER = UnsafeApi.objectFieldOffset(VIEW_CLASS.getSuperclass(), "att");
+
   private Views() {}
 
-  /** A new read-only view of {@code length} bytes at {@code address}. */
-  static ByteBuffer create(final long address, final int length) {
-    return repoint(TEMPLATE.duplicate(), address, length);
+  /** A new read-only view of {@code length} bytes at {@code address}, owned by {@code owner}. */
+  static ByteBuffer create(final long address, final int length, final Object owner) {
+    final ByteBuffer view = TEMPLATE.duplicate();
+    UnsafeApi.putReference(view, OWNER, owner);
+    return repoint(view, address, length);
+  }
+
+  /** The owner recorded by {@link #create}, or null for a detached view or any other buffer. */
+  static Object owner(final ByteBuffer buffer) {
+    return buffer.getClass() == VIEW_CLASS ? UnsafeApi.getReference(buffer, OWNER) : null;
   }
 
   /** Points {@code view} at {@code length} bytes at {@code address}: position 0, big-endian. */
@@ -36,10 +53,11 @@ final class Views {
     return view.order(ByteOrder.BIG_ENDIAN);
   }
 
-  /** Points {@code view} at nothing, so that every access fails its bounds check. */
+  /** Points {@code view} at nothing, so that every access fails its bounds check; no owner. */
   static void detach(final ByteBuffer view) {
     UnsafeApi.putLong(view, ADDRESS, 0L);
     UnsafeApi.putInt(view, CAPACITY, 0);
+    UnsafeApi.putReference(view, OWNER, null);
     view.clear();
   }
 

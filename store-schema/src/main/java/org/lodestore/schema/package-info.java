@@ -1,0 +1,23 @@
+/**
+ * The ORM layer: a {@link org.lodestore.schema.Schema} declares typed tables ({@link
+ * org.lodestore.schema.SchemaTable} and the typed maps such as {@link
+ * org.lodestore.schema.MapUuidCbor}), set tables, indexes ({@link org.lodestore.schema.UniqueIndex},
+ * {@link org.lodestore.schema.Index}) and references as fields; {@code db.attach(schema)} creates or
+ * validates them against the persistent catalog in one write transaction.
+ *
+ * <h2>Indexes</h2>
+ *
+ * Every write to a table checks the new row against each of its indexes and references first, then
+ * writes the row, then moves each index entry through the index's single maintenance path, all in
+ * the caller's write transaction. A refused write ({@link
+ * org.lodestore.schema.UniqueViolationException}, {@link
+ * org.lodestore.schema.ConstraintViolationException}, invalid keys or values) leaves the table and
+ * its indexes exactly as before.
+ *
+ * <h2>Threads and lifetime</h2>
+ *
+ * Schemas, tables and indexes are thread-safe once attached; declare everything before attaching.
+ * Operations take the {@link org.lodestore.core.Txn} they run in and follow its rules: zero-copy
+ * values (FlatBuffers) live as long as the transaction, in a write transaction until its next write.
+ */
+package org.lodestore.schema;

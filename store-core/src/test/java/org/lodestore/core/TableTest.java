@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple3;
 
 class TableTest {
 
@@ -156,5 +157,76 @@ class TableTest {
     db.write(txn -> assertThat(set.remove(txn, k, m1)).isTrue());
     long size = db.read(txn -> set.size(txn, k));
     assertThat(size).isEqualTo(1);
+  }
+
+  @Test
+  void put_invalidKeysAndValues_areRefusedBeforeAnythingIsWritten() {
+    Table<Tuple2<String, Instant>, String> events =
+        db.table("events", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.TIMESTAMP), ValueCodecs.STRING);
+    SetTable<UUID, String> tags = db.setTable("tags", KeyCodecs.UUID, KeyCodecs.STRING);
+    UUID id = UUID.randomUUID();
+    try (Txn txn = db.beginWrite()) {
+      names.put(txn, id, "kept");
+      assertThatThrownBy(() -> names.put(txn, null, "v")).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> names.put(txn, id, null)).isInstanceOf(NullPointerException.class);
+      // 503 bytes of string + 2 terminator + 8 timestamp = 513 > 511
+      assertThatThrownBy(() -> events.put(txn, Tuple2.of("s".repeat(503), Instant.EPOCH), "v"))
+          .isInstanceOf(KeyTooLongException.class)
+          .hasMessageContaining("events")
+          .hasMessageContaining("511");
+      assertThatThrownBy(() -> events.put(txn, Tuple2.of("x", Instant.MAX), "v"))
+          .isInstanceOf(InvalidKeyException.class)
+          .hasMessageContaining("events")
+          .satisfies(e -> assertThat(((LodestoreException) e).key()).contains("x"));
+      assertThatThrownBy(() -> events.put(txn, Tuple2.of("\uD800", Instant.EPOCH), "v"))
+          .isInstanceOf(InvalidKeyException.class);
+      assertThatThrownBy(() -> names.put(txn, id, "\uDC00 unpaired"))
+          .isInstanceOf(InvalidValueException.class)
+          .hasMessageContaining("names");
+      assertThatThrownBy(() -> tags.add(txn, id, "m".repeat(512)))
+          .isInstanceOf(KeyTooLongException.class);
+      assertThatThrownBy(() -> tags.add(txn, id, "")).isInstanceOf(InvalidKeyException.class);
+      // exactly 511 bytes is allowed: 501 + 2 + 8
+      events.put(txn, Tuple2.of("s".repeat(501), Instant.EPOCH), "longest");
+      assertThat(events.get(txn, Tuple2.of("s".repeat(501), Instant.EPOCH))).isEqualTo("longest");
+      // the refusals did not poison the transaction
+      txn.commit();
+    }
+    try (Txn txn = db.beginRead()) {
+      assertThat(names.get(txn, id)).isEqualTo("kept");
+      assertThat(names.count(txn)).isEqualTo(1);
+      assertThat(events.count(txn)).isEqualTo(1);
+      assertThat(tags.count(txn)).isZero();
+    }
+  }
+
+  @Test
+  void select_withBoundsOfWrongTypeOrLength_throwsInvalidKeyNamingTheTable() {
+    Table<Tuple3<UUID, Integer, String>, Long> t =
+        db.table("triples", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.INT, KeyCodecs.STRING),
+            ValueCodecs.LONG);
+    try (Txn txn = db.beginRead()) {
+      assertThatThrownBy(() -> t.select(txn, KeyRange.prefix("not a uuid")))
+          .isInstanceOf(InvalidKeyException.class)
+          .hasMessageContaining("triples");
+      assertThatThrownBy(() -> t.select(txn, KeyRange.prefix(UUID.randomUUID(), 1, "a", "extra")))
+          .isInstanceOf(InvalidKeyException.class);
+      assertThatThrownBy(() -> t.select(txn, KeyRange.prefix(UUID.randomUUID(), 1, "p".repeat(600))))
+          .isInstanceOf(KeyTooLongException.class);
+      assertThat(t.countRange(txn, KeyRange.prefix(UUID.randomUUID(), 7))).isZero();
+    }
+  }
+
+  @Test
+  void twoTableObjects_overOneName_shareRowsAndViewCodecReadsZeroCopy() {
+    Table<UUID, ByteBuffer> raw = db.table("names", KeyCodecs.UUID, ValueCodecs.VIEW);
+    UUID id = UUID.randomUUID();
+    db.write(txn -> names.put(txn, id, "shared"));
+    try (Txn txn = db.beginRead()) {
+      ByteBuffer view = raw.get(txn, id);
+      assertThat(view.isReadOnly()).isTrue();
+      assertThat(view.isDirect()).isTrue();
+      assertThat(StandardCharsets.UTF_8.decode(view.duplicate()).toString()).isEqualTo("shared");
+    }
   }
 }

@@ -1,0 +1,105 @@
+package org.lodestore.benchmarks.peer;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The implementations under test, by the id used as the JMH {@code impl} parameter, with the
+ * workloads each can run and, for the others, why not.
+ */
+public enum Impl {
+  /** Lodestore with FlatBuffers values (zero-copy reads). */
+  LODESTORE_FB("lodestore-fb", LodestoreFbAdapter::new, pending(Workload.W2, Workload.W5)),
+  /** Lodestore with CBOR values. */
+  LODESTORE_CBOR("lodestore-cbor", LodestoreCborAdapter::new, pending(Workload.W2, Workload.W5)),
+  /** Hand-written lmdbjava with Lodestore's key layout and FlatBuffers values: the baseline. */
+  LMDBJAVA_RAW("lmdbjava-raw", LmdbRawAdapter::new, Map.of()),
+  /** SQLite via xerial sqlite-jdbc: WAL, WITHOUT ROWID tables, prepared statements. */
+  SQLITE("sqlite", SqliteAdapter::new, Map.of()),
+  /** H2 MVStore with a TransactionStore. */
+  H2_MVSTORE("h2-mvstore", MvStoreAdapter::new, Map.of()),
+  /** RocksDB (rocksdbjni): one column family per table and index, WriteBatch commits. */
+  ROCKSDB("rocksdb", RocksDbAdapter::new, Map.of()),
+  /** JetBrains Xodus environments (Patricia-tree stores). */
+  XODUS("xodus", XodusAdapter::new, Map.of()),
+  /** MapDB BTreeMap with transactions. */
+  MAPDB("mapdb", MapDbAdapter::new, Map.of()),
+  /** Chronicle Map: an off-heap hash map, a W1-only reference. */
+  CHRONICLE(
+      "chronicle",
+      ChronicleAdapter::new,
+      Map.of(
+          Workload.W2,
+          "no transactions and no secondary indexes",
+          Workload.W3,
+          "unordered hash map: no range scans",
+          Workload.W4,
+          "unordered hash map: no reverse scans",
+          Workload.W5,
+          "no secondary indexes"));
+
+  private final String id;
+  private final Opener opener;
+  private final Map<Workload, String> unsupported;
+
+  Impl(String id, Opener opener, Map<Workload, String> unsupported) {
+    this.id = id;
+    this.opener = opener;
+    this.unsupported = unsupported.isEmpty() ? Map.of() : new EnumMap<>(unsupported);
+  }
+
+  /** The id used as the JMH {@code impl} parameter and in reports. */
+  public String id() {
+    return id;
+  }
+
+  /** Whether this implementation can run {@code workload}. */
+  public boolean supports(Workload workload) {
+    return !unsupported.containsKey(workload);
+  }
+
+  /** Why this implementation cannot run {@code workload}, or {@code null} if it can. */
+  public String unsupportedReason(Workload workload) {
+    return unsupported.get(workload);
+  }
+
+  /**
+   * Opens (creating if needed) this implementation's store in the empty or previously used
+   * directory {@code dir}.
+   *
+   */
+  public StoreAdapter open(Path dir, StoreOptions options) {
+    try {
+      return opener.open(dir, options);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(id + ": cannot open store in " + dir, e);
+    }
+  }
+
+  /** The implementation with id {@code id}. */
+  public static Impl of(String id) {
+    for (Impl impl : values()) {
+      if (impl.id.equals(id)) {
+        return impl;
+      }
+    }
+    throw new IllegalArgumentException("unknown impl: " + id);
+  }
+
+  private static Map<Workload, String> pending(Workload... workloads) {
+    Map<Workload, String> reasons = new EnumMap<>(Workload.class);
+    for (Workload w : workloads) {
+      reasons.put(w, "pending: the adapter needs store-schema's maintained indexes");
+    }
+    return reasons;
+  }
+
+  /** Opens an adapter. */
+  @FunctionalInterface
+  interface Opener {
+    StoreAdapter open(Path dir, StoreOptions options) throws Exception;
+  }
+}

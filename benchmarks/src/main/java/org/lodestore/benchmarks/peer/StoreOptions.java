@@ -1,0 +1,18 @@
+package org.lodestore.benchmarks.peer;
+
+/**
+ * How an adapter opens its store.
+ *
+ * @param sync durability of commits
+ * @param indexes maintained indexes: 0 none, 1 the unique {@code name} index, 2 also the UUID-set
+ *     {@code exchange -> markets} index
+ * @param expectedMarkets rows the market table will hold (only Chronicle Map sizes itself by it)
+ */
+public record StoreOptions(SyncMode sync, int indexes, long expectedMarkets) {
+  /** Validates the values. */
+  public StoreOptions {
+    if (indexes < 0 || indexes > 2) {
+      throw new IllegalArgumentException("indexes must be 0, 1 or 2: " + indexes);
+    }
+  }
+}

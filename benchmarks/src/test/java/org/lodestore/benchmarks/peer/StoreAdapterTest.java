@@ -1,0 +1,140 @@
+package org.lodestore.benchmarks.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.lodestore.benchmarks.data.Dataset;
+import org.lodestore.benchmarks.data.Market;
+import org.lodestore.benchmarks.data.Rows;
+
+/**
+ * Runs every implementation through every workload on a small dataset and checks that each returns
+ * exactly what the dataset model says: the "same typed result" guarantee of the benchmarks. A
+ * workload an implementation declares unsupported must throw {@link UnsupportedWorkloadException}.
+ */
+class StoreAdapterTest {
+  private static final Dataset DATA = new Dataset(Dataset.DEFAULT_SEED, 2_000, 4, 500);
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(Impl.class)
+  void workloads_returnTheModelsResults(Impl impl) {
+    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
+      store.loadMarkets(DATA);
+      if (impl.supports(Workload.W3)) {
+        store.loadTicks(DATA);
+      }
+      checkReads(impl, store);
+    }
+    try (StoreAdapter reopened = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets()))) {
+      checkReads(impl, reopened);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Impl.class)
+  void insert_duplicateName_writesNothingFromTheBatch(Impl impl) {
+    if (!impl.supports(Workload.W2)) {
+      try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, 100))) {
+        assertThatThrownBy(() -> store.insert(List.of(DATA.market(0))))
+            .isInstanceOf(UnsupportedWorkloadException.class);
+      }
+      return;
+    }
+    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, 100))) {
+      store.insert(List.of(DATA.market(0), DATA.market(1)));
+      Market fresh = DATA.market(2);
+      Market clash =
+          new Market(
+              DATA.marketOid(3), fresh.exchangeOid(), DATA.market(0).name(), "X", 1, 1, 1, (byte) 0, "n");
+      assertThatThrownBy(() -> store.insert(List.of(fresh, clash)))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(store.get(fresh.oid())).isNull();
+      assertThat(store.getByExchange(fresh.exchangeOid())).doesNotContain(fresh);
+      store.insert(List.of(fresh));
+      assertThat(store.get(fresh.oid())).isEqualTo(fresh);
+      assertThatThrownBy(() -> store.insert(List.of(fresh))).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  private static void checkReads(Impl impl, StoreAdapter store) {
+    SplittableRandom r = new SplittableRandom(42);
+    for (int k = 0; k < 200; k++) {
+      int i = r.nextInt(DATA.markets());
+      Market expected = DATA.market(i);
+      assertThat(store.get(expected.oid())).isEqualTo(expected);
+      assertThat(store.price(expected.oid())).isEqualTo(expected.price());
+    }
+    UUID absent = DATA.marketOid(DATA.markets() + 7);
+    assertThat(store.get(absent)).isNull();
+    assertThat(store.price(absent)).isNaN();
+
+    if (impl.supports(Workload.W5)) {
+      for (int k = 0; k < 50; k++) {
+        int i = r.nextInt(DATA.markets());
+        assertThat(store.getByName(Dataset.marketName(i))).isEqualTo(DATA.market(i));
+        int x = r.nextInt(DATA.exchanges());
+        List<Market> expected =
+            IntStream.range(0, DATA.markets())
+                .filter(m -> DATA.exchangeOf(m) == x)
+                .mapToObj(DATA::market)
+                .collect(Collectors.toList());
+        assertThat(store.getByExchange(DATA.exchangeOid(x))).containsExactlyInAnyOrderElementsOf(expected);
+      }
+      assertThat(store.getByName("no such market")).isNull();
+      assertThat(store.getByExchange(absent)).isEmpty();
+    } else {
+      assertThatThrownBy(() -> store.getByName("market-1")).isInstanceOf(UnsupportedWorkloadException.class);
+    }
+
+    if (impl.supports(Workload.W3)) {
+      for (int n : new int[] {1, 10, 100, DATA.ticksPerSeries()}) {
+        int s = r.nextInt(DATA.series());
+        int start = r.nextInt(DATA.ticksPerSeries() - n + 1);
+        long from = Dataset.tickTime(start);
+        assertThat(store.scan(DATA.seriesOid(s), from, from + n * Dataset.TICK_STEP_NANOS))
+            .as("scan of %d from %d", n, start)
+            .isEqualTo(model(s, start, n, false));
+        assertThat(store.latest(DATA.seriesOid(s), n)).as("latest %d", n).isEqualTo(model(s, 0, n, true));
+      }
+      int last = DATA.series() - 1;
+      assertThat(store.latest(DATA.seriesOid(last), DATA.ticksPerSeries() + 5))
+          .isEqualTo(model(last, 0, DATA.ticksPerSeries(), true));
+      assertThat(store.scan(UUID.randomUUID(), 0, Long.MAX_VALUE)).isEqualTo(Rows.EMPTY);
+      assertThat(store.latest(UUID.randomUUID(), 10)).isEqualTo(Rows.EMPTY);
+    } else {
+      assertThatThrownBy(() -> store.scan(DATA.seriesOid(0), 0, 1)).isInstanceOf(UnsupportedWorkloadException.class);
+      assertThatThrownBy(() -> store.latest(DATA.seriesOid(0), 1)).isInstanceOf(UnsupportedWorkloadException.class);
+    }
+  }
+
+  /** The checksum of {@code n} ticks of series {@code s} from {@code start}, or the latest n. */
+  private static long model(int s, int start, int n, boolean latest) {
+    List<Integer> js = new ArrayList<>();
+    if (latest) {
+      for (int j = DATA.ticksPerSeries() - 1; j >= Math.max(0, DATA.ticksPerSeries() - n); j--) {
+        js.add(j);
+      }
+    } else {
+      for (int j = start; j < start + n; j++) {
+        js.add(j);
+      }
+    }
+    long acc = Rows.EMPTY;
+    for (int j : js) {
+      acc = Rows.fold(acc, Dataset.tickTime(j), DATA.tickPrice(s, j), DATA.tickSize(s, j));
+    }
+    return acc;
+  }
+}

@@ -1,0 +1,18 @@
+package org.lodestore.examples;
+
+import org.lodestore.schema.MapStringCbor;
+import org.lodestore.schema.Schema;
+
+/**
+ * The demo's own bookkeeping, next to the market schema in the same database: a manifest written in
+ * the ingest's last transaction, so that a database without one is known to be incomplete.
+ */
+final class DemoSchema extends Schema {
+
+  /** The one key of {@link #manifest}. */
+  static final String KEY = "demo";
+
+  /** The manifest of the run that built the database. */
+  final MapStringCbor<Manifest> manifest =
+      table("1bf879b2-96a3-4009-aac9-2b95bc4b7809", "demo_manifest", MapStringCbor.of(Manifest.class));
+}

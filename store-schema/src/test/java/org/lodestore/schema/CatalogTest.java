@@ -1,0 +1,924 @@
+package org.lodestore.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.Database;
+import org.lodestore.core.KeyRange;
+import org.lodestore.core.Row;
+import org.lodestore.core.SchemaMismatchException;
+import org.lodestore.core.Table;
+import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.serializers.CborCodec;
+import org.lodestore.serializers.FlatBuffersCodec;
+
+/**
+ * The persistent catalog and the evolution rules of {@link Schema}: what a reopen with another
+ * declaration accepts (new tables, new indexes backfilled, renames, an index made nullable) and
+ * refuses (another codec, a changed or undeclared index, an index made non-nullable, a newer
+ * format), that a refused attach changes nothing, that several schemas share one database, that a
+ * second JVM reads the same catalog, and declared references between tables.
+ */
+class CatalogTest {
+
+  record Customer(String name, String email, String country) {}
+
+  record Order(UUID customer, Instant at, long cents) {}
+
+  record Employee(String name, UUID manager) {}
+
+  static final String CUSTOMERS = "c0570e00-0000-4000-8000-000000000001";
+  static final String ORDERS = "c0570e00-0000-4000-8000-000000000002";
+  static final String EVENTS = "c0570e00-0000-4000-8000-000000000003";
+  static final String READINGS = "c0570e00-0000-4000-8000-000000000004";
+  static final String FOLLOWERS = "c0570e00-0000-4000-8000-000000000005";
+  static final String EMPLOYEES = "c0570e00-0000-4000-8000-000000000006";
+
+  /** Customers, with the indexes a test asks for. */
+  static final class Crm extends Schema {
+    final MapUuidCbor<Customer> customers;
+    UniqueIndex<String, UUID, Customer> byEmail;
+    Index<String, UUID, Customer> byCountry;
+
+    Crm() {
+      this("customers");
+    }
+
+    Crm(final String name) {
+      customers = table(CUSTOMERS, name, MapUuidCbor.of(Customer.class));
+    }
+
+    Crm withEmail() {
+      byEmail = uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+      return this;
+    }
+
+    Crm withEmailNotUnique() {
+      index(customers, "by_email", KeyCodecs.STRING, Customer::email);
+      return this;
+    }
+
+    Crm withCountry(final boolean nullable) {
+      byCountry = index(customers, "by_country", KeyCodecs.STRING, Customer::country);
+      if (nullable) {
+        byCountry.nullable();
+      }
+      return this;
+    }
+
+    Crm withCountryAsBytes() {
+      index(customers, "by_country", KeyCodecs.BYTES,
+              c -> c.country() == null ? null : c.country().getBytes(StandardCharsets.UTF_8))
+          .nullable();
+      return this;
+    }
+
+    /** The full, current declaration. */
+    static Crm indexed() {
+      return new Crm().withEmail().withCountry(true);
+    }
+  }
+
+  static Customer customer(final int i, final String country) {
+    return new Customer("name " + i, "c" + i + "@example.com", country);
+  }
+
+  @TempDir Path dir;
+
+  private Database open() {
+    return Database.open(dir.resolve("db"));
+  }
+
+  /** The catalog entry of {@code oid}, or null (also when no catalog exists yet). */
+  static Catalog.TableEntry entry(final Database db, final String oid) {
+    if (!db.tableNames().contains(Catalog.DBI)) {
+      return null;
+    }
+    try (Txn txn = db.beginRead()) {
+      return Catalog.open(db, txn).get(txn, oid);
+    }
+  }
+
+  private static String indexDbi(final String oid, final String index) {
+    return "ix:" + oid + ":" + index;
+  }
+
+  /** Puts {@code n} customers (every 7th without a country) and returns them by key. */
+  private static TreeMap<UUID, Customer> populate(final Database db, final Crm crm, final int n) {
+    final TreeMap<UUID, Customer> rows = new TreeMap<>(KeyCodecs.UUID_ORDER);
+    db.write(txn -> {
+      for (int i = 0; i < n; i++) {
+        final UUID k = UUID.nameUUIDFromBytes(("customer" + i).getBytes(StandardCharsets.UTF_8));
+        final Customer c = customer(i, i % 7 == 0 ? null : (i % 3 == 0 ? "FR" : "DE"));
+        crm.customers.put(txn, k, c);
+        rows.put(k, c);
+      }
+    });
+    return rows;
+  }
+
+  /** Asserts that both indexes hold exactly the entries {@code rows} derive. */
+  private static void assertIndexesMatch(final Database db, final Crm crm, final TreeMap<UUID, Customer> rows) {
+    final List<String> emails = new ArrayList<>();
+    final List<String> countries = new ArrayList<>();
+    rows.forEach((k, c) -> emails.add(c.email() + " -> " + k));
+    rows.forEach((k, c) -> {
+      if (c.country() != null) {
+        countries.add(c.country() + " -> " + k);
+      }
+    });
+    emails.sort(null);
+    countries.sort(null); // country, then the UUID's text: sorts like (country, UUID order) here
+    try (Txn txn = db.beginRead()) {
+      assertThat(scan(crm.byEmail.select(txn, KeyRange.all()))).isEqualTo(emails);
+      final List<String> byCountry = scan(crm.byCountry.select(txn, KeyRange.all()));
+      assertThat(byCountry).containsExactlyInAnyOrderElementsOf(countries);
+      assertThat(crm.byEmail.size(txn)).isEqualTo(rows.size());
+      assertThat(crm.byCountry.size(txn)).isEqualTo(countries.size());
+    }
+  }
+
+  private static <I, K> List<String> scan(final Cursor<I, K> cursor) {
+    final List<String> out = new ArrayList<>();
+    try (cursor) {
+      while (cursor.next()) {
+        out.add(cursor.key() + " -> " + cursor.value());
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ codecs
+
+  @Test
+  void attach_changedValueCodec_failsNamingTableAndBothCodecs() {
+    final UUID k = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm());
+      db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
+    }
+    try (Database db = open()) {
+      final Schema changed = new Schema() {
+        final MapUuidString customers = table(CUSTOMERS, "customers", MapUuidString.create());
+      };
+      assertThatThrownBy(() -> db.attach(changed))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("cbor")
+          .hasMessageContaining("utf8")
+          .satisfies(e -> assertThat(((SchemaMismatchException) e).table()).isEqualTo("customers"));
+      // nothing changed: the original declaration still attaches and reads its row
+      final Crm crm = db.attach(new Crm());
+      assertThat(db.<Customer>read(txn -> crm.customers.get(txn, k))).isEqualTo(customer(1, "FR"));
+      assertThat(entry(db, CUSTOMERS).valueCodec()).isEqualTo("cbor");
+    }
+  }
+
+  @Test
+  void attach_changedKeyCodec_failsNamingTableAndBothCodecs() {
+    try (Database db = open()) {
+      db.attach(new Crm());
+    }
+    try (Database db = open()) {
+      final Schema changed = new Schema() {
+        final SchemaTable<String, Customer> customers =
+            table(CUSTOMERS, "customers", SchemaTable.of(KeyCodecs.STRING, CborCodec.of(Customer.class)));
+      };
+      assertThatThrownBy(() -> db.attach(changed))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("uuid")
+          .hasMessageContaining("utf8");
+      assertThat(entry(db, CUSTOMERS).keyCodec()).isEqualTo("uuid");
+    }
+  }
+
+  @Test
+  void attach_flatBuffersFileIdentifierAdded_isACodecChangeAndRefused() {
+    try (Database db = open()) {
+      db.attach(new Schema() {
+        final MapUuidFlatBuffers<Reading> readings =
+            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+      });
+    }
+    try (Database db = open()) {
+      final Schema changed = new Schema() {
+        final MapUuidFlatBuffers<Reading> readings =
+            table(READINGS, "readings", MapUuidFlatBuffers.of(
+                FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new).withFileIdentifier("LSRD")));
+      };
+      assertThatThrownBy(() -> db.attach(changed))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("readings")
+          .hasMessageContaining("flatbuffers:LSRD");
+    }
+  }
+
+  @Test
+  void attach_setTableWithChangedMemberCodecOrKind_refused() {
+    try (Database db = open()) {
+      db.attach(new Schema() {
+        final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+      });
+    }
+    try (Database db = open()) {
+      final Schema members = new Schema() {
+        final SchemaSetTable<UUID, String> followers =
+            setTable(FOLLOWERS, "followers", SchemaSetTable.of(KeyCodecs.UUID, KeyCodecs.STRING));
+      };
+      assertThatThrownBy(() -> db.attach(members))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("followers")
+          .hasMessageContaining("uuid")
+          .hasMessageContaining("utf8");
+      final Schema kind = new Schema() {
+        final MapUuidUuid followers = table(FOLLOWERS, "followers", MapUuidUuid.create());
+      };
+      assertThatThrownBy(() -> db.attach(kind))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("followers")
+          .hasMessageContaining("set");
+    }
+  }
+
+  // ------------------------------------------------------------------ indexes
+
+  @Test
+  void attach_newIndexesOnPopulatedTable_backfillsThemExactly() {
+    final TreeMap<UUID, Customer> rows;
+    try (Database db = open()) {
+      rows = populate(db, db.attach(new Crm()), 10_000); // more than one backfill batch
+    }
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      assertIndexesMatch(db, crm, rows);
+      final Catalog.TableEntry entry = entry(db, CUSTOMERS);
+      assertThat(entry.indexes())
+          .containsExactly(
+              new Catalog.IndexEntry("by_email", indexDbi(CUSTOMERS, "by_email"), "utf8", true, false),
+              new Catalog.IndexEntry("by_country", indexDbi(CUSTOMERS, "by_country"), "utf8", false, true));
+      // and the backfilled indexes are maintained from now on
+      final UUID first = rows.firstKey();
+      db.write(txn -> crm.customers.put(txn, first, new Customer("n", "new@example.com", "IT")));
+      rows.put(first, new Customer("n", "new@example.com", "IT"));
+      assertIndexesMatch(db, crm, rows);
+    }
+    try (Database db = open()) {
+      assertIndexesMatch(db, db.attach(Crm.indexed()), rows);
+    }
+  }
+
+  @Test
+  void attach_newIndexOnPopulatedFlatBuffersTable_backfillsItFromZeroCopyValues() {
+    final int n = 9_000;
+    try (Database db = open()) {
+      final var plain = db.attach(new Schema() {
+        final MapUuidFlatBuffers<Reading> readings =
+            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+      });
+      db.write(txn -> {
+        for (int i = 0; i < n; i++) {
+          final int v = i;
+          plain.readings.put(txn, new UUID(0, i), plain.readings.build(b -> Reading.create(b, "s" + (v % 10), v)));
+        }
+      });
+    }
+    try (Database db = open()) {
+      final var indexed = db.attach(new Schema() {
+        final MapUuidFlatBuffers<Reading> readings =
+            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+        final Index<String, UUID, Reading> bySensor =
+            index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
+        final UniqueIndex<Long, UUID, Reading> byValue =
+            uniqueIndex(readings, "by_value", KeyCodecs.LONG, Reading::value);
+      });
+      try (Txn txn = db.beginRead()) {
+        assertThat(indexed.bySensor.size(txn)).isEqualTo(n);
+        assertThat(indexed.byValue.size(txn)).isEqualTo(n);
+        for (int s = 0; s < 10; s++) {
+          assertThat(indexed.bySensor.count(txn, "s" + s)).isEqualTo(n / 10);
+        }
+        try (Cursor<String, UUID> c = indexed.bySensor.select(txn, KeyRange.all())) {
+          while (c.next()) {
+            final UUID k = c.value();
+            assertThat("s" + (k.getLeastSignificantBits() % 10)).isEqualTo(c.key());
+          }
+        }
+        try (Cursor<Long, UUID> c = indexed.byValue.select(txn, KeyRange.all())) {
+          long expected = 0;
+          while (c.next()) {
+            assertThat(c.key()).isEqualTo(expected);
+            assertThat(c.value()).isEqualTo(new UUID(0, expected));
+            expected++;
+          }
+          assertThat(expected).isEqualTo(n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void attach_newUniqueIndexOverDuplicates_failsAndLeavesDatabaseUnchanged() {
+    final UUID a = UUID.randomUUID();
+    final UUID b = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm());
+      db.write(txn -> {
+        crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
+        crm.customers.put(txn, b, new Customer("B", "same@example.com", "DE"));
+      });
+    }
+    try (Database db = open()) {
+      final Catalog.TableEntry before = entry(db, CUSTOMERS);
+      final List<String> tablesBefore = db.tableNames();
+      assertThatThrownBy(() -> db.attach(Crm.indexed()))
+          .isInstanceOf(UniqueViolationException.class)
+          .hasMessageContaining("by_email")
+          .hasMessageContaining("customers")
+          .hasMessageContaining("same@example.com");
+      assertThat(entry(db, CUSTOMERS)).isEqualTo(before);
+      assertThat(db.tableNames()).isEqualTo(tablesBefore);
+      assertThat(db.tableNames())
+          .doesNotContain(indexDbi(CUSTOMERS, "by_email"), indexDbi(CUSTOMERS, "by_country"));
+      // the old declaration still attaches and works, in this process and after a reopen
+      final Crm old = db.attach(new Crm());
+      db.write(txn -> old.customers.put(txn, b, new Customer("B", "b@example.com", "DE")));
+      assertThat(db.<Long>read(txn -> old.customers.count(txn))).isEqualTo(2L);
+      // with the duplicate gone, the new index attaches in the same process
+      final Crm fixed = db.attach(Crm.indexed());
+      try (Txn txn = db.beginRead()) {
+        assertThat(fixed.byEmail.key(txn, "same@example.com")).isEqualTo(a);
+        assertThat(fixed.byEmail.key(txn, "b@example.com")).isEqualTo(b);
+        assertThat(fixed.byCountry.count(txn, "FR")).isEqualTo(1);
+      }
+    }
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      assertThat(db.<Long>read(txn -> crm.byEmail.size(txn))).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void attach_newNonNullableIndexOverRowsWithNullKey_failsAndLeavesDatabaseUnchanged() {
+    try (Database db = open()) {
+      populate(db, db.attach(new Crm()), 20); // every 7th customer has no country
+    }
+    try (Database db = open()) {
+      final Catalog.TableEntry before = entry(db, CUSTOMERS);
+      assertThatThrownBy(() -> db.attach(new Crm().withCountry(false)))
+          .isInstanceOf(ConstraintViolationException.class)
+          .isNotInstanceOf(UniqueViolationException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("customers");
+      assertThat(entry(db, CUSTOMERS)).isEqualTo(before);
+      assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
+      final Crm nullable = db.attach(new Crm().withCountry(true));
+      assertThat(db.<Long>read(txn -> nullable.byCountry.size(txn))).isEqualTo(17L);
+    }
+  }
+
+  /** A schema whose attach failed is not attached: its tables refuse to be used. */
+  @Test
+  void attach_failed_leavesTheSchemaInstanceUnattached() {
+    final UUID a = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm());
+      db.write(txn -> {
+        crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
+        crm.customers.put(txn, UUID.randomUUID(), new Customer("B", "same@example.com", "DE"));
+      });
+      final Crm failed = Crm.indexed();
+      assertThatThrownBy(() -> db.attach(failed)).isInstanceOf(UniqueViolationException.class);
+      assertThat(failed.database()).isNull();
+      try (Txn txn = db.beginRead()) {
+        assertThatThrownBy(() -> failed.customers.get(txn, a))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("customers");
+      }
+    }
+  }
+
+  @Test
+  void attach_undeclaredUniqueIndex_refusedUntilDropIndex() {
+    final UUID k = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withCountry(true)))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_email")
+          .hasMessageContaining("customers")
+          .hasMessageContaining("Schema.dropIndex");
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "by_email")).isTrue();
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "by_email")).isFalse();
+      assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_email"));
+      assertThat(entry(db, CUSTOMERS).indexes()).extracting(Catalog.IndexEntry::name).containsExactly("by_country");
+      final Crm crm = db.attach(new Crm().withCountry(true));
+      assertThat(db.<Long>read(txn -> crm.byCountry.count(txn, "FR"))).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void attach_undeclaredNonUniqueIndex_refusedUntilDropIndex() {
+    final UUID k = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withEmail()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("Schema.dropIndex");
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "by_country")).isTrue();
+      assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
+      final Crm crm = db.attach(new Crm().withEmail());
+      assertThat(db.<UUID>read(txn -> crm.byEmail.key(txn, customer(1, "FR").email()))).isEqualTo(k);
+    }
+  }
+
+  @Test
+  void dropIndex_ofIndexAttachedInThisProcess_dropsIt() {
+    try (Database db = open()) {
+      db.attach(Crm.indexed());
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "by_email")).isTrue();
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "by_country")).isTrue();
+      assertThat(db.tableNames())
+          .doesNotContain(indexDbi(CUSTOMERS, "by_email"), indexDbi(CUSTOMERS, "by_country"));
+      assertThat(entry(db, CUSTOMERS).indexes()).isEmpty();
+      assertThat(Schema.dropIndex(db, CUSTOMERS, "no_such_index")).isFalse();
+      assertThat(Schema.dropIndex(db, UUID.randomUUID().toString(), "by_email")).isFalse();
+    }
+  }
+
+  @Test
+  void attach_indexUniquenessChanged_refused() {
+    try (Database db = open()) {
+      db.attach(new Crm().withEmail());
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withEmailNotUnique()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_email")
+          .hasMessageContaining("customers")
+          .hasMessageContaining("non-unique utf8")
+          .hasMessageContaining("unique utf8")
+          .hasMessageContaining("Schema.dropIndex");
+      assertThat(entry(db, CUSTOMERS).index("by_email").unique()).isTrue();
+    }
+  }
+
+  @Test
+  void attach_indexMadeUnique_refused() {
+    try (Database db = open()) {
+      db.attach(new Crm().withEmailNotUnique());
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withEmail()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_email")
+          .hasMessageContaining("customers")
+          .hasMessageContaining("non-unique utf8")
+          .hasMessageContaining("Schema.dropIndex");
+      assertThat(entry(db, CUSTOMERS).index("by_email").unique()).isFalse();
+    }
+  }
+
+  @Test
+  void attach_indexKeyCodecChanged_refused() {
+    try (Database db = open()) {
+      db.attach(new Crm().withCountry(true));
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withCountryAsBytes()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("utf8")
+          .hasMessageContaining("bytes");
+      assertThat(entry(db, CUSTOMERS).index("by_country").keyCodec()).isEqualTo("utf8");
+    }
+  }
+
+  @Test
+  void attach_nullableIndexMadeNonNullable_refused() {
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm().withCountry(true));
+      db.write(txn -> crm.customers.put(txn, UUID.randomUUID(), customer(1, null)));
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm().withCountry(false)))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("nullable");
+      assertThat(entry(db, CUSTOMERS).index("by_country").nullable()).isTrue();
+    }
+  }
+
+  @Test
+  void attach_indexMadeNullable_allowedAndRecorded() {
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm().withCountry(false));
+      db.write(txn -> crm.customers.put(txn, UUID.randomUUID(), customer(1, "FR")));
+    }
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm().withCountry(true));
+      assertThat(entry(db, CUSTOMERS).index("by_country").nullable()).isTrue();
+      db.write(txn -> crm.customers.put(txn, UUID.randomUUID(), customer(2, null)));
+      try (Txn txn = db.beginRead()) {
+        assertThat(crm.customers.count(txn)).isEqualTo(2L);
+        assertThat(crm.byCountry.size(txn)).isEqualTo(1);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ tables, schemas, format
+
+  static final class Audit extends Schema {
+    final MapTimestampString events = table(EVENTS, "events", MapTimestampString.create());
+  }
+
+  @Test
+  void twoSchemas_disjointTables_bothWorkAndSurviveReopen() {
+    final UUID k = UUID.randomUUID();
+    final Instant t = Instant.parse("2024-05-01T10:00:00.000000001Z");
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      final Audit audit = db.attach(new Audit());
+      db.write(txn -> {
+        crm.customers.put(txn, k, customer(1, "FR"));
+        audit.events.put(txn, t, "customer created");
+      });
+    }
+    try (Database db = open()) {
+      final Audit audit = db.attach(new Audit()); // the other order this time
+      final Crm crm = db.attach(Crm.indexed());
+      try (Txn txn = db.beginRead()) {
+        assertThat(crm.byEmail.get(txn, customer(1, "FR").email())).isEqualTo(customer(1, "FR"));
+        assertThat(audit.events.get(txn, t)).isEqualTo("customer created");
+        assertThat(audit.events.count(txn)).isEqualTo(1);
+        assertThat(crm.customers.count(txn)).isEqualTo(1);
+      }
+      assertThat(entry(db, CUSTOMERS).name()).isEqualTo("customers");
+      assertThat(entry(db, EVENTS).name()).isEqualTo("events");
+      assertThat(entry(db, EVENTS).keyCodec()).isEqualTo("timestamp");
+    }
+  }
+
+  @Test
+  void attach_renamedTable_keepsItsDataAndRecordsTheNewName() {
+    final UUID k = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm("customers").withEmail());
+      db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
+    }
+    try (Database db = open()) {
+      final Crm clients = db.attach(new Crm("clients").withEmail());
+      try (Txn txn = db.beginRead()) {
+        assertThat(clients.customers.get(txn, k)).isEqualTo(customer(1, "FR"));
+        assertThat(clients.byEmail.key(txn, customer(1, "FR").email())).isEqualTo(k);
+      }
+      final Catalog.TableEntry entry = entry(db, CUSTOMERS);
+      assertThat(entry.name()).isEqualTo("clients");
+      assertThat(entry.dbi()).isEqualTo(CUSTOMERS);
+      assertThat(db.tableNames()).doesNotContain("customers", "clients");
+    }
+  }
+
+  @Test
+  void attach_catalogFromNewerFormat_refused() {
+    try (Database db = open()) {
+      db.attach(new Crm());
+      db.write(txn -> {
+        final Catalog catalog = Catalog.open(db, txn);
+        final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
+        catalog.put(txn, new Catalog.TableEntry(Catalog.FORMAT + 1, e.oid(), e.name(), e.description(),
+            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references()));
+      });
+    }
+    try (Database db = open()) {
+      assertThatThrownBy(() -> db.attach(new Crm()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("newer");
+    }
+  }
+
+  @Test
+  void catalog_isPlainCborReadableByAnyDecoder() throws Exception {
+    try (Database db = open()) {
+      final Schema s = new Schema() {
+        final MapUuidCbor<Customer> customers =
+            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+        {
+          customers.description("people who buy").property("compression", "none");
+          uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+        }
+      };
+      db.attach(s);
+      final Table<String, byte[]> raw = db.table(Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+      final byte[] bytes = db.read(txn -> raw.get(txn, CUSTOMERS));
+      final ObjectMapper plain = new CBORMapper();
+      @SuppressWarnings("unchecked")
+      final Map<String, Object> map = plain.readValue(bytes, Map.class);
+      assertThat(map)
+          .containsEntry("format", 1)
+          .containsEntry("oid", CUSTOMERS)
+          .containsEntry("name", "customers")
+          .containsEntry("description", "people who buy")
+          .containsEntry("kind", "table")
+          .containsEntry("keyCodec", "uuid")
+          .containsEntry("valueCodec", "cbor")
+          .containsEntry("properties", Map.of("compression", "none"));
+      assertThat(map.get("indexes").toString()).contains("by_email").contains("utf8");
+    }
+  }
+
+  @Test
+  void declare_duplicateOidOrIndexNameOrBadOid_refused() {
+    assertThatThrownBy(() -> new Schema() {
+          final MapUuidString a = table(CUSTOMERS, "a", MapUuidString.create());
+          final MapUuidString b = table(CUSTOMERS, "b", MapUuidString.create());
+        })
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(CUSTOMERS);
+    assertThatThrownBy(() -> new Crm().withEmail().withEmail())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("by_email");
+    assertThatThrownBy(() -> new Schema() {
+          final MapUuidString a = table("not-a-uuid", "a", MapUuidString.create());
+        })
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void attach_sameSchemaTwice_orDeclareAfterAttach_refused() {
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm());
+      assertThatThrownBy(() -> db.attach(crm)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(crm::withEmail).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void table_usedBeforeAttach_failsClearly() {
+    final Crm crm = new Crm();
+    try (Database db = open(); Txn txn = db.beginRead()) {
+      assertThatThrownBy(() -> crm.customers.get(txn, UUID.randomUUID()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("attach");
+    }
+  }
+
+  // ------------------------------------------------------------------ a second JVM
+
+  /** The catalog entry of the customers table as one line, read without attaching anything. */
+  static String catalogLine(final Database db) {
+    final Catalog.TableEntry e = entry(db, CUSTOMERS);
+    return "catalog " + e.oid() + " format=" + e.format() + " name=" + e.name() + " kind=" + e.kind()
+        + " dbi=" + e.dbi() + " key=" + e.keyCodec() + " value=" + e.valueCodec()
+        + " indexes=" + e.indexes() + " references=" + e.references();
+  }
+
+  /** The rows and index entries of an attached {@link Crm}, as lines. */
+  static List<String> contents(final Database db, final Crm crm) {
+    final List<String> out = new ArrayList<>();
+    try (Txn txn = db.beginRead()) {
+      try (Cursor<UUID, Customer> c = crm.customers.select(txn, KeyRange.all())) {
+        for (final Row<UUID, Customer> row : c) {
+          out.add("row " + row.key() + " " + row.value());
+        }
+      }
+      scan(crm.byEmail.select(txn, KeyRange.all())).forEach(s -> out.add("by_email " + s));
+      scan(crm.byCountry.select(txn, KeyRange.all())).forEach(s -> out.add("by_country " + s));
+    }
+    return out;
+  }
+
+  static final UUID CHILD_ROW = UUID.fromString("0c41d000-0000-4000-8000-00000000c41d");
+
+  @Test
+  void secondJvm_reopen_seesSameCatalogAndData() throws Exception {
+    final List<String> expected;
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      populate(db, crm, 25);
+      expected = new ArrayList<>();
+      expected.add(catalogLine(db));
+      expected.addAll(contents(db, crm));
+    }
+    final ChildJvm.Result child =
+        ChildJvm.run(CatalogChild.class, dir.resolve("child"), Duration.ofSeconds(60),
+            dir.resolve("db").toString());
+    assertThat(child.exitCode()).as(child.describe()).isZero();
+    final List<String> seen = new ArrayList<>();
+    for (final String line : child.lines()) {
+      if (line.startsWith("seen ")) {
+        seen.add(line.substring("seen ".length()));
+      }
+    }
+    assertThat(seen).as(child.describe()).isEqualTo(expected);
+    assertThat(child.lines()).as(child.describe()).contains("wrote " + CHILD_ROW);
+    // and what the child wrote, with its index entries, is here
+    try (Database db = open()) {
+      final Crm crm = db.attach(Crm.indexed());
+      try (Txn txn = db.beginRead()) {
+        assertThat(crm.customers.get(txn, CHILD_ROW)).isEqualTo(new Customer("child", "child@example.com", "SE"));
+        assertThat(crm.byEmail.key(txn, "child@example.com")).isEqualTo(CHILD_ROW);
+        assertThat(crm.byCountry.contains(txn, "SE", CHILD_ROW)).isTrue();
+        assertThat(crm.customers.count(txn)).isEqualTo(26);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ references
+
+  /** Orders referencing customers; the orders table is declared first on purpose. */
+  static final class Sales extends Schema {
+    final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+    final Index<UUID, UUID, Order> byCustomer =
+        index(orders, "by_customer", KeyCodecs.UUID, Order::customer).nullable();
+    final MapUuidCbor<Customer> customers =
+        table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+
+    Sales(final boolean checked) {
+      reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, checked);
+    }
+  }
+
+  @Test
+  void reference_declaredBeforeItsTarget_attachesAndIsRecorded() {
+    try (Database db = open()) {
+      db.attach(new Sales(true));
+      assertThat(entry(db, ORDERS).references())
+          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true));
+      assertThat(entry(db, CUSTOMERS)).isNotNull();
+    }
+    try (Database db = open()) {
+      db.attach(new Sales(true));
+    }
+  }
+
+  @Test
+  void reference_checkedToMissingRow_refusedAndNothingWritten() {
+    try (Database db = open()) {
+      final Sales s = db.attach(new Sales(true));
+      final UUID customer = UUID.randomUUID();
+      final UUID order = UUID.randomUUID();
+      final Order dangling = new Order(customer, Instant.EPOCH, 100);
+      try (Txn txn = db.beginWrite()) {
+        assertThatThrownBy(() -> s.orders.put(txn, order, dangling))
+            .isInstanceOf(ConstraintViolationException.class)
+            .isNotInstanceOf(UniqueViolationException.class)
+            .hasMessageContaining("customer")
+            .hasMessageContaining("customers")
+            .hasMessageContaining("orders")
+            .hasMessageContaining(customer.toString());
+        assertThatThrownBy(() -> s.orders.insert(txn, order, dangling))
+            .isInstanceOf(ConstraintViolationException.class);
+        assertThat(s.orders.count(txn)).isZero();
+        assertThat(s.byCustomer.size(txn)).isZero();
+        // the transaction is still usable: create the target, then the write passes
+        s.customers.put(txn, customer, customer(1, "FR"));
+        s.orders.put(txn, order, dangling);
+        // a null reference is allowed
+        s.orders.put(txn, UUID.randomUUID(), new Order(null, Instant.EPOCH, 1));
+        // an update that points elsewhere is checked too, and changes nothing
+        assertThatThrownBy(() -> s.orders.update(txn, order, o -> new Order(UUID.randomUUID(), o.at(), 5)))
+            .isInstanceOf(ConstraintViolationException.class);
+        assertThat(s.orders.get(txn, order)).isEqualTo(dangling);
+        assertThat(s.byCustomer.count(txn, customer)).isEqualTo(1);
+        assertThat(s.byCustomer.size(txn)).isEqualTo(1);
+        txn.commit();
+      }
+      assertThat(db.<Long>read(txn -> s.orders.count(txn))).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void reference_unchecked_allowsMissingRow() {
+    try (Database db = open()) {
+      final Sales s = db.attach(new Sales(false));
+      final UUID customer = UUID.randomUUID();
+      db.write(txn -> s.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
+      assertThat(db.<Long>read(txn -> s.byCustomer.count(txn, customer))).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void reference_keyCodecDiffersFromTarget_refusedAtAttachAndNothingCreated() {
+    try (Database db = open()) {
+      final Schema s = new Schema() {
+        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+        final MapUuidCbor<Customer> customers =
+            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+
+        {
+          reference(orders, "customer", KeyCodecs.descending(KeyCodecs.UUID), Order::customer, customers, true);
+        }
+      };
+      assertThatThrownBy(() -> db.attach(s))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("orders")
+          .hasMessageContaining("customer")
+          .hasMessageContaining("desc(uuid)")
+          .hasMessageContaining("uuid");
+      assertThat(entry(db, ORDERS)).isNull();
+      assertThat(entry(db, CUSTOMERS)).isNull();
+      assertThat(db.tableNames()).doesNotContain(ORDERS, CUSTOMERS);
+    }
+  }
+
+  @Test
+  void reference_cycle_refused() {
+    try (Database db = open()) {
+      final Schema s = new Schema() {
+        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+        final MapUuidCbor<Customer> customers =
+            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+
+        {
+          reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, true);
+          reference(customers, "last_order", KeyCodecs.UUID, c -> null, orders, false);
+        }
+      };
+      assertThatThrownBy(() -> db.attach(s))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("cycle");
+      assertThat(entry(db, ORDERS)).isNull();
+      assertThat(db.tableNames()).doesNotContain(ORDERS, CUSTOMERS);
+    }
+  }
+
+  /** A table referencing itself (an employee's manager) needs no creation order. */
+  @Test
+  void reference_toOwnTable_attachesAndIsChecked() {
+    try (Database db = open()) {
+      final var s = db.attach(new Schema() {
+        final MapUuidCbor<Employee> employees =
+            table(EMPLOYEES, "employees", MapUuidCbor.of(Employee.class));
+
+        {
+          reference(employees, "manager", KeyCodecs.UUID, Employee::manager, employees, true);
+        }
+      });
+      final UUID boss = UUID.randomUUID();
+      db.write(txn -> s.employees.put(txn, boss, new Employee("boss", null)));
+      db.write(txn -> s.employees.put(txn, UUID.randomUUID(), new Employee("ada", boss)));
+      assertThatThrownBy(() -> db.write(txn -> s.employees.put(txn, UUID.randomUUID(), new Employee("eve", UUID.randomUUID()))))
+          .isInstanceOf(ConstraintViolationException.class);
+    }
+  }
+
+  @Test
+  void reference_toTableOfAnotherAttachedSchema_works_andToUnknownTable_refused() {
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm());
+      final UUID customer = UUID.randomUUID();
+      db.write(txn -> crm.customers.put(txn, customer, customer(1, "FR")));
+      final var sales = db.attach(new Schema() {
+        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+
+        {
+          reference(orders, "customer", KeyCodecs.UUID, Order::customer, crm.customers, true);
+        }
+      });
+      db.write(txn -> sales.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
+      assertThatThrownBy(() -> db.write(txn ->
+              sales.orders.put(txn, UUID.randomUUID(), new Order(UUID.randomUUID(), Instant.EPOCH, 1))))
+          .isInstanceOf(ConstraintViolationException.class);
+    }
+    try (Database db = Database.open(dir.resolve("fresh"))) {
+      final Crm unattached = new Crm();
+      final Schema s = new Schema() {
+        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+
+        {
+          reference(orders, "customer", KeyCodecs.UUID, Order::customer, unattached.customers, true);
+        }
+      };
+      // the target is declared elsewhere but neither in this schema nor in the catalog
+      assertThatThrownBy(() -> db.attach(s))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers");
+    }
+  }
+}

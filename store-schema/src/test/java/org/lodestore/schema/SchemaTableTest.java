@@ -1,0 +1,339 @@
+package org.lodestore.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.Database;
+import org.lodestore.core.InvalidStateException;
+import org.lodestore.core.KeyRange;
+import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodecs;
+
+/**
+ * The write operations of {@link SchemaTable} and what they do to indexes: insert and replace
+ * semantics, update (read-modify-write), delete, truncate (this table and its indexes only), and
+ * FlatBuffers values read in a write transaction and written elsewhere in the same transaction.
+ */
+class SchemaTableTest {
+
+  record Person(String name, String email, String team) {}
+
+  static final class Org extends Schema {
+    final MapUuidCbor<Person> people =
+        table("5c4e0000-0000-4000-8000-000000000001", "people", MapUuidCbor.of(Person.class));
+    final UniqueIndex<String, UUID, Person> byEmail =
+        uniqueIndex(people, "by_email", KeyCodecs.STRING, Person::email);
+    final Index<String, UUID, Person> byTeam = index(people, "by_team", KeyCodecs.STRING, Person::team);
+
+    final MapUuidCbor<Person> alumni =
+        table("5c4e0000-0000-4000-8000-000000000002", "alumni", MapUuidCbor.of(Person.class));
+    final UniqueIndex<String, UUID, Person> alumniByEmail =
+        uniqueIndex(alumni, "by_email", KeyCodecs.STRING, Person::email);
+    final MapUuidUuidSet mentors = setTable("5c4e0000-0000-4000-8000-000000000003", "mentors", MapUuidUuidSet.create());
+
+    final MapUuidFlatBuffers<Reading> readings =
+        table("5c4e0000-0000-4000-8000-000000000004", "readings",
+            MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+    final Index<String, UUID, Reading> readingsBySensor =
+        index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
+    final MapUuidFlatBuffers<Reading> archive =
+        table("5c4e0000-0000-4000-8000-000000000005", "archive",
+            MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+  }
+
+  @TempDir Path dir;
+
+  private Database db;
+  private Org org;
+  private final UUID ada = UUID.randomUUID();
+  private final UUID bob = UUID.randomUUID();
+  private final Person adaP = new Person("Ada", "ada@x", "core");
+  private final Person bobP = new Person("Bob", "bob@x", "core");
+
+  @BeforeEach
+  void open() {
+    db = Database.open(dir.resolve("db"));
+    org = db.attach(new Org());
+    db.write(txn -> {
+      org.people.put(txn, ada, adaP);
+      org.people.put(txn, bob, bobP);
+    });
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  /** The table and both indexes, as text, in a read transaction. */
+  private List<String> people() {
+    final List<String> out = new ArrayList<>();
+    try (Txn txn = db.beginRead()) {
+      try (Cursor<UUID, Person> c = org.people.select(txn, KeyRange.all())) {
+        c.forEach(r -> out.add("row " + r.key() + " " + r.value()));
+      }
+      try (Cursor<String, UUID> c = org.byEmail.select(txn, KeyRange.all())) {
+        c.forEach(r -> out.add("by_email " + r.key() + " " + r.value()));
+      }
+      try (Cursor<String, UUID> c = org.byTeam.select(txn, KeyRange.all())) {
+        c.forEach(r -> out.add("by_team " + r.key() + " " + r.value()));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ insert / replace / put
+
+  @Test
+  void insert_absentKey_storesRowAndIndexEntries() {
+    final UUID k = UUID.randomUUID();
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, k, new Person("Cy", "cy@x", "web")))).isTrue();
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.byEmail.key(txn, "cy@x")).isEqualTo(k);
+      assertThat(org.byTeam.contains(txn, "web", k)).isTrue();
+    }
+  }
+
+  @Test
+  void insert_presentKey_returnsFalseAndChangesNothing_evenIfTheValueWouldViolate() {
+    final List<String> before = people();
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, ada, new Person("Ada2", "ada2@x", "web")))).isFalse();
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, ada, new Person("Ada3", "bob@x", null)))).isFalse();
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void insert_absentKeyWithTakenUniqueKey_refusedAndChangesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.insert(txn, UUID.randomUUID(), new Person("Eve", "ada@x", "web")))
+          .isInstanceOf(UniqueViolationException.class)
+          .hasMessageContaining("by_email")
+          .hasMessageContaining("ada@x")
+          .hasMessageContaining(ada.toString());
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void replace_absentKey_returnsFalseAndWritesNothing() {
+    final List<String> before = people();
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, UUID.randomUUID(), new Person("X", "x@x", "x")))).isFalse();
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void replace_presentKey_movesItsIndexEntries() {
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, ada, new Person("Ada", "ada@new", "web")))).isTrue();
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
+      assertThat(org.byEmail.key(txn, "ada@new")).isEqualTo(ada);
+      assertThat(org.byTeam.count(txn, "core")).isEqualTo(1);
+      assertThat(org.byTeam.contains(txn, "web", ada)).isTrue();
+      assertThat(org.byEmail.size(txn)).isEqualTo(2);
+      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void put_swappingUniqueKeysWithinOneTransaction_works() {
+    db.write(txn -> {
+      org.people.put(txn, ada, new Person("Ada", "tmp@x", "core"));
+      org.people.put(txn, bob, new Person("Bob", "ada@x", "core"));
+      org.people.put(txn, ada, new Person("Ada", "bob@x", "core"));
+    });
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.byEmail.key(txn, "ada@x")).isEqualTo(bob);
+      assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(ada);
+      assertThat(org.byEmail.size(txn)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void put_nullValueOrNullKey_throwsAndWritesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.put(txn, ada, null)).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> org.people.put(txn, null, adaP)).isInstanceOf(NullPointerException.class);
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void put_nullInNonNullableIndex_refusedWithConstraintViolationAndChangesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.put(txn, ada, new Person("Ada", "ada@x", null)))
+          .isInstanceOf(ConstraintViolationException.class)
+          .isNotInstanceOf(UniqueViolationException.class)
+          .hasMessageContaining("by_team")
+          .hasMessageContaining("people");
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void put_inReadTransaction_refused() {
+    try (Txn txn = db.beginRead()) {
+      assertThatThrownBy(() -> org.people.put(txn, UUID.randomUUID(), new Person("R", "r@x", "r")))
+          .isInstanceOf(InvalidStateException.class);
+    }
+    assertThat(people()).hasSize(6);
+  }
+
+  @Test
+  void delete_removesRowAndIndexEntries_andAbsentKeyReturnsFalse() {
+    db.write(txn -> {
+      assertThat(org.people.delete(txn, ada)).isTrue();
+      assertThat(org.people.delete(txn, ada)).isFalse();
+    });
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.get(txn, ada)).isNull();
+      assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
+      assertThat(org.byTeam.contains(txn, "core", ada)).isFalse();
+      assertThat(org.byTeam.count(txn, "core")).isEqualTo(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ update
+
+  @Test
+  void update_changesTheRowAndMovesItsIndexEntries() {
+    final Person updated =
+        db.writeAndGet(txn -> org.people.update(txn, ada, p -> new Person(p.name(), "ada@y", "web")));
+    assertThat(updated).isEqualTo(new Person("Ada", "ada@y", "web"));
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.get(txn, ada)).isEqualTo(updated);
+      assertThat(org.byEmail.key(txn, "ada@y")).isEqualTo(ada);
+      assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
+      assertThat(org.byTeam.contains(txn, "web", ada)).isTrue();
+      assertThat(org.byTeam.contains(txn, "core", ada)).isFalse();
+    }
+  }
+
+  @Test
+  void update_absentKey_returnsNullWithoutCallingTheFunction() {
+    final AtomicInteger calls = new AtomicInteger();
+    final List<String> before = people();
+    assertThat(db.<Person>writeAndGet(txn -> org.people.update(txn, UUID.randomUUID(), p -> {
+      calls.incrementAndGet();
+      return p;
+    }))).isNull();
+    assertThat(calls).hasValue(0);
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void update_violatingUniqueIndex_refusedAndChangesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.update(txn, ada, p -> new Person(p.name(), "bob@x", "web")))
+          .isInstanceOf(UniqueViolationException.class);
+      assertThatThrownBy(() -> org.people.update(txn, ada, p -> null))
+          .isInstanceOf(NullPointerException.class);
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  // ------------------------------------------------------------------ truncate
+
+  @Test
+  void truncate_clearsTheTableAndItsIndexes_butNoOtherTable() {
+    final UUID alum = UUID.randomUUID();
+    db.write(txn -> {
+      org.alumni.put(txn, alum, new Person("Old", "ada@x", "gone"));
+      org.mentors.add(txn, ada, bob);
+    });
+    db.write(txn -> org.people.truncate(txn));
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.count(txn)).isZero();
+      assertThat(org.byEmail.size(txn)).isZero();
+      assertThat(org.byTeam.size(txn)).isZero();
+      assertThat(org.alumni.get(txn, alum)).isEqualTo(new Person("Old", "ada@x", "gone"));
+      assertThat(org.alumniByEmail.key(txn, "ada@x")).isEqualTo(alum);
+      assertThat(org.mentors.contains(txn, ada, bob)).isTrue();
+    }
+    // the emptied indexes are maintained again by the next writes
+    db.write(txn -> org.people.put(txn, bob, bobP));
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(bob);
+      assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
+      assertThat(org.byTeam.count(txn, "core")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void truncate_inAbortedTransaction_changesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      org.people.truncate(txn);
+      assertThat(org.people.count(txn)).isZero();
+      txn.abort();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  // ------------------------------------------------------------------ FlatBuffers copy-through
+
+  @Test
+  void flatBuffersValue_readInWriteTxnAndWrittenToAnotherKey_copiesThrough() {
+    final UUID a = UUID.randomUUID();
+    final UUID b = UUID.randomUUID();
+    final UUID c = UUID.randomUUID();
+    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 42))));
+    db.write(txn -> {
+      final Reading view = org.readings.get(txn, a);
+      org.readings.put(txn, b, view); // same table: the index reads the view before the write
+      final Reading again = org.readings.get(txn, b);
+      org.archive.put(txn, c, again); // another table
+      org.readings.put(txn, a, org.readings.get(txn, a)); // written back onto itself
+      assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
+    });
+    try (Txn txn = db.beginRead()) {
+      assertThat(Reading.text(org.readings.get(txn, a))).isEqualTo("s1=42");
+      assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
+      assertThat(Reading.text(org.archive.get(txn, c))).isEqualTo("s1=42");
+      assertThat(org.readingsBySensor.count(txn, "s1")).isEqualTo(2);
+      assertThat(org.readingsBySensor.size(txn)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void flatBuffersView_afterTheNextWrite_isDetachedNotStale() {
+    final UUID a = UUID.randomUUID();
+    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 1))));
+    try (Txn txn = db.beginWrite()) {
+      final Reading view = org.readings.get(txn, a);
+      assertThat(view.value()).isEqualTo(1);
+      org.readings.put(txn, UUID.randomUUID(), org.readings.build(x -> Reading.create(x, "s2", 2)));
+      assertThatThrownBy(view::value).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+  }
+
+  @Test
+  void flatBuffersUpdate_withBuiltValue_movesIndexEntry() {
+    final UUID a = UUID.randomUUID();
+    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 1))));
+    db.write(txn -> org.readings.update(txn, a,
+        r -> org.readings.build(x -> Reading.create(x, r.sensor() + "-moved", r.value() + 1))));
+    try (Txn txn = db.beginRead()) {
+      assertThat(Reading.text(org.readings.get(txn, a))).isEqualTo("s1-moved=2");
+      assertThat(org.readingsBySensor.count(txn, "s1")).isZero();
+      assertThat(org.readingsBySensor.contains(txn, "s1-moved", a)).isTrue();
+    }
+  }
+}

@@ -101,6 +101,10 @@ public final class Database implements AutoCloseable {
 
   private final Object handleLock = new Object();
 
+  /** Counts published table handles; see {@link TableHandle#seq}. */
+  private final java.util.concurrent.atomic.AtomicLong handleSeq =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private Database(final Path path, final Env<ByteBuffer> env, final DatabaseOptions options) {
     this.path = path;
     this.env = env;
@@ -148,8 +152,11 @@ public final class Database implements AutoCloseable {
         (p, existing) -> {
           if (existing != null) {
             throw new LodestoreException(
-                "database " + p + " is already open in this process; share that Database "
-                    + "(one environment per path per process)");
+                existing.closed
+                    ? "database " + p + " is closing: transactions of other threads are still "
+                        + "open; close them first"
+                    : "database " + p + " is already open in this process; share that Database "
+                        + "(one environment per path per process)");
           }
           created[0] = new Database(p, openEnv(p, options), options);
           return created[0];
@@ -258,6 +265,9 @@ public final class Database implements AutoCloseable {
         }
         beginning++;
       }
+      // read before LMDB copies its table handles into the new transaction: a handle opened in
+      // between is then refused clearly rather than by LMDB's EINVAL
+      final long handlesBefore = handleSeq.get();
       org.lmdbjava.Txn<ByteBuffer> lmdb = null;
       try {
         lmdb = readOnly ? env.txnRead() : env.txnWrite();
@@ -273,7 +283,7 @@ public final class Database implements AutoCloseable {
         endBegin(null);
         throw e;
       }
-      final Txn txn = new Txn(this, lmdb, readOnly);
+      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore);
       if (!endBegin(txn)) {
         throw closedError();
       }
@@ -437,9 +447,12 @@ public final class Database implements AutoCloseable {
           }
           awaitGate(Math.max(1, left / 1_000_000));
         }
+        final long[] old = UnmappedGuard.mappingOf(dataFile());
         env.setMapSize(next);
         final long before = mapSize;
         mapSize = env.info().mapSize;
+        final long[] now = UnmappedGuard.mappingOf(dataFile());
+        UnmappedGuard.guard(old[0], old[1] - old[0], now[0], now[1] - now[0]);
         growths++;
         LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
       } finally {
@@ -651,7 +664,10 @@ public final class Database implements AutoCloseable {
     if (!exists(txn, name)) {
       return false;
     }
-    final TableHandle handle = handle(txn, name, false, false);
+    TableHandle handle = handles.get(name);
+    if (handle == null) {
+      handle = openHandle(txn, name, false, false);
+    }
     txn.enterWrite();
     try {
       handle.check(txn);
@@ -670,7 +686,9 @@ public final class Database implements AutoCloseable {
   /** Publishes handles opened in a transaction that committed. */
   void publish(final List<TableHandle> opened) {
     for (final TableHandle handle : opened) {
-      handles.putIfAbsent(handle.name, handle);
+      final TableHandle existing = handles.putIfAbsent(handle.name, handle);
+      // the same LMDB handle opened twice (racing opens): share the first publication's order
+      handle.seq = existing == null ? handleSeq.incrementAndGet() : existing.seq;
     }
   }
 
@@ -810,9 +828,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes the database. Idempotent. Open read transactions (and write transactions of this
-   * thread) are aborted at once; a write transaction of another thread is aborted when that
-   * thread next uses or closes it, and the environment is released then.
+   * Closes the database. Idempotent. Transactions of the calling thread are aborted at once (their
+   * cursors closed, their zero-copy views detached). Transactions of other threads fail at their
+   * next operation with {@link InvalidStateException} and end when their users close them, on their
+   * own threads, so a view another thread is reading is never pulled from under it; the environment
+   * is released when the last of them ends. Until then the same path cannot be opened again.
    */
   @Override
   public void close() {
@@ -840,10 +860,16 @@ public final class Database implements AutoCloseable {
       for (final TableHandle handle : handles.values()) {
         handle.invalidate();
       }
+      final long[] mapped = UnmappedGuard.mappingOf(dataFile());
       env.close();
+      UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
       OPEN.remove(path, this);
       LOG.debug("closed {}", path);
     }
+  }
+
+  private Path dataFile() {
+    return path.resolve("data.mdb");
   }
 
   InvalidStateException closedError() {

@@ -16,9 +16,21 @@ final class TableHandle {
   final String name;
   final Dbi<ByteBuffer> dbi;
   final boolean dupSort;
+
+  /**
+   * Publication order within the database (assigned when the transaction that opened the handle
+   * committed; until then only that transaction uses it). Transactions record the latest at their
+   * beginning, and LMDB lets them use only handles published before.
+   */
+  volatile long seq = Long.MAX_VALUE;
+
   private volatile boolean valid = true;
 
-  TableHandle(final Database db, final String name, final Dbi<ByteBuffer> dbi, final boolean dupSort) {
+  TableHandle(
+      final Database db,
+      final String name,
+      final Dbi<ByteBuffer> dbi,
+      final boolean dupSort) {
     this.db = db;
     this.name = name;
     this.dbi = dbi;
@@ -42,14 +54,21 @@ final class TableHandle {
 
   /** Checks that the handle may be used in {@code txn}. */
   void check(final Txn txn) {
-    if (txn.db != db) {
-      throw new IllegalArgumentException(
-          "transaction of " + txn.db.path() + " used with table '" + name + "' of " + db.path());
-    }
     if (!valid) {
       throw new InvalidStateException(
-          "table '" + name + "' is no longer valid: its database closed or the transaction that "
-              + "created it aborted");
+          "table '" + name + "' is no longer valid: its database closed, it was dropped, or the "
+              + "transaction that opened it did not commit");
+    }
+    if (txn.db != db) {
+      throw new IllegalArgumentException(
+          "transaction of one Database used with table '" + name + "' of another (" + db.path()
+              + ")");
+    }
+    if (seq > txn.handleSeq && !txn.openedHere(this)) {
+      // LMDB refuses (EINVAL) a table handle in a transaction that began before the handle existed
+      throw new InvalidStateException(
+          "table '" + name + "' was first opened after this transaction began; begin a new "
+              + "transaction, or open tables before beginning transactions");
     }
   }
 

@@ -64,11 +64,19 @@ public final class Txn implements AutoCloseable {
   private boolean mapFull;
   private String ending = "closed";
 
-  Txn(final Database db, final org.lmdbjava.Txn<ByteBuffer> lmdb, final boolean readOnly) {
+  /** The newest table handle LMDB copied into this transaction when it began. */
+  final long handleSeq;
+
+  Txn(
+      final Database db,
+      final org.lmdbjava.Txn<ByteBuffer> lmdb,
+      final boolean readOnly,
+      final long handleSeq) {
     this.db = db;
     this.lmdb = lmdb;
     this.readOnly = readOnly;
     this.owner = Thread.currentThread();
+    this.handleSeq = handleSeq;
   }
 
   /**
@@ -162,10 +170,15 @@ public final class Txn implements AutoCloseable {
     }
   }
 
-  /** Ends the transaction on behalf of {@link Database#close()}; other threads' writers later. */
+  /**
+   * Ends the transaction on behalf of {@link Database#close()} if it is the calling thread's.
+   * Another thread's transaction is left to its owner: its next operation fails, and its close()
+   * ends it on its own thread and releases the database. (Aborting it here would detach views that
+   * the other thread may be reading, with addresses its compiled code already holds.)
+   */
   void abortFromClose() {
-    if (!readOnly && Thread.currentThread() != owner) {
-      return; // its owner's next use fails, and its close() aborts it and releases the database
+    if (Thread.currentThread() != owner) {
+      return;
     }
     while (!STATE.compareAndSet(this, IDLE, BUSY)) {
       if (state == DONE) {
@@ -274,6 +287,10 @@ public final class Txn implements AutoCloseable {
   /** Counts writes, so that cursors can notice that their position must be re-read. */
   int writeCount() {
     return writes;
+  }
+
+  boolean openedHere(final TableHandle handle) {
+    return opened != null && opened.contains(handle);
   }
 
   void opened(final TableHandle handle) {

@@ -61,6 +61,11 @@ final class Views {
     view.clear();
   }
 
+  /** The base address of a direct buffer: 0 for a detached view. */
+  static long rawAddress(final ByteBuffer buffer) {
+    return UnsafeApi.getLong(buffer, ADDRESS);
+  }
+
   /** The address of the byte at {@code buffer.position()} of a direct buffer. */
   static long address(final ByteBuffer buffer) {
     return UnsafeApi.getLong(buffer, ADDRESS) + buffer.position();

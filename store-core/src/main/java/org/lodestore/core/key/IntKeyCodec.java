@@ -9,9 +9,9 @@ import java.util.Comparator;
  *
  * <pre>
  *  0                  4
- *  +------------------+
- *  | value ^ 0x800000 |   big-endian
- *  +------------------+
+ *  +----------------------+
+ *  | value ^ 0x80000000   |   big-endian
+ *  +----------------------+
  * </pre>
  */
 final class IntKeyCodec implements KeyCodec<Integer> {

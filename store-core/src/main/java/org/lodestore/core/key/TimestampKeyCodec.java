@@ -63,9 +63,14 @@ final class TimestampKeyCodec implements KeyCodec<Instant> {
   }
 
   static long toEpochNanos(final Instant instant) {
+    final long seconds = instant.getEpochSecond();
+    final int nanos = instant.getNano();
     try {
-      return Math.addExact(
-          Math.multiplyExact(instant.getEpochSecond(), NANOS_PER_SECOND), instant.getNano());
+      // for negative seconds, borrow one second first: (s + 1) * 1e9 + (n - 1e9) reaches Long.MIN
+      // without the intermediate product overflowing
+      return seconds < 0 && nanos > 0
+          ? Math.addExact(Math.multiplyExact(seconds + 1, NANOS_PER_SECOND), nanos - NANOS_PER_SECOND)
+          : Math.addExact(Math.multiplyExact(seconds, NANOS_PER_SECOND), nanos);
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException(
           "timestamp " + instant + " is outside the representable range " + MIN + " .. " + MAX);

@@ -55,6 +55,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   private final Txn txn;
   private final TableHandle handle;
+  private final String name;
   private final Reader<K, V> reader;
   private final org.lmdbjava.Cursor<ByteBuffer> lmdb;
 
@@ -80,6 +81,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   Cursor(
       final Txn txn,
       final TableHandle handle,
+      final String name,
       final Reader<K, V> reader,
       final KeyCodec<?> boundCodec,
       final KeyRange<?> range,
@@ -87,11 +89,12 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     this.txn = txn;
     this.handle = handle;
     this.reader = reader;
+    this.name = name;
     this.dupKey = dupKey;
     this.reversed = range.reversed;
     this.limit = range.limit;
     this.toSkip = range.offset;
-    final String table = handle.name;
+    final String table = name;
     final ByteBuffer scratch = Encoding.secondBuffer();
     if (range.prefix != null) {
       final ByteBuffer p = ByteBuffer.wrap(
@@ -166,7 +169,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       seenWrites = txn.writeCount();
       return true;
     } catch (LmdbException e) {
-      throw Lmdb.translate(e, handle.name, null);
+      throw Lmdb.translate(e, name, null);
     } finally {
       txn.exit();
     }
@@ -311,7 +314,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   private void checkOpen() {
     if (closed) {
-      throw new InvalidStateException("cursor on table '" + handle.name + "' is closed");
+      throw new InvalidStateException("cursor on table '" + name + "' is closed");
     }
   }
 
@@ -319,7 +322,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     checkOpen();
     if (!positioned) {
       throw new InvalidStateException(
-          "cursor on table '" + handle.name + "' has no current row; call next() first");
+          "cursor on table '" + name + "' has no current row; call next() first");
     }
     if (seenWrites != txn.writeCount()) {
       // a write in this transaction may have moved the row in memory: re-read the position

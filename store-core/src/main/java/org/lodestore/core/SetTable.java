@@ -30,10 +30,18 @@ public final class SetTable<K, M> {
   private final Cursor.Reader<K, M> reader = new EntryReader();
 
   SetTable(final TableHandle handle, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    this(handle, keyCodec, memberCodec, handle.name);
+  }
+
+  private SetTable(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final KeyCodec<M> memberCodec,
+      final String name) {
     this.handle = handle;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.memberCodec = Objects.requireNonNull(memberCodec, "memberCodec");
-    this.name = handle.name;
+    this.name = Objects.requireNonNull(name, "name");
   }
 
   /**
@@ -59,7 +67,29 @@ public final class SetTable<K, M> {
   }
 
   /**
-   * The table's name on disk.
+   * The same table under another name for messages and exceptions (e.g. a schema table's declared
+   * name, when its LMDB database is named by its oid).
+   *
+   * @param displayName the name to report
+   * @return a table object sharing this one's storage and codecs
+   */
+  public SetTable<K, M> withDisplayName(final String displayName) {
+    return new SetTable<>(handle, keyCodec, memberCodec, displayName);
+  }
+
+  /**
+   * Entries, depth and pages of this table, as of {@code txn}.
+   *
+   * @param txn the transaction
+   * @return the statistics (named by the LMDB database name)
+   */
+  public TableStats stats(final Txn txn) {
+    return handle.stats(txn);
+  }
+
+  /**
+   * The table's name as reported in messages: its LMDB database name unless renamed with {@link
+   * #withDisplayName}.
    *
    * @return the name
    */
@@ -214,7 +244,7 @@ public final class SetTable<K, M> {
     try {
       handle.check(txn);
       final byte[] k = Encoding.copy(Encoding.key(name, keyCodec, key, Encoding.keyBuffer()));
-      return new Cursor<>(txn, handle, reader, memberCodec, range, k);
+      return new Cursor<>(txn, handle, name, reader, memberCodec, range, k);
     } finally {
       txn.exit();
     }
@@ -244,7 +274,7 @@ public final class SetTable<K, M> {
     txn.enter();
     try {
       handle.check(txn);
-      return new Cursor<>(txn, handle, reader, keyCodec, range, null);
+      return new Cursor<>(txn, handle, name, reader, keyCodec, range, null);
     } finally {
       txn.exit();
     }

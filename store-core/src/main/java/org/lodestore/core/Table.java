@@ -37,10 +37,18 @@ public final class Table<K, V> {
   private final Cursor.Reader<K, V> reader = new RowReader();
 
   Table(final TableHandle handle, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
+    this(handle, keyCodec, valueCodec, handle.name);
+  }
+
+  private Table(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec,
+      final String name) {
     this.handle = handle;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
-    this.name = handle.name;
+    this.name = Objects.requireNonNull(name, "name");
   }
 
   /**
@@ -55,7 +63,29 @@ public final class Table<K, V> {
   }
 
   /**
-   * The table's name on disk.
+   * The same table under another name for messages and exceptions (e.g. a schema table's declared
+   * name, when its LMDB database is named by its oid).
+   *
+   * @param displayName the name to report
+   * @return a table object sharing this one's storage and codecs
+   */
+  public Table<K, V> withDisplayName(final String displayName) {
+    return new Table<>(handle, keyCodec, valueCodec, displayName);
+  }
+
+  /**
+   * Entries, depth and pages of this table, as of {@code txn}.
+   *
+   * @param txn the transaction
+   * @return the statistics (named by the LMDB database name)
+   */
+  public TableStats stats(final Txn txn) {
+    return handle.stats(txn);
+  }
+
+  /**
+   * The table's name as reported in messages: its LMDB database name unless renamed with {@link
+   * #withDisplayName}.
    *
    * @return the name
    */
@@ -308,7 +338,7 @@ public final class Table<K, V> {
     txn.enter();
     try {
       handle.check(txn);
-      return new Cursor<>(txn, handle, reader, keyCodec, range, null);
+      return new Cursor<>(txn, handle, name, reader, keyCodec, range, null);
     } finally {
       txn.exit();
     }

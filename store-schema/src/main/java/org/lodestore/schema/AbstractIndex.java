@@ -92,6 +92,22 @@ public abstract class AbstractIndex<I, K, V> {
     return extractor.apply(value);
   }
 
+  /** How the index is named in messages: {@code table.index}. */
+  final String displayName() {
+    return table.name() + "." + name;
+  }
+
+  /**
+   * Entries, depth and pages of the index's storage.
+   *
+   * @param txn the transaction
+   * @return the statistics, named by the LMDB database ({@code ix:<table oid>:<index name>})
+   */
+  public abstract org.lodestore.core.TableStats stats(Txn txn);
+
+  /** Forgets the storage bound by {@link #open}. */
+  abstract void unbind();
+
   /** The name of the LMDB database holding this index. */
   final String dbiName() {
     return "ix:" + table.oid() + ":" + name;

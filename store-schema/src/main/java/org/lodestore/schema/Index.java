@@ -144,7 +144,18 @@ public final class Index<I, K, V> extends AbstractIndex<I, K, V> {
 
   @Override
   void open(final Database db, final Txn txn) {
-    entries = db.setTable(txn, dbiName(), keyCodec, table.keyCodec());
+    entries =
+        db.setTable(txn, dbiName(), keyCodec, table.keyCodec()).withDisplayName(displayName());
+  }
+
+  @Override
+  void unbind() {
+    entries = null;
+  }
+
+  @Override
+  public org.lodestore.core.TableStats stats(final Txn txn) {
+    return entries(txn).stats(txn);
   }
 
   @Override

@@ -240,16 +240,27 @@ public abstract class Schema implements Attachable {
         throw new IllegalStateException("schema is already attached to " + db.path());
       }
       final List<SchemaTable<?, ?>> ordered = dependencyOrder();
-      database.write(
-          txn -> {
-            final Catalog catalog = Catalog.open(database, txn);
-            for (final SchemaSetTable<?, ?> set : setTables) {
-              attachSet(database, txn, catalog, set);
-            }
-            for (final SchemaTable<?, ?> table : ordered) {
-              attachTable(database, txn, catalog, table);
-            }
-          });
+      try {
+        database.write(
+            txn -> {
+              final Catalog catalog = Catalog.open(database, txn);
+              for (final SchemaSetTable<?, ?> set : setTables) {
+                attachSet(database, txn, catalog, set);
+              }
+              for (final SchemaTable<?, ?> table : ordered) {
+                attachTable(database, txn, catalog, table);
+              }
+            });
+      } catch (RuntimeException | Error e) {
+        // the attach transaction rolled back: nothing it bound may be used
+        for (final SchemaSetTable<?, ?> set : setTables) {
+          set.unbind();
+        }
+        for (final SchemaTable<?, ?> table : tables) {
+          table.unbind();
+        }
+        throw e;
+      }
       db = database;
     }
   }
@@ -278,7 +289,8 @@ public abstract class Schema implements Attachable {
     }
     state.put(table, 1);
     for (final Reference<?, ?, ?> reference : table.references()) {
-      if (tables.contains(reference.to)) {
+      // a table referring to itself (an employee's manager) puts no constraint on creation order
+      if (reference.to != table && tables.contains(reference.to)) {
         visit(reference.to, state, out);
       }
     }
@@ -325,14 +337,22 @@ public abstract class Schema implements Attachable {
         }
       }
     }
+    if (old != null) {
+      // before opening storage: a changed index would otherwise fail as a kind mismatch of its
+      // LMDB database, without naming the index or the way out
+      for (final AbstractIndex<?, K, V> index : table.indexes()) {
+        final Catalog.IndexEntry recorded = old.index(index.name());
+        if (recorded != null) {
+          checkIndex(table, index, recorded);
+        }
+      }
+    }
     table.open(db, txn);
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
     for (final AbstractIndex<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
       if (recorded == null) {
         index.rebuild(txn); // new: fill it from the rows already there (none for a new table)
-      } else {
-        checkIndex(table, index, recorded);
       }
       indexes.add(
           new Catalog.IndexEntry(
@@ -353,7 +373,8 @@ public abstract class Schema implements Attachable {
             null,
             null);
       }
-      if (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null) {
+      if (reference.to != table
+          && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
         throw new SchemaMismatchException(
             "reference '" + reference.name + "' points to table '" + reference.to.name()
                 + "', which is neither in this schema nor attached",

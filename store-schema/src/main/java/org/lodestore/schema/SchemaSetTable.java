@@ -60,7 +60,11 @@ public class SchemaSetTable<K, M> {
   }
 
   final void open(final Database db, final Txn txn) {
-    table = db.setTable(txn, oid, keyCodec, memberCodec);
+    table = db.setTable(txn, oid, keyCodec, memberCodec).withDisplayName(name);
+  }
+
+  final void unbind() {
+    table = null;
   }
 
   private SetTable<K, M> bound() {

@@ -224,11 +224,30 @@ public class SchemaTable<K, V> {
   }
 
   final void open(final Database db, final Txn txn) {
-    final Table<K, V> opened = db.table(txn, dbiName(), keyCodec, valueCodec);
+    final Table<K, V> opened =
+        db.table(txn, dbiName(), keyCodec, valueCodec).withDisplayName(name);
     for (final AbstractIndex<?, K, V> index : indexes) {
       index.open(db, txn);
     }
     this.table = opened;
+  }
+
+  /** Forgets what {@link #open} bound, after an attach that did not commit. */
+  final void unbind() {
+    this.table = null;
+    for (final AbstractIndex<?, K, V> index : indexes) {
+      index.unbind();
+    }
+  }
+
+  /**
+   * Entries, depth and pages of this table (not its indexes; see {@link AbstractIndex#stats}).
+   *
+   * @param txn the transaction
+   * @return the statistics, named by the LMDB database (the oid)
+   */
+  public org.lodestore.core.TableStats stats(final Txn txn) {
+    return bound().stats(txn);
   }
 
   final void requireUnattached() {

@@ -126,7 +126,19 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
 
   @Override
   void open(final Database db, final Txn txn) {
-    entries = db.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()));
+    entries =
+        db.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()))
+            .withDisplayName(displayName());
+  }
+
+  @Override
+  void unbind() {
+    entries = null;
+  }
+
+  @Override
+  public org.lodestore.core.TableStats stats(final Txn txn) {
+    return entries(txn).stats(txn);
   }
 
   @Override

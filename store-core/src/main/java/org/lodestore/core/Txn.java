@@ -58,7 +58,7 @@ public final class Txn implements AutoCloseable {
   private ByteBuffer scratch;
 
   private ByteBuffer keyScratch;
-  private final List<Cursor<?, ?>> cursors = new ArrayList<>(2);
+  private final List<Cursor<?, ?>> cursors = new ArrayList<>();
   private List<TableHandle> opened;
   private int writes;
   private boolean mapFull;

@@ -1,6 +1,10 @@
 package org.lodestore.schema;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.Row;
 import java.util.function.Function;
 import org.lodestore.core.Database;
 import org.lodestore.core.InvalidKeyException;
@@ -187,6 +191,18 @@ public abstract class AbstractIndex<I, K, V> {
   public final void rebuild(final Txn txn) {
     clear(txn);
     table.backfill(txn, this);
+  }
+
+  /** Reads a scan of (index key, primary key) into a page of rows, closing the cursor. */
+  final Page<Row<K, V>> page(final Txn txn, final Cursor<I, K> scan) {
+    final List<Row<K, V>> rows = new ArrayList<>();
+    try (Cursor<I, K> c = scan) {
+      while (c.next()) {
+        final K key = c.value();
+        rows.add(new Row<>(key, table.get(txn, key)));
+      }
+      return new Page<>(rows, c.moreAvailable());
+    }
   }
 
   static String describe(final Object key) {

@@ -1,7 +1,5 @@
 package org.lodestore.schema;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
@@ -104,14 +102,7 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
    * @return the page of (primary key, value) rows
    */
   public Page<Row<K, V>> records(final Txn txn, final KeyRange<I> range) {
-    final List<Row<K, V>> rows = new ArrayList<>();
-    try (Cursor<I, K> c = select(txn, range)) {
-      while (c.next()) {
-        final K key = c.value();
-        rows.add(new Row<>(key, table.get(txn, key)));
-      }
-      return new Page<>(rows, c.moreAvailable());
-    }
+    return page(txn, select(txn, range));
   }
 
   @Override

@@ -49,11 +49,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class W2InsertBenchmark {
   static final int TEMPLATES = 1024;
 
-  /**
-   * Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. TODO(store-schema): add
-   * lodestore-fb and lodestore-cbor once their adapters maintain store-schema indexes.
-   */
-  @Param({"lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"})
+  /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
+  @Param({
+    "lodestore-fb", "lodestore-cbor", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus",
+    "mapdb"
+  })
   public String impl;
 
   /** Maintained indexes: 1 (unique name) or 2 (also the exchange UUID-set). */

@@ -47,11 +47,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class W5IndexLookupBenchmark {
   static final int KEYS = 1 << 16;
 
-  /**
-   * Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. TODO(store-schema): add
-   * lodestore-fb and lodestore-cbor once their adapters maintain store-schema indexes.
-   */
-  @Param({"lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"})
+  /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
+  @Param({
+    "lodestore-fb", "lodestore-cbor", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus",
+    "mapdb"
+  })
   public String impl;
 
   /** Number of markets in the store. */

@@ -10,9 +10,9 @@ import java.util.Map;
  */
 public enum Impl {
   /** Lodestore with FlatBuffers values (zero-copy reads). */
-  LODESTORE_FB("lodestore-fb", LodestoreFbAdapter::new, pending(Workload.W2, Workload.W5)),
+  LODESTORE_FB("lodestore-fb", LodestoreFbAdapter::new, Map.of()),
   /** Lodestore with CBOR values. */
-  LODESTORE_CBOR("lodestore-cbor", LodestoreCborAdapter::new, pending(Workload.W2, Workload.W5)),
+  LODESTORE_CBOR("lodestore-cbor", LodestoreCborAdapter::new, Map.of()),
   /** Hand-written lmdbjava with Lodestore's key layout and FlatBuffers values: the baseline. */
   LMDBJAVA_RAW("lmdbjava-raw", LmdbRawAdapter::new, Map.of()),
   /** SQLite via xerial sqlite-jdbc: WAL, WITHOUT ROWID tables, prepared statements. */
@@ -67,7 +67,6 @@ public enum Impl {
   /**
    * Opens (creating if needed) this implementation's store in the empty or previously used
    * directory {@code dir}.
-   *
    */
   public StoreAdapter open(Path dir, StoreOptions options) {
     try {
@@ -87,14 +86,6 @@ public enum Impl {
       }
     }
     throw new IllegalArgumentException("unknown impl: " + id);
-  }
-
-  private static Map<Workload, String> pending(Workload... workloads) {
-    Map<Workload, String> reasons = new EnumMap<>(Workload.class);
-    for (Workload w : workloads) {
-      reasons.put(w, "pending: the adapter needs store-schema's maintained indexes");
-    }
-    return reasons;
   }
 
   /** Opens an adapter. */

@@ -1,64 +1,106 @@
 package org.lodestore.benchmarks.peer;
 
+import com.google.flatbuffers.FlatBufferBuilder;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
 import org.lodestore.benchmarks.data.Dataset;
 import org.lodestore.benchmarks.data.Market;
 import org.lodestore.benchmarks.data.MarketCodec;
 import org.lodestore.benchmarks.data.Rows;
 import org.lodestore.benchmarks.fbs.MarketFb;
 import org.lodestore.benchmarks.fbs.TickFb;
+import org.lodestore.benchmarks.fbs.UuidFb;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
-import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.schema.Index;
+import org.lodestore.schema.MapUuidFlatBuffers;
+import org.lodestore.schema.MapUuidTimestampFlatBuffers;
+import org.lodestore.schema.Schema;
+import org.lodestore.schema.UniqueIndex;
+import org.lodestore.schema.UniqueViolationException;
 import org.lodestore.serializers.FlatBuffersCodec;
 
 /**
  * Lodestore through its public API with FlatBuffers values ({@link FlatBuffersCodec}): the same
- * bytes as raw lmdbjava, read in place. Point gets re-point one reused {@code MarketFb} view
- * ({@code getInto}); scans re-point one reused {@code TickFb} ({@code Cursor.valueInto}).
+ * bytes as raw lmdbjava, read in place. A store-schema {@link Schema} declares the market table
+ * with its indexes (unique {@code by_name}, UUID-set {@code by_exchange}, as many as {@link
+ * StoreOptions#indexes()} asks for), which every insert maintains in its transaction, and the tick
+ * table.
  *
- * <p>W2 and W5 need store-schema's maintained indexes and are not written yet ({@link Impl} lists
- * them as pending); the markets are loaded with plain {@code Table.put}.
+ * <p>Zero-copy reads everywhere the API offers them: point gets and index lookups re-point one
+ * reused {@code MarketFb} view ({@code getInto}); scans re-point one reused {@code TickFb} ({@code
+ * Cursor.valueInto}); inserts build into one reused {@code MarketFb} ({@code
+ * FlatBuffersCodec.build(writer, reuse)}). What still allocates per row is in the README.
  */
 final class LodestoreFbAdapter implements StoreAdapter {
+
+  /** The markets with their indexes, and the ticks. */
+  static final class MarketSchema extends Schema {
+    final MapUuidFlatBuffers<MarketFb> markets;
+    final MapUuidTimestampFlatBuffers<TickFb> ticks;
+    /** Unique name index; null with {@code indexes == 0}. */
+    final UniqueIndex<String, UUID, MarketFb> byName;
+    /** Exchange -> markets UUID-set index; null with {@code indexes < 2}. */
+    final Index<UUID, UUID, MarketFb> byExchange;
+
+    MarketSchema(
+        FlatBuffersCodec<MarketFb> marketValues, FlatBuffersCodec<TickFb> tickValues, int indexes) {
+      markets =
+          table(Lodestores.MARKET_TABLE_OID, "market", MapUuidFlatBuffers.of(marketValues));
+      ticks = table(Lodestores.TICK_TABLE_OID, "tick", MapUuidTimestampFlatBuffers.of(tickValues));
+      byName =
+          indexes >= 1
+              ? uniqueIndex(markets, Lodestores.BY_NAME, KeyCodecs.STRING, MarketFb::name)
+              : null;
+      byExchange =
+          indexes >= 2
+              ? index(markets, Lodestores.BY_EXCHANGE, KeyCodecs.UUID, MarketSchema::exchange)
+              : null;
+    }
+
+    private static UUID exchange(MarketFb m) {
+      UuidFb x = m.exchangeOid();
+      return new UUID(x.msb(), x.lsb());
+    }
+  }
+
   private final Database db;
-  private final Table<UUID, MarketFb> markets;
-  private final Table<Tuple2<UUID, Instant>, TickFb> ticks;
+  private final MarketSchema schema;
   private final FlatBuffersCodec<MarketFb> marketValues =
       FlatBuffersCodec.of(MarketFb::getRootAsMarketFb, MarketFb::new);
   private final FlatBuffersCodec<TickFb> tickValues =
       FlatBuffersCodec.of(TickFb::getRootAsTickFb, TickFb::new);
   private final MarketCodec marketCodec = new MarketCodec();
+
+  /** The market {@link #writeMarket} writes (a field, so the writer lambda captures nothing). */
+  private Market writing;
+
+  private final ToIntFunction<FlatBufferBuilder> writeMarket = b -> MarketCodec.write(b, writing);
+  private final MarketFb built = new MarketFb();
   private MarketFb market;
   private TickFb tick;
 
   LodestoreFbAdapter(Path dir, StoreOptions options) {
     db = Lodestores.open(dir, options);
-    markets = db.table("market", KeyCodecs.UUID, marketValues);
-    ticks = db.table("tick", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), tickValues);
+    try {
+      schema = db.attach(new MarketSchema(marketValues, tickValues, options.indexes()));
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
   }
 
   @Override
   public Impl impl() {
     return Impl.LODESTORE_FB;
-  }
-
-  @Override
-  public void loadMarkets(Dataset data) {
-    Lodestores.inBatches(
-        db,
-        data.markets(),
-        (txn, i) -> {
-          Market m = data.market(i);
-          markets.put(txn, m.oid(), marketValues.build(b -> MarketCodec.write(b, m)));
-        });
   }
 
   @Override
@@ -69,10 +111,10 @@ final class LodestoreFbAdapter implements StoreAdapter {
         (txn, i) -> {
           int s = (int) (i / data.ticksPerSeries());
           long j = i % data.ticksPerSeries();
-          ticks.put(
+          schema.ticks.put(
               txn,
               Tuple2.of(data.seriesOid(s), Lodestores.instant(Dataset.tickTime(j))),
-              tickValues.build(
+              schema.ticks.build(
                   b ->
                       TickFb.createTickFb(
                           b, data.tickPrice(s, j), data.tickSize(s, j), Dataset.tickSequence(j))));
@@ -82,7 +124,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
   @Override
   public Market get(UUID oid) {
     try (Txn txn = db.beginRead()) {
-      MarketFb v = markets.getInto(txn, oid, market);
+      MarketFb v = schema.markets.getInto(txn, oid, market);
       if (v == null) {
         return null;
       }
@@ -94,7 +136,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
   @Override
   public double price(UUID oid) {
     try (Txn txn = db.beginRead()) {
-      MarketFb v = markets.getInto(txn, oid, market);
+      MarketFb v = schema.markets.getInto(txn, oid, market);
       if (v == null) {
         return Double.NaN;
       }
@@ -103,11 +145,36 @@ final class LodestoreFbAdapter implements StoreAdapter {
     }
   }
 
+  /**
+   * {@code SchemaTable.insert} of each row, which checks and maintains the declared indexes; a
+   * present oid ({@code insert} returns false) or name ({@link UniqueViolationException}) aborts
+   * the transaction.
+   */
   @Override
   public void insert(List<Market> batch) {
-    throw new UnsupportedWorkloadException(impl(), Workload.W2);
+    try {
+      db.write(
+          txn -> {
+            for (int i = 0, n = batch.size(); i < n; i++) {
+              Market m = batch.get(i);
+              writing = m;
+              MarketFb value = marketValues.build(writeMarket, built);
+              if (!schema.markets.insert(txn, m.oid(), value)) {
+                throw new IllegalStateException("market exists: " + m.oid());
+              }
+            }
+          });
+    } catch (UniqueViolationException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    } finally {
+      writing = null;
+    }
   }
 
+  /**
+   * Reads the time from the key with {@link Cursor#key()} (raw lmdbjava reads it from the key
+   * bytes too), price and size from the reused view.
+   */
   @Override
   public long scan(UUID series, long fromNanos, long toNanos) {
     return fold(
@@ -123,15 +190,54 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {
     long acc = Rows.EMPTY;
+    TickFb t = tick;
     try (Txn txn = db.beginRead();
-        Cursor<Tuple2<UUID, Instant>, TickFb> c = ticks.select(txn, range)) {
+        Cursor<Tuple2<UUID, Instant>, TickFb> c = schema.ticks.select(txn, range)) {
       while (c.next()) {
-        TickFb t = c.valueInto(tick);
-        tick = t;
+        t = c.valueInto(t);
         acc = Rows.fold(acc, Lodestores.nanos(c.key().second()), t.price(), t.size());
       }
     }
+    tick = t;
     return acc;
+  }
+
+  /** {@code UniqueIndex.key}, then {@code getInto} the reused view (zero-copy). */
+  @Override
+  public Market getByName(String name) {
+    UniqueIndex<String, UUID, MarketFb> byName = Lodestores.required(schema.byName, "name");
+    try (Txn txn = db.beginRead()) {
+      UUID oid = byName.key(txn, name);
+      if (oid == null) {
+        return null;
+      }
+      MarketFb v = schema.markets.getInto(txn, oid, market);
+      if (v == null) {
+        return null;
+      }
+      market = v;
+      return marketCodec.toRecord(v);
+    }
+  }
+
+  /** {@code Index.keys} (a cursor over the exchange's market oids), then {@code getInto} each. */
+  @Override
+  public List<Market> getByExchange(UUID exchange) {
+    Index<UUID, UUID, MarketFb> byExchange = Lodestores.required(schema.byExchange, "exchange");
+    List<Market> out = new ArrayList<>(Dataset.MARKETS_PER_EXCHANGE);
+    MarketFb v = market;
+    try (Txn txn = db.beginRead();
+        Cursor<UUID, UUID> c = byExchange.keys(txn, exchange)) {
+      while (c.next()) {
+        MarketFb row = schema.markets.getInto(txn, c.value(), v);
+        if (row != null) {
+          v = row;
+          out.add(marketCodec.toRecord(row));
+        }
+      }
+    }
+    market = v;
+    return out;
   }
 
   @Override

@@ -7,9 +7,30 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Txn;
 
-/** What the two Lodestore adapters share: opening, batched loading, time conversion. */
+/**
+ * What the two Lodestore adapters share: opening, the schema's identities, batched loading, time
+ * conversion.
+ */
 final class Lodestores {
+  /** Oid of the market table (store-schema identifies tables by a stable UUID). */
+  static final String MARKET_TABLE_OID = "6d1f3c2a-8b4e-4f7a-9c5d-2e1f0a3b4c5d";
+  /** Oid of the tick table. */
+  static final String TICK_TABLE_OID = "0a7e5b9c-1d2f-4e3a-8b6c-7d8e9f0a1b2c";
+  /** The unique name index of the markets. */
+  static final String BY_NAME = "by_name";
+  /** The exchange -> markets UUID-set index. */
+  static final String BY_EXCHANGE = "by_exchange";
+
   private Lodestores() {}
+
+  /** {@code index}, or an {@link IllegalStateException} if the store was opened without it. */
+  static <T> T required(T index, String what) {
+    if (index == null) {
+      throw new IllegalStateException(
+          "the store was opened without the " + what + " index (StoreOptions.indexes)");
+    }
+    return index;
+  }
 
   /**
    * Opens a Database with default options except durability: {@link SyncMode#SYNC} is Lodestore's

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.lodestore.benchmarks.data.Dataset;
 import org.lodestore.benchmarks.data.Keys;
@@ -30,7 +32,9 @@ import org.rocksdb.WriteOptions;
  * and commits as one {@link WriteBatch}. RocksDB has no secondary indexes, so the adapter maintains
  * them by hand: {@code market_by_name} ({@code name -> oid}) and {@code markets_by_exchange}
  * ({@code exchange + oid -> empty}). Inserts check the primary key and the unique name with a get
- * before writing, which is what insert semantics cost without transactions.
+ * before writing, which is what insert semantics cost without transactions; since those gets do
+ * not see the pending {@code WriteBatch}, the oids and names of the batch so far are also kept in
+ * two hash sets, so a duplicate within one batch fails it like one against the store.
  *
  * <p>Reads use the allocation-free {@code get(..., byte[] value)} and iterator {@code key(byte[])}
  * / {@code value(byte[])} calls into reused arrays: RocksDB's fastest public Java read path.
@@ -62,6 +66,10 @@ final class RocksDbAdapter implements StoreAdapter {
   private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
   private final MarketCodec marketCodec = new MarketCodec();
   private final TickCodec tickCodec = new TickCodec();
+  /** The oids and names of the batch being inserted (the gets do not see the WriteBatch). */
+  private final Set<UUID> batchOids = new HashSet<>();
+
+  private final Set<String> batchNames = new HashSet<>();
 
   RocksDbAdapter(Path dir, StoreOptions options) throws RocksDBException {
     this.options = options;
@@ -114,16 +122,18 @@ final class RocksDbAdapter implements StoreAdapter {
 
   @Override
   public void insert(List<Market> batch) {
+    batchOids.clear();
+    batchNames.clear();
     try (WriteBatch wb = new WriteBatch()) {
       for (Market m : batch) {
         byte[] oid = Keys.uuid(m.oid());
-        if (db.get(markets, readOptions, oid) != null) {
+        if (db.get(markets, readOptions, oid) != null || !batchOids.add(m.oid())) {
           throw new IllegalStateException("market exists: " + m.oid());
         }
         wb.put(markets, oid, marketCodec.encode(m));
         if (options.indexes() >= 1) {
           byte[] name = bytes(m.name());
-          if (db.get(byName, readOptions, name) != null) {
+          if (db.get(byName, readOptions, name) != null || !batchNames.add(m.name())) {
             throw new IllegalStateException("market name exists: " + m.name());
           }
           wb.put(byName, name, oid);

@@ -10,9 +10,12 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.lodestore.benchmarks.data.Dataset;
 import org.lodestore.benchmarks.data.Market;
 import org.lodestore.benchmarks.data.Rows;
@@ -65,6 +68,79 @@ class StoreAdapterTest {
       store.insert(List.of(fresh));
       assertThat(store.get(fresh.oid())).isEqualTo(fresh);
       assertThatThrownBy(() -> store.insert(List.of(fresh))).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  static Stream<Arguments> insertCases() {
+    return Stream.of(Impl.values())
+        .filter(impl -> impl.supports(Workload.W2))
+        .flatMap(impl -> Stream.of(Arguments.of(impl, 1), Arguments.of(impl, 2)));
+  }
+
+  /**
+   * W2 as the benchmark drives it (batches of 100 and of 1, with 1 or 2 indexes): the rows and
+   * their index entries are there afterwards, and a batch refused for a duplicate name or oid,
+   * against the store or within the batch itself, leaves none of its rows and none of their index
+   * entries.
+   */
+  @ParameterizedTest(name = "{0}, indexes={1}")
+  @MethodSource("insertCases")
+  void insert_maintainsTheConfiguredIndexes_andRefusedBatchesLeaveNothing(Impl impl, int indexes) {
+    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, indexes, 300))) {
+      List<Market> batch = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        batch.add(DATA.market(i));
+      }
+      store.insert(batch);
+      for (int i = 100; i < 110; i++) {
+        store.insert(List.of(DATA.market(i)));
+      }
+      for (int i : new int[] {0, 57, 99, 100, 109}) {
+        Market m = DATA.market(i);
+        assertThat(store.get(m.oid())).isEqualTo(m);
+        assertThat(store.getByName(m.name())).isEqualTo(m);
+        if (indexes == 2) {
+          List<Market> listed =
+              IntStream.range(0, 110)
+                  .mapToObj(DATA::market)
+                  .filter(x -> x.exchangeOid().equals(m.exchangeOid()))
+                  .collect(Collectors.toList());
+          assertThat(store.getByExchange(m.exchangeOid())).containsExactlyInAnyOrderElementsOf(listed);
+        }
+      }
+
+      Market a = DATA.market(200);
+      Market b = DATA.market(201);
+      Market sameNameAsA =
+          new Market(b.oid(), b.exchangeOid(), a.name(), b.symbol(), 1, 1, 1, (byte) 0, "n");
+      assertThatThrownBy(() -> store.insert(List.of(a, sameNameAsA)))
+          .as("duplicate name within the batch")
+          .isInstanceOf(IllegalStateException.class);
+      Market c = DATA.market(202);
+      Market sameOidAs0 =
+          new Market(DATA.marketOid(0), c.exchangeOid(), "fresh-name", "X", 1, 1, 1, (byte) 0, "n");
+      assertThatThrownBy(() -> store.insert(List.of(c, sameOidAs0)))
+          .as("existing oid")
+          .isInstanceOf(IllegalStateException.class);
+      Market d = DATA.market(203);
+      Market sameOidAsD =
+          new Market(d.oid(), d.exchangeOid(), "other-name", "X", 1, 1, 1, (byte) 0, "n");
+      assertThatThrownBy(() -> store.insert(List.of(d, sameOidAsD)))
+          .as("duplicate oid within the batch")
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(store.getByName("other-name")).isNull();
+      for (Market gone : List.of(a, b, c, d)) {
+        assertThat(store.get(gone.oid())).isNull();
+        assertThat(store.getByName(gone.name())).isNull();
+        if (indexes == 2) {
+          assertThat(store.getByExchange(gone.exchangeOid())).doesNotContain(gone);
+        }
+      }
+      assertThat(store.getByName("fresh-name")).isNull();
+      assertThat(store.get(DATA.marketOid(0))).isEqualTo(DATA.market(0));
+      store.insert(List.of(a, b, c, d));
+      assertThat(store.getByName(b.name())).isEqualTo(b);
+      assertThat(store.getByName(d.name())).isEqualTo(d);
     }
   }
 

@@ -93,13 +93,12 @@ class MisuseTest {
   }
 
   /**
-   * Known defect: {@code Database.close()} from another thread leaves a write transaction to be
+   * Fixed defect: {@code Database.close()} from another thread leaves a write transaction to be
    * "aborted when that thread next uses or closes it", but {@code commit()} by that thread is not
    * such a use: it commits to LMDB and returns normally, publishing writes after the database was
    * closed. Expected: {@link InvalidStateException} from {@code commit()}, nothing published.
    */
   @Test
-  @Tag("known-bug")
   void commitAfterDatabaseClose_throwsAndPublishesNothing() throws Exception {
     final Path dir = tmp.resolve("commit-after-close");
     final UUID key = new UUID(1, 2);

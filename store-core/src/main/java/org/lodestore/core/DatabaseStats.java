@@ -9,7 +9,8 @@ import java.util.Map;
  * @param usedBytes the bytes of the map in use (last used page + 1, times the page size)
  * @param pageSize LMDB's page size in bytes
  * @param maxReaders the maximum number of concurrent read transactions
- * @param readersInUse reader slots in use, across processes
+ * @param readersInUse LMDB's reader-table high-water mark: slots used at some point since the
+ *     environment was created (it does not go down when transactions end)
  * @param mapGrowths how many times this process grew the map
  * @param tables per table, by name
  */
@@ -29,7 +30,7 @@ public record DatabaseStats(
    * @param usedBytes the bytes of the map in use
    * @param pageSize LMDB's page size in bytes
    * @param maxReaders the maximum number of concurrent read transactions
-   * @param readersInUse reader slots in use
+   * @param readersInUse LMDB's reader-table high-water mark
    * @param mapGrowths how many times this process grew the map
    * @param tables per table, by name
    */

@@ -117,6 +117,10 @@ public final class Txn implements AutoCloseable {
   public void commit() {
     enterEnd();
     try {
+      if (db.isClosed()) {
+        ending = "aborted: its database was closed";
+        throw db.closedError();
+      }
       if (mapFull) {
         throw new MapFullException(
             "the map filled up during this transaction; nothing was written", null, null, null);

@@ -3,6 +3,7 @@ package org.lodestore.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.lodestore.reliability.fbs.Market;
@@ -34,7 +35,7 @@ class FlatBuffersDecoderFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void decode(final byte[] input) {
     RUNS.incrementAndGet();
-    for (final FlatBuffersCodec<Market> codec : new FlatBuffersCodec[] {PLAIN, IDENTIFIED}) {
+    for (final FlatBuffersCodec<Market> codec : List.of(PLAIN, IDENTIFIED)) {
       final Market direct =
           FuzzSupport.checkDecoder(
               "fuzz-fbs-" + codec.id().replace(':', '-'), codec, input, true,

@@ -57,8 +57,6 @@ public final class MisuseChild {
   private static final int MAX_REFS = 40;
   private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Object ENDED = new Object();
-
   private static final String[] HOW = {"commit", "abort", "close"};
 
   private static final FlatBuffersCodec<Market> MARKET =
@@ -131,7 +129,6 @@ public final class MisuseChild {
   private long raised;
   private long silent;
   private long violations;
-  private long commitAfterClose;
   private String where = "";
 
   private MisuseChild(final Path root, final long seed) throws Exception {
@@ -156,7 +153,7 @@ public final class MisuseChild {
     System.out.println(
         "DONE sequences=" + sequences + " steps=" + child.steps + " raised=" + child.raised
             + " silent=" + child.silent + " violations=" + child.violations
-            + " commitAfterClose=" + child.commitAfterClose + " types="
+            + " types="
             + child.types.toString().replace(" ", ""));
     System.out.flush();
     System.exit(0);
@@ -247,15 +244,8 @@ public final class MisuseChild {
         final boolean onHelper = otherThread ^ (t.owner == helperThread);
         final int how = rnd.nextInt(3);
         final Thread runner = onHelper ? helperThread : Thread.currentThread();
-        // known defect (KnownBugsTest#commitAfterDatabaseClose_throwsAndPublishesNothing): the
-        // owner's commit() after Database.close() publishes its writes; counted, not failed
-        final boolean known = how == 0 && t.write && !t.ended && t.world.db.isClosed()
-            && runner == t.owner;
-        final Object r = attempt(HOW[how] + " " + t.describe(runner), onHelper,
-            !known && endMustFail(t, onHelper, how), () -> endTxn(t, how));
-        if (known && r == ENDED) {
-          commitAfterClose++;
-        }
+        attempt(HOW[how] + " " + t.describe(runner), onHelper, endMustFail(t, onHelper, how),
+            () -> endTxn(t, how));
       }
     } else if (choice < 84) {
       final TxnRef t = pickTxn();
@@ -504,12 +494,13 @@ public final class MisuseChild {
       default -> t.txn.close();
     }
     t.ended = true;
-    return ENDED;
+    return null;
   }
 
   /**
    * Whether ending {@code t} this way must fail: commit and abort of an ended transaction, commit
-   * after its database closed (Database.close() aborts it: it must not publish anything), and any
+   * after its database closed (it must not publish anything: MisuseTest's
+   * commitAfterDatabaseClose_throwsAndPublishesNothing), and any
    * end of a write transaction from a thread that does not own it (close of an ended one is a
    * no-op).
    */
@@ -518,8 +509,7 @@ public final class MisuseChild {
     final boolean wrongThread = t.write && runner != t.owner;
     switch (how) {
       case 0:
-        // a read transaction's commit after Database.close() just ends it: either outcome is fine
-        return t.ended || wrongThread || (t.write && t.world.db.isClosed());
+        return t.dead() || wrongThread;
       case 1:
         return t.ended || wrongThread;
       default:

@@ -66,6 +66,27 @@ final class ChildProcess implements AutoCloseable {
   static ChildProcess start(
       final Class<?> main, final Path crashDir, final String heap, final String... args)
       throws IOException {
+    return start(main, crashDir, heap, List.of(), args);
+  }
+
+  /**
+   * As {@link #start(Class, Path, String, String...)}, with extra JVM flags.
+   *
+   * @param main the main class, from the test classpath
+   * @param crashDir where {@code hs_err_pid*.log} goes (created)
+   * @param heap the child's {@code -Xmx}
+   * @param jvmFlags flags added before the class name
+   * @param args the program arguments
+   * @return the running child
+   * @throws IOException if it cannot start
+   */
+  static ChildProcess start(
+      final Class<?> main,
+      final Path crashDir,
+      final String heap,
+      final List<String> jvmFlags,
+      final String... args)
+      throws IOException {
     Files.createDirectories(crashDir);
     final List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -75,6 +96,7 @@ final class ChildProcess implements AutoCloseable {
     command.add("-XX:-CreateCoredumpOnCrash");
     command.add("-XX:+UseSerialGC");
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    command.addAll(jvmFlags);
     command.add("-cp");
     command.add(classpath());
     command.add(main.getName());

@@ -66,7 +66,7 @@ class CrashTest {
     final long seed = Reliability.seed("CrashTest");
     final Random rnd = new Random(seed);
     final int cycles = Reliability.pick(30, 300);
-    final int maxDelayMillis = Reliability.pick(500, 1000);
+    final int maxDelayMillis = Reliability.pick(500, 700);
     final Path dir = tmp.resolve("db");
     final Path crashDir = tmp.resolve("crash");
     final Model model = new Model();
@@ -81,7 +81,12 @@ class CrashTest {
       final List<String> lines = new ArrayList<>();
       try (ChildProcess child =
           ChildProcess.start(
-              CrashChild.class, crashDir, "192m", dir.toString(), Long.toString(childSeed))) {
+              CrashChild.class,
+              crashDir,
+              "192m",
+              List.of("-XX:TieredStopAtLevel=1"), // a short-lived child: start fast, JIT little
+              dir.toString(),
+              Long.toString(childSeed))) {
         if (early) {
           earlyKills++;
           Thread.sleep(rnd.nextInt(1500));

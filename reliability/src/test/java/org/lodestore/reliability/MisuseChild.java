@@ -488,10 +488,18 @@ public final class MisuseChild {
 
   /** Ends {@code t} by commit (0), abort (1) or close (2); records that it ended. */
   private Object endTxn(final TxnRef t, final int how) {
-    switch (how) {
-      case 0 -> t.txn.commit();
-      case 1 -> t.txn.abort();
-      default -> t.txn.close();
+    try {
+      switch (how) {
+        case 0 -> t.txn.commit();
+        case 1 -> t.txn.abort();
+        default -> t.txn.close();
+      }
+    } finally {
+      // commit and abort by the owner end the transaction whether or not they throw ("either
+      // way the transaction is over"); from another thread they are refused and change nothing
+      if (Thread.currentThread() == t.owner || !t.write) {
+        t.ended |= how < 2;
+      }
     }
     t.ended = true;
     return null;

@@ -336,7 +336,6 @@ class CorruptValueTest {
    * the table's key codec (falling back to hex only if the key itself does not decode).
    */
   @Test
-  @Tag("known-bug")
   void cursorValueOfCorruptRow_namesTypedKey() {
     try (Database db = Database.open(tmp.resolve("keys"))) {
       final Table<UUID, Long> longs = db.table("longs", KeyCodecs.UUID, ValueCodecs.LONG);

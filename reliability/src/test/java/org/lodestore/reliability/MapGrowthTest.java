@@ -73,7 +73,6 @@ class MapGrowthTest {
    * both stall until {@code growTimeout} and then the writer gets {@link MapFullException}.
    */
   @Test
-  @Tag("known-bug")
   void growWhileReadersNestTransactions_noMapFullReachesWriter() throws Exception {
     final long seed = Reliability.seed("MapGrowthTest-nested");
     final Outcome o = run(seed, tmp.resolve("nested"), true, Duration.ofSeconds(2));

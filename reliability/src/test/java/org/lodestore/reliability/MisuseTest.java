@@ -143,7 +143,6 @@ class MisuseTest {
    * reading the old mapping after munmap/mremap. Each mode runs in its own child JVM.
    */
   @Test
-  @Tag("known-bug")
   void closeWhileAnotherThreadReadsView_neverCrashes() throws Exception {
     final long seed = Reliability.seed("MisuseTest-viewRace");
     final StringBuilder crashes = new StringBuilder();

@@ -210,7 +210,6 @@ class TableApiFuzzTest {
    * ({@code TableApiFuzzTestInputs/operations/found-empty-prefix}).
    */
   @org.junit.jupiter.api.Test
-  @org.junit.jupiter.api.Tag("known-bug")
   void emptyPrefix_scansAllRows_forwardAndReverse() {
     final Database db = FuzzSupport.db();
     final Table<String, String> t = db.table("empty-prefix", KeyCodecs.STRING, ValueCodecs.STRING);

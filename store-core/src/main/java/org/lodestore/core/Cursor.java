@@ -403,6 +403,10 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   /** Positions at the first key (or member of dupKey) >= target. */
   private boolean seekAtLeast(final ByteBuffer target) {
+    if (!target.hasRemaining()) {
+      // every key is >= the empty string (an empty prefix); LMDB refuses zero-length seek keys
+      return dupKey == null ? lmdb.first() : seekKey();
+    }
     final ByteBuffer seek = Encoding.secondBuffer().clear().put(target.duplicate()).flip();
     if (dupKey == null) {
       return lmdb.get(seek, GetOp.MDB_SET_RANGE);

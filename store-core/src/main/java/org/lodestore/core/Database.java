@@ -257,7 +257,10 @@ public final class Database implements AutoCloseable {
   private Txn begin(final boolean readOnly) {
     while (true) {
       synchronized (gate) {
-        while (growing) {
+        // A thread that already holds a transaction must not wait for the growth, which waits for
+        // that very transaction: it nests (say, a read inside a read), and growth goes on once its
+        // transactions end.
+        while (growing && !holdsTxn(Thread.currentThread())) {
           awaitGate(0);
         }
         if (closed) {
@@ -292,6 +295,16 @@ public final class Database implements AutoCloseable {
       }
       return txn;
     }
+  }
+
+  /** Whether {@code thread} began a transaction that is still open. Holds the gate. */
+  private boolean holdsTxn(final Thread thread) {
+    for (final Txn txn : openTxns) {
+      if (txn.owner == thread) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Registers a begun transaction; false if the database closed meanwhile. */
@@ -410,22 +423,21 @@ public final class Database implements AutoCloseable {
       if (closed) {
         throw closedError();
       }
+      if (holdsTxn(Thread.currentThread())) {
+        // checked first: waiting for another thread's growth would wait for ourselves
+        throw new MapFullException(
+            "the map is full and cannot grow while this thread holds an open transaction; "
+                + "close it first",
+            null,
+            null,
+            null);
+      }
       if (growing) {
         // another thread is growing the map: wait for it, then the caller retries
         while (growing) {
           awaitGate(0);
         }
         return;
-      }
-      for (final Txn txn : openTxns) {
-        if (txn.owner == Thread.currentThread()) {
-          throw new MapFullException(
-              "the map is full and cannot grow while this thread holds an open transaction; "
-                  + "close it first",
-              null,
-              null,
-              null);
-        }
       }
       final long next = adoptOnly ? 0 : nextMapSize(mapSize);
       if (!adoptOnly && next <= mapSize) {
@@ -448,11 +460,16 @@ public final class Database implements AutoCloseable {
           awaitGate(Math.max(1, left / 1_000_000));
         }
         final long[] old = UnmappedGuard.mappingOf(dataFile());
+        // Adopting another process's size needs LMDB to read its meta pages from the old map (size
+        // 0), so that range cannot be sealed first; it is guarded after the fact instead.
+        final boolean sealed = !adoptOnly && UnmappedGuard.sealBeforeUnmap(old[0], old[1]);
         env.setMapSize(next);
         final long before = mapSize;
         mapSize = env.info().mapSize;
-        final long[] now = UnmappedGuard.mappingOf(dataFile());
-        UnmappedGuard.guard(old[0], old[1] - old[0], now[0], now[1] - now[0]);
+        if (!sealed) {
+          final long[] now = UnmappedGuard.mappingOf(dataFile());
+          UnmappedGuard.guard(old[0], old[1] - old[0], now[0], now[1] - now[0]);
+        }
         growths++;
         LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
       } finally {
@@ -828,7 +845,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes the database. Idempotent. Transactions of the calling thread are aborted at once (their
+   * Closes the database. Idempotent; each call ends the calling thread's transactions. Transactions
+   * of the calling thread are aborted at once (their
    * cursors closed, their zero-copy views detached). Transactions of other threads fail at their
    * next operation with {@link InvalidStateException} and end when their users close them, on their
    * own threads, so a view another thread is reading is never pulled from under it; the environment
@@ -838,9 +856,8 @@ public final class Database implements AutoCloseable {
   public void close() {
     final List<Txn> toAbort;
     synchronized (gate) {
-      if (closed) {
-        return;
-      }
+      // a repeated close still ends the calling thread's transactions (begun on this thread, they
+      // were left alone by a close from another thread)
       closed = true;
       toAbort = new ArrayList<>(openTxns);
       gate.notifyAll();
@@ -861,8 +878,11 @@ public final class Database implements AutoCloseable {
         handle.invalidate();
       }
       final long[] mapped = UnmappedGuard.mappingOf(dataFile());
+      final boolean sealed = UnmappedGuard.sealBeforeUnmap(mapped[0], mapped[1]);
       env.close();
-      UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
+      if (!sealed) {
+        UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
+      }
       OPEN.remove(path, this);
       LOG.debug("closed {}", path);
     }

@@ -112,7 +112,7 @@ final class Encoding {
     // A read-only direct buffer may be a view into LMDB memory (a value read in this transaction
     // and written back): copy it, since the write may move or free the memory it points into.
     if (bytes.isDirect() && bytes.isReadOnly()) {
-      if (Views.rawAddress(bytes) == 0) {
+      if (Views.isDetached(bytes)) {
         throw new InvalidStateException(
             "value for table '" + table + "', key " + LodestoreException.describeKey(key)
                 + " is a zero-copy view whose transaction ended (or wrote); copy it while valid");

@@ -328,8 +328,17 @@ public final class SetTable<K, M> {
         throw new CorruptValueException(
             "stored member cannot be decoded by " + memberCodec.id(),
             name,
-            Encoding.copy(key),
+            typedKey(key),
             e);
+      }
+    }
+
+    /** The key decoded for an error message, or its bytes if it does not decode either. */
+    private Object typedKey(final ByteBuffer key) {
+      try {
+        return keyCodec.decode(key.duplicate());
+      } catch (RuntimeException undecodable) {
+        return Encoding.copy(key);
       }
     }
 

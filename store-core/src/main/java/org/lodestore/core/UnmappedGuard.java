@@ -5,15 +5,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fills an address range that LMDB just unmapped (on close, or when growing the map moved it) with
- * read-only zero pages, so that a buffer the store could not detach (a {@code duplicate()} or
- * {@code slice()} of a zero-copy view, or a FlatBuffers {@code ...AsByteBuffer()}) reads zeros
- * instead of crashing the JVM with SIGSEGV.
+ * Keeps the address range of LMDB's map readable after LMDB lets go of it (on close, or when growing
+ * the map moves it), so that a buffer the store could not detach (a {@code duplicate()} or {@code
+ * slice()} of a zero-copy view, a FlatBuffers {@code ...AsByteBuffer()}, or a view another thread
+ * is reading at that very moment) reads zeros instead of crashing the JVM with SIGSEGV.
  *
- * <p>The pages are anonymous, private and {@code PROT_READ}: they all share the kernel's zero page
- * and cost address space, not memory. {@code MAP_FIXED_NOREPLACE} never replaces a mapping that
- * something else placed there meanwhile. Linux only (kernel 4.17+); elsewhere it does nothing, and
- * derived buffers must not be read after their database closes or grows.
+ * <p>Two ways, best first:
+ *
+ * <ol>
+ *   <li>{@link #sealBeforeUnmap}: before LMDB unmaps, the range is atomically replaced ({@code
+ *       MAP_FIXED}) by read-only zero pages and sealed with {@code mseal(2)} (Linux 6.10+), so
+ *       LMDB's own {@code munmap} fails quietly and the range is never unmapped, not even for a
+ *       moment. The sealed range stays reserved until the process exits: address space, not memory.
+ *   <li>{@link #guard}: after LMDB unmapped, the range is refilled with zero pages ({@code
+ *       MAP_FIXED_NOREPLACE}, which never replaces a mapping that something else placed there
+ *       meanwhile). A read racing the few microseconds between the two can still fault.
+ * </ol>
+ *
+ * <p>The pages are anonymous, private and {@code PROT_READ}: they all share the kernel's zero page.
+ * Linux x86-64 and AArch64 only; elsewhere it does nothing, and derived buffers must not be read
+ * after their database closes or grows.
  */
 final class UnmappedGuard {
 
@@ -23,6 +34,7 @@ final class UnmappedGuard {
   private static final int MAP_PRIVATE = 0x02;
   private static final int MAP_ANONYMOUS = 0x20;
   private static final int MAP_NORESERVE = 0x4000;
+  private static final int MAP_FIXED = 0x10;
   private static final int MAP_FIXED_NOREPLACE = 0x100000;
   private static final long PAGE = 4096;
 
@@ -49,6 +61,7 @@ final class UnmappedGuard {
 
   private static final long SYS_MMAP;
   private static final long SYS_MUNMAP;
+  private static final long SYS_MSEAL = 462; // the same number on x86-64 and in the generic table
 
   static {
     final String arch = System.getProperty("os.arch", "");
@@ -66,6 +79,9 @@ final class UnmappedGuard {
 
   private static final LibC LIBC = load();
 
+  /** Whether this kernel has mseal(2): probed once by sealing one page of our own. */
+  private static final boolean SEALABLE = probeSeal();
+
   private UnmappedGuard() {}
 
   private static LibC load() {
@@ -79,6 +95,58 @@ final class UnmappedGuard {
       LOG.warn("cannot load libc; unmapped map ranges will not be guarded: {}", e.toString());
       return null;
     }
+  }
+
+  private static boolean probeSeal() {
+    if (LIBC == null) {
+      return false;
+    }
+    final long page =
+        LIBC.syscall(SYS_MMAP, 0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (page < 0 && page > -4096) {
+      return false;
+    }
+    final boolean sealed = LIBC.syscall(SYS_MSEAL, page, PAGE, 0, 0, 0, 0) == 0;
+    if (!sealed) {
+      LIBC.syscall(SYS_MUNMAP, page, PAGE, 0, 0, 0, 0);
+      LOG.debug("mseal(2) unavailable: unmapped map ranges are guarded after the fact");
+    }
+    return sealed;
+  }
+
+  /**
+   * Replaces {@code [start, end)} (the whole current map) by sealed read-only zero pages, right
+   * before LMDB unmaps it, so that it is never unmapped. LMDB must not read the map afterwards
+   * except its meta pages when resizing, and only with an explicit size (then it does not use
+   * them); the caller guarantees that no transaction is open.
+   *
+   * @return true if sealed; false (nothing changed) if the kernel cannot, and then the caller
+   *     guards after the fact with {@link #guard}
+   */
+  static boolean sealBeforeUnmap(final long start, final long end) {
+    if (!SEALABLE || start == 0 || end <= start || start % PAGE != 0) {
+      return false;
+    }
+    final long length = (end - start + PAGE - 1) / PAGE * PAGE;
+    final long got =
+        LIBC.syscall(
+            SYS_MMAP,
+            start,
+            length,
+            PROT_READ,
+            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+            -1,
+            0);
+    if (got != start) {
+      // MAP_FIXED fails only before touching the range (or maps exactly there): nothing changed
+      LOG.warn("could not replace map range {}+{} by zero pages: {}", start, length, got);
+      return false;
+    }
+    if (LIBC.syscall(SYS_MSEAL, start, length, 0, 0, 0, 0) != 0) {
+      LOG.debug("could not seal {}+{}; guarding after the fact", start, length);
+      return false; // the zero pages stay; LMDB unmaps them and guard() maps them again
+    }
+    return true;
   }
 
   /**

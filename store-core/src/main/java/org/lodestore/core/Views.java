@@ -10,10 +10,13 @@ import org.agrona.UnsafeApi;
  * without allocation by writing the buffer's address and capacity fields (as lmdbjava's own buffer
  * proxy does).
  *
- * <p>A detached view has address 0 and capacity 0: every absolute or relative access fails the
- * buffer's own bounds check ({@link IndexOutOfBoundsException} or {@link
- * java.nio.BufferUnderflowException}) before any memory is read. This is how a zero-copy value
- * that outlives its transaction is made harmless even after the map is remapped or closed.
+ * <p>A detached view has capacity 0: every absolute or relative access fails the buffer's own
+ * bounds check ({@link IndexOutOfBoundsException} or {@link java.nio.BufferUnderflowException})
+ * before any memory is read. Its address is deliberately kept: a thread that raced the detach
+ * (checked the old limit, or holds the address in a register of compiled code) still reads memory
+ * that stays mapped, since LMDB keeps the map while the environment is open and {@link
+ * UnmappedGuard} seals the range with zero pages before LMDB unmaps it. Zeroing the address would
+ * turn that race into a read of address 0 + index: a SIGSEGV.
  */
 final class Views {
 
@@ -31,6 +34,9 @@ final class Views {
    */
   private static final long OWNER = UnsafeApi.objectFieldOffset(VIEW_CLASS.getSuperclass(), "att");
 
+  /** The owner of every detached view, so that a detached view is told from a user's buffer. */
+  private static final Object DETACHED = new Object();
+
   private Views() {}
 
   /** A new read-only view of {@code length} bytes at {@code address}, owned by {@code owner}. */
@@ -40,7 +46,7 @@ final class Views {
     return repoint(view, address, length);
   }
 
-  /** The owner recorded by {@link #create}, or null for a detached view or any other buffer. */
+  /** The owner recorded by {@link #create}: a sentinel for a detached view, null for other buffers. */
   static Object owner(final ByteBuffer buffer) {
     return buffer.getClass() == VIEW_CLASS ? UnsafeApi.getReference(buffer, OWNER) : null;
   }
@@ -53,17 +59,19 @@ final class Views {
     return view.order(ByteOrder.BIG_ENDIAN);
   }
 
-  /** Points {@code view} at nothing, so that every access fails its bounds check; no owner. */
+  /**
+   * Makes {@code view} empty, so that every access fails its bounds check, and marks it detached.
+   * The address stays (see the class comment).
+   */
   static void detach(final ByteBuffer view) {
-    UnsafeApi.putLong(view, ADDRESS, 0L);
     UnsafeApi.putInt(view, CAPACITY, 0);
-    UnsafeApi.putReference(view, OWNER, null);
+    UnsafeApi.putReference(view, OWNER, DETACHED);
     view.clear();
   }
 
-  /** The base address of a direct buffer: 0 for a detached view. */
-  static long rawAddress(final ByteBuffer buffer) {
-    return UnsafeApi.getLong(buffer, ADDRESS);
+  /** Whether {@code buffer} is a view that was detached. */
+  static boolean isDetached(final ByteBuffer buffer) {
+    return owner(buffer) == DETACHED;
   }
 
   /** The address of the byte at {@code buffer.position()} of a direct buffer. */

@@ -678,4 +678,24 @@ class DatabaseTest {
     }
     return false;
   }
+
+  @Test
+  void close_repeatedOnAThreadWhoseTransactionOutlivedTheFirstClose_endsThatTransaction()
+      throws Exception {
+    final Database db = Database.open(dir.resolve("db"));
+    final Table<Long, String> t = db.table("t", KeyCodecs.LONG, ValueCodecs.STRING);
+    final Txn mine = db.beginWrite();
+    t.put(mine, 1L, "uncommitted");
+    final Thread other = new Thread(db::close);
+    other.start();
+    other.join();
+    assertThat(db.isClosed()).isTrue();
+    assertThat(mine.isOpen()).isFalse();
+    db.close(); // this thread's close ends its own write transaction and releases the environment
+    try (Database again = Database.open(dir.resolve("db"))) {
+      final Table<Long, String> t2 = again.table("t", KeyCodecs.LONG, ValueCodecs.STRING);
+      final String value = again.read(txn -> t2.get(txn, 1L));
+      assertThat(value).isNull();
+    }
+  }
 }

@@ -296,6 +296,42 @@ class MapGrowthTest {
   }
 
   @Test
+  void write_whileReaderNestsReadTransactions_growsWithoutWaitingForTheTimeout() throws Exception {
+    final DatabaseOptions options = oneMiB().growTimeout(Duration.ofSeconds(20)).build();
+    try (Database db = Database.open(dir.resolve("db"), options)) {
+      final Table<Long, byte[]> t = db.table("blobs", KeyCodecs.LONG, ValueCodecs.BYTES);
+      final CountDownLatch outerOpen = new CountDownLatch(1);
+      final AtomicBoolean innerBegan = new AtomicBoolean();
+      final Thread reader =
+          new Thread(() -> {
+            try (Txn outer = db.beginRead()) {
+              outerOpen.countDown();
+              Thread.sleep(300); // the writer is growing by now, waiting for this transaction
+              try (Txn inner = db.beginRead()) {
+                innerBegan.set(t.count(inner) == t.count(outer));
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      reader.start();
+      outerOpen.await();
+      final long start = System.nanoTime();
+      db.write(txn -> {
+        for (long k = 0; k < 64; k++) {
+          t.put(txn, k, new byte[64 * 1024]);
+        }
+      });
+      final long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+      reader.join();
+      assertThat(innerBegan).as("nested read began during the growth").isTrue();
+      assertThat(waitedMillis).as("growth waited for the reader, not the timeout").isLessThan(10_000);
+      assertThat(db.stats().mapGrowths()).isPositive();
+      assertThat(db.read(t::count)).isEqualTo(64);
+    }
+  }
+
+  @Test
   void write_withReadTransactionOpenOnSameThread_throwsMapFullInsteadOfWaitingForItself() {
     try (Database db = Database.open(dir.resolve("db"), oneMiB().build());
         Txn mine = db.beginRead()) {

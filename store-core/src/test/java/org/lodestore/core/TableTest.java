@@ -229,4 +229,36 @@ class TableTest {
       assertThat(StandardCharsets.UTF_8.decode(view.duplicate()).toString()).isEqualTo("shared");
     }
   }
+
+  @Test
+  void emptyPrefix_scansEveryRow_forwardAndReverse() {
+    final Table<String, String> t = db.table("words", KeyCodecs.STRING, ValueCodecs.STRING);
+    db.write(txn -> {
+      t.put(txn, "a", "1");
+      t.put(txn, "b", "2");
+      t.put(txn, "ba", "3");
+    });
+    db.read(txn -> {
+      assertThat(t.countRange(txn, KeyRange.prefix(""))).isEqualTo(3);
+      assertThat(t.countRange(txn, KeyRange.<String>prefix("").reversed())).isEqualTo(3);
+      assertThat(t.countRange(txn, KeyRange.prefix("b"))).isEqualTo(2);
+      return null;
+    });
+  }
+
+  @Test
+  void scanOfCorruptValue_namesTheKeyTypedLikeGetDoes() {
+    final Table<UUID, Long> longs = db.table("longs", KeyCodecs.UUID, ValueCodecs.LONG);
+    final Table<UUID, byte[]> raw = db.table("longs", KeyCodecs.UUID, ValueCodecs.BYTES);
+    final UUID key = UUID.randomUUID();
+    db.write(txn -> raw.put(txn, key, new byte[] {1, 2, 3}));
+    try (Txn txn = db.beginRead(); Cursor<UUID, Long> c = longs.select(txn, KeyRange.all())) {
+      assertThat(c.next()).isTrue();
+      assertThatThrownBy(c::value)
+          .isInstanceOfSatisfying(CorruptValueException.class, e -> {
+            assertThat(e.key()).isEqualTo(key.toString());
+            assertThat(e.table()).isEqualTo("longs");
+          });
+    }
+  }
 }

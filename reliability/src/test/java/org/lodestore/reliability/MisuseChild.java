@@ -452,7 +452,6 @@ public final class MisuseChild {
         : world;
     final boolean fromHelper = rnd.nextInt(3) == 0;
     final Thread closer = fromHelper ? helperThread : Thread.currentThread();
-    final boolean wasOpen = !w.db.isClosed();
     final int times = 1 + rnd.nextInt(2); // double close too
     for (int i = 0; i < times; i++) {
       attempt("Database.close", fromHelper, false, () -> {
@@ -461,9 +460,9 @@ public final class MisuseChild {
       });
     }
     for (final TxnRef t : txns) {
-      // the first close aborts the closing thread's transactions; those of other threads fail at
-      // their next operation and end when their users close them (a later close is a no-op)
-      if (t.world == w && wasOpen && t.owner == closer) {
+      // every close (the first and any repeated one) aborts the closing thread's transactions;
+      // those of other threads fail at their next operation and end when their users close them
+      if (t.world == w && t.owner == closer) {
         t.ended = true;
       }
     }

@@ -51,6 +51,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     V value(Txn txn, ByteBuffer value, ByteBuffer key);
 
     V valueInto(Txn txn, ByteBuffer value, V reuse, ByteBuffer key);
+
+    /**
+     * Whether {@link #valueInto} (or {@link #value} if {@code reuse} is null) with this object
+     * would leave the transaction's state alone: a copying codec, or a view codec re-pointing a
+     * view the transaction already owns. Then the cursor decodes without the operation guard.
+     */
+    boolean decodesUnguarded(Txn txn, V reuse);
   }
 
   private final Txn txn;
@@ -70,6 +77,9 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   private final long limit;
   private long toSkip;
   private long returned;
+
+  /** The view {@link #keyBytes()} re-points for each row. */
+  private ByteBuffer keyBytes;
 
   private boolean started;
   private boolean done;
@@ -182,11 +192,52 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if {@link #next()} has not returned true for a current row
    */
   public K key() {
+    if (txn.usableUnguarded() && seenWrites == txn.writeCount()) {
+      // decodes from LMDB memory through an internal scratch view: no LMDB call, no txn state
+      try {
+        current();
+        final ByteBuffer key = lmdb.key();
+        return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
+      } catch (RuntimeException e) {
+        throw txn.isOpen() ? e : txn.endedError();
+      }
+    }
     txn.enter();
     try {
       current();
       final ByteBuffer key = lmdb.key();
       return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The current row's key as stored: a read-only view of its encoded bytes in LMDB's memory,
+   * without decoding or copying. The layout is the key codec's (each codec in {@link
+   * org.lodestore.core.key.KeyCodecs} documents it; a timestamp component reads back with {@link
+   * org.lodestore.core.key.KeyCodecs#timestampNanos}). Valid until the cursor moves, or its
+   * transaction writes or ends; afterwards reads of it fail with {@link IndexOutOfBoundsException}.
+   * For hot loops that need one component of a composite key.
+   *
+   * @return the encoded key, position 0, big-endian
+   * @throws IllegalStateException if there is no current row
+   */
+  public ByteBuffer keyBytes() {
+    if (txn.usableUnguarded()
+        && seenWrites == txn.writeCount()
+        && keyBytes != null
+        && Views.owner(keyBytes) == txn) {
+      current(); // re-pointing a view this transaction owns changes no transaction state
+      final ByteBuffer key = lmdb.key();
+      return Views.repoint(keyBytes, Views.address(key), key.remaining());
+    }
+    txn.enter();
+    try {
+      current();
+      final ByteBuffer key = lmdb.key();
+      keyBytes = txn.reuseView(keyBytes, Views.address(key), key.remaining());
+      return keyBytes;
     } finally {
       txn.exit();
     }
@@ -201,6 +252,16 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if there is no current row
    */
   public V value() {
+    if (txn.usableUnguarded()
+        && seenWrites == txn.writeCount()
+        && reader.decodesUnguarded(txn, null)) {
+      try {
+        current();
+        return reader.value(txn, lmdb.val(), lmdb.key());
+      } catch (RuntimeException e) {
+        throw txn.isOpen() ? e : txn.endedError();
+      }
+    }
     txn.enter();
     try {
       current();
@@ -221,6 +282,18 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if there is no current row
    */
   public V valueInto(final V reuse) {
+    if (txn.usableUnguarded()
+        && seenWrites == txn.writeCount()
+        && reader.decodesUnguarded(txn, reuse)) {
+      try {
+        current();
+        return reuse == null
+            ? reader.value(txn, lmdb.val(), lmdb.key())
+            : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
+      } catch (RuntimeException e) {
+        throw txn.isOpen() ? e : txn.endedError();
+      }
+    }
     txn.enter();
     try {
       current();

@@ -346,6 +346,11 @@ public final class SetTable<K, M> {
     public M valueInto(final Txn txn, final ByteBuffer value, final M reuse, final ByteBuffer key) {
       return value(txn, value, key);
     }
+
+    @Override
+    public boolean decodesUnguarded(final Txn txn, final M reuse) {
+      return true; // members decode from the transaction's scratch view
+    }
   }
 
   @Override

@@ -464,6 +464,18 @@ public final class Table<K, V> {
     }
 
     @Override
+    public boolean decodesUnguarded(final Txn txn, final V reuse) {
+      if (!valueCodec.isView()) {
+        return true; // decodes from the transaction's scratch view
+      }
+      if (reuse == null) {
+        return false; // a new view joins the transaction's list
+      }
+      final ByteBuffer view = valueCodec.viewBuffer(reuse);
+      return view != null && Views.owner(view) == txn;
+    }
+
+    @Override
     public V valueInto(
         final Txn txn, final ByteBuffer value, final V reuse, final ByteBuffer key) {
       return decodeInto(txn, value, reuse, key);

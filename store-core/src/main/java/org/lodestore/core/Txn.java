@@ -227,6 +227,24 @@ public final class Txn implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the calling thread may run an operation that neither calls LMDB nor changes this
+   * transaction's state (decoding the current row of a cursor into internal scratch buffers or
+   * into a view this transaction already owns) without the {@link #enter} guard: the transaction
+   * is idle, not ended, and its database open. Two volatile reads instead of a compare-and-set and
+   * a release per call. Such an operation that races an end of the transaction on another thread
+   * (a misuse) reads memory that stays mapped (see {@link Views}) and must report the end with
+   * {@link #endedError()}.
+   */
+  boolean usableUnguarded() {
+    return state == IDLE && (readOnly || Thread.currentThread() == owner) && !db.isClosed();
+  }
+
+  /** The error for an operation that found this transaction ended (or its database closed). */
+  InvalidStateException endedError() {
+    return db.isClosed() && state != DONE ? db.closedError() : stateError();
+  }
+
   /** Starts a write: as {@link #enter}, for write transactions that have not failed. */
   void enterWrite() {
     enter();
@@ -313,10 +331,22 @@ public final class Txn implements AutoCloseable {
     return view;
   }
 
-  /** Re-points {@code previous} if it is a live view of this transaction, else makes a new one. */
+  /**
+   * Re-points {@code previous} if it is a live view of this transaction, or a detached view (of
+   * any ended transaction: the caller handed it in to be reused, so this transaction adopts it);
+   * else makes a new view.
+   */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
-    if (previous != null && Views.owner(previous) == this) {
-      return Views.repoint(previous, address, length);
+    if (previous != null) {
+      final Object owner = Views.owner(previous);
+      if (owner == this) {
+        return Views.repoint(previous, address, length);
+      }
+      if (Views.isDetached(previous)) {
+        Views.adopt(previous, this);
+        views.add(previous);
+        return Views.repoint(previous, address, length);
+      }
     }
     return newView(address, length);
   }

@@ -69,6 +69,11 @@ final class Views {
     view.clear();
   }
 
+  /** Makes {@code owner} the owner of a detached {@code view}, which it then re-points. */
+  static void adopt(final ByteBuffer view, final Object owner) {
+    UnsafeApi.putReference(view, OWNER, owner);
+  }
+
   /** Whether {@code buffer} is a view that was detached. */
   static boolean isDetached(final ByteBuffer buffer) {
     return owner(buffer) == DETACHED;

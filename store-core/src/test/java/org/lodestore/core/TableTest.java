@@ -261,4 +261,74 @@ class TableTest {
           });
     }
   }
+
+  @Test
+  void keyBytes_readsTimestampComponentWithoutDecoding_andDetachesWithItsTransaction() {
+    final Table<Tuple2<UUID, Instant>, String> ticks =
+        db.table("ticks", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), ValueCodecs.STRING);
+    final UUID series = UUID.randomUUID();
+    final Instant t0 = Instant.parse("2026-11-21T10:15:30.123456789Z");
+    db.write(txn -> {
+      for (int i = 0; i < 3; i++) {
+        ticks.put(txn, Tuple2.of(series, t0.plusNanos(i)), "v" + i);
+      }
+    });
+    final List<Long> nanos = new ArrayList<>();
+    ByteBuffer last;
+    try (Txn txn = db.beginRead();
+        Cursor<Tuple2<UUID, Instant>, String> c = ticks.select(txn, KeyRange.prefix(series))) {
+      ByteBuffer bytes = null;
+      while (c.next()) {
+        bytes = c.keyBytes();
+        assertThat(bytes.isReadOnly()).isTrue();
+        assertThat(bytes.remaining()).isEqualTo(24);
+        assertThat(bytes.getLong(0)).isEqualTo(series.getMostSignificantBits()); // uuid as is
+        nanos.add(KeyCodecs.timestampNanos(bytes, 16));
+        assertThat(Instant.ofEpochSecond(0, KeyCodecs.timestampNanos(bytes, 16)))
+            .isEqualTo(c.key().second());
+      }
+      last = bytes;
+    }
+    final long first = t0.getEpochSecond() * 1_000_000_000L + t0.getNano();
+    assertThat(nanos).containsExactly(first, first + 1, first + 2);
+    assertThatThrownBy(() -> last.getLong(16)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void getInto_withAViewOfAnEndedTransaction_rePointsThatSameBuffer() {
+    final Table<UUID, ByteBuffer> views = db.table("names", KeyCodecs.UUID, ValueCodecs.VIEW);
+    final UUID a = UUID.randomUUID();
+    final UUID b = UUID.randomUUID();
+    db.write(txn -> {
+      names.put(txn, a, "first");
+      names.put(txn, b, "second");
+    });
+    final ByteBuffer fromFirst = db.read(txn -> views.get(txn, a));
+    assertThat(fromFirst.remaining()).as("detached when its transaction ended").isZero();
+    final String read;
+    final ByteBuffer fromSecond;
+    try (Txn txn = db.beginRead()) {
+      fromSecond = views.getInto(txn, b, fromFirst);
+      read = StandardCharsets.UTF_8.decode(fromSecond.duplicate()).toString();
+    }
+    assertThat(fromSecond).isSameAs(fromFirst);
+    assertThat(read).isEqualTo("second");
+    assertThat(fromSecond.remaining()).isZero();
+  }
+
+  @Test
+  void cursorKeyAndValue_afterAnotherThreadClosedTheReadTransaction_throwInvalidState()
+      throws Exception {
+    db.write(txn -> names.put(txn, UUID.randomUUID(), "x"));
+    final Txn txn = db.beginRead();
+    final Cursor<UUID, String> c = names.select(txn, KeyRange.all());
+    assertThat(c.next()).isTrue();
+    final Thread closer = new Thread(txn::close);
+    closer.start();
+    closer.join();
+    assertThatThrownBy(c::key).isInstanceOf(InvalidStateException.class);
+    assertThatThrownBy(c::value).isInstanceOf(InvalidStateException.class);
+    assertThatThrownBy(() -> c.valueInto(null)).isInstanceOf(InvalidStateException.class);
+    assertThatThrownBy(c::keyBytes).isInstanceOf(InvalidStateException.class);
+  }
 }

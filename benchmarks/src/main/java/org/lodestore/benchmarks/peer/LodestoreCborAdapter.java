@@ -145,7 +145,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
         Cursor<Tuple2<UUID, Instant>, TickValue> c = schema.ticks.select(txn, range)) {
       while (c.next()) {
         TickValue t = c.value();
-        acc = Rows.fold(acc, Lodestores.nanos(c.key().second()), t.price(), t.size());
+        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyBytes(), 16), t.price(), t.size());
       }
     }
     return acc;

@@ -172,8 +172,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
   }
 
   /**
-   * Reads the time from the key with {@link Cursor#key()} (raw lmdbjava reads it from the key
-   * bytes too), price and size from the reused view.
+   * Reads the time from the key bytes with {@link Cursor#keyBytes()} and {@link
+   * KeyCodecs#timestampNanos} (as raw lmdbjava does; {@code Cursor.key()} would decode the whole
+   * (uuid, instant) tuple), price and size from the reused view.
    */
   @Override
   public long scan(UUID series, long fromNanos, long toNanos) {
@@ -195,7 +196,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
         Cursor<Tuple2<UUID, Instant>, TickFb> c = schema.ticks.select(txn, range)) {
       while (c.next()) {
         t = c.valueInto(t);
-        acc = Rows.fold(acc, Lodestores.nanos(c.key().second()), t.price(), t.size());
+        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyBytes(), 16), t.price(), t.size());
       }
     }
     tick = t;

@@ -59,6 +59,20 @@ public final class KeyCodecs {
   private KeyCodecs() {}
 
   /**
+   * Reads a {@link #TIMESTAMP} component from encoded key bytes without decoding the whole key or
+   * allocating: for example the time of a {@code (uuid, timestamp)} key from {@link
+   * org.lodestore.core.Cursor#keyBytes()} is {@code timestampNanos(bytes, 16)}.
+   *
+   * @param encoded the encoded key (absolute indexing; position and limit are not used)
+   * @param offset where the 8 timestamp bytes start
+   * @return nanoseconds since 1970-01-01T00:00:00Z
+   * @throws IndexOutOfBoundsException if fewer than 8 bytes follow {@code offset}
+   */
+  public static long timestampNanos(final ByteBuffer encoded, final int offset) {
+    return encoded.getLong(offset) ^ Long.MIN_VALUE;
+  }
+
+  /**
    * Byte arrays of exactly {@code length} bytes.
    *
    * @param length the length, 1..511

@@ -40,12 +40,11 @@ class CodecRoundTripTest {
   }
 
   /**
-   * Known defect: RFC 8949 text strings are UTF-8, but the CBOR codec accepts a text string
-   * holding an encoded surrogate (ED A0 80) and returns a {@code String} with a lone surrogate,
-   * which it then refuses to encode. Expected: {@link CorruptValueException} on read.
+   * Was a known defect: RFC 8949 text strings are UTF-8, but the CBOR codec accepted a text string
+   * holding an encoded surrogate (ED A0 80) and returned a {@code String} with a lone surrogate,
+   * which it then refused to encode. Now: {@link CorruptValueException} on read.
    */
   @Test
-  @Tag("known-bug")
   void cborTextWithInvalidUtf8_isCorrupt() {
     // {"name": "\xED\xA0\x80", "group": null, "payload": "x"}
     final byte[] bytes = {
@@ -60,15 +59,14 @@ class CodecRoundTripTest {
   }
 
   /**
-   * Known defect: an {@code Instant} field given as a plain CBOR integer (epoch seconds) decodes
-   * for any value, e.g. 377957113665 = year 13946, but the codec encodes instants as tag 0
-   * (RFC 3339 text) and refuses years outside 0000..9999. Found by the fuzzer: {@code
+   * Was a known defect: an {@code Instant} field given as a plain CBOR integer (epoch seconds)
+   * decoded for any value, e.g. 377957113665 = year 13946, but the codec encoded instants as tag 0
+   * (RFC 3339 text) and refused years outside 0000..9999. Found by the fuzzer: {@code
    * CborDecoderFuzzTestInputs/decode/found-instant-year-13946} ({@code a1 62 'at' 1b
-   * 00000057ffffdf41}). Expected: both directions agree (encode out-of-range instants as tag 1
-   * epoch numbers, or refuse them on read).
+   * 00000057ffffdf41}). Now both directions agree: whole-second instants outside those years are
+   * written as tag 1 integers, and ones with a fraction are refused on write and on read.
    */
   @Test
-  @Tag("known-bug")
   void cborInstantBeyondYear9999_roundTrips() {
     final byte[] bytes = {
       (byte) 0xa1, 0x62, 'a', 't', 0x1b, 0, 0, 0, 0x57, (byte) 0xff, (byte) 0xff, (byte) 0xdf, 0x41

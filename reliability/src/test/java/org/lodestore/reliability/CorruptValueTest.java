@@ -374,14 +374,13 @@ class CorruptValueTest {
   }
 
   /**
-   * Known defect: a corrupt row of a table with indexes cannot be repaired through the schema.
-   * {@code put} and {@code delete} first decode the old value (to move its index entries), so
-   * they throw the same {@link CorruptValueException} that the exception's javadoc tells callers
-   * to repair by rewriting the record. Expected: put overwrites it (and delete removes it), with
-   * the stale index entries of the unreadable old value found by primary key.
+   * Was a known defect: a corrupt row of a table with indexes could not be repaired through the
+   * schema. {@code put} and {@code delete} first decode the old value (to move its index entries),
+   * so they threw the same {@link CorruptValueException} that the exception's javadoc tells callers
+   * to repair by rewriting the record. Now put overwrites it (and delete removes it), with the
+   * stale index entries of the unreadable old value found by primary key.
    */
   @Test
-  @Tag("known-bug")
   void corruptRowOfIndexedTable_canBeOverwrittenAndDeleted() {
     try (Database db = Database.open(tmp.resolve("repair"))) {
       final CrashSchema s = db.attach(new CrashSchema());

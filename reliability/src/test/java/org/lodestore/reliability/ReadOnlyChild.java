@@ -19,8 +19,8 @@ import org.lodestore.core.key.KeyCodecs;
  * transfer, no row of an aborted transaction, versions never go back), and now and then tries to
  * write, which must fail with a typed exception.
  *
- * <p>It first tries to attach the writer's schema; a read-only database cannot (known defect, see
- * {@code TwoProcessTest#readOnlyDatabase_attachesExistingSchema}), so it reads the schema's
+ * <p>It first attaches the writer's schema to the read-only database (reported as {@code attach=},
+ * see {@code TwoProcessTest#readOnlyDatabase_attachesExistingSchema}), then reads the schema's
  * tables by their on-disk names (the oids).
  *
  * <p>Output: {@code READY}, {@code VIOLATION ...} lines, then {@code DONE snapshots=..

@@ -133,13 +133,12 @@ class TwoProcessTest {
   }
 
   /**
-   * Known defect: {@code Database.attach(schema)} always runs a write transaction (to create or
-   * record the catalog), so a database opened {@code readOnly(true)} cannot use a Schema at all,
-   * not even one whose tables all exist and match the catalog. Expected: attach validates against
+   * Was a known defect: {@code Database.attach(schema)} always ran a write transaction (to create
+   * or record the catalog), so a database opened {@code readOnly(true)} could not use a Schema at
+   * all, not even one whose tables all exist and match the catalog. Now attach validates against
    * the catalog in a read transaction and binds the tables.
    */
   @Test
-  @Tag("known-bug")
   void readOnlyDatabase_attachesExistingSchema() {
     final Path dir = tmp.resolve("ro");
     try (Database db = Database.open(dir)) {

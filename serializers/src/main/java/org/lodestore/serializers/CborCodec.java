@@ -36,22 +36,34 @@ import org.lodestore.core.codec.ValueCodec;
  *  Optional          the value, or null (F6) when empty
  *  UUID              tag 37 over a 16-byte string, RFC 4122 order  D8 25 50 &lt;16 bytes&gt;
  *  Instant           tag 0 over RFC 3339 text in UTC               C0 74 "2024-01-02T03:04:05Z"
+ *                    beyond years 0000..9999: tag 1 over integer seconds    C1 1B ...
  *  other java.time   ISO-8601 text (LocalDate "2024-01-02", Duration "PT1S", ...)
  * </pre>
  *
  * <p>Why tag 0 for {@code Instant}: it is exact to the nanosecond, which tag 1's float seconds are
  * not (binary64 keeps about 0.2 microseconds today), and every CBOR library with date support reads
  * it; the text costs ~20 bytes more than an integer. Its price is RFC 3339's four-digit year, so
- * instants outside 0000-01-01..9999-12-31 (such as {@code Instant.MAX}) are refused on write with
- * {@link IllegalArgumentException}. Reads also accept tag 1 (integer or float seconds), so values
- * written by other languages that prefer it decode too. UUID uses tag 37, the IANA-registered
- * binary UUID. Tags 37 and 0 are honoured on typed properties; inside an untyped {@code Map<String,
- * Object>} a UUID reads back as its 16 bytes and an {@code Instant} as its text.
+ * instants outside 0000-01-01..9999-12-31 are written as tag 1 over integer seconds, which is exact
+ * only for whole seconds: such an instant with a fraction of a second (such as {@code Instant.MAX})
+ * is refused on write with {@link IllegalArgumentException}, and on read (whatever its form) with
+ * {@link CorruptValueException}, so that every value read can be written back. Reads also accept
+ * tag 1 (integer or float seconds), so values written by other languages that prefer it decode
+ * too. UUID uses tag 37, the IANA-registered binary UUID. Tags 37, 0 and 1 are honoured on typed
+ * properties; inside an untyped {@code Map<String, Object>} a UUID reads back as its 16 bytes and an
+ * {@code Instant} as its text or number.
  *
  * <p>Evolution: unknown properties are ignored on read, so a record may gain a component without
  * breaking stored values (the new component reads as null/0/empty). Enums that declare a {@code
  * JsonEnumDefaultValue} read unknown names as that value. A value followed by trailing bytes, a
  * value of the wrong shape and a CBOR {@code null} raise {@link CorruptValueException}.
+ *
+ * <p>Text: RFC 8949 text strings are UTF-8. One that decodes to a lone surrogate (an encoded
+ * surrogate such as {@code ED A0 80}, or a code point above U+10FFFF), from which no {@code String}
+ * can be written back, raises {@link CorruptValueException} when read into a {@code String} (a
+ * property, an element of a collection or array, an untyped value) or a {@code Map<String, ?>} key.
+ * Text inside a {@code JsonNode}, and keys of maps nested in untyped ({@code Object}) values, are
+ * not checked. The check belongs to {@link #tagsModule()}; Jackson's CBOR parser has no such
+ * option.
  *
  * <h2>Threads and buffers</h2>
  *
@@ -156,8 +168,8 @@ public final class CborCodec<T> implements ValueCodec<T> {
 
   /**
    * A new Jackson module that writes {@link java.util.UUID} as tag 37 and {@link java.time.Instant}
-   * as tag 0 (see the class comment) and reads the forms listed there. Register it after {@code
-   * JavaTimeModule} so that it wins.
+   * as tag 0 or 1 (see the class comment), reads the forms listed there, and refuses text strings
+   * that are not valid UTF-8. Register it after {@code JavaTimeModule} so that it wins.
    *
    * @return a new module instance
    */
@@ -183,7 +195,8 @@ public final class CborCodec<T> implements ValueCodec<T> {
    *     limit; overwritten by the next {@code encode} of this codec on this thread
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if Jackson cannot serialize the value (no properties, a getter
-   *     that throws, an {@code Instant} outside years 0000..9999, ...)
+   *     that throws, a {@code String} with a lone surrogate, an {@code Instant} outside years
+   *     0000..9999 with a fraction of a second, ...)
    */
   @Override
   public ByteBuffer encode(final T value) {
@@ -197,7 +210,8 @@ public final class CborCodec<T> implements ValueCodec<T> {
    * @param src the stored bytes (typically a read-only direct buffer over LMDB memory)
    * @return a new heap object, independent of {@code src}
    * @throws CorruptValueException if the bytes are not CBOR for this type, are CBOR {@code null},
-   *     or are followed by trailing bytes
+   *     are followed by trailing bytes, or hold a value that could not be encoded again (text that
+   *     is not UTF-8, an instant without an exact form; see the class comment)
    */
   @Override
   public T decode(final ByteBuffer src) {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.Version;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
@@ -18,20 +20,37 @@ import java.util.UUID;
 
 /**
  * The Jackson module behind {@link CborCodec#tagsModule()}: writes {@link UUID} and {@link Instant}
- * with their standard CBOR tags, and reads them back from the forms other CBOR encoders produce.
+ * with their standard CBOR tags, reads them back from the forms other CBOR encoders produce, and
+ * refuses text that has no UTF-8 form.
  *
  * <pre>
  *  UUID     write: tag 37 (RFC 9562 / IANA "UUID") over a 16-byte byte string, RFC 4122 byte order
  *                  D8 25 50 &lt;16 bytes&gt;
  *           read:  that, an untagged 16-byte byte string, or the 36-character text form
- *  Instant  write: tag 0 (RFC 8949 3.4.1, standard date/time string), RFC 3339 in UTC
- *                  C0 74..78 1E "2024-01-02T03:04:05[.fraction]Z"
+ *  Instant  write: years 0000..9999: tag 0 (RFC 8949 3.4.1, standard date/time string), RFC 3339
+ *                  in UTC                   C0 74..78 1E "2024-01-02T03:04:05[.fraction]Z"
+ *                  other years, whole seconds only: tag 1 (RFC 8949 3.4.2, epoch-based date/time)
+ *                  over integer seconds     C1 1B 00 00 00 57 FF FF DF 41   (year 13946)
  *           read:  tag 0 or untagged text in any RFC 3339 form; tag 1 (epoch-based date/time)
  *                  or untagged integer or floating-point seconds since 1970-01-01T00:00Z
+ *  String   read:  a text string whose UTF-8 decodes to a lone surrogate (an encoded surrogate
+ *                  such as ED A0 80, a code point above U+10FFFF) is refused
  * </pre>
  *
- * When the parser or generator is not CBOR's (Jackson's {@code TokenBuffer}, {@code convertValue})
- * the tags are simply absent; the untagged forms above keep the round trip intact.
+ * <p>Reading and writing agree: whatever is read can be written back. An instant outside years
+ * 0000..9999 with a fraction of a second has no exact RFC 8949 form (tag 0 has four-digit years,
+ * tag 1's floats are not exact), so it is refused both on write and on read. A {@code String} with
+ * a lone surrogate has no UTF-8 form, so Jackson's generator refuses it on write and this module
+ * refuses it on read: as a {@code String} value (a property, an element of a collection or array,
+ * an untyped value) and as the key of a {@code Map<String, ?>}, though not inside a {@code
+ * JsonNode} nor as the key of a map nested in an untyped value, which bypass deserializers. The
+ * check runs on the decoded text, a range test per {@code char}, and looks further only at a
+ * surrogate; Jackson's CBOR parser has no UTF-8 validation option of its own (it checks
+ * continuation bytes, not the code points they make). Overlong encodings (C0 AE for ".") read as
+ * the character they denote and are written back in shortest form.
+ *
+ * <p>When the parser or generator is not CBOR's (Jackson's {@code TokenBuffer}, {@code
+ * convertValue}) the tags are simply absent; the untagged forms above keep the round trip intact.
  */
 final class CborTags {
 
@@ -47,6 +66,10 @@ final class CborTags {
   private static final int UUID_BYTES = 16;
   private static final double MIN_INSTANT_SECOND = Instant.MIN.getEpochSecond();
   private static final double MAX_INSTANT_SECOND = Instant.MAX.getEpochSecond();
+  private static final String NOT_UTF8 =
+      "not valid UTF-8: CBOR text decodes to a lone surrogate at index %d";
+  private static final String OUTSIDE_YEARS =
+      "an Instant outside years 0000..9999 has an exact CBOR form (tag 1) only in whole seconds";
 
   private CborTags() {}
 
@@ -59,7 +82,40 @@ final class CborTags {
     module.addDeserializer(UUID.class, new UuidDeserializer());
     module.addSerializer(Instant.class, new InstantSerializer());
     module.addDeserializer(Instant.class, new InstantDeserializer());
+    module.addDeserializer(String.class, new TextDeserializer());
+    module.addKeyDeserializer(String.class, new TextKeyDeserializer());
     return module;
+  }
+
+  /**
+   * Whether {@code instant} has a form this module writes: any instant of years 0000..9999 (tag 0),
+   * whole seconds beyond them (tag 1).
+   */
+  static boolean isWritable(final Instant instant) {
+    final long seconds = instant.getEpochSecond();
+    return instant.getNano() == 0
+        || (seconds >= Rfc3339.MIN_SECOND && seconds <= Rfc3339.MAX_SECOND);
+  }
+
+  /**
+   * The index of the first {@code char} of {@code text} that is a surrogate without its other half
+   * (so the text has no UTF-8 form), or -1 if there is none.
+   */
+  static int loneSurrogate(final String text) {
+    final int n = text.length();
+    for (int i = 0; i < n; i++) {
+      final char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 
   private static int currentTag(final JsonParser p) {
@@ -154,14 +210,20 @@ final class CborTags {
     public void serialize(
         final Instant value, final JsonGenerator gen, final SerializerProvider provider)
         throws IOException {
-      final byte[] text = new byte[Rfc3339.MAX_LENGTH];
-      final int length;
-      try {
-        length = Rfc3339.format(value, text);
-      } catch (IllegalArgumentException e) {
-        provider.reportMappingProblem(e, e.getMessage());
+      final long seconds = value.getEpochSecond();
+      if (seconds < Rfc3339.MIN_SECOND || seconds > Rfc3339.MAX_SECOND) {
+        if (!isWritable(value)) {
+          provider.reportMappingProblem(OUTSIDE_YEARS + ", got %s", value);
+          return;
+        }
+        if (gen instanceof CBORGenerator) {
+          ((CBORGenerator) gen).writeTag(TAG_EPOCH_DATE_TIME);
+        }
+        gen.writeNumber(seconds);
         return;
       }
+      final byte[] text = new byte[Rfc3339.MAX_LENGTH];
+      final int length = Rfc3339.format(value, text);
       if (gen instanceof CBORGenerator) {
         ((CBORGenerator) gen).writeTag(TAG_DATE_TIME_STRING);
         gen.writeRawUTF8String(text, 0, length);
@@ -185,25 +247,35 @@ final class CborTags {
       final JsonToken token = p.currentToken();
       if (token == JsonToken.VALUE_STRING && (tag == -1 || tag == TAG_DATE_TIME_STRING)) {
         final String text = p.getText();
+        final Instant instant;
         try {
-          return Rfc3339.parse(text);
+          instant = Rfc3339.parse(text);
         } catch (DateTimeException e) {
           return (Instant)
               ctxt.handleWeirdStringValue(Instant.class, text, "not an RFC 3339 date-time");
         }
+        return isWritable(instant)
+            ? instant
+            : (Instant) ctxt.handleWeirdStringValue(Instant.class, text, OUTSIDE_YEARS);
       }
       if (tag == -1 || tag == TAG_EPOCH_DATE_TIME) {
+        Instant instant = null;
         try {
           if (token == JsonToken.VALUE_NUMBER_INT) {
-            return Instant.ofEpochSecond(p.getLongValue());
-          }
-          if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-            return fromSeconds(p.getDoubleValue());
+            instant = Instant.ofEpochSecond(p.getLongValue());
+          } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+            instant = fromSeconds(p.getDoubleValue());
           }
         } catch (DateTimeException | ArithmeticException e) {
           return (Instant)
               ctxt.handleWeirdNumberValue(
                   Instant.class, p.getNumberValue(), "outside the range of Instant");
+        }
+        if (instant != null) {
+          return isWritable(instant)
+              ? instant
+              : (Instant)
+                  ctxt.handleWeirdNumberValue(Instant.class, p.getNumberValue(), OUTSIDE_YEARS);
         }
       }
       if (token == JsonToken.VALUE_NULL) {
@@ -228,6 +300,31 @@ final class CborTags {
       }
       final double floor = Math.floor(value);
       return Instant.ofEpochSecond((long) floor, Math.round((value - floor) * 1e9));
+    }
+  }
+
+  /** Strings, refusing text with a lone surrogate (see the class comment). */
+  private static final class TextDeserializer extends StringDeserializer {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String deserialize(final JsonParser p, final DeserializationContext ctxt)
+        throws IOException {
+      final String text = super.deserialize(p, ctxt);
+      final int at = text == null ? -1 : loneSurrogate(text);
+      return at < 0
+          ? text
+          : (String) ctxt.handleWeirdStringValue(String.class, text, NOT_UTF8, at);
+    }
+  }
+
+  /** Keys of {@code Map<String, ?>}, refusing text with a lone surrogate. */
+  private static final class TextKeyDeserializer extends KeyDeserializer {
+    @Override
+    public Object deserializeKey(final String key, final DeserializationContext ctxt)
+        throws IOException {
+      final int at = loneSurrogate(key);
+      return at < 0 ? key : ctxt.handleWeirdKey(String.class, key, NOT_UTF8, at);
     }
   }
 }

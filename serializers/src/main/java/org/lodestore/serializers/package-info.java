@@ -7,7 +7,8 @@
  *       fast path for hot tables. {@code decodeInto} re-points one reusable table object, so a
  *       range scan allocates nothing per row.
  *   <li>{@link org.lodestore.serializers.CborCodec}: any Jackson-mappable Java type as plain RFC
- *       8949 CBOR that other languages read (UUID as tag 37, Instant as tag 0).
+ *       8949 CBOR that other languages read (UUID as tag 37, Instant as tag 0, or as tag 1 beyond
+ *       year 9999).
  *   <li>{@link org.lodestore.serializers.JsonCodec}: the same types as JSON text, for debugging and
  *       export.
  * </ul>

@@ -2,6 +2,7 @@ package org.lodestore.serializers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.lodestore.serializers.TestBuffers.ascii;
 import static org.lodestore.serializers.TestBuffers.bytes;
 import static org.lodestore.serializers.TestBuffers.direct;
 import static org.lodestore.serializers.TestBuffers.hex;
@@ -179,10 +180,101 @@ class CborCodecTest {
   record Expiry(Instant at) {}
 
   @Test
-  void encode_instantOutsideRfc3339Years_isRejected() {
-    assertThatThrownBy(() -> CborCodec.of(Expiry.class).encode(new Expiry(Instant.MAX)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("0000..9999");
+  void encode_instantOutsideRfc3339YearsWithFraction_isRejected() {
+    for (final Instant instant :
+        List.of(Instant.MAX, Instant.MIN.plusNanos(1), Instant.parse("+12000-01-01T00:00:00.5Z"))) {
+      assertThatThrownBy(() -> CborCodec.of(Expiry.class).encode(new Expiry(instant)))
+          .as("%s", instant)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("0000..9999");
+    }
+  }
+
+  @Test
+  void roundTrip_wholeSecondInstantsOutsideRfc3339Years() {
+    final CborCodec<Expiry> codec = CborCodec.of(Expiry.class);
+    for (final Instant instant :
+        List.of(
+            Instant.parse("+12000-01-01T00:00:00Z"),
+            Instant.parse("+10000-01-01T00:00:00Z"),
+            Instant.parse("-0001-12-31T23:59:59Z"),
+            Instant.ofEpochSecond(377_957_113_665L),
+            Instant.MAX.minusNanos(999_999_999),
+            Instant.MIN)) {
+      assertThat(roundTrip(codec, new Expiry(instant))).isEqualTo(new Expiry(instant));
+    }
+  }
+
+  @Test
+  void decode_instantOutsideRfc3339YearsWithFraction_isCorrupt() {
+    final CborCodec<Expiry> codec = CborCodec.of(Expiry.class);
+    // {"at": 1(377957113665.5)}: float seconds in year 13946, with half a second
+    assertThatThrownBy(() -> codec.decode(direct(hex("A1 62 61 74 C1 FB 42 55 FF FF F7 D0 60 00"))))
+        .isInstanceOf(CorruptValueException.class);
+    // {"at": 0("9999-12-31T23:30:00.5-01:00")}: an offset that moves it into year 10000
+    assertThatThrownBy(
+            () ->
+                codec.decode(
+                    direct(hex("A1 62 61 74 C0 78 1B " + ascii("9999-12-31T23:30:00.5-01:00")))))
+        .isInstanceOf(CorruptValueException.class);
+    // the same without a fraction reads, and writes back as tag 1
+    final Expiry whole =
+        codec.decode(direct(hex("A1 62 61 74 C0 78 19 " + ascii("9999-12-31T23:30:00-01:00"))));
+    assertThat(whole.at()).isEqualTo(Instant.parse("+10000-01-01T00:30:00Z"));
+    assertThat(roundTrip(codec, whole)).isEqualTo(whole);
+  }
+
+  record Named(String name, List<String> tags, String[] aliases, Optional<String> nick) {}
+
+  @Test
+  void decode_textThatIsNotUtf8_isCorrupt_wherever_aStringReadsIt() {
+    // ED A0 80 encodes the lone surrogate U+D800; F4 90 80 80 would be U+110000
+    final String surrogate = "63 ED A0 80";
+    final String beyondUnicode = "64 F4 90 80 80";
+    final String chunked = "7F 62 ED A0 61 80 FF";
+    for (final String text : List.of(surrogate, beyondUnicode, chunked)) {
+      assertThatThrownBy(() -> CborCodec.of(String.class).decode(direct(hex(text))))
+          .as(text)
+          .isInstanceOf(CorruptValueException.class);
+      final String[] values = {
+        // {"name": <text>}, {"tags": [<text>]}, {"aliases": [<text>]}, {"nick": <text>}
+        "A1 64 6E 61 6D 65 " + text,
+        "A1 64 74 61 67 73 81 " + text,
+        "A1 67 61 6C 69 61 73 65 73 81 " + text,
+        "A1 64 6E 69 63 6B " + text
+      };
+      for (final String value : values) {
+        assertThatThrownBy(() -> CborCodec.of(Named.class).decode(direct(hex(value))))
+            .as(value)
+            .isInstanceOf(CorruptValueException.class);
+      }
+      final CborCodec<Map<String, Object>> untyped =
+          CborCodec.of(new TypeReference<Map<String, Object>>() {});
+      // {"k": <text>}, {<text>: 1}, {"k": [<text>]}
+      for (final String value :
+          List.of("A1 61 6B " + text, "A1 " + text + " 01", "A1 61 6B 81 " + text)) {
+        assertThatThrownBy(() -> untyped.decode(direct(hex(value))))
+            .as(value)
+            .isInstanceOf(CorruptValueException.class);
+      }
+    }
+  }
+
+  @Test
+  void decode_surrogatePairsAndOverlongForms_readAsTheCharactersTheyEncode() {
+    // F0 9F 98 80 = U+1F600, a surrogate pair in Java; C0 AE = an overlong "."
+    assertThat(CborCodec.of(String.class).decode(direct(hex("64 F0 9F 98 80"))))
+        .isEqualTo("\ud83d\ude00");
+    assertThat(CborCodec.of(String.class).decode(direct(hex("62 C0 AE")))).isEqualTo(".");
+    final Map<String, Object> map = Map.of("\ud83d\ude00", List.of("a\ud83d\ude00b"));
+    assertThat(roundTrip(CborCodec.of(new TypeReference<Map<String, Object>>() {}), map))
+        .isEqualTo(map);
+  }
+
+  @Test
+  void encode_textWithLoneSurrogate_isRejected() {
+    assertThatThrownBy(() -> CborCodec.of(String.class).encode("a\ud800b"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

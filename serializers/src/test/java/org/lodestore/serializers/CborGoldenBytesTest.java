@@ -75,6 +75,19 @@ class CborGoldenBytesTest {
   }
 
   @Test
+  void instant_outsideYears0000To9999_isTag1OverIntegerSeconds() {
+    final CborCodec<Instant> codec = CborCodec.of(Instant.class);
+    // C1 = tag 1; 1B = major 0 (unsigned) with an 8-byte argument: 377957113665 s, year 13946.
+    assertThat(encoded(codec, Instant.ofEpochSecond(377_957_113_665L)))
+        .isEqualTo("C1 1B 00 00 00 57 FF FF DF 41");
+    // -0001-12-31T23:59:59Z = -62167219201 s; 3B = major 1 (negative), -1 - 0xE79747C00.
+    assertThat(encoded(codec, Instant.parse("-0001-12-31T23:59:59Z")))
+        .isEqualTo("C1 3B 00 00 00 0E 79 74 7C 00");
+    assertThat(codec.decode(direct(hex("C1 3B 00 00 00 0E 79 74 7C 00"))))
+        .isEqualTo(Instant.parse("-0001-12-31T23:59:59Z"));
+  }
+
+  @Test
   void bigDecimal_isTag4DecimalFraction_asInRfc8949AppendixA() {
     // RFC 8949 Appendix A: 273.15 = 4([-2, 27315]) = C4 82 21 19 6A B3.
     assertThat(encoded(CborCodec.of(BigDecimal.class), new BigDecimal("273.15")))

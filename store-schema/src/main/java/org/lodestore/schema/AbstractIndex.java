@@ -3,13 +3,14 @@ package org.lodestore.schema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.lodestore.core.Cursor;
-import org.lodestore.core.Row;
 import java.util.function.Function;
+import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.LodestoreException;
+import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
 
@@ -23,11 +24,21 @@ import org.lodestore.core.key.KeyCodec;
  * index with the old and new index keys. So a refused write leaves the table and every index as
  * they were.
  *
+ * <p>When the old row's stored value cannot be decoded, its index keys are unknown: the write
+ * passes {@link #UNREADABLE} as the old key, and {@link #update} removes whatever entries point to
+ * the row ({@link #removeAllFor}, a scan of the whole index) before adding the new one.
+ *
  * @param <I> the index key type
  * @param <K> the table's primary key type
  * @param <V> the table's value type
  */
 public abstract class AbstractIndex<I, K, V> {
+
+  /**
+   * Stands for the old index key of a row whose stored value cannot be decoded (its real key is
+   * unknown); see {@link #update}.
+   */
+  static final Object UNREADABLE = new Object();
 
   final SchemaTable<K, V> table;
   final String name;
@@ -142,20 +153,23 @@ public abstract class AbstractIndex<I, K, V> {
           key,
           e);
     }
-    if (oldKey == null || !sameKey(oldKey, newKey)) {
+    if (oldKey == null || oldKey == UNREADABLE || !sameKey(oldKey, newKey)) {
       checkUnique(txn, key, newKey);
     }
   }
 
   /**
    * The one maintenance path: moves {@code key}'s entry from {@code oldKey} to {@code newKey}
-   * (either may be null: insert, delete, or a key that became/stopped being null).
+   * (either may be null: insert, delete, or a key that became/stopped being null). An {@code
+   * oldKey} of {@link #UNREADABLE} (the old row's value cannot be decoded) removes every entry that
+   * points to {@code key}, in O(index size).
    */
   final void update(final Txn txn, final K key, final I oldKey, final I newKey) {
-    if (oldKey != null && newKey != null && sameKey(oldKey, newKey)) {
+    if (oldKey == UNREADABLE) {
+      removeAllFor(txn, key);
+    } else if (oldKey != null && newKey != null && sameKey(oldKey, newKey)) {
       return;
-    }
-    if (oldKey != null) {
+    } else if (oldKey != null) {
       remove(txn, oldKey, key);
     }
     if (newKey != null) {
@@ -174,6 +188,36 @@ public abstract class AbstractIndex<I, K, V> {
   abstract void add(Txn txn, I indexKey, K key);
 
   abstract void remove(Txn txn, I indexKey, K key);
+
+  /**
+   * Removes every entry that points to the row {@code key}, whatever its index key: the repair path
+   * for a row whose value cannot be decoded. Scans the whole index, O(index size); entries whose
+   * primary key cannot be decoded are skipped.
+   */
+  final void removeAllFor(final Txn txn, final K key) {
+    final List<I> stale = new ArrayList<>(1);
+    try (Cursor<I, K> c = scanAll(txn)) {
+      while (c.next()) {
+        if (pointsTo(c, key)) {
+          stale.add(c.key());
+        }
+      }
+    }
+    for (final I indexKey : stale) {
+      remove(txn, indexKey, key); // after the scan: no writes under an open cursor
+    }
+  }
+
+  private boolean pointsTo(final Cursor<I, K> entry, final K key) {
+    try {
+      return table.keyCodec().comparator().compare(entry.value(), key) == 0;
+    } catch (CorruptValueException e) {
+      return false;
+    }
+  }
+
+  /** Every entry, as (index key, primary key), in index order. */
+  abstract Cursor<I, K> scanAll(Txn txn);
 
   /** Opens (creating if missing) the index's storage inside the attach transaction. */
   abstract void open(Database db, Txn txn);

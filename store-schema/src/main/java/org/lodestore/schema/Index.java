@@ -170,6 +170,11 @@ public final class Index<I, K, V> extends AbstractIndex<I, K, V> {
   }
 
   @Override
+  Cursor<I, K> scanAll(final Txn txn) {
+    return entries.entries(txn, KeyRange.all());
+  }
+
+  @Override
   void clear(final Txn txn) {
     entries.truncate(txn);
   }

@@ -39,6 +39,13 @@ import org.lodestore.core.key.KeyCodec;
  * It either all happens or none of it does; another process attaching at the same time waits for
  * the write lock and then sees the result.
  *
+ * <p>On a database opened {@code readOnly(true)}, attach runs one read transaction instead: it
+ * checks every declaration against the catalog by the same rules and binds the tables and indexes
+ * that exist. Anything the schema would have to create or record (a table or index not in the
+ * catalog, a changed name, description, property, nullability or reference) is refused with {@link
+ * SchemaMismatchException} naming it; nothing is written. Attach the schema once to a writable
+ * database to create or evolve it.
+ *
  * <h2>Evolution rules</h2>
  *
  * <ul>
@@ -225,11 +232,13 @@ public abstract class Schema implements Attachable {
   }
 
   /**
-   * Creates or validates every table, index and reference in one write transaction; see the class
-   * comment for the evolution rules. Called by {@link Database#attach}.
+   * Creates or validates every table, index and reference in one write transaction (in one read
+   * transaction, validating only, on a read-only database); see the class comment for the evolution
+   * rules. Called by {@link Database#attach}.
    *
    * @param database the database
-   * @throws SchemaMismatchException if the catalog contradicts the declarations
+   * @throws SchemaMismatchException if the catalog contradicts the declarations, or the database
+   *     is read-only and the schema needs a table, index or catalog change it does not have
    * @throws UniqueViolationException if a new unique index finds duplicates among existing rows
    */
   @Override
@@ -241,16 +250,20 @@ public abstract class Schema implements Attachable {
       }
       final List<SchemaTable<?, ?>> ordered = dependencyOrder();
       try {
-        database.write(
-            txn -> {
-              final Catalog catalog = Catalog.open(database, txn);
-              for (final SchemaSetTable<?, ?> set : setTables) {
-                attachSet(database, txn, catalog, set);
-              }
-              for (final SchemaTable<?, ?> table : ordered) {
-                attachTable(database, txn, catalog, table);
-              }
-            });
+        if (database.options().readOnly()) {
+          attachReadOnly(database, ordered);
+        } else {
+          database.write(
+              txn -> {
+                final Catalog catalog = Catalog.open(database, txn);
+                for (final SchemaSetTable<?, ?> set : setTables) {
+                  attachSet(database, txn, catalog, set);
+                }
+                for (final SchemaTable<?, ?> table : ordered) {
+                  attachTable(database, txn, catalog, table);
+                }
+              });
+        }
       } catch (RuntimeException | Error e) {
         // the attach transaction rolled back: nothing it bound may be used
         for (final SchemaSetTable<?, ?> set : setTables) {
@@ -263,6 +276,103 @@ public abstract class Schema implements Attachable {
       }
       db = database;
     }
+  }
+
+  /**
+   * The read-only attach: the same checks as {@link #attachTo} in a read transaction, which then
+   * commits so that the tables it opened stay bound.
+   */
+  private void attachReadOnly(final Database database, final List<SchemaTable<?, ?>> ordered) {
+    if (!database.tableNames().contains(Catalog.DBI)) {
+      if (!tables.isEmpty()) {
+        throw readOnly(tables.get(0).name(), "the database has no catalog yet");
+      }
+      if (!setTables.isEmpty()) {
+        throw readOnly(setTables.get(0).name(), "the database has no catalog yet");
+      }
+      return;
+    }
+    try (Txn txn = database.beginRead()) {
+      final Catalog catalog = Catalog.open(database, txn);
+      for (final SchemaSetTable<?, ?> set : setTables) {
+        attachSet(database, txn, catalog, set);
+      }
+      for (final SchemaTable<?, ?> table : ordered) {
+        attachTable(database, txn, catalog, table);
+      }
+      txn.commit();
+    }
+  }
+
+  /** What a read-only attach cannot do: {@code what} would need a write. */
+  private static SchemaMismatchException readOnly(final String table, final String what) {
+    return new SchemaMismatchException(
+        what + ", and the database is read-only: attach this schema once to a writable database",
+        table,
+        null,
+        null);
+  }
+
+  /**
+   * Records {@code entry} in the catalog; in a read-only transaction, checks instead that the
+   * catalog already holds it ({@code old}), naming what differs.
+   */
+  private static void record(
+      final Txn txn,
+      final Catalog catalog,
+      final Catalog.TableEntry old,
+      final Catalog.TableEntry entry) {
+    if (!txn.isReadOnly()) {
+      catalog.put(txn, entry);
+      return;
+    }
+    // kind, codecs and index definitions were checked already; what is left would be recorded
+    final List<String> changes = new ArrayList<>();
+    if (entry.format() != old.format()) {
+      changes.add("format " + old.format() + " -> " + entry.format());
+    }
+    if (!Objects.equals(entry.dbi(), old.dbi())) {
+      changes.add("storage '" + old.dbi() + "' -> '" + entry.dbi() + "'");
+    }
+    if (!Objects.equals(entry.name(), old.name())) {
+      changes.add("name '" + old.name() + "' -> '" + entry.name() + "'");
+    }
+    if (!Objects.equals(entry.description(), old.description())) {
+      changes.add("description");
+    }
+    if (!entry.properties().equals(orEmpty(old.properties()))) {
+      changes.add("properties " + orEmpty(old.properties()) + " -> " + entry.properties());
+    }
+    for (final Catalog.IndexEntry index : entry.indexes()) {
+      if (!index.equals(old.index(index.name()))) {
+        changes.add("index '" + index.name() + "' made nullable");
+      }
+    }
+    if (!entry.references().equals(orEmpty(old.references()))) {
+      changes.add(
+          "references " + describeReferences(orEmpty(old.references())) + " -> "
+              + describeReferences(entry.references()));
+    }
+    if (!changes.isEmpty()) {
+      throw readOnly(
+          entry.name(), "the catalog needs a change (" + String.join(", ", changes) + ")");
+    }
+  }
+
+  private static <T> List<T> orEmpty(final List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static Map<String, String> orEmpty(final Map<String, String> map) {
+    return map == null ? Map.of() : map;
+  }
+
+  private static List<String> describeReferences(final List<Catalog.ReferenceEntry> references) {
+    final List<String> out = new ArrayList<>();
+    for (final Catalog.ReferenceEntry r : references) {
+      out.add(r.name() + " to " + r.target() + (r.checked() ? " (checked)" : ""));
+    }
+    return out;
   }
 
   /** Tables referenced by others first (a cycle is refused). */
@@ -303,10 +413,14 @@ public abstract class Schema implements Attachable {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
       checkTable(old, set.name(), "set", set.keyCodec().id(), set.memberCodec().id());
+    } else if (txn.isReadOnly()) {
+      throw readOnly(set.name(), "set table " + set.oid() + " is not in the catalog");
     }
     set.open(db, txn);
-    catalog.put(
+    record(
         txn,
+        catalog,
+        old,
         new Catalog.TableEntry(
             Catalog.FORMAT,
             set.oid(),
@@ -324,6 +438,9 @@ public abstract class Schema implements Attachable {
   private static <K, V> void attachTable(
       final Database db, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
+    if (old == null && txn.isReadOnly()) {
+      throw readOnly(table.name(), "table " + table.oid() + " is not in the catalog");
+    }
     if (old != null) {
       checkTable(old, table.name(), "table", table.keyCodec().id(), table.valueCodec().id());
       for (final Catalog.IndexEntry recorded : old.indexes()) {
@@ -344,6 +461,8 @@ public abstract class Schema implements Attachable {
         final Catalog.IndexEntry recorded = old.index(index.name());
         if (recorded != null) {
           checkIndex(table, index, recorded);
+        } else if (txn.isReadOnly()) {
+          throw readOnly(table.name(), "index '" + index.name() + "' is not in the catalog");
         }
       }
     }
@@ -386,8 +505,10 @@ public abstract class Schema implements Attachable {
           new Catalog.ReferenceEntry(
               reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
     }
-    catalog.put(
+    record(
         txn,
+        catalog,
+        old,
         new Catalog.TableEntry(
             Catalog.FORMAT,
             table.oid(),

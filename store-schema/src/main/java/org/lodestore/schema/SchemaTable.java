@@ -2,6 +2,7 @@ package org.lodestore.schema;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.InvalidStateException;
@@ -20,6 +22,8 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A table declared in a {@link Schema}: typed keys to typed values, with the indexes and references
@@ -38,6 +42,15 @@ import org.lodestore.core.key.KeyCodec;
  * InvalidKeyException}, {@code InvalidValueException}) and leaves the table and all its indexes
  * exactly as before.
  *
+ * <h2>Repairing a corrupt row</h2>
+ *
+ * A row whose stored value cannot be decoded ({@link CorruptValueException} on read) can still be
+ * overwritten by {@link #put} or {@link #replace} and removed by {@link #delete}: its index keys
+ * are unknown, so each index is scanned for the entries that point to the row's key, which are
+ * removed before the new entries are added. That scan is O(size of each index), paid only on this
+ * repair path, and logged as a warning. ({@link #insert} leaves the row alone, as for any present
+ * key; {@link #update} cannot transform a value it cannot read.)
+ *
  * <h2>Lifetime</h2>
  *
  * Zero-copy values (FlatBuffers) are valid until the transaction ends, in a write transaction until
@@ -47,6 +60,8 @@ import org.lodestore.core.key.KeyCodec;
  * @param <V> the value type
  */
 public class SchemaTable<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaTable.class);
 
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
@@ -392,7 +407,8 @@ public class SchemaTable<K, V> {
   // ------------------------------------------------------------ writes
 
   /**
-   * Stores {@code value} under {@code key}, replacing any previous value, and updates every index.
+   * Stores {@code value} under {@code key}, replacing any previous value (also one that cannot be
+   * decoded: see "Repairing a corrupt row"), and updates every index.
    *
    * @param txn a write transaction
    * @param key the key
@@ -419,7 +435,8 @@ public class SchemaTable<K, V> {
   }
 
   /**
-   * Stores {@code value} under {@code key} only if the key is present.
+   * Stores {@code value} under {@code key} only if the key is present (also if its value cannot be
+   * decoded: see "Repairing a corrupt row").
    *
    * @param txn a write transaction
    * @param key the key
@@ -440,6 +457,8 @@ public class SchemaTable<K, V> {
    * @param key the key
    * @param fn computes the new value from the current one
    * @return the new value, or null if the key was absent (nothing changed)
+   * @throws CorruptValueException if the current value cannot be decoded (overwrite it with {@link
+   *     #put} or remove it with {@link #delete})
    */
   public V update(final Txn txn, final K key, final UnaryOperator<V> fn) {
     final V current = get(txn, key);
@@ -452,7 +471,8 @@ public class SchemaTable<K, V> {
   }
 
   /**
-   * Removes the row under {@code key} and its index entries.
+   * Removes the row under {@code key} and its index entries, also a row whose value cannot be
+   * decoded (see "Repairing a corrupt row").
    *
    * @param txn a write transaction
    * @param key the key
@@ -463,11 +483,11 @@ public class SchemaTable<K, V> {
     if (indexes.isEmpty()) {
       return t.delete(txn, key);
     }
-    final V old = t.get(txn, key);
-    if (old == null) {
+    final Object[] oldKeys = oldIndexKeys(t, txn, key);
+    if (oldKeys == null) {
       return false;
     }
-    final Object[] oldKeys = extractAll(old);
+    warnIfRepair(oldKeys, key, "deleting");
     t.delete(txn, key);
     for (int i = 0; i < indexes.size(); i++) {
       updateIndex(indexes.get(i), txn, key, oldKeys[i], null);
@@ -507,12 +527,12 @@ public class SchemaTable<K, V> {
           return true;
       }
     }
-    final V old = t.get(txn, key);
-    if ((mode == Mode.INSERT && old != null) || (mode == Mode.REPLACE && old == null)) {
+    final Object[] present = oldIndexKeys(t, txn, key);
+    if ((mode == Mode.INSERT && present != null) || (mode == Mode.REPLACE && present == null)) {
       return false;
     }
     // 1. check everything that can refuse the write, before writing anything
-    final Object[] oldKeys = old == null ? new Object[indexes.size()] : extractAll(old);
+    final Object[] oldKeys = present == null ? new Object[indexes.size()] : present;
     final Object[] newKeys = new Object[indexes.size()];
     for (int i = 0; i < indexes.size(); i++) {
       newKeys[i] = extract(indexes.get(i), value, key);
@@ -522,12 +542,43 @@ public class SchemaTable<K, V> {
       reference.check(txn, key, value);
     }
     // 2. write the row (its own key and value checks happen before LMDB is touched)
+    warnIfRepair(oldKeys, key, "overwriting");
     t.put(txn, key, value);
     // 3. move every index entry through its one maintenance path
     for (int i = 0; i < indexes.size(); i++) {
       updateIndex(indexes.get(i), txn, key, oldKeys[i], newKeys[i]);
     }
     return true;
+  }
+
+  /**
+   * The index keys of the row stored under {@code key}, or null if there is none. For a row whose
+   * value cannot be decoded, every key is {@link AbstractIndex#UNREADABLE}, so that each index
+   * finds the row's entries by scanning.
+   */
+  private Object[] oldIndexKeys(final Table<K, V> t, final Txn txn, final K key) {
+    final V old;
+    try {
+      old = t.get(txn, key);
+    } catch (CorruptValueException e) {
+      final Object[] unknown = new Object[indexes.size()];
+      Arrays.fill(unknown, AbstractIndex.UNREADABLE);
+      return unknown;
+    }
+    return old == null ? null : extractAll(old);
+  }
+
+  /** Logs the repair of a corrupt row if {@code oldKeys} are those of one. */
+  private void warnIfRepair(final Object[] oldKeys, final K key, final String action) {
+    if (oldKeys.length > 0 && oldKeys[0] == AbstractIndex.UNREADABLE) {
+      LOG.warn(
+          "table '{}': the value under key {} cannot be decoded; {} it, and removing the index "
+              + "entries that point to it by scanning {} index(es)",
+          name,
+          AbstractIndex.describe(key),
+          action,
+          indexes.size());
+    }
   }
 
   private Object[] extractAll(final V value) {

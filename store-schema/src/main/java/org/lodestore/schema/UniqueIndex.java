@@ -160,6 +160,11 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   }
 
   @Override
+  Cursor<I, K> scanAll(final Txn txn) {
+    return entries.select(txn, KeyRange.all());
+  }
+
+  @Override
   void clear(final Txn txn) {
     entries.truncate(txn);
   }

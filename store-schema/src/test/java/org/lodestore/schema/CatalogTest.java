@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
+import org.lodestore.core.DatabaseOptions;
+import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Row;
 import org.lodestore.core.SchemaMismatchException;
@@ -685,6 +687,157 @@ class CatalogTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("customers")
           .hasMessageContaining("attach");
+    }
+  }
+
+  // ------------------------------------------------------------------ read-only databases
+
+  private Database openReadOnly() {
+    return Database.open(dir.resolve("db"), DatabaseOptions.builder().readOnly(true).build());
+  }
+
+  /** Customers indexed, events, and a set table: everything a read-only attach binds. */
+  static final class Everything extends Schema {
+    final MapUuidCbor<Customer> customers =
+        table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+    final UniqueIndex<String, UUID, Customer> byEmail =
+        uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+    final Index<String, UUID, Customer> byCountry =
+        index(customers, "by_country", KeyCodecs.STRING, Customer::country).nullable();
+    final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+    final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+
+    {
+      reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, true);
+    }
+  }
+
+  @Test
+  void attach_readOnlyDatabase_bindsTheExistingSchemaAndReadsItsData() {
+    final UUID k = UUID.randomUUID();
+    final UUID order = UUID.randomUUID();
+    final Map<String, Catalog.TableEntry> catalog = new TreeMap<>();
+    final List<String> names;
+    try (Database db = open()) {
+      final Everything s = db.attach(new Everything());
+      db.write(txn -> {
+        s.customers.put(txn, k, customer(1, "FR"));
+        s.orders.put(txn, order, new Order(k, Instant.EPOCH, 100));
+        s.followers.add(txn, k, order);
+      });
+      for (final String oid : List.of(CUSTOMERS, ORDERS, FOLLOWERS)) {
+        catalog.put(oid, entry(db, oid));
+      }
+      names = db.tableNames();
+    }
+    try (Database db = openReadOnly()) {
+      final Everything s = db.attach(new Everything());
+      assertThat(s.database()).isSameAs(db);
+      try (Txn txn = db.beginRead()) {
+        assertThat(s.customers.get(txn, k)).isEqualTo(customer(1, "FR"));
+        assertThat(s.byEmail.key(txn, customer(1, "FR").email())).isEqualTo(k);
+        assertThat(s.byCountry.count(txn, "FR")).isEqualTo(1);
+        assertThat(s.orders.get(txn, order).customer()).isEqualTo(k);
+        assertThat(s.followers.contains(txn, k, order)).isTrue();
+        assertThatThrownBy(() -> s.customers.put(txn, k, customer(2, "DE")))
+            .isInstanceOf(InvalidStateException.class);
+      }
+      assertThat(db.tableNames()).isEqualTo(names);
+      for (final String oid : List.of(CUSTOMERS, ORDERS, FOLLOWERS)) {
+        assertThat(entry(db, oid)).isEqualTo(catalog.get(oid));
+      }
+    }
+  }
+
+  @Test
+  void attach_readOnlyDatabase_newTableOrIndex_refusedNamingItAndWritesNothing() {
+    final UUID k = UUID.randomUUID();
+    try (Database db = open()) {
+      final Crm crm = db.attach(new Crm().withEmail());
+      db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
+    }
+    final List<String> names;
+    final Catalog.TableEntry before;
+    try (Database db = openReadOnly()) {
+      names = db.tableNames();
+      before = entry(db, CUSTOMERS);
+      final Crm newIndex = Crm.indexed();
+      assertThatThrownBy(() -> db.attach(newIndex))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("not in the catalog")
+          .hasMessageContaining("read-only");
+      assertThat(newIndex.database()).isNull();
+      try (Txn txn = db.beginRead()) {
+        assertThatThrownBy(() -> newIndex.customers.get(txn, k))
+            .isInstanceOf(IllegalStateException.class);
+      }
+      final Schema newTable = new Schema() {
+        final MapUuidCbor<Customer> customers =
+            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+        final UniqueIndex<String, UUID, Customer> byEmail =
+            uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+        final MapTimestampString events = table(EVENTS, "events", MapTimestampString.create());
+      };
+      assertThatThrownBy(() -> db.attach(newTable))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("events")
+          .hasMessageContaining(EVENTS)
+          .hasMessageContaining("read-only");
+      final Schema newSet = new Schema() {
+        final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+      };
+      assertThatThrownBy(() -> db.attach(newSet))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("followers")
+          .hasMessageContaining("read-only");
+      assertThat(db.tableNames()).isEqualTo(names);
+    }
+    try (Database db = open()) {
+      assertThat(db.tableNames()).isEqualTo(names);
+      assertThat(entry(db, CUSTOMERS)).isEqualTo(before);
+      assertThat(entry(db, EVENTS)).isNull();
+      assertThat(entry(db, FOLLOWERS)).isNull();
+    }
+  }
+
+  @Test
+  void attach_readOnlyDatabase_catalogChange_refusedNamingIt() {
+    try (Database db = open()) {
+      db.attach(new Crm().withEmail().withCountry(false));
+    }
+    try (Database db = openReadOnly()) {
+      assertThatThrownBy(() -> db.attach(new Crm("clients").withEmail().withCountry(false)))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("name 'customers' -> 'clients'")
+          .hasMessageContaining("read-only");
+      assertThatThrownBy(() -> db.attach(new Crm().withEmail().withCountry(true)))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("nullable")
+          .hasMessageContaining("read-only");
+      // the rules of a writable attach still apply first
+      assertThatThrownBy(() -> db.attach(new Crm().withEmail()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("by_country")
+          .hasMessageContaining("not declared");
+      db.attach(new Crm().withEmail().withCountry(false));
+    }
+  }
+
+  @Test
+  void attach_readOnlyDatabaseWithoutCatalog_refused() {
+    try (Database db = open()) {
+      db.table("plain", KeyCodecs.LONG, ValueCodecs.LONG);
+    }
+    try (Database db = openReadOnly()) {
+      assertThatThrownBy(() -> db.attach(new Crm()))
+          .isInstanceOf(SchemaMismatchException.class)
+          .hasMessageContaining("customers")
+          .hasMessageContaining("no catalog")
+          .hasMessageContaining("read-only");
+      assertThat(db.tableNames()).containsExactly("plain");
     }
   }
 

@@ -12,17 +12,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
 /**
  * The write operations of {@link SchemaTable} and what they do to indexes: insert and replace
- * semantics, update (read-modify-write), delete, truncate (this table and its indexes only), and
- * FlatBuffers values read in a write transaction and written elsewhere in the same transaction.
+ * semantics, update (read-modify-write), delete, repair of rows whose value cannot be decoded,
+ * truncate (this table and its indexes only), and FlatBuffers values read in a write transaction
+ * and written elsewhere in the same transaction.
  */
 class SchemaTableTest {
 
@@ -205,6 +209,112 @@ class SchemaTableTest {
       assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
       assertThat(org.byTeam.contains(txn, "core", ada)).isFalse();
       assertThat(org.byTeam.count(txn, "core")).isEqualTo(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ corrupt rows
+
+  /** Overwrites the stored value under {@code key} with bytes that are not a CBOR Person. */
+  private void corrupt(final UUID key) {
+    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    db.write(txn -> raw.put(txn, key, new byte[] {(byte) 0xff, 0x13}));
+    try (Txn txn = db.beginRead()) {
+      assertThatThrownBy(() -> org.people.get(txn, key)).isInstanceOf(CorruptValueException.class);
+    }
+  }
+
+  /** {@link #people()} without the lines of row {@code key} and its index entries. */
+  private List<String> peopleWithout(final UUID key) {
+    final List<String> out = new ArrayList<>(people());
+    out.removeIf(line -> line.contains(key.toString()));
+    return out;
+  }
+
+  @Test
+  void put_overCorruptRow_overwritesItAndMovesItsIndexEntries() {
+    corrupt(ada);
+    final Person repaired = new Person("Ada", "ada@new", "web");
+    db.write(txn -> org.people.put(txn, ada, repaired));
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.get(txn, ada)).isEqualTo(repaired);
+      assertThat(org.byEmail.key(txn, "ada@new")).isEqualTo(ada);
+      assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
+      assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(bob);
+      assertThat(org.byEmail.size(txn)).isEqualTo(2);
+      assertThat(org.byTeam.contains(txn, "web", ada)).isTrue();
+      assertThat(org.byTeam.contains(txn, "core", ada)).isFalse();
+      assertThat(org.byTeam.contains(txn, "core", bob)).isTrue();
+      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+    }
+    corrupt(bob);
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, bob, bobP))).isTrue();
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.get(txn, bob)).isEqualTo(bobP);
+      assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(bob);
+      assertThat(org.byTeam.contains(txn, "core", bob)).isTrue();
+      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void put_overCorruptRowWithItsFormerValue_restoresExactlyTheFormerState() {
+    final List<String> before = people();
+    corrupt(ada);
+    db.write(txn -> org.people.put(txn, ada, adaP));
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void delete_ofCorruptRow_removesItAndExactlyItsIndexEntries() {
+    final List<String> expected = peopleWithout(ada);
+    corrupt(ada);
+    assertThat(db.<Boolean>writeAndGet(txn -> org.people.delete(txn, ada))).isTrue();
+    assertThat(people()).isEqualTo(expected);
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.contains(txn, ada)).isFalse();
+      assertThat(org.byEmail.size(txn)).isEqualTo(1);
+      assertThat(org.byTeam.size(txn)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void writesOverCorruptRow_refusedByUniqueIndexOrInsertOrUpdate_changeNothing() {
+    corrupt(ada);
+    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final List<String> indexes = new ArrayList<>();
+    try (Txn txn = db.beginRead()) {
+      org.byEmail.select(txn, KeyRange.all()).forEach(r -> indexes.add(r.key() + " " + r.value()));
+      org.byTeam.select(txn, KeyRange.all()).forEach(r -> indexes.add(r.key() + " " + r.value()));
+    }
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.put(txn, ada, new Person("Ada", "bob@x", "core")))
+          .isInstanceOf(UniqueViolationException.class);
+      assertThat(org.people.insert(txn, ada, adaP)).isFalse();
+      assertThatThrownBy(() -> org.people.update(txn, ada, p -> adaP))
+          .isInstanceOf(CorruptValueException.class);
+      txn.commit();
+    }
+    final List<String> after = new ArrayList<>();
+    try (Txn txn = db.beginRead()) {
+      assertThat(raw.get(txn, ada)).containsExactly(0xff, 0x13);
+      org.byEmail.select(txn, KeyRange.all()).forEach(r -> after.add(r.key() + " " + r.value()));
+      org.byTeam.select(txn, KeyRange.all()).forEach(r -> after.add(r.key() + " " + r.value()));
+    }
+    assertThat(after).isEqualTo(indexes);
+  }
+
+  @Test
+  void put_overCorruptRow_skipsIndexEntriesThatCannotBeDecodedEither() {
+    final Table<String, byte[]> rawIndex =
+        db.table("ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
+    db.write(txn -> rawIndex.put(txn, "bob@x", new byte[] {1, 2, 3}));
+    corrupt(ada);
+    db.write(txn -> org.people.put(txn, ada, adaP));
+    try (Txn txn = db.beginRead()) {
+      assertThat(org.people.get(txn, ada)).isEqualTo(adaP);
+      assertThat(org.byEmail.key(txn, "ada@x")).isEqualTo(ada);
+      assertThat(org.byTeam.count(txn, "core")).isEqualTo(2);
+      assertThat(rawIndex.get(txn, "bob@x")).containsExactly(1, 2, 3);
     }
   }
 

@@ -329,7 +329,8 @@ class CorruptValueTest {
   }
 
   /**
-   * Known defect: a corrupt value met by a scan ({@code Cursor.value()}/{@code valueInto()}, and
+   * Was a known defect, fixed (the scan decodes the key for the message): a corrupt value met by a
+   * scan ({@code Cursor.value()}/{@code valueInto()}, and
    * so {@code page}, {@code records}, iteration) names its key as the hex of the encoded key
    * ({@code key=0x0a44de45...}), while {@code get} of the same row names the typed key ({@code
    * key=0a44de45-29bc-...}). The row reader passes the raw key buffer; it should decode it with

@@ -67,7 +67,8 @@ class MapGrowthTest {
   }
 
   /**
-   * Known defect: growth waits for every open transaction to end, and {@code begin()} waits while
+   * Was a known defect, fixed (a thread that holds a transaction no longer waits for the growth):
+   * growth waits for every open transaction to end, and {@code begin()} waits while
    * the map grows. A reader that holds one read transaction and begins a second (allowed: "many
    * at once on one thread") waits for the growth, which waits for the reader's first transaction:
    * both stall until {@code growTimeout} and then the writer gets {@link MapFullException}.

@@ -135,7 +135,8 @@ class MisuseTest {
   }
 
   /**
-   * Known defect: a zero-copy view read by one thread while another thread ends its transaction
+   * Was a known defect, fixed (detach keeps the address; the map range is replaced by sealed zero
+   * pages before LMDB unmaps it): a zero-copy view read by one thread while another thread ends its transaction
    * ({@code txn}), closes the database ({@code db}) or ends it and grows the map ({@code grow})
    * crashes the JVM (SIGSEGV). Detaching writes the view's address and capacity without any
    * synchronisation with the reading thread: a read that passed the bounds check with the old

@@ -203,7 +203,7 @@ class TableApiFuzzTest {
   }
 
   /**
-   * Known defect: an empty prefix is accepted ({@code Encoding.prefix} allows it, meaning "every
+   * Was a known defect, fixed (an empty lower bound starts from the first row): an empty prefix is accepted ({@code Encoding.prefix} allows it, meaning "every
    * key") and a reversed scan returns every row, but a forward scan fails in {@code next()} with
    * {@code InvalidKeyException: key or value size rejected by LMDB}: the cursor seeks with
    * {@code MDB_SET_RANGE} and a zero-length key (MDB_BAD_VALSIZE). Found by this fuzz target

@@ -52,13 +52,13 @@ public final class Txn implements AutoCloseable {
   private volatile int state;
 
   /** Zero-copy buffers handed out and not yet detached (each records this txn as its owner). */
-  private final ArrayList<ByteBuffer> views = new ArrayList<>();
+  private ArrayList<ByteBuffer> views; // created at the first view: a point get may need none
 
   /** Re-pointed for decoders that copy, and for keys; never handed out beyond a call. */
   private ByteBuffer scratch;
 
   private ByteBuffer keyScratch;
-  private final List<Cursor<?, ?>> cursors = new ArrayList<>();
+  private ArrayList<Cursor<?, ?>> cursors; // created at the first cursor
   private List<TableHandle> opened;
   private int writes;
   private boolean mapFull;
@@ -327,7 +327,7 @@ public final class Txn implements AutoCloseable {
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
     final ByteBuffer view = Views.create(address, length, this);
-    views.add(view);
+    viewList().add(view);
     return view;
   }
 
@@ -344,7 +344,7 @@ public final class Txn implements AutoCloseable {
       }
       if (Views.isDetached(previous)) {
         Views.adopt(previous, this);
-        views.add(previous);
+        viewList().add(previous);
         return Views.repoint(previous, address, length);
       }
     }
@@ -369,8 +369,15 @@ public final class Txn implements AutoCloseable {
     return Views.repoint(keyScratch, address, length);
   }
 
+  private ArrayList<ByteBuffer> viewList() {
+    if (views == null) {
+      views = new ArrayList<>(4);
+    }
+    return views;
+  }
+
   private void detachViews() {
-    if (!views.isEmpty()) {
+    if (views != null && !views.isEmpty()) {
       for (int i = 0, n = views.size(); i < n; i++) {
         Views.detach(views.get(i));
       }
@@ -385,14 +392,22 @@ public final class Txn implements AutoCloseable {
   }
 
   void register(final Cursor<?, ?> cursor) {
+    if (cursors == null) {
+      cursors = new ArrayList<>(2);
+    }
     cursors.add(cursor);
   }
 
   void unregister(final Cursor<?, ?> cursor) {
-    cursors.remove(cursor);
+    if (cursors != null) {
+      cursors.remove(cursor);
+    }
   }
 
   private void closeCursors() {
+    if (cursors == null) {
+      return;
+    }
     for (int i = cursors.size() - 1; i >= 0; i--) {
       cursors.get(i).release();
     }

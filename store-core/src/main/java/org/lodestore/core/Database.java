@@ -89,6 +89,9 @@ public final class Database implements AutoCloseable {
   private final Set<Txn> openTxns = Collections.newSetFromMap(new IdentityHashMap<>());
   private int beginning;
   private boolean growing;
+
+  /** Threads waiting on the gate in {@link #awaitGate}. Guarded by the gate. */
+  private int waiting;
   private boolean envClosed;
   private long mapSize;
   private int growths;
@@ -311,7 +314,7 @@ public final class Database implements AutoCloseable {
   private boolean endBegin(final Txn txn) {
     synchronized (gate) {
       beginning--;
-      gate.notifyAll();
+      wakeWaiters();
       if (txn == null) {
         closeEnvIfDone();
         return true;
@@ -334,7 +337,7 @@ public final class Database implements AutoCloseable {
     }
     synchronized (gate) {
       openTxns.remove(txn);
-      gate.notifyAll();
+      wakeWaiters();
       closeEnvIfDone();
     }
   }
@@ -485,11 +488,21 @@ public final class Database implements AutoCloseable {
   }
 
   private void awaitGate(final long millis) {
+    waiting++;
     try {
       gate.wait(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LodestoreException("interrupted while waiting for map growth", e);
+    } finally {
+      waiting--;
+    }
+  }
+
+  /** Wakes the threads in {@link #awaitGate}, if any: most begins and ends have none to wake. */
+  private void wakeWaiters() {
+    if (waiting > 0) {
+      gate.notifyAll();
     }
   }
 

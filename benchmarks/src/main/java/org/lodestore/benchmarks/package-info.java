@@ -4,8 +4,10 @@
  * org.lodestore.benchmarks.peer.Impl} through the one {@link
  * org.lodestore.benchmarks.peer.StoreAdapter} interface. Method names start with the workload id.
  *
- * <p>Each trial builds its store in a fresh directory ({@code StoreFixture}); benchmarks are
- * single-threaded and return their results so the JIT cannot drop the work. Run them with {@code
- * benchmarks/run.sh quick|full}; see benchmarks/README.md.
+ * <p>Each trial gets its store from {@code StoreFixture}: a loaded store for the read workloads
+ * (built once per implementation and dataset and reused across trials when {@code run.sh} provides
+ * a store cache), a fresh empty one per iteration for W2. Benchmarks are single-threaded and
+ * return their results so the JIT cannot drop the work. Run them with {@code benchmarks/run.sh
+ * quick|full}; see benchmarks/README.md.
  */
 package org.lodestore.benchmarks;

@@ -64,6 +64,11 @@ public final class Dataset {
     this.ticksPerSeries = ticksPerSeries;
   }
 
+  /** The seed of every generated value. */
+  public long seed() {
+    return seed;
+  }
+
   /** Number of market rows. */
   public int markets() {
     return markets;

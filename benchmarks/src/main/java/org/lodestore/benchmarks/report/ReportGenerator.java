@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -86,6 +88,7 @@ public final class ReportGenerator {
       workload(md, w);
     }
     scaling(md);
+    loads(md);
     Path out = dir.resolve("REPORT.md");
     Files.writeString(out, md.toString());
     return out;
@@ -281,70 +284,252 @@ public final class ReportGenerator {
       }
     }
     if (!missing.isEmpty()) {
-      md.append("\nNot measured in this case (failed or not selected): ")
+      md.append(
+              "\nNot measured in this case (failed, or not selected by the profile: see"
+                  + " benchmarks/README.md): ")
           .append(String.join(", ", missing))
           .append('\n');
     }
     md.append('\n');
   }
 
-  /** Cost growth with dataset size, per implementation (target: W1 at 10M within 1.5x of 1M). */
+  /** The parameters that set a dataset's size; a scaling case is labelled without them. */
+  private static final Set<String> SIZE_PARAMS = Set.of("markets", "series", "ticksPerSeries");
+
+  /**
+   * W1 and W3 at each dataset size the run measured (full profile: W1 at 1M and 10M markets, W3 at
+   * 1.2M and 12M ticks): per case and implementation the score at each size, the growth from the
+   * smallest size to the largest and the ratio to raw lmdbjava at each size. Implementations not
+   * run at some size, and those that cannot run the workload, are listed rather than left out.
+   */
   private void scaling(StringBuilder md) {
-    md.append("## Scaling\n\n");
-    boolean any = false;
-    for (String method : List.of("W1_getMarket", "W1_getPrice", "W3_rangeScan")) {
-      Map<String, Map<Long, JmhResult>> byImpl = new TreeMap<>();
-      for (JmhResult r : results) {
-        if (!r.method().equals(method)) {
-          continue;
-        }
-        if (method.startsWith("W3") && !"1000".equals(r.params().get("n"))) {
-          continue;
-        }
-        byImpl.computeIfAbsent(r.impl(), k -> new TreeMap<>()).put(size(r), r);
-      }
-      byImpl.values().removeIf(m -> m.size() < 2);
-      if (byImpl.isEmpty()) {
-        continue;
-      }
-      any = true;
+    md.append("## Scaling: W1/W3 at 1M vs 10M\n\n");
+    md.append(
+        "How the cost grows with the dataset: W1 by the number of markets, W3 by the total number"
+            + " of ticks (series x ticks per series). \"growth\" is the score at the"
+            + " largest size divided by the score at the smallest (1.00: flat). DESIGN.md's target:"
+            + " W1 at 10M within 1.5x of 1M.\n\n");
+    for (Workload w : List.of(Workload.W1, Workload.W3)) {
       md.append("### ")
-          .append(method)
-          .append(method.startsWith("W3") ? " (n=1000; size = total ticks)" : " (size = markets)")
-          .append("\n\n| impl | sizes | scores | largest / smallest |\n|---|---|---|---:|\n");
-      byImpl.forEach(
-          (impl, bySize) -> {
-            JmhResult small = bySize.values().iterator().next();
-            JmhResult large = ((TreeMap<Long, JmhResult>) bySize).lastEntry().getValue();
-            md.append("| ")
-                .append(impl)
-                .append(" | ")
-                .append(
-                    bySize.keySet().stream()
-                        .map(s -> String.format(Locale.ROOT, "%,d", s))
-                        .collect(Collectors.joining(" / ")))
-                .append(" | ")
-                .append(
-                    bySize.values().stream()
-                        .map(r -> fmt(r.score(), 1) + " " + r.unit())
-                        .collect(Collectors.joining(" / ")))
-                .append(" | ")
-                .append(fmt(large.score() / small.score(), 2))
-                .append(" |\n");
-          });
-      md.append('\n');
-    }
-    if (!any) {
-      md.append("This run measured W1 and W3 at one dataset size only.\n\n");
+          .append(w)
+          .append(": ")
+          .append(w.title())
+          .append(w == Workload.W1 ? " (size = markets)" : " (size = ticks)")
+          .append("\n\n");
+      List<JmhResult> rows = results.stream().filter(r -> r.workload().equals(w.name())).toList();
+      TreeSet<Long> sizes =
+          rows.stream().map(ReportGenerator::size).collect(Collectors.toCollection(TreeSet::new));
+      if (rows.isEmpty()) {
+        md.append("Not measured in this run.\n\n");
+      } else if (sizes.size() < 2) {
+        md.append("Measured at one size only (")
+            .append(human(sizes.first()))
+            .append(") in this run.\n\n");
+      } else {
+        scalingTable(md, w, rows, sizes);
+      }
+      List<String> unsupported = new ArrayList<>();
+      for (Impl impl : Impl.values()) {
+        if (!impl.supports(w)) {
+          unsupported.add("`" + impl.id() + "`: " + impl.unsupportedReason(w));
+        }
+      }
+      if (!unsupported.isEmpty()) {
+        md.append("Cannot run ").append(w).append(":\n\n");
+        unsupported.forEach(u -> md.append("- ").append(u).append('\n'));
+        md.append('\n');
+      }
     }
   }
 
+  private void scalingTable(
+      StringBuilder md, Workload w, List<JmhResult> rows, TreeSet<Long> sizes) {
+    // case (method + non-size parameters) -> impl -> size -> result
+    Map<String, Map<String, TreeMap<Long, JmhResult>>> byCase = new LinkedHashMap<>();
+    // impl -> every size it was measured at, in any case
+    Map<String, Set<Long>> implSizes = new TreeMap<>(ReportGenerator::implOrder);
+    for (JmhResult r : rows) {
+      byCase
+          .computeIfAbsent(scalingLabel(r), k -> new TreeMap<>(ReportGenerator::implOrder))
+          .computeIfAbsent(r.impl(), k -> new TreeMap<>())
+          .put(size(r), r);
+      implSizes.computeIfAbsent(r.impl(), k -> new TreeSet<>()).add(size(r));
+    }
+    for (Impl impl : Impl.values()) {
+      if (impl.supports(w)) {
+        implSizes.putIfAbsent(impl.id(), Set.of()); // not measured at all: listed below
+      }
+    }
+    long smallest = sizes.first();
+    long largest = sizes.last();
+    md.append("| case | impl |");
+    sizes.forEach(size -> md.append(' ').append(human(size)).append(" |"));
+    md.append(" unit | growth | vs raw at ")
+        .append(human(smallest))
+        .append(" | vs raw at ")
+        .append(human(largest))
+        .append(" |\n|---|---|");
+    sizes.forEach(size -> md.append("---:|"));
+    md.append("---|---:|---:|---:|\n");
+    List<String> oneSizeCases = new ArrayList<>();
+    for (Map.Entry<String, Map<String, TreeMap<Long, JmhResult>>> c : byCase.entrySet()) {
+      TreeMap<Long, JmhResult> raw = c.getValue().get(BASELINE);
+      boolean anyRow = false;
+      for (Map.Entry<String, TreeMap<Long, JmhResult>> e : c.getValue().entrySet()) {
+        String impl = e.getKey();
+        TreeMap<Long, JmhResult> bySize = e.getValue();
+        if (bySize.size() < 2) {
+          continue; // listed below the table
+        }
+        anyRow = true;
+        md.append("| ")
+            .append(c.getKey())
+            .append(" | ")
+            .append(impl.equals(BASELINE) ? "**" + impl + "**" : impl)
+            .append(" |");
+        for (long size : sizes) {
+          JmhResult r = bySize.get(size);
+          md.append(' ').append(r == null ? "not run" : fmt(r.score(), 1)).append(" |");
+        }
+        JmhResult small = bySize.get(smallest);
+        JmhResult large = bySize.get(largest);
+        String growth = small == null || large == null ? "" : fmt(ratio(large, small), 2);
+        if (!growth.isEmpty() && impl.equals(LODESTORE_FB) && ratio(large, small) > 1.5) {
+          growth = "**" + growth + "**";
+        }
+        md.append(' ')
+            .append(bySize.firstEntry().getValue().unit())
+            .append(" | ")
+            .append(growth)
+            .append(" | ")
+            .append(vsRaw(small, raw == null ? null : raw.get(smallest)))
+            .append(" | ")
+            .append(vsRaw(large, raw == null ? null : raw.get(largest)))
+            .append(" |\n");
+      }
+      if (!anyRow) {
+        oneSizeCases.add(c.getKey());
+      }
+    }
+    md.append('\n');
+    if (!oneSizeCases.isEmpty()) {
+      md.append("Cases measured at one size only (see the workload's section): ")
+          .append(String.join(", ", oneSizeCases))
+          .append(".\n\n");
+    }
+    for (long size : sizes) {
+      List<String> notRun =
+          implSizes.entrySet().stream()
+              .filter(e -> !e.getValue().contains(size))
+              .map(e -> "`" + e.getKey() + "`")
+              .toList();
+      if (!notRun.isEmpty()) {
+        md.append("Not run at ")
+            .append(human(size))
+            .append(" (not selected by the profile, or failed: see benchmarks/README.md): ")
+            .append(String.join(", ", notRun))
+            .append(".\n\n");
+      }
+    }
+  }
+
+  private static String vsRaw(JmhResult r, JmhResult raw) {
+    return r == null || raw == null ? "" : fmt(ratio(r, raw), 2);
+  }
+
+  /** The method and every parameter except {@code impl} and the dataset size. */
+  private static String scalingLabel(JmhResult r) {
+    StringBuilder b = new StringBuilder(r.method());
+    r.params()
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("impl") && !SIZE_PARAMS.contains(k)) {
+                b.append(' ').append(k).append('=').append(v);
+              }
+            });
+    return b.toString();
+  }
+
+  /** Implementations in {@link Impl} order (the baseline and Lodestore first), unknown ids last. */
+  private static int implOrder(String a, String b) {
+    return Integer.compare(implIndex(a), implIndex(b)) != 0
+        ? Integer.compare(implIndex(a), implIndex(b))
+        : a.compareTo(b);
+  }
+
+  private static int implIndex(String id) {
+    for (Impl impl : Impl.values()) {
+      if (impl.id().equals(id)) {
+        return impl.ordinal();
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  /** 10,000 -> 10k, 1,200,000 -> 1.2M, 12,000,000 -> 12M. */
+  static String human(long n) {
+    if (n >= 1_000_000 && n % 100_000 == 0) {
+      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT))
+              .format(n / 1e6)
+          + "M";
+    }
+    if (n >= 1_000 && n % 100 == 0) {
+      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT))
+              .format(n / 1e3)
+          + "k";
+    }
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  private static String bytes(long n) {
+    return n >= 1L << 30
+        ? fmt(n / (double) (1L << 30), 2) + " GiB"
+        : fmt(n / (double) (1L << 20), 1) + " MiB";
+  }
+
+  /** The dataset size of a row: markets (W1, W5) or total ticks (W3, W4). */
   private static long size(JmhResult r) {
     if (r.params().containsKey("markets")) {
       return Long.parseLong(r.params().get("markets"));
     }
     return Long.parseLong(r.params().getOrDefault("series", "0"))
         * Long.parseLong(r.params().getOrDefault("ticksPerSeries", "0"));
+  }
+
+  /**
+   * How long each store took to load ({@code loads.tsv} next to the JSON, appended by {@code
+   * StoreFixture} when run.sh sets {@code LODESTORE_LOAD_LOG}).
+   */
+  private void loads(StringBuilder md) throws IOException {
+    Path tsv = dir.resolve("loads.tsv");
+    if (!Files.exists(tsv)) {
+      return;
+    }
+    md.append("## Store loading\n\n");
+    md.append(
+        "Set-up, outside the measured time: each store is loaded once per run (batched"
+            + " transactions, no fsync per commit) and closed; every trial that reads it reopens it"
+            + " at its default durability. W2 stores are created empty per iteration and are not"
+            + " listed.\n\n");
+    md.append("| impl | markets | ticks | load time | on disk |\n|---|---:|---:|---:|---:|\n");
+    for (String line : Files.readAllLines(tsv)) {
+      String[] f = line.split("\t");
+      if (f.length < 5) {
+        continue;
+      }
+      md.append("| ")
+          .append(f[0])
+          .append(" | ")
+          .append(human(Long.parseLong(f[1])))
+          .append(" | ")
+          .append(human(Long.parseLong(f[2])))
+          .append(" | ")
+          .append(f[3])
+          .append(" s | ")
+          .append(bytes(Long.parseLong(f[4])))
+          .append(" |\n");
+    }
+    md.append('\n');
   }
 
   /** Bars of each implementation's ratio to raw lmdbjava per case, on a log axis around 1.0. */

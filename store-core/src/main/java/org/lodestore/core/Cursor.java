@@ -192,42 +192,42 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if {@link #next()} has not returned true for a current row
    */
   public K key() {
-    if (txn.usableUnguarded() && seenWrites == txn.writeCount()) {
+    if (unguarded()) {
       // decodes from LMDB memory through an internal scratch view: no LMDB call, no txn state
       try {
-        current();
-        final ByteBuffer key = lmdb.key();
-        return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
+        return decodeKey();
       } catch (RuntimeException e) {
         throw txn.isOpen() ? e : txn.endedError();
       }
     }
     txn.enter();
     try {
-      current();
-      final ByteBuffer key = lmdb.key();
-      return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
+      return decodeKey();
     } finally {
       txn.exit();
     }
+  }
+
+  private K decodeKey() {
+    current();
+    final ByteBuffer key = lmdb.key();
+    return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
   }
 
   /**
    * The current row's key as stored: a read-only view of its encoded bytes in LMDB's memory,
    * without decoding or copying. The layout is the key codec's (each codec in {@link
    * org.lodestore.core.key.KeyCodecs} documents it; a timestamp component reads back with {@link
-   * org.lodestore.core.key.KeyCodecs#timestampNanos}). Valid until the cursor moves, or its
-   * transaction writes or ends; afterwards reads of it fail with {@link IndexOutOfBoundsException}.
-   * For hot loops that need one component of a composite key.
+   * org.lodestore.core.key.KeyCodecs#timestampNanos}). The cursor returns the same buffer each
+   * time, re-pointed at the current key; it is detached when the transaction writes or ends, and
+   * reads of it then fail with {@link IndexOutOfBoundsException}. For hot loops that need one
+   * component of a composite key.
    *
    * @return the encoded key, position 0, big-endian
    * @throws IllegalStateException if there is no current row
    */
   public ByteBuffer keyBytes() {
-    if (txn.usableUnguarded()
-        && seenWrites == txn.writeCount()
-        && keyBytes != null
-        && Views.owner(keyBytes) == txn) {
+    if (unguarded() && keyBytes != null && Views.owner(keyBytes) == txn) {
       current(); // re-pointing a view this transaction owns changes no transaction state
       final ByteBuffer key = lmdb.key();
       return Views.repoint(keyBytes, Views.address(key), key.remaining());
@@ -252,23 +252,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if there is no current row
    */
   public V value() {
-    if (txn.usableUnguarded()
-        && seenWrites == txn.writeCount()
-        && reader.decodesUnguarded(txn, null)) {
-      try {
-        current();
-        return reader.value(txn, lmdb.val(), lmdb.key());
-      } catch (RuntimeException e) {
-        throw txn.isOpen() ? e : txn.endedError();
-      }
-    }
-    txn.enter();
-    try {
-      current();
-      return reader.value(txn, lmdb.val(), lmdb.key());
-    } finally {
-      txn.exit();
-    }
+    return valueInto(null);
   }
 
   /**
@@ -282,27 +266,26 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws IllegalStateException if there is no current row
    */
   public V valueInto(final V reuse) {
-    if (txn.usableUnguarded()
-        && seenWrites == txn.writeCount()
-        && reader.decodesUnguarded(txn, reuse)) {
+    if (unguarded() && reader.decodesUnguarded(txn, reuse)) {
       try {
-        current();
-        return reuse == null
-            ? reader.value(txn, lmdb.val(), lmdb.key())
-            : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
+        return decodeValue(reuse);
       } catch (RuntimeException e) {
         throw txn.isOpen() ? e : txn.endedError();
       }
     }
     txn.enter();
     try {
-      current();
-      return reuse == null
-          ? reader.value(txn, lmdb.val(), lmdb.key())
-          : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
+      return decodeValue(reuse);
     } finally {
       txn.exit();
     }
+  }
+
+  private V decodeValue(final V reuse) {
+    current();
+    return reuse == null
+        ? reader.value(txn, lmdb.val(), lmdb.key())
+        : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
   }
 
   /**
@@ -383,6 +366,15 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       closed = true;
       lmdb.close();
     }
+  }
+
+  /**
+   * Whether reading the current row may skip the transaction's operation guard: it is usable from
+   * this thread and has not written since the cursor positioned (so {@link #current()} calls no
+   * LMDB function); see {@link Txn#usableUnguarded()}.
+   */
+  private boolean unguarded() {
+    return txn.usableUnguarded() && seenWrites == txn.writeCount();
   }
 
   private void checkOpen() {

@@ -858,9 +858,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Closes the database. Idempotent; each call ends the calling thread's transactions. Transactions
-   * of the calling thread are aborted at once (their
-   * cursors closed, their zero-copy views detached). Transactions of other threads fail at their
+   * Closes the database. Idempotent, and every call (also a repeated one) aborts the calling
+   * thread's transactions at once (their cursors closed, their zero-copy views detached). Transactions of other threads fail at their
    * next operation with {@link InvalidStateException} and end when their users close them, on their
    * own threads, so a view another thread is reading is never pulled from under it; the environment
    * is released when the last of them ends. Until then the same path cannot be opened again.

@@ -133,6 +133,18 @@ final class Encoding {
     return holder[0].clear().put(bytes.duplicate()).flip();
   }
 
+  /**
+   * A stored key for an error message: decoded by {@code codec}, or, if it does not decode (the key
+   * is damaged too), a copy of its bytes.
+   */
+  static Object storedKey(final KeyCodec<?> codec, final ByteBuffer key) {
+    try {
+      return codec.decode(key.duplicate());
+    } catch (RuntimeException undecodable) {
+      return copy(key);
+    }
+  }
+
   /** A heap copy of the bytes between position and limit. */
   static byte[] copy(final ByteBuffer bytes) {
     final byte[] out = new byte[bytes.remaining()];

@@ -328,17 +328,8 @@ public final class SetTable<K, M> {
         throw new CorruptValueException(
             "stored member cannot be decoded by " + memberCodec.id(),
             name,
-            typedKey(key),
+            Encoding.storedKey(keyCodec, key),
             e);
-      }
-    }
-
-    /** The key decoded for an error message, or its bytes if it does not decode either. */
-    private Object typedKey(final ByteBuffer key) {
-      try {
-        return keyCodec.decode(key.duplicate());
-      } catch (RuntimeException undecodable) {
-        return Encoding.copy(key);
       }
     }
 

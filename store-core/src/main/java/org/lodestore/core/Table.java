@@ -428,14 +428,8 @@ public final class Table<K, V> {
 
   /** A corrupt-value failure naming the key typed (a scan passes the stored key bytes). */
   private CorruptValueException corrupt(final Object key, final RuntimeException e) {
-    Object shown = key;
-    if (key instanceof ByteBuffer) {
-      try {
-        shown = keyCodec.decode(((ByteBuffer) key).duplicate());
-      } catch (RuntimeException undecodable) {
-        shown = Encoding.copy((ByteBuffer) key); // the key is damaged too: name it by its bytes
-      }
-    }
+    final Object shown =
+        key instanceof ByteBuffer ? Encoding.storedKey(keyCodec, (ByteBuffer) key) : key;
     return new CorruptValueException(
         "stored value cannot be decoded by " + valueCodec.id() + ": " + e.getMessage(),
         name,

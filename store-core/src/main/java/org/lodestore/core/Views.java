@@ -46,7 +46,10 @@ final class Views {
     return repoint(view, address, length);
   }
 
-  /** The owner recorded by {@link #create}: a sentinel for a detached view, null for other buffers. */
+  /**
+   * The owner recorded by {@link #create}, or a sentinel for a detached view; for another read-only
+   * direct buffer its attachment (never a transaction); null for any other buffer.
+   */
   static Object owner(final ByteBuffer buffer) {
     return buffer.getClass() == VIEW_CLASS ? UnsafeApi.getReference(buffer, OWNER) : null;
   }

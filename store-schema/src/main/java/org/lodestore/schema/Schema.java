@@ -253,16 +253,7 @@ public abstract class Schema implements Attachable {
         if (database.options().readOnly()) {
           attachReadOnly(database, ordered);
         } else {
-          database.write(
-              txn -> {
-                final Catalog catalog = Catalog.open(database, txn);
-                for (final SchemaSetTable<?, ?> set : setTables) {
-                  attachSet(database, txn, catalog, set);
-                }
-                for (final SchemaTable<?, ?> table : ordered) {
-                  attachTable(database, txn, catalog, table);
-                }
-              });
+          database.write(txn -> attachAll(database, txn, ordered));
         }
       } catch (RuntimeException | Error e) {
         // the attach transaction rolled back: nothing it bound may be used
@@ -293,14 +284,20 @@ public abstract class Schema implements Attachable {
       return;
     }
     try (Txn txn = database.beginRead()) {
-      final Catalog catalog = Catalog.open(database, txn);
-      for (final SchemaSetTable<?, ?> set : setTables) {
-        attachSet(database, txn, catalog, set);
-      }
-      for (final SchemaTable<?, ?> table : ordered) {
-        attachTable(database, txn, catalog, table);
-      }
+      attachAll(database, txn, ordered);
       txn.commit();
+    }
+  }
+
+  /** Attaches every set table and table in {@code txn}: writing the catalog, or only reading it. */
+  private void attachAll(
+      final Database database, final Txn txn, final List<SchemaTable<?, ?>> ordered) {
+    final Catalog catalog = Catalog.open(database, txn);
+    for (final SchemaSetTable<?, ?> set : setTables) {
+      attachSet(database, txn, catalog, set);
+    }
+    for (final SchemaTable<?, ?> table : ordered) {
+      attachTable(database, txn, catalog, table);
     }
   }
 

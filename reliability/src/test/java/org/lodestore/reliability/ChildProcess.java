@@ -87,6 +87,31 @@ final class ChildProcess implements AutoCloseable {
       final List<String> jvmFlags,
       final String... args)
       throws IOException {
+    return start(main, crashDir, heap, jvmFlags, null, args);
+  }
+
+  /**
+   * As {@link #start(Class, Path, String, List, String...)}, in working directory {@code workDir}:
+   * where a core dump of a native {@code abort()} (which the JVM's crash log does not replace)
+   * would land.
+   *
+   * @param main the main class, from the test classpath
+   * @param crashDir where {@code hs_err_pid*.log} goes (created)
+   * @param heap the child's {@code -Xmx}
+   * @param jvmFlags flags added before the class name
+   * @param workDir the child's working directory, or null for this JVM's
+   * @param args the program arguments
+   * @return the running child
+   * @throws IOException if it cannot start
+   */
+  static ChildProcess start(
+      final Class<?> main,
+      final Path crashDir,
+      final String heap,
+      final List<String> jvmFlags,
+      final Path workDir,
+      final String... args)
+      throws IOException {
     Files.createDirectories(crashDir);
     final List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -101,7 +126,11 @@ final class ChildProcess implements AutoCloseable {
     command.add(classpath());
     command.add(main.getName());
     command.addAll(List.of(args));
-    return new ChildProcess(new ProcessBuilder(command).start(), crashDir);
+    final ProcessBuilder builder = new ProcessBuilder(command);
+    if (workDir != null) {
+      builder.directory(Files.createDirectories(workDir).toFile());
+    }
+    return new ChildProcess(builder.start(), crashDir);
   }
 
   /** The test classpath: surefire's own if it says so, else this JVM's. */

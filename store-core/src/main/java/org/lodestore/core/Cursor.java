@@ -230,13 +230,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     if (unguarded() && keyBytes != null && Views.owner(keyBytes) == txn) {
       current(); // re-pointing a view this transaction owns changes no transaction state
       final ByteBuffer key = lmdb.key();
-      return Views.repoint(keyBytes, Views.address(key), key.remaining());
+      return Views.repoint(keyBytes, txn.keyAddress(key), key.remaining());
     }
     txn.enter();
     try {
       current();
       final ByteBuffer key = lmdb.key();
-      keyBytes = txn.reuseView(keyBytes, Views.address(key), key.remaining());
+      keyBytes = txn.reuseView(keyBytes, txn.keyAddress(key), key.remaining());
       return keyBytes;
     } finally {
       txn.exit();

@@ -80,6 +80,8 @@ public final class Database implements AutoCloseable {
   private static final Map<Path, Database> OPEN = new ConcurrentHashMap<>();
 
   final Env<ByteBuffer> env;
+  /** Where keys and values LMDB returns may lie; checked before Java reads them. */
+  final StoredBounds bounds;
   private final Path path;
   private final DatabaseOptions options;
 
@@ -113,6 +115,7 @@ public final class Database implements AutoCloseable {
     this.env = env;
     this.options = options;
     this.mapSize = env.info().mapSize;
+    this.bounds = new StoredBounds(env, gate, () -> envClosed, path, env.stat().pageSize);
   }
 
   /**
@@ -120,6 +123,8 @@ public final class Database implements AutoCloseable {
    *
    * @param dir the directory
    * @return the open database
+   * @throws CorruptDatabaseException if its file is damaged where the check at open looks (meta
+   *     pages, the tables' records and root pages)
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
    */
@@ -133,6 +138,8 @@ public final class Database implements AutoCloseable {
    * @param dir the directory
    * @param options how to open it
    * @return the open database
+   * @throws CorruptDatabaseException if its file is damaged where the check at open looks (meta
+   *     pages, the tables' records and root pages)
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
    */
@@ -169,6 +176,7 @@ public final class Database implements AutoCloseable {
   }
 
   private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
+    OpenCheck.run(dir);
     final EnumSet<EnvFlags> flags = EnumSet.of(EnvFlags.MDB_NOTLS);
     if (options.readOnly()) {
       flags.add(EnvFlags.MDB_RDONLY_ENV);
@@ -189,6 +197,10 @@ public final class Database implements AutoCloseable {
           .setMaxDbs(options.maxTables())
           .setMaxReaders(options.maxReaders())
           .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
+    } catch (Env.FileInvalidException e) {
+      throw new CorruptDatabaseException(
+          "not a valid LMDB environment (data.mdb's meta pages or lock.mdb are damaged; delete "
+              + "lock.mdb only while no process has the database open)", dir, e);
     } catch (LmdbException e) {
       throw new LodestoreException("cannot open database " + dir + ": " + e.getMessage(), e);
     }

@@ -3,6 +3,7 @@ package org.lodestore.core;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.LmdbException;
+import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
 
 /** The one place where lmdbjava's exceptions become Lodestore's. */
@@ -39,6 +40,15 @@ final class Lmdb {
     if (e instanceof Txn.BadException) {
       return new InvalidStateException(
           "the transaction failed earlier and can only be aborted: " + e.getMessage());
+    }
+    if (e instanceof LmdbNativeException.PageCorruptedException
+        || e instanceof LmdbNativeException.PageNotFoundException
+        || e instanceof org.lmdbjava.Cursor.FullException) {
+      // only damaged pages make LMDB meet a page of the wrong type, a page number past the end of
+      // the file or a tree deeper than its cursor stack
+      return new CorruptDatabaseException(
+          "the database file is damaged (LMDB: " + e.getMessage() + "); check it with Verify.run",
+          null, table, e);
     }
     return new LodestoreException("LMDB error: " + e.getMessage(), table, key, e);
   }

@@ -322,8 +322,9 @@ public final class SetTable<K, M> {
 
     @Override
     public M value(final Txn txn, final ByteBuffer value, final ByteBuffer key) {
+      final ByteBuffer stored = txn.scratchView(Views.address(value), value.remaining());
       try {
-        return memberCodec.decode(txn.scratchView(Views.address(value), value.remaining()));
+        return memberCodec.decode(stored);
       } catch (RuntimeException e) {
         throw new CorruptValueException(
             "stored member cannot be decoded by " + memberCodec.id(),

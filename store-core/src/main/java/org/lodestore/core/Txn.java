@@ -326,6 +326,7 @@ public final class Txn implements AutoCloseable {
 
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
+    db.bounds.check(address, length, readOnly);
     final ByteBuffer view = Views.create(address, length, this);
     viewList().add(view);
     return view;
@@ -337,6 +338,7 @@ public final class Txn implements AutoCloseable {
    * else makes a new view.
    */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
+    db.bounds.check(address, length, readOnly);
     if (previous != null) {
       final Object owner = Views.owner(previous);
       if (owner == this) {
@@ -353,6 +355,7 @@ public final class Txn implements AutoCloseable {
 
   /** A view for a decoder that copies; valid only until the next call. */
   ByteBuffer scratchView(final long address, final int length) {
+    db.bounds.check(address, length, readOnly);
     if (scratch == null) {
       scratch = Views.create(address, length, null);
       return scratch;
@@ -360,8 +363,16 @@ public final class Txn implements AutoCloseable {
     return Views.repoint(scratch, address, length);
   }
 
+  /** The address of a key LMDB returned, checked to be a key's ({@link StoredBounds}). */
+  long keyAddress(final ByteBuffer key) {
+    final long address = Views.address(key);
+    db.bounds.checkKey(address, key.remaining(), readOnly);
+    return address;
+  }
+
   /** A view for decoding a key; valid only until the next call. */
   ByteBuffer keyView(final long address, final int length) {
+    db.bounds.checkKey(address, length, readOnly);
     if (keyScratch == null) {
       keyScratch = Views.create(address, length, null);
       return keyScratch;

@@ -1,0 +1,78 @@
+package org.lodestore.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The check {@code Database.open} runs on an existing {@code data.mdb} before LMDB maps it: the
+ * meta pages, the main table and every table's record and root page ({@link PageWalk#atOpen}), a
+ * few positional reads per table. Damage there is then a {@link CorruptDatabaseException} naming
+ * the path and the table at open, instead of an abort or a wrong answer at the first use.
+ *
+ * <p>A writer in another process may commit while the check reads: its result counts only if both
+ * meta pages and the file size are the same before and after (a commit changes a meta page, and
+ * never rewrites a page of the snapshot the current meta page describes). After five changed
+ * attempts the check gives up and leaves the file to LMDB, which reads it consistently itself.
+ */
+final class OpenCheck {
+
+  private static final int ATTEMPTS = 5;
+
+  private OpenCheck() {}
+
+  /**
+   * Checks the database in {@code dir}, if it has one.
+   *
+   * @param dir the database directory
+   * @throws CorruptDatabaseException if the file is damaged
+   */
+  static void run(final Path dir) {
+    final Path data = dir.resolve("data.mdb");
+    if (!Files.isRegularFile(data)) {
+      return; // a new database
+    }
+    try (DataFile file = DataFile.open(data)) {
+      if (file.size() == 0) {
+        return; // LMDB writes the meta pages of an empty file
+      }
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        final ByteBuffer before = stamp(file);
+        final PageWalk.Result result = PageWalk.atOpen(file);
+        if (result.ok()) {
+          return;
+        }
+        if (before.equals(stamp(file))) {
+          throw damaged(dir, result);
+        }
+      }
+    } catch (IOException e) {
+      // unreadable here: LMDB opens it next and reports why
+    }
+  }
+
+  /** Both meta pages' transaction ids and the file size. */
+  private static ByteBuffer stamp(final DataFile file) throws IOException {
+    final ByteBuffer stamp = ByteBuffer.allocate(24);
+    final DataFile.Meta m0 = file.meta(0, 0);
+    stamp.putLong(m0 == null ? -1 : m0.txnid());
+    final int psize = m0 == null ? 0 : m0.pageSize();
+    final DataFile.Meta m1 = psize > 0 && psize <= 65536 ? file.meta(1, psize) : null;
+    stamp.putLong(m1 == null ? -1 : m1.txnid());
+    stamp.putLong(file.size());
+    return stamp.flip();
+  }
+
+  private static CorruptDatabaseException damaged(final Path dir, final PageWalk.Result result) {
+    final PageWalk.Problem first = result.problems().get(0);
+    final int more = result.problemCount() - 1;
+    return new CorruptDatabaseException(
+        "the database file is damaged: " + first.text()
+            + (more > 0 ? " (and " + more + " more problems)" : "")
+            + "; Verify.run checks the whole file",
+        dir,
+        first.table(),
+        null);
+  }
+}

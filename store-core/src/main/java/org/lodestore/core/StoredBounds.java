@@ -1,0 +1,165 @@
+package org.lodestore.core;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvInfo;
+
+/**
+ * Checks every key and value LMDB returns before Java reads it: a damaged node (a size or a
+ * pointer) otherwise makes Java copy gigabytes, read past the end of the file (SIGBUS, reported as
+ * an {@link InternalError}) or outside the map (SIGSEGV). LMDB checks none of it.
+ *
+ * <p>The rules, all from LMDB's layout:
+ *
+ * <ul>
+ *   <li>in a read transaction a key or value lies in the used part of the map: {@code [map, map +
+ *       (last page + 1) * page size)};
+ *   <li>one that lies on a page ends in that page, unless it starts right after a page header (an
+ *       overflow value, on consecutive pages);
+ *   <li>keys are at most 511 bytes;
+ *   <li>a write transaction also returns values of the pages it changed, which LMDB keeps outside
+ *       the map (and may spill past the last committed page): those are only held to the map's size.
+ * </ul>
+ *
+ * <p>The map's address comes from {@link MapAddress}; where it cannot be proven, only the rules that
+ * need no address hold (lengths within the file's used size, keys of at most 511 bytes).
+ *
+ * <p>The bounds are cached and refreshed from {@code mdb_env_info} when a check fails, so that
+ * pages committed since (by this process or another) and a map that moved when it grew never fail
+ * a check: only a key or value that is still out of bounds after the refresh is reported, as {@link
+ * CorruptDatabaseException}. The fast path is a volatile read and a few comparisons; the refresh
+ * is the only native call, and it runs under the database's gate and never once the environment
+ * is released (an unguarded read racing a close then reports the close).
+ */
+final class StoredBounds {
+
+  /** The map's address (0: unknown), the bytes in use and the map's size, at the last refresh. */
+  private record Range(long start, long used, long mapSize) {}
+
+  private final Env<ByteBuffer> env;
+  private final Object lock;
+  private final BooleanSupplier released;
+  private final Path path;
+  private final long pageSize;
+  private final long pageMask;
+  private volatile Range range;
+
+  /**
+   * Creates the bounds of one environment.
+   *
+   * @param env the environment
+   * @param lock the lock under which the environment is released
+   * @param released whether it is released (read under {@code lock})
+   * @param path the database directory, for messages
+   * @param pageSize the environment's page size
+   */
+  StoredBounds(
+      final Env<ByteBuffer> env,
+      final Object lock,
+      final BooleanSupplier released,
+      final Path path,
+      final int pageSize) {
+    this.env = env;
+    this.lock = lock;
+    this.released = released;
+    this.path = path;
+    this.pageSize = pageSize;
+    this.pageMask = pageSize - 1;
+    refresh();
+  }
+
+  private Range refresh() {
+    synchronized (lock) {
+      if (released.getAsBoolean()) {
+        return null;
+      }
+      final EnvInfo now = env.info();
+      final long start = MapAddress.of(env, (int) pageSize, now.maxReaders);
+      final Range r = new Range(start, (now.lastPageNumber + 1) * pageSize, now.mapSize);
+      range = r;
+      return r;
+    }
+  }
+
+  /**
+   * Checks a key LMDB returned.
+   *
+   * @param address its address
+   * @param length its length
+   * @param readTxn whether it came from a read transaction
+   * @throws CorruptDatabaseException if it cannot be a key of an intact file
+   */
+  void checkKey(final long address, final int length, final boolean readTxn) {
+    if (length > DataFile.MAX_KEY) {
+      throw damaged("a key of " + length + " bytes (LMDB stores at most " + DataFile.MAX_KEY + ")");
+    }
+    check(address, length, readTxn);
+  }
+
+  /**
+   * Checks a key or value LMDB returned.
+   *
+   * @param address its address
+   * @param length its length
+   * @param readTxn whether it came from a read transaction
+   * @throws CorruptDatabaseException if it cannot lie where it lies in an intact file
+   */
+  void check(final long address, final int length, final boolean readTxn) {
+    final Range r = range;
+    if (!fits(r, address - r.start, length)) {
+      slow(address, length, readTxn);
+    }
+  }
+
+  private boolean fits(final Range r, final long offset, final int length) {
+    if (r.start == 0) {
+      return length >= 0 && length <= r.used;
+    }
+    if (offset < 0 || length < 0 || offset + length > r.used) {
+      return false;
+    }
+    final long inPage = offset & pageMask;
+    return inPage + length <= pageSize || inPage == DataFile.HEADER;
+  }
+
+  /**
+   * A write transaction's rule: inside the map, on one page (or an overflow value) and inside the
+   * map's size; outside the map (a page it changed), no longer than the map.
+   */
+  private boolean fitsWriteTxn(final Range r, final long offset, final int length) {
+    if (length < 0 || length > r.mapSize) {
+      return false;
+    }
+    if (r.start == 0 || offset < 0 || offset >= r.mapSize) {
+      return true;
+    }
+    final long inPage = offset & pageMask;
+    return offset + length <= r.mapSize
+        && (inPage + length <= pageSize || inPage == DataFile.HEADER);
+  }
+
+  private void slow(final long address, final int length, final boolean readTxn) {
+    final Range cached = range;
+    if (!readTxn && fitsWriteTxn(cached, address - cached.start, length)) {
+      return;
+    }
+    final Range r = refresh();
+    if (r == null) {
+      throw new InvalidStateException("database " + path + " is closed");
+    }
+    final long offset = address - r.start;
+    if (fits(r, offset, length) || (!readTxn && fitsWriteTxn(r, offset, length))) {
+      return;
+    }
+    throw damaged(
+        "a key or value of " + length + " bytes at offset " + offset + " of the map, where "
+            + r.used + " bytes are in use, lies outside the file or runs past its page");
+  }
+
+  private CorruptDatabaseException damaged(final String what) {
+    return new CorruptDatabaseException(
+        "the database file is damaged: " + what + "; check it with Verify.run", path, null);
+  }
+}

@@ -20,13 +20,27 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.Verify;
+import org.lodestore.core.VerifyReport;
 
 /**
  * Damaged pages of {@code data.mdb}: LMDB has no page checksums, so a damaged page is whatever
  * LMDB makes of it. Writes a database of four tables (a three-level B-tree, overflow values, a
  * set table with sub-pages and sub-databases), closes it, damages copies of it in every way of
- * {@link PageDamage}, and opens and reads each copy as a service would ({@link DamagedReadChild},
- * in child JVMs: a crash there ends one child, never the test JVM).
+ * {@link PageDamage}, then for each copy:
+ *
+ * <ol>
+ *   <li>{@link Verify#run} from this JVM: it must return a report (never crash this JVM), write
+ *       nothing, and flag every copy that the plain read below crashes on, fails on, or reads
+ *       with rows lost, added or out of order;
+ *   <li>opens and reads it as a service would ({@link DamagedReadChild}, in child JVMs: a crash
+ *       there is the documented limit of LMDB, and ends one child, never the test JVM): every
+ *       failure must be a typed {@code LodestoreException}.
+ * </ol>
+ *
+ * A plain read that returns the right rows with some bytes changed ({@code wrongBytes}) is what no
+ * check can see without checksums; the figure says how many of those the structure check still
+ * flagged. The undamaged template must verify {@code OK}.
  */
 @Tag("corrupt")
 class DamagedPagesTest {
@@ -68,14 +82,50 @@ class DamagedPagesTest {
       }
       dirs.add(dir);
     }
+    final List<String> problems = new ArrayList<>();
+    final VerifyReport onTemplate = Verify.run(template);
+    if (!onTemplate.ok()) {
+      problems.add("the undamaged template does not verify: " + onTemplate);
+    }
+    final List<VerifyReport> verified = new ArrayList<>();
+    int verifyWrites = 0;
+    int crashesInVerify = 0;
+    for (final Path dir : dirs) {
+      final byte[] before = Files.readAllBytes(dir.resolve("data.mdb"));
+      try {
+        verified.add(Verify.run(dir, Duration.ofMinutes(2)));
+      } catch (RuntimeException e) {
+        crashesInVerify++;
+        verified.add(null);
+        problems.add(dir.getFileName() + ": Verify.run threw " + e);
+      }
+      if (!java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("data.mdb")))
+          || Files.exists(dir.resolve("lock.mdb"))) {
+        verifyWrites++;
+        problems.add(dir.getFileName() + ": Verify.run changed data.mdb or created lock.mdb");
+      }
+    }
     final Map<Integer, Plain> plain = plainReads(seed, dirs);
     final Map<String, Integer> outcomes = new TreeMap<>();
-    final List<String> problems = new ArrayList<>();
+    final Map<String, Integer> verifyOutcomes = new TreeMap<>();
+    int verifyMissed = 0;
+    int wrongBytesFlagged = 0;
     for (int i = 0; i < cases.size(); i++) {
       final Plain p = plain.get(i);
+      final VerifyReport v = verified.get(i);
       final String name = cases.get(i).name();
       outcomes.merge(p.outcome(), 1, Integer::sum);
-      System.out.println("damagedPages " + name + ": " + what.get(i) + " -> " + p);
+      verifyOutcomes.merge(v == null ? "threw" : v.outcome().name(), 1, Integer::sum);
+      System.out.println("damagedPages " + name + ": " + what.get(i) + "\n    plain: " + p
+          + "\n    verify: " + (v == null ? "threw" : v.summary()));
+      final boolean mustFlag = !p.outcome().equals("intact") && !p.outcome().equals("wrongBytes");
+      if (v != null && v.ok() && mustFlag) {
+        verifyMissed++;
+        problems.add(name + ": plain read " + p.outcome() + " but Verify said ok");
+      }
+      if (v != null && !v.ok() && p.outcome().equals("wrongBytes")) {
+        wrongBytesFlagged++;
+      }
       if (p.outcome().equals("untyped")) {
         problems.add(name + ": untyped " + p.error() + " " + p.message());
       }
@@ -83,19 +133,32 @@ class DamagedPagesTest {
         problems.add(name + ": base LodestoreException, no type a caller can act on: " + p.message());
       }
     }
+    final int plainCrashes = outcomes.getOrDefault("crash", 0) + outcomes.getOrDefault("hang", 0);
+    final int flagged = cases.size() - verifyOutcomes.getOrDefault("OK", 0)
+        - verifyOutcomes.getOrDefault("threw", 0);
     Reliability.report(
         "damagedPages",
         "cases", cases.size(),
-        "plainCrashes", outcomes.getOrDefault("crash", 0) + outcomes.getOrDefault("hang", 0),
-        "plainTyped", outcomes.getOrDefault("typed", 0),
+        "crashesInVerify", crashesInVerify,
+        "verifyMissed", verifyMissed,
+        "verifyWrites", verifyWrites,
         "plainUntyped", outcomes.getOrDefault("untyped", 0),
+        "plainCrashes", plainCrashes,
+        "plainTyped", outcomes.getOrDefault("typed", 0),
         "plainWrongRows", outcomes.getOrDefault("wrongRows", 0),
         "plainWrongBytes", outcomes.getOrDefault("wrongBytes", 0),
         "plainIntact", outcomes.getOrDefault("intact", 0),
-        "problems", problems.size(),
+        "verifyFlagged", flagged,
+        "verifyFlaggedWrongBytes", wrongBytesFlagged,
+        "verifyCrashedChild", verifyOutcomes.getOrDefault("CRASHED", 0),
+        "templateVerified", onTemplate.ok(),
         "seconds", (System.nanoTime() - started) / 1_000_000_000L,
-        "seed", seed);
+        "seed", seed,
+        "verifyOutcomes", verifyOutcomes.toString().replace(" ", ""));
     assertThat(problems).as("seed %d", seed).isEmpty();
+    assertThat(crashesInVerify).isZero();
+    assertThat(verifyMissed).isZero();
+    assertThat(hsErrInWorkingDirectory()).as("hs_err files in the working directory").isEmpty();
   }
 
   /**
@@ -145,6 +208,12 @@ class DamagedPagesTest {
       }
     }
     return results;
+  }
+
+  private static List<Path> hsErrInWorkingDirectory() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("").toAbsolutePath())) {
+      return files.filter(p -> p.getFileName().toString().startsWith("hs_err")).toList();
+    }
   }
 
   /** The signal that ended a child: from its crash log if the JVM wrote one, else its exit code. */

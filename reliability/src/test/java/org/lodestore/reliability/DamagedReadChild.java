@@ -28,8 +28,8 @@ import org.lodestore.core.Txn;
  * <p>Protocol on stdout, per case: {@code BEGIN <i>} before it starts, then {@code RESULT <i>
  * phase=<open|read|write|done> outcome=<intact|wrongRows|wrongBytes|typed|untyped>
  * error=<class or -> message=<url-encoded> detail=<table=counts,...>}, where {@code wrongRows}
- * means rows lost, added or out of order, and {@code wrongBytes} means the same number of rows in
- * order but some key, value or lookup differs. A JVM crash shows as a {@code BEGIN} without its
+ * means rows lost, added or out of order, or a wrong {@code count()}, and {@code wrongBytes} means
+ * the same number of rows in order but some key, value or lookup differs. A JVM crash shows as a {@code BEGIN} without its
  * {@code RESULT}; the parent then starts a new child with the cases that are left.
  *
  * <p>Usage: {@code DamagedReadChild <dataSeed> <firstIndex> <caseDir>...}.
@@ -119,6 +119,7 @@ public final class DamagedReadChild {
         merge.row(cursor.key(), cursor.value());
       }
       merge.end();
+      c.counted = t.count(txn);
       for (final Map.Entry<ByteBuffer, byte[]> e : expected.entrySet()) {
         final byte[] v = t.get(txn, DamagedPagesData.array(e.getKey()));
         if (v == null) {
@@ -144,6 +145,7 @@ public final class DamagedReadChild {
         merge.row(pair, new byte[0]);
       }
       merge.end();
+      c.counted = sets.count(txn);
       for (final ByteBuffer pair : expected.keySet()) {
         final byte[] b = DamagedPagesData.array(pair);
         if (!sets.contains(txn, Arrays.copyOf(b, 16), Arrays.copyOfRange(b, 16, 32))) {
@@ -211,13 +213,14 @@ public final class DamagedReadChild {
     int changed;
     int getMissing;
     int getChanged;
+    long counted;
 
     Counts(final int expected) {
       this.expected = expected;
     }
 
     boolean wrongRows() {
-      return scanned != expected || outOfOrder > 0;
+      return scanned != expected || outOfOrder > 0 || counted != expected;
     }
 
     boolean wrongBytes() {
@@ -226,9 +229,9 @@ public final class DamagedReadChild {
 
     @Override
     public String toString() {
-      return "scanned:" + scanned + "/" + expected + ":outOfOrder:" + outOfOrder + ":missing:"
-          + missing + ":extra:" + extra + ":changed:" + changed + ":getMissing:" + getMissing
-          + ":getChanged:" + getChanged;
+      return "scanned:" + scanned + "/" + expected + ":counted:" + counted + ":outOfOrder:"
+          + outOfOrder + ":missing:" + missing + ":extra:" + extra + ":changed:" + changed
+          + ":getMissing:" + getMissing + ":getChanged:" + getChanged;
     }
   }
 }

@@ -6,8 +6,8 @@ package org.lodestore.core;
  *
  * <p>Subclasses exist where a caller acts differently: {@link KeyTooLongException} and {@link
  * InvalidKeyException} (fix the input), {@link MapFullException} (grow the map or free space),
- * {@link CorruptValueException} (repair the record), {@link SchemaMismatchException} (fix the
- * schema). Use after close is reported as {@link InvalidStateException}, an {@link
+ * {@link CorruptValueException} (repair the record), {@link CorruptDatabaseException} (restore
+ * the file), {@link SchemaMismatchException} (fix the schema). Use after close is reported as {@link InvalidStateException}, an {@link
  * IllegalStateException}; plain bad arguments get the JDK's exceptions.
  */
 public class LodestoreException extends RuntimeException {

@@ -11,6 +11,9 @@ import java.nio.file.Path;
  * few positional reads per table. Damage there is then a {@link CorruptDatabaseException} naming
  * the path and the table at open, instead of an abort or a wrong answer at the first use.
  *
+ * <p>A file shorter than its two meta pages is left to LMDB: it may be a new one another process is
+ * creating this very moment, and LMDB reads it only once that process is done.
+ *
  * <p>A writer in another process may commit while the check reads: its result counts only if both
  * meta pages and the file size are the same before and after (a commit changes a meta page, and
  * never rewrites a page of the snapshot the current meta page describes). After five changed
@@ -34,8 +37,8 @@ final class OpenCheck {
       return; // a new database
     }
     try (DataFile file = DataFile.open(data)) {
-      if (file.size() == 0) {
-        return; // LMDB writes the meta pages of an empty file
+      if (beingCreated(file)) {
+        return; // LMDB writes the meta pages of a new file, under its lock: it decides
       }
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         final ByteBuffer before = stamp(file);
@@ -50,6 +53,17 @@ final class OpenCheck {
     } catch (IOException e) {
       // unreadable here: LMDB opens it next and reports why
     }
+  }
+
+  /**
+   * Whether the file is shorter than its two meta pages: empty, or being created by another
+   * process right now (LMDB checks such a file itself once it holds the lock).
+   */
+  private static boolean beingCreated(final DataFile file) throws IOException {
+    final DataFile.Meta m0 = file.meta(0, 0);
+    final int psize = m0 == null ? 0 : m0.pageSize();
+    final boolean sane = psize >= 512 && psize <= 65536 && Integer.bitCount(psize) == 1;
+    return file.size() < 2L * (sane ? psize : 4096);
   }
 
   /** Both meta pages' transaction ids and the file size. */

@@ -20,7 +20,11 @@ import org.lmdbjava.EnvInfo;
  *       overflow value, on consecutive pages);
  *   <li>keys are at most 511 bytes;
  *   <li>a write transaction also returns values of the pages it changed, which LMDB keeps outside
- *       the map (and may spill past the last committed page): those are only held to the map's size.
+ *       the map (and may spill past the last committed page): those are only held to the map's size;
+ *   <li>outside the map LMDB also hands back buffers Lodestore passed in (the key of a lookup by key
+ *       and member): in a read transaction those are held to 511 bytes. A damaged node points at
+ *       most 128 KiB past its page, so it points outside the map only from a page that close to
+ *       the map's end; such a short key or value is the one damage this check lets through.
  * </ul>
  *
  * <p>The map's address comes from {@link MapAddress}; where it cannot be proven, only the rules that
@@ -107,55 +111,39 @@ final class StoredBounds {
    * @throws CorruptDatabaseException if it cannot lie where it lies in an intact file
    */
   void check(final long address, final int length, final boolean readTxn) {
-    final Range r = range;
-    if (!fits(r, address - r.start, length)) {
+    if (!fits(range, address, length, readTxn)) {
       slow(address, length, readTxn);
     }
   }
 
-  private boolean fits(final Range r, final long offset, final int length) {
-    if (r.start == 0) {
-      return length >= 0 && length <= r.used;
-    }
-    if (offset < 0 || length < 0 || offset + length > r.used) {
+  /** Whether a key or value of {@code length} bytes at {@code address} may lie there. */
+  private boolean fits(final Range r, final long address, final int length, final boolean readTxn) {
+    if (length < 0) {
       return false;
     }
-    final long inPage = offset & pageMask;
-    return inPage + length <= pageSize || inPage == DataFile.HEADER;
-  }
-
-  /**
-   * A write transaction's rule: inside the map, on one page (or an overflow value) and inside the
-   * map's size; outside the map (a page it changed), no longer than the map.
-   */
-  private boolean fitsWriteTxn(final Range r, final long offset, final int length) {
-    if (length < 0 || length > r.mapSize) {
-      return false;
-    }
+    final long offset = address - r.start;
     if (r.start == 0 || offset < 0 || offset >= r.mapSize) {
-      return true;
+      // not in the map: a buffer Lodestore passed in that LMDB handed back (the key of a lookup
+      // by key and member), or a page this write transaction changed; or the map is unknown
+      return length <= (!readTxn ? r.mapSize : r.start == 0 ? r.used : DataFile.MAX_KEY);
     }
     final long inPage = offset & pageMask;
-    return offset + length <= r.mapSize
+    return offset + length <= (readTxn ? r.used : r.mapSize)
         && (inPage + length <= pageSize || inPage == DataFile.HEADER);
   }
 
   private void slow(final long address, final int length, final boolean readTxn) {
-    final Range cached = range;
-    if (!readTxn && fitsWriteTxn(cached, address - cached.start, length)) {
-      return;
-    }
     final Range r = refresh();
     if (r == null) {
       throw new InvalidStateException("database " + path + " is closed");
     }
-    final long offset = address - r.start;
-    if (fits(r, offset, length) || (!readTxn && fitsWriteTxn(r, offset, length))) {
+    if (fits(r, address, length, readTxn)) {
       return;
     }
     throw damaged(
-        "a key or value of " + length + " bytes at offset " + offset + " of the map, where "
-            + r.used + " bytes are in use, lies outside the file or runs past its page");
+        "a key or value of " + length + " bytes at offset " + (address - r.start)
+            + " of the map, where " + r.used + " bytes are in use, lies outside the file or runs"
+            + " past its page");
   }
 
   private CorruptDatabaseException damaged(final String what) {

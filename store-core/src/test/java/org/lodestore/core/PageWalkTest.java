@@ -49,8 +49,12 @@ class PageWalkTest {
       }
       final SetTable<byte[], byte[]> fixed =
           db.setTable("fixed", KeyCodecs.BYTES, KeyCodecs.fixedBytes(16));
-      final SetTable<byte[], String> strings =
-          db.setTable("strings", KeyCodecs.BYTES, KeyCodecs.STRING);
+      // variable-size members (not DUPFIXED). Bytes, not strings: thousands of string members
+      // here make TableTest's 512-byte member fail later in this JVM on JDK 17.0.15 with C2 only
+      // (InvalidKeyException "zero bytes" instead of KeyTooLongException; not with -Xint, C1,
+      // Encoding.key or Buffer.flip excluded from compilation, or JDK 25): reported separately
+      final SetTable<byte[], byte[]> varied =
+          db.setTable("varied", KeyCodecs.BYTES, KeyCodecs.BYTES);
       for (int round = 0; round < 40; round++) {
         db.write(txn -> {
           for (int op = 0; op < 400; op++) {
@@ -70,9 +74,9 @@ class PageWalkTest {
                 fixed.removeAll(txn, new byte[] {(byte) rnd.nextInt(40)});
               }
             } else {
-              strings.add(txn, new byte[] {(byte) rnd.nextInt(30)}, "m" + rnd.nextInt(5000));
+              varied.add(txn, new byte[] {(byte) rnd.nextInt(30)}, bytes(rnd, 1 + rnd.nextInt(12)));
               if (rnd.nextInt(4) == 0) {
-                strings.remove(txn, new byte[] {(byte) rnd.nextInt(30)}, "m" + rnd.nextInt(5000));
+                varied.removeAll(txn, new byte[] {(byte) rnd.nextInt(30)});
               }
             }
           }
@@ -88,7 +92,7 @@ class PageWalkTest {
           counts.put("t" + t, tables.get(t).count(txn));
         }
         counts.put("fixed", fixed.count(txn));
-        counts.put("strings", strings.count(txn));
+        counts.put("varied", varied.count(txn));
         return null;
       });
       db.backupTo(tmp.resolve("backup"));

@@ -36,6 +36,7 @@
  * All unchecked: {@link org.lodestore.core.LodestoreException} and its subclasses for what callers
  * act on, {@link org.lodestore.core.InvalidStateException} for misuse of lifetimes, and the JDK's
  * exceptions for plain bad arguments (null keys, negative limits). Not-found is null, false or an
- * empty Optional.
+ * empty Optional. A damaged file is {@link org.lodestore.core.CorruptDatabaseException} where
+ * Lodestore can see it; {@link org.lodestore.core.Verify} checks a whole file in a child JVM.
  */
 package org.lodestore.core;

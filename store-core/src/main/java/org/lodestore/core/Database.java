@@ -99,6 +99,16 @@ public final class Database implements AutoCloseable {
   private volatile boolean closed;
   private volatile Txn writer;
 
+  /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
+  final WriteLock writeLock;
+
+  /** Write transactions begun since the last reader check; touched only by the permit holder. */
+  private int writesSinceReaderCheck;
+
+  private long lastReaderCheck = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong staleReadersCleared =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Open table handles by name; a handle opened in an uncommitted transaction is not here yet. */
   private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
 
@@ -113,6 +123,7 @@ public final class Database implements AutoCloseable {
     this.env = env;
     this.options = options;
     this.mapSize = env.info().mapSize;
+    this.writeLock = new WriteLock(path.toString());
   }
 
   /**
@@ -162,6 +173,7 @@ public final class Database implements AutoCloseable {
                         + "(one environment per path per process)");
           }
           created[0] = new Database(p, openEnv(p, options), options);
+          created[0].checkReaders(); // slots of processes that died since the last open
           return created[0];
         });
     LOG.debug("opened {} with {}", canonical, options);
@@ -254,7 +266,73 @@ public final class Database implements AutoCloseable {
           "this thread already holds the write transaction of " + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
     }
-    return begin(false);
+    if (closed) {
+      throw closedError();
+    }
+    writeLock.acquire(
+        () -> {
+          reapDeadWriter();
+          if (closed) {
+            throw closedError();
+          }
+        });
+    final Txn txn;
+    try {
+      txn = begin(false);
+    } catch (RuntimeException | Error e) {
+      writeLock.release();
+      throw e;
+    }
+    if (++writesSinceReaderCheck >= READER_CHECK_WRITES
+        || System.nanoTime() - lastReaderCheck >= READER_CHECK_NANOS) {
+      writesSinceReaderCheck = 0;
+      lastReaderCheck = System.nanoTime();
+      checkReaders();
+    }
+    return txn;
+  }
+
+  /** How many write transactions, or how much time, between two checks for dead readers. */
+  private static final int READER_CHECK_WRITES = 64;
+
+  private static final long READER_CHECK_NANOS = 1_000_000_000L;
+
+  /**
+   * Frees the reader slots of processes that died with a read transaction open (LMDB's {@code
+   * mdb_reader_check}): their snapshots would otherwise pin old pages forever, and their slots
+   * count against {@link DatabaseOptions#maxReaders()}.
+   *
+   * @return how many slots were freed
+   */
+  private int checkReaders() {
+    final int cleared;
+    try {
+      cleared = env.readerCheck();
+    } catch (LmdbException | IllegalStateException e) {
+      LOG.debug("reader check of {} failed: {}", path, e.toString());
+      return 0;
+    }
+    if (cleared > 0) {
+      staleReadersCleared.addAndGet(cleared);
+      LOG.info("freed {} reader slot(s) of dead processes in {}", cleared, path);
+    }
+    return cleared;
+  }
+
+  /**
+   * Discards the write transaction of a thread that ended without closing it, so that its lock
+   * passes on instead of stopping every writer (see {@link WriteLock}). Its changes are lost, as
+   * those of any transaction that was never committed.
+   */
+  void reapDeadWriter() {
+    final Txn orphan = writer;
+    if (orphan != null && !orphan.owner.isAlive() && orphan.abortOrphan()) {
+      LOG.warn(
+          "thread '{}' ended holding the write transaction of {} without closing it; its changes "
+              + "were discarded",
+          orphan.owner.getName(),
+          path);
+    }
   }
 
   private Txn begin(final boolean readOnly) {
@@ -274,9 +352,14 @@ public final class Database implements AutoCloseable {
       // read before LMDB copies its table handles into the new transaction: a handle opened in
       // between is then refused clearly rather than by LMDB's EINVAL
       final long handlesBefore = handleSeq.get();
+      final boolean onLockThread = !readOnly && WriteLock.isVirtual(Thread.currentThread());
       org.lmdbjava.Txn<ByteBuffer> lmdb = null;
       try {
-        lmdb = readOnly ? env.txnRead() : env.txnWrite();
+        if (readOnly) {
+          lmdb = beginReadLmdb();
+        } else {
+          lmdb = onLockThread ? writeLock.onLockThread(env::txnWrite) : env.txnWrite();
+        }
       } catch (Dbi.MapResizedException e) {
         // another process grew the map: adopt its size once no transaction of ours is open
         endBegin(null);
@@ -289,7 +372,7 @@ public final class Database implements AutoCloseable {
         endBegin(null);
         throw e;
       }
-      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore);
+      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore, onLockThread);
       if (!endBegin(txn)) {
         throw closedError();
       }
@@ -298,6 +381,30 @@ public final class Database implements AutoCloseable {
       }
       return txn;
     }
+  }
+
+  /** Begins LMDB's read transaction; when the reader table is full, frees dead readers' slots once. */
+  private org.lmdbjava.Txn<ByteBuffer> beginReadLmdb() {
+    try {
+      return env.txnRead();
+    } catch (Env.ReadersFullException e) {
+      if (checkReaders() == 0) {
+        throw e;
+      }
+      return env.txnRead();
+    }
+  }
+
+  /** Describes the open transactions {@code thread} began, for an error message. Holds the gate. */
+  private String heldBy(final Thread thread) {
+    final StringBuilder held = new StringBuilder();
+    for (final Txn txn : openTxns) {
+      if (txn.owner == thread) {
+        held.append(held.length() == 0 ? "" : ", ").append(txn.isReadOnly() ? "a read" : "the write")
+            .append(" transaction");
+      }
+    }
+    return held.toString();
   }
 
   /** Whether {@code thread} began a transaction that is still open. Holds the gate. */
@@ -321,7 +428,7 @@ public final class Database implements AutoCloseable {
       }
       if (closed) {
         // closed while LMDB was beginning it: end it before the environment can be released
-        txn.lmdb.close();
+        txn.closeLmdb();
         closeEnvIfDone();
         return false;
       }
@@ -339,6 +446,9 @@ public final class Database implements AutoCloseable {
       openTxns.remove(txn);
       wakeWaiters();
       closeEnvIfDone();
+    }
+    if (!txn.isReadOnly()) {
+      writeLock.release();
     }
   }
 
@@ -360,9 +470,17 @@ public final class Database implements AutoCloseable {
    * If the map fills up, grows it and runs {@code fn} again, so {@code fn} must not have effects
    * outside the transaction.
    *
+   * <p>Growing needs every transaction of this process closed, so a thread that holds a read
+   * transaction of its own while it calls {@code write} cannot have the map grown for it: when the
+   * map is full, that call fails with {@link InvalidStateException} naming the open transaction
+   * (close it first, or do those reads inside {@code fn}). From a virtual thread this works as from
+   * any other; the transaction's LMDB lock is taken and released on a platform thread of the
+   * database.
+   *
    * @param fn the work
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -380,10 +498,13 @@ public final class Database implements AutoCloseable {
    * @param <R> the result type
    * @return what {@code fn} returned
    * @throws MapFullException only when the map cannot grow
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
+   *     (see {@link #write(Consumer)})
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
     while (true) {
       final Txn txn = beginWrite();
+      MapFullException full = null;
       try {
         final R result = fn.apply(txn);
         txn.commit();
@@ -392,6 +513,7 @@ public final class Database implements AutoCloseable {
         if (!options.autoGrow()) {
           throw e;
         }
+        full = e;
       } catch (RuntimeException | Error e) {
         if (!txn.sawMapFull() || !options.autoGrow()) {
           throw e;
@@ -400,7 +522,7 @@ public final class Database implements AutoCloseable {
       } finally {
         txn.close();
       }
-      growMap();
+      resize(false, full);
     }
   }
 
@@ -410,30 +532,36 @@ public final class Database implements AutoCloseable {
    * Grows the map now, as {@link #write} does when it fills up: waits (up to {@link
    * DatabaseOptions#growTimeout()}) until no transaction is open, then enlarges the map.
    *
-   * @throws MapFullException if the maximum size is reached, this thread holds an open transaction,
-   *     or other transactions stayed open past the timeout
+   * @throws MapFullException if the maximum size is reached, or other threads' transactions
+   *     stayed open past the timeout
+   * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the
+   *     map only while no transaction of this process is open, and this one would wait for itself)
    */
   public void growMap() {
-    resize(false);
+    resize(false, null);
   }
 
   private void adoptMapSize() {
-    resize(true);
+    resize(true, null);
   }
 
-  private void resize(final boolean adoptOnly) {
+  private void resize(final boolean adoptOnly, final MapFullException full) {
     synchronized (gate) {
       if (closed) {
         throw closedError();
       }
       if (holdsTxn(Thread.currentThread())) {
         // checked first: waiting for another thread's growth would wait for ourselves
-        throw new MapFullException(
-            "the map is full and cannot grow while this thread holds an open transaction; "
-                + "close it first",
-            null,
-            null,
-            null);
+        final InvalidStateException refusal =
+            new InvalidStateException(
+                "the map of " + path + " is full and cannot grow while this thread holds an open "
+                    + "transaction (" + heldBy(Thread.currentThread()) + "): LMDB resizes only "
+                    + "when no transaction of the process is open; close it before db.write, or "
+                    + "do those reads inside the write transaction");
+        if (full != null) {
+          refusal.initCause(full);
+        }
+        throw refusal;
       }
       if (growing) {
         // another thread is growing the map: wait for it, then the caller retries
@@ -819,8 +947,16 @@ public final class Database implements AutoCloseable {
       size = mapSize;
       resizes = growths;
     }
+    final int readers = ReaderTable.inUse(env);
     return new DatabaseStats(
-        size, used, stat.pageSize, info.maxReaders, info.numReaders, resizes, tables);
+        size,
+        used,
+        stat.pageSize,
+        info.maxReaders,
+        readers >= 0 ? readers : info.numReaders,
+        staleReadersCleared.get(),
+        resizes,
+        tables);
   }
 
   /**
@@ -866,6 +1002,7 @@ public final class Database implements AutoCloseable {
    */
   @Override
   public void close() {
+    reapDeadWriter();
     final List<Txn> toAbort;
     synchronized (gate) {
       // a repeated close still ends the calling thread's transactions (begun on this thread, they
@@ -892,6 +1029,7 @@ public final class Database implements AutoCloseable {
       final long[] mapped = UnmappedGuard.mappingOf(dataFile());
       final boolean sealed = UnmappedGuard.sealBeforeUnmap(mapped[0], mapped[1]);
       env.close();
+      writeLock.shutdown();
       if (!sealed) {
         UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
       }

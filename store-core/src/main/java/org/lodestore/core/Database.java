@@ -62,8 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety and lifetime</h2>
  *
- * A database is thread-safe. One environment exists per canonical path per process: a second
- * {@code open} of the same directory fails until the first is closed. {@link #close()} is
+ * A database is thread-safe. One environment exists per database per process: a second {@code
+ * open} of the same files fails until the first is closed, whatever path reaches them (the files
+ * are identified by device and inode, so a symbolic link, a hard link or a bind mount is the same
+ * database). Write transactions may be begun from virtual threads (JDK 21+): LMDB's write lock is
+ * then taken and released on a platform thread of the database. A write transaction whose thread
+ * ended without closing it is discarded (a WARN log names the thread) when the next writer waits
+ * for it or the database closes. {@link #close()} is
  * idempotent and safe with transactions still open: they are aborted (a write transaction owned by
  * another thread is aborted when that thread closes it, and the environment is released then), and
  * every later use of them, their cursors or their zero-copy views fails with {@link
@@ -77,7 +82,12 @@ public final class Database implements AutoCloseable {
   public static final int MAX_KEY_BYTES = 511;
 
   private static final long GIB = 1L << 30;
-  private static final Map<Path, Database> OPEN = new ConcurrentHashMap<>();
+  /**
+   * Open databases by the identities of their files (see {@link #identities}): a directory reached
+   * through a bind mount, or files reached through hard links, are the same database. Opens are
+   * serialised on this map.
+   */
+  private static final Map<Object, Database> OPEN = new ConcurrentHashMap<>();
 
   final Env<ByteBuffer> env;
   private final Path path;
@@ -160,24 +170,58 @@ public final class Database implements AutoCloseable {
     } catch (IOException e) {
       throw new LodestoreException("cannot open database directory " + dir + ": " + e, e);
     }
-    final Database[] created = new Database[1];
-    OPEN.compute(
-        canonical,
-        (p, existing) -> {
-          if (existing != null) {
-            throw new LodestoreException(
-                existing.closed
-                    ? "database " + p + " is closing: transactions of other threads are still "
-                        + "open; close them first"
-                    : "database " + p + " is already open in this process; share that Database "
-                        + "(one environment per path per process)");
-          }
-          created[0] = new Database(p, openEnv(p, options), options);
-          created[0].checkReaders(); // slots of processes that died since the last open
-          return created[0];
-        });
+    final Database db;
+    synchronized (OPEN) {
+      // Checked before LMDB opens anything: a second environment on the same lock.mdb would, when
+      // closed, drop this process's POSIX locks on it (they belong to the process and the file, not
+      // to a descriptor), and another process would then reset the reader table under our readers.
+      for (final Object identity : identities(canonical)) {
+        final Database existing = OPEN.get(identity);
+        if (existing != null) {
+          throw alreadyOpen(canonical, existing);
+        }
+      }
+      db = new Database(canonical, openEnv(canonical, options), options);
+      for (final Object identity : identities(canonical)) {
+        OPEN.put(identity, db);
+      }
+    }
+    db.checkReaders(); // slots of processes that died since the last open
     LOG.debug("opened {} with {}", canonical, options);
-    return created[0];
+    return db;
+  }
+
+  private static LodestoreException alreadyOpen(final Path path, final Database existing) {
+    final String same =
+        existing.path.equals(path) ? "" : " (as " + existing.path + ": the same files)";
+    return new LodestoreException(
+        existing.closed
+            ? "database " + path + same + " is closing: transactions of other threads are still "
+                + "open; close them first"
+            : "database " + path + " is already open in this process" + same + "; share that "
+                + "Database (one environment per database per process)");
+  }
+
+  /**
+   * What identifies a database directory's files whatever path reaches them: the file keys (device
+   * and inode on Unix) of the directory, {@code data.mdb} and {@code lock.mdb}, those that exist;
+   * the canonical path where the file system has no file keys.
+   */
+  private static List<Object> identities(final Path dir) {
+    final List<Object> ids = new ArrayList<>(3);
+    ids.add(dir);
+    for (final Path file : List.of(dir, dir.resolve("data.mdb"), dir.resolve("lock.mdb"))) {
+      try {
+        final Object key =
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        if (key != null) {
+          ids.add(key);
+        }
+      } catch (IOException e) {
+        // not there yet (a new database): the directory's own key covers it
+      }
+    }
+    return ids;
   }
 
   private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
@@ -1033,7 +1077,7 @@ public final class Database implements AutoCloseable {
       if (!sealed) {
         UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
       }
-      OPEN.remove(path, this);
+      OPEN.values().removeIf(open -> open == this);
       LOG.debug("closed {}", path);
     }
   }

@@ -82,7 +82,7 @@ public final class Table<K, V> {
   }
 
   /**
-   * The same table with stored values checksummed as {@code checksum} says (see {@link
+   * The same table with stored values checksummed as {@code valueChecksum} says (see {@link
    * ValueChecksum} for the layout): writes through the returned object append the checksum, and
    * every read that returns a value checks it and reports a mismatch as {@link
    * CorruptValueException}. A table object from {@link Database#table} has {@link

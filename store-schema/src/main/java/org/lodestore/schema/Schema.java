@@ -13,6 +13,7 @@ import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -58,10 +59,22 @@ import org.lodestore.core.key.KeyCodec;
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
  *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
- *       codec differs from its target's; a catalog written by a newer format version.
+ *       codec differs from its target's; a catalog written by a newer format version; a
+ *       declared value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
+ *
+ * <h2>Value checksums</h2>
+ *
+ * A new table's values carry a CRC-32C of key and value (see {@link ValueChecksum}) if its value
+ * codec copies (CBOR, JSON, strings, numbers: on by default) and none if it is zero-copy
+ * (FlatBuffers: opt in with {@link SchemaTable#valueChecksum(ValueChecksum)}). The catalog records
+ * the setting, and it stays the table's for good: a table attached again with no declaration
+ * keeps the recorded setting (a table created before checksums existed keeps having none, so
+ * existing data reads unchanged), and a declaration that contradicts the record is refused, since
+ * the stored values would be misread. Index tables carry no checksum: their entries are derived
+ * from the rows and can be rebuilt from them.
  *
  * <p>Declare tables and indexes in field initializers (or the constructor); a schema is attached
  * once.
@@ -419,7 +432,7 @@ public abstract class Schema implements Attachable {
         catalog,
         old,
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.FORMAT_NO_CHECKSUM,
             set.oid(),
             set.name(),
             "",
@@ -429,7 +442,8 @@ public abstract class Schema implements Attachable {
             set.memberCodec().id(),
             Map.of(),
             List.of(),
-            List.of()));
+            List.of(),
+            null));
   }
 
   private static <K, V> void attachTable(
@@ -463,7 +477,8 @@ public abstract class Schema implements Attachable {
         }
       }
     }
-    table.open(db, txn);
+    final ValueChecksum checksum = valueChecksum(old, table);
+    table.open(db, txn, checksum);
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
     for (final AbstractIndex<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
@@ -507,7 +522,7 @@ public abstract class Schema implements Attachable {
         catalog,
         old,
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.format(checksum),
             table.oid(),
             table.name(),
             table.description(),
@@ -517,7 +532,34 @@ public abstract class Schema implements Attachable {
             table.valueCodec().id(),
             table.properties(),
             indexes,
-            references));
+            references,
+            Catalog.checksumId(checksum)));
+  }
+
+  /**
+   * The value checksum {@code table} is opened with: for a new table the declared one, else the
+   * default for its value codec; for a table in the catalog the recorded one (none for an entry
+   * from before checksums), which a declaration cannot change, since every stored value carries
+   * the trailer or not.
+   */
+  private static ValueChecksum valueChecksum(
+      final Catalog.TableEntry old, final SchemaTable<?, ?> table) {
+    final ValueChecksum declared = table.declaredValueChecksum();
+    if (old == null) {
+      return declared != null ? declared : SchemaTable.defaultChecksum(table.valueCodec());
+    }
+    final ValueChecksum recorded = old.checksum();
+    if (declared != null && declared != recorded) {
+      throw new SchemaMismatchException(
+          "table's value checksum differs from the catalog: catalog has " + recorded.id()
+              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
+              + "(every stored value carries it or not): declare " + recorded.id()
+              + " or leave it undeclared to follow the catalog",
+          table.name(),
+          null,
+          null);
+    }
+    return recorded;
   }
 
   private static void checkTable(
@@ -608,7 +650,8 @@ public abstract class Schema implements Attachable {
                   entry.valueCodec(),
                   entry.properties(),
                   remaining,
-                  entry.references()));
+                  entry.references(),
+                  entry.valueChecksum()));
           return true;
         });
   }

@@ -143,6 +143,8 @@ public final class Database implements AutoCloseable {
    * @return the open database
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated or not an LMDB file
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir) {
     return open(dir, DatabaseOptions.defaults());
@@ -156,6 +158,8 @@ public final class Database implements AutoCloseable {
    * @return the open database
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated or not an LMDB file
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir, final DatabaseOptions options) {
     Objects.requireNonNull(dir, "dir");
@@ -168,7 +172,7 @@ public final class Database implements AutoCloseable {
       }
       canonical = dir.toRealPath();
     } catch (IOException e) {
-      throw new LodestoreException("cannot open database directory " + dir + ": " + e, e);
+      throw DataFiles.ioFailure("cannot open database directory " + dir, dir, e);
     }
     final Database db;
     synchronized (OPEN) {
@@ -181,6 +185,7 @@ public final class Database implements AutoCloseable {
           throw alreadyOpen(canonical, existing);
         }
       }
+      preflight(canonical, options); // after the identity check: it may create lock.mdb
       db = new Database(canonical, openEnv(canonical, options), options);
       for (final Object identity : identities(canonical)) {
         OPEN.put(identity, db);
@@ -224,6 +229,15 @@ public final class Database implements AutoCloseable {
     return ids;
   }
 
+  /**
+   * What Lodestore checks and prepares before LMDB maps the files, so that a damaged or full disk
+   * is an exception rather than a SIGBUS (see {@link DataFiles}).
+   */
+  private static void preflight(final Path dir, final DatabaseOptions options) {
+    DataFiles.checkDataFile(dir, options.readOnly());
+    DataFiles.reserveLockFile(dir, options);
+  }
+
   private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
     final EnumSet<EnvFlags> flags = EnumSet.of(EnvFlags.MDB_NOTLS);
     if (options.readOnly()) {
@@ -246,7 +260,11 @@ public final class Database implements AutoCloseable {
           .setMaxReaders(options.maxReaders())
           .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
     } catch (LmdbException e) {
-      throw new LodestoreException("cannot open database " + dir + ": " + e.getMessage(), e);
+      final RuntimeException error = Lmdb.translateOpen(e, dir);
+      if (error instanceof StorageFullException) {
+        DataFiles.resetUnfinished(dir);
+      }
+      throw error;
     }
   }
 
@@ -1007,33 +1025,44 @@ public final class Database implements AutoCloseable {
    * Writes a compacted copy of the database (free pages omitted) to directory {@code target},
    * which must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
    *
+   * <p>All or nothing: the copy goes to a temporary directory inside {@code target} and is synced
+   * and renamed to {@code target/data.mdb} only when complete, so a {@code data.mdb} there is
+   * always a whole backup, even if this process is killed or the disk fills up. A failed backup
+   * leaves nothing; the temporary directory of a killed one is deleted by the next backup into
+   * the same target.
+   *
    * @param target the directory to write {@code data.mdb} into
-   * @throws LodestoreException if the copy fails
+   * @throws StorageFullException if the target's disk is full (nothing is left in the target)
+   * @throws LodestoreException if the copy fails or the target holds other files
+   * @throws InvalidStateException if the database is closed
    */
   public void backupTo(final Path target) {
     Objects.requireNonNull(target, "target");
+    if (closed) {
+      throw closedError();
+    }
+    final Path temp = DataFiles.prepareBackup(target);
+    boolean published = false;
     try {
-      Files.createDirectories(target);
-      try (var entries = Files.list(target)) {
-        if (entries.findAny().isPresent()) {
-          throw new LodestoreException("backup target " + target + " is not empty");
+      synchronized (gate) {
+        if (closed) {
+          throw closedError();
         }
+        beginning++;
       }
-    } catch (IOException e) {
-      throw new LodestoreException("cannot prepare backup target " + target + ": " + e, e);
-    }
-    synchronized (gate) {
-      if (closed) {
-        throw closedError();
+      try {
+        env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+      } catch (LmdbException e) {
+        throw Lmdb.translate(e, null, null, target);
+      } finally {
+        endBegin(null);
       }
-      beginning++;
-    }
-    try {
-      env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
-    } catch (LmdbException e) {
-      throw Lmdb.translate(e, null, null);
+      DataFiles.publishBackup(temp, target);
+      published = true;
     } finally {
-      endBegin(null);
+      if (!published) {
+        DataFiles.discardBackup(temp);
+      }
     }
   }
 

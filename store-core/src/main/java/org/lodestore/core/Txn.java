@@ -117,6 +117,7 @@ public final class Txn implements AutoCloseable {
    * before returning; for a read transaction, just ends it. Either way the transaction is over.
    *
    * @throws MapFullException if the map filled up during the transaction (nothing was written)
+   * @throws StorageFullException if the disk is full (nothing was written)
    * @throws InvalidStateException if the transaction already ended
    */
   public void commit() {
@@ -340,12 +341,15 @@ public final class Txn implements AutoCloseable {
             + Thread.currentThread().getName() + "'");
   }
 
-  /** Records a failure that poisons the transaction; returns it for throwing. */
+  /**
+   * Records a failure that poisons the transaction; returns it for throwing (a disk-full error
+   * naming this transaction's database).
+   */
   RuntimeException failed(final RuntimeException e) {
     if (e instanceof MapFullException) {
       mapFull = true;
     }
-    return e;
+    return Lmdb.withPath(e, db.path());
   }
 
   boolean sawMapFull() {

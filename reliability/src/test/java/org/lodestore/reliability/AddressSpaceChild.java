@@ -22,15 +22,17 @@ import org.lodestore.core.key.KeyCodecs;
  * <ul>
  *   <li>{@code cycles <n> <mapBytes>}: opens, writes, closes one database {@code n} times with a map
  *       of {@code mapBytes}. Every other cycle reads zero-copy views and derives buffers from them
- *       (most are dropped at once; one in 100 is kept to the end, and the last cycle's are kept into
- *       the next cycle).
+ *       (most are dropped at once; those of the first and the middle cycle are kept to the end, and
+ *       each cycle's are kept into the next cycle). A referenced guard keeps a map of the same size
+ *       from being placed across it, so with 4 TiB maps only a few dozen can be kept at once.
  *   <li>{@code growth <fromBytes> <toBytes>}: grows one open database's map step by step ({@code
  *       growMap()}, no data needed: the file stays small) from {@code fromBytes} to {@code toBytes},
  *       deriving buffers from a view in every map and keeping some of them.
  * </ul>
  *
  * <p>After each step it samples {@code VmSize} of {@code /proc/self/status}: {@code retained} is
- * VmSize minus what it was before the first open minus the map open at that moment (0 after close).
+ * VmSize minus what it was after a warm-up (one small database opened, grown and closed) minus the
+ * map open at that moment (0 after close).
  * At the end every kept derived buffer is read: each byte must be the stale byte or zero. Output:
  * {@code ADDRESS mode=.. steps=.. viewed=.. kept=.. retainedMaxBytes=.. vmPeakGrowthBytes=..
  * wrongBytes=.. error=..}. Usage: {@code AddressSpaceChild <dir> cycles|growth <a> <b>}.
@@ -51,6 +53,7 @@ public final class AddressSpaceChild {
     final String mode = args[1];
     final long a = Long.parseLong(args[2]);
     final long b = Long.parseLong(args[3]);
+    warmUp(dir.resolveSibling("warm-up"));
     final Run run = new Run();
     try {
       if (mode.equals("cycles")) {
@@ -89,6 +92,23 @@ public final class AddressSpaceChild {
     }
   }
 
+  /**
+   * Loads the libraries and starts the threads a database needs, so that the baseline taken next
+   * holds them and {@code retained} shows only what closed and grown maps keep.
+   */
+  private static void warmUp(final Path dir) {
+    try (Database db =
+        Database.open(
+            dir, DatabaseOptions.builder().initialMapSize(1L << 20).durability(Durability.NO_SYNC)
+                .build())) {
+      final Table<UUID, ByteBuffer> t = db.table("t", KeyCodecs.UUID, ValueCodecs.VIEW);
+      db.write(txn -> t.put(txn, KEY, ByteBuffer.wrap(new byte[6000])));
+      derive(db, t);
+      db.growMap();
+    }
+    System.gc();
+  }
+
   private static void cycles(final Path dir, final int n, final long mapBytes, final Run run) {
     final DatabaseOptions options =
         DatabaseOptions.builder()
@@ -107,7 +127,7 @@ public final class AddressSpaceChild {
         if (i % 2 == 0) {
           current = derive(db, t);
           run.viewed++;
-          if (i % 100 == 0) {
+          if (i == 0 || i == n / 2) {
             run.kept.addAll(current);
           }
         }

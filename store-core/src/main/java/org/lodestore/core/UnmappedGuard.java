@@ -91,8 +91,11 @@ import org.slf4j.LoggerFactory;
  * would turn a buffer leak into an outage; address space is the only cost, and if it ever runs
  * out, the next open or growth fails with a typed error (ENOMEM).
  *
- * <p><b>What remains.</b> With a seal, nothing (a buffer built from a raw address, e.g. through
- * Unsafe, is not tracked). Without one: a read that races the close or growth on another thread,
+ * <p><b>What remains.</b> With a seal, nothing in the map (a buffer built from a raw address, e.g.
+ * through Unsafe, is not tracked). Outside it, nothing is guarded: a value written in a write
+ * transaction and read back as a view in it lies in LMDB's malloc'd dirty pages, and a buffer
+ * derived from that view and read after the commit reads freed memory (a multi-page value's
+ * pages may be unmapped by malloc: SIGSEGV). Without one: a read that races the close or growth on another thread,
  * in the microseconds between LMDB's {@code munmap} and the zero pages' {@code mmap}, can fault;
  * so can a later read if another mapping took that hole in those microseconds, or if a fence page
  * could not be placed. Reads after the close or growth returned are safe either way. Linux x86-64

@@ -652,17 +652,11 @@ public final class Database implements AutoCloseable {
           }
           awaitGate(Math.max(1, left / 1_000_000));
         }
-        final long[] old = UnmappedGuard.mappingOf(dataFile());
-        // Adopting another process's size needs LMDB to read its meta pages from the old map (size
-        // 0), so that range cannot be sealed first; it is guarded after the fact instead.
-        final boolean sealed = !adoptOnly && UnmappedGuard.sealBeforeUnmap(old[0], old[1]);
-        env.setMapSize(next);
+        // LMDB unmaps the old map and maps a larger one (adoptOnly: of the size in the meta page)
+        UnmappedGuard.retire(env, mapEpoch, true, () -> env.setMapSize(next));
+        mapEpoch = new MapEpoch();
         final long before = mapSize;
         mapSize = env.info().mapSize;
-        if (!sealed) {
-          final long[] now = UnmappedGuard.mappingOf(dataFile());
-          UnmappedGuard.guard(old[0], old[1] - old[0], now[0], now[1] - now[0]);
-        }
         growths++;
         LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
       } finally {
@@ -670,6 +664,17 @@ public final class Database implements AutoCloseable {
         gate.notifyAll();
       }
     }
+  }
+
+  /**
+   * The current map, for the transactions that begin now (see {@link UnmappedGuard}). Replaced
+   * under the gate when no transaction is open or beginning, so a transaction reads it once, while
+   * it begins.
+   */
+  private volatile MapEpoch mapEpoch = new MapEpoch();
+
+  MapEpoch mapEpoch() {
+    return mapEpoch;
   }
 
   private long nextMapSize(final long size) {
@@ -1099,20 +1104,12 @@ public final class Database implements AutoCloseable {
       for (final TableHandle handle : handles.values()) {
         handle.invalidate();
       }
-      final long[] mapped = UnmappedGuard.mappingOf(dataFile());
-      final boolean sealed = UnmappedGuard.sealBeforeUnmap(mapped[0], mapped[1]);
-      env.close();
+      UnmappedGuard.retire(env, mapEpoch, false, env::close);
       writeLock.shutdown();
-      if (!sealed) {
-        UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
-      }
+      mapEpoch = new MapEpoch(); // backs no map: a closed Database keeps no guarded range alive
       OPEN.values().removeIf(open -> open == this);
       LOG.debug("closed {}", path);
     }
-  }
-
-  private Path dataFile() {
-    return path.resolve("data.mdb");
   }
 
   InvalidStateException closedError() {

@@ -69,6 +69,11 @@ public final class Txn implements AutoCloseable {
 
   /** Whether LMDB's write lock was taken on {@link WriteLock}'s thread (a virtual owner). */
   private final boolean onLockThread;
+  /**
+   * The map this transaction reads; its views hold this transaction, so every buffer that can read
+   * the map keeps it reachable (see {@link UnmappedGuard}).
+   */
+  final MapEpoch epoch;
 
   Txn(
       final Database db,
@@ -82,6 +87,7 @@ public final class Txn implements AutoCloseable {
     this.owner = Thread.currentThread();
     this.handleSeq = handleSeq;
     this.onLockThread = onLockThread;
+    this.epoch = db.mapEpoch(); // the map cannot change while a transaction begins
   }
 
   /**
@@ -376,15 +382,17 @@ public final class Txn implements AutoCloseable {
 
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
+    epoch.markViewed();
     final ByteBuffer view = Views.create(address, length, this);
     viewList().add(view);
     return view;
   }
 
   /**
-   * Re-points {@code previous} if it is a live view of this transaction, or a detached view (of
-   * any ended transaction: the caller handed it in to be reused, so this transaction adopts it);
-   * else makes a new view.
+   * Re-points {@code previous} if it is a live view of this transaction, or a view detached from
+   * this transaction's map (of any ended transaction: the caller handed it in to be reused, so this
+   * transaction adopts it); else makes a new view. A view detached from an older map is not adopted:
+   * it keeps that map's {@link MapEpoch} reachable for as long as someone may still read it.
    */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
     if (previous != null) {
@@ -392,7 +400,7 @@ public final class Txn implements AutoCloseable {
       if (owner == this) {
         return Views.repoint(previous, address, length);
       }
-      if (Views.isDetached(previous)) {
+      if (owner == epoch) {
         Views.adopt(previous, this);
         viewList().add(previous);
         return Views.repoint(previous, address, length);
@@ -404,7 +412,8 @@ public final class Txn implements AutoCloseable {
   /** A view for a decoder that copies; valid only until the next call. */
   ByteBuffer scratchView(final long address, final int length) {
     if (scratch == null) {
-      scratch = Views.create(address, length, null);
+      epoch.markViewed(); // a decoder may (wrongly) keep a derived buffer of it
+      scratch = Views.create(address, length, this);
       return scratch;
     }
     return Views.repoint(scratch, address, length);
@@ -413,7 +422,8 @@ public final class Txn implements AutoCloseable {
   /** A view for decoding a key; valid only until the next call. */
   ByteBuffer keyView(final long address, final int length) {
     if (keyScratch == null) {
-      keyScratch = Views.create(address, length, null);
+      epoch.markViewed();
+      keyScratch = Views.create(address, length, this);
       return keyScratch;
     }
     return Views.repoint(keyScratch, address, length);
@@ -429,19 +439,20 @@ public final class Txn implements AutoCloseable {
   private void detachViews() {
     if (views != null && !views.isEmpty()) {
       for (int i = 0, n = views.size(); i < n; i++) {
-        Views.detach(views.get(i));
+        Views.detach(views.get(i), epoch);
       }
       views.clear();
     }
     if (scratch != null) {
-      Views.detach(scratch);
+      Views.detach(scratch, epoch);
     }
     if (keyScratch != null) {
-      Views.detach(keyScratch);
+      Views.detach(keyScratch, epoch);
     }
   }
 
   void register(final Cursor<?, ?> cursor) {
+    epoch.markViewed(); // a cursor decodes its current row without the operation guard
     if (cursors == null) {
       cursors = new ArrayList<>(2);
     }

@@ -673,6 +673,13 @@ public final class Database implements AutoCloseable {
    */
   private volatile MapEpoch mapEpoch = new MapEpoch();
 
+  /** The map's current size; it cannot change while a transaction is open. */
+  long currentMapSize() {
+    synchronized (gate) {
+      return mapSize;
+    }
+  }
+
   MapEpoch mapEpoch() {
     return mapEpoch;
   }

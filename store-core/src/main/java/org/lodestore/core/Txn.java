@@ -67,6 +67,14 @@ public final class Txn implements AutoCloseable {
   /** The newest table handle LMDB copied into this transaction when it began. */
   final long handleSeq;
 
+  /** The map's address range, for {@link #place}; 0 until a write transaction's first view. */
+  private long mapStart;
+
+  private long mapEnd;
+
+  /** Copies of dirty-page values that views of this write transaction point into. */
+  private ArrayList<ByteBuffer> copies;
+
   /** Whether LMDB's write lock was taken on {@link WriteLock}'s thread (a virtual owner). */
   private final boolean onLockThread;
   /**
@@ -383,9 +391,39 @@ public final class Txn implements AutoCloseable {
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
     epoch.markViewed();
-    final ByteBuffer view = Views.create(address, length, this);
+    final ByteBuffer view = Views.create(place(address, length), length, this);
     viewList().add(view);
     return view;
+  }
+
+  /**
+   * Where a view of {@code [address, address + length)} may point: there, if it is inside the map
+   * (always, in a read transaction); else at a copy this transaction owns. A write transaction
+   * serves what it wrote from its dirty pages, heap memory that LMDB frees (and, for a large value,
+   * gives back to the system) at commit: a buffer derived from such a view, read afterwards, would
+   * crash the JVM. The copies live as long as this object, which every view and every buffer
+   * derived from one references.
+   */
+  private long place(final long address, final int length) {
+    if (readOnly) {
+      return address;
+    }
+    if (mapEnd == 0) {
+      final long start = UnmappedGuard.mapStart(db.env);
+      mapStart = start;
+      mapEnd = start == 0 ? -1 : start + db.currentMapSize();
+    }
+    if (address >= mapStart && address + length <= mapEnd) {
+      return address;
+    }
+    final ByteBuffer copy = ByteBuffer.allocateDirect(Math.max(1, length));
+    final long to = Views.address(copy);
+    org.agrona.UnsafeApi.copyMemory(address, to, length);
+    if (copies == null) {
+      copies = new ArrayList<>(2);
+    }
+    copies.add(copy);
+    return to;
   }
 
   /**
@@ -398,12 +436,12 @@ public final class Txn implements AutoCloseable {
     if (previous != null) {
       final Object owner = Views.owner(previous);
       if (owner == this) {
-        return Views.repoint(previous, address, length);
+        return Views.repoint(previous, place(address, length), length);
       }
       if (owner == epoch) {
         Views.adopt(previous, this);
         viewList().add(previous);
-        return Views.repoint(previous, address, length);
+        return Views.repoint(previous, place(address, length), length);
       }
     }
     return newView(address, length);

@@ -598,6 +598,8 @@ public final class Database implements AutoCloseable {
    *     stayed open past the timeout
    * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the
    *     map only while no transaction of this process is open, and this one would wait for itself)
+   * @throws LodestoreException if LMDB cannot map the larger map (no address space left): the
+   *     database is then closed, its files intact, and can be reopened
    */
   public void growMap() {
     resize(false, null);
@@ -653,7 +655,11 @@ public final class Database implements AutoCloseable {
           awaitGate(Math.max(1, left / 1_000_000));
         }
         // LMDB unmaps the old map and maps a larger one (adoptOnly: of the size in the meta page)
-        UnmappedGuard.retire(env, mapEpoch, true, () -> env.setMapSize(next));
+        try {
+          UnmappedGuard.retire(env, mapEpoch, true, () -> env.setMapSize(next));
+        } catch (RuntimeException e) {
+          throw abandon(e, next);
+        }
         mapEpoch = new MapEpoch();
         final long before = mapSize;
         mapSize = env.info().mapSize;
@@ -664,6 +670,36 @@ public final class Database implements AutoCloseable {
         gate.notifyAll();
       }
     }
+  }
+
+  /**
+   * Gives the environment up after LMDB failed to map it anew: {@code mdb_env_set_mapsize} unmaps
+   * the old map before mapping the new one, and when that fails (ENOMEM: no address space left)
+   * LMDB has no map, so any transaction would read its meta pages from unmapped memory. The
+   * database closes instead; the files are untouched (no transaction was open) and it can be
+   * reopened. Holds the gate; no transaction is open.
+   */
+  private LodestoreException abandon(final RuntimeException cause, final long size) {
+    closed = true;
+    envClosed = true;
+    for (final TableHandle handle : handles.values()) {
+      handle.invalidate();
+    }
+    try {
+      env.close(); // frees what LMDB holds; it unmaps nothing, having no map
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    writeLock.shutdown();
+    OPEN.values().removeIf(open -> open == this);
+    LOG.error("map of {} could not be grown to {} bytes; the database was closed", path, size, cause);
+    final String reason =
+        cause instanceof LmdbException ? cause.getMessage() : cause.toString();
+    return new LodestoreException(
+        "the map of " + path + " could not be grown to " + size + " bytes (" + reason + "): the "
+            + "database was closed, its files are intact; reopen it (with a smaller maxMapSize "
+            + "if the address space is exhausted)",
+        cause);
   }
 
   /**

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
+import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
@@ -184,6 +186,45 @@ class SchemaTableTest {
           .isNotInstanceOf(UniqueViolationException.class)
           .hasMessageContaining("by_team")
           .hasMessageContaining("people");
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void put_indexKeyOverLmdbLimit_throwsKeyTooLongNamingIndexAndRowKey_andChangesNothing() {
+    final List<String> before = people();
+    final String long512 = "x".repeat(512);
+    final UUID k = UUID.randomUUID();
+    try (Txn txn = db.beginWrite()) {
+      for (final Runnable write :
+          List.<Runnable>of(
+              () -> org.people.put(txn, ada, new Person("Ada", long512, "core")),
+              () -> org.people.insert(txn, k, new Person("K", "k@x", long512)),
+              () -> org.people.replace(txn, bob, new Person("Bob", "bob@x", long512)),
+              () -> org.people.update(txn, ada, p -> new Person("Ada", long512, "core")))) {
+        assertThatThrownBy(write::run)
+            .isExactlyInstanceOf(KeyTooLongException.class)
+            .hasMessageContaining("index")
+            .hasMessageMatching("(?s).*'by_(email|team)'.*")
+            .hasMessageContaining("people")
+            .satisfies(e -> assertThat(((KeyTooLongException) e).key()).isIn(
+                ada.toString(), k.toString(), bob.toString()));
+      }
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void put_emptyIndexKey_throwsInvalidKeyNamingIndexAndRowKey_andChangesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.put(txn, ada, new Person("Ada", "", "core")))
+          .isExactlyInstanceOf(InvalidKeyException.class)
+          .hasMessageContaining("'by_email'")
+          .hasMessageContaining("people")
+          .hasMessageContaining(ada.toString());
       txn.commit();
     }
     assertThat(people()).isEqualTo(before);

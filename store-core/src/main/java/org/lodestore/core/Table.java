@@ -19,6 +19,10 @@ import org.lodestore.core.key.KeyCodec;
  * value, throws before anything is written. Not-found is {@code null}, {@code false} or an empty
  * {@link Optional}, never an exception.
  *
+ * <p>A table that a schema owns ({@link OwnerAccess#claim}) refuses every write through a table
+ * object from {@link Database#table} with {@link SchemaMismatchException}, since such a write would
+ * bypass the schema's indexes; reads are allowed.
+ *
  * <p>Values from a zero-copy codec (FlatBuffers, {@link org.lodestore.core.codec.ValueCodecs#VIEW})
  * read LMDB memory: valid until the transaction ends, in a write transaction until its next write.
  *
@@ -31,21 +35,30 @@ public final class Table<K, V> {
   private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
 
   private final TableHandle handle;
+
+  /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
+  private final boolean byOwner;
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
   private final String name;
   private final Cursor.Reader<K, V> reader = new RowReader();
 
-  Table(final TableHandle handle, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    this(handle, keyCodec, valueCodec, handle.name);
+  Table(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec,
+      final boolean byOwner) {
+    this(handle, keyCodec, valueCodec, handle.name, byOwner);
   }
 
   private Table(
       final TableHandle handle,
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec,
-      final String name) {
+      final String name,
+      final boolean byOwner) {
     this.handle = handle;
+    this.byOwner = byOwner;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
     this.name = Objects.requireNonNull(name, "name");
@@ -70,7 +83,7 @@ public final class Table<K, V> {
    * @return a table object sharing this one's storage and codecs
    */
   public Table<K, V> withDisplayName(final String displayName) {
-    return new Table<>(handle, keyCodec, valueCodec, displayName);
+    return new Table<>(handle, keyCodec, valueCodec, displayName, byOwner);
   }
 
   /**
@@ -240,7 +253,7 @@ public final class Table<K, V> {
   public boolean replace(final Txn txn, final K key, final V value) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       if (handle.dbi.get(txn.lmdb, k) == null) {
@@ -259,7 +272,7 @@ public final class Table<K, V> {
   private boolean store(final Txn txn, final K key, final V value, final boolean onlyIfAbsent) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       txn.beforeMutation();
@@ -294,7 +307,7 @@ public final class Table<K, V> {
   public boolean delete(final Txn txn, final K key) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
       return handle.dbi.delete(txn.lmdb, k);
@@ -313,7 +326,7 @@ public final class Table<K, V> {
   public void truncate(final Txn txn) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
     } catch (LmdbException e) {

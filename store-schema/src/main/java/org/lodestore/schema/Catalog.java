@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.lodestore.core.CorruptValueException;
-import org.lodestore.core.Database;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
@@ -23,7 +23,13 @@ import org.lodestore.core.key.KeyCodecs;
  *  value {format: 1, oid, name, description, kind: "table"|"set", dbi, keyCodec, valueCodec,
  *         properties: {..}, indexes: [{name, dbi, keyCodec, unique, nullable}],
  *         references: [{name, target, keyCodec, checked}]}
+ *
+ *  key   "__generation"      (reserved: no oid starts with "__")
+ *  value n                   (a CBOR unsigned integer; see {@link CatalogGeneration})
  * </pre>
+ *
+ * <p>The catalog's name is reserved: plain {@code Database.table} access refuses it, and the schema
+ * opens it through its {@link OwnerAccess}.
  */
 final class Catalog {
 
@@ -42,8 +48,8 @@ final class Catalog {
     this.table = table;
   }
 
-  static Catalog open(final Database db, final Txn txn) {
-    return new Catalog(db.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
+  static Catalog open(final OwnerAccess access, final Txn txn) {
+    return new Catalog(access.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
   }
 
   TableEntry get(final Txn txn, final String oid) {

@@ -257,7 +257,7 @@ class SchemaTableTest {
 
   /** Overwrites the stored value under {@code key} with bytes that are not a CBOR Person. */
   private void corrupt(final UUID key) {
-    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     db.write(txn -> raw.put(txn, key, new byte[] {(byte) 0xff, 0x13}));
     try (Txn txn = db.beginRead()) {
       assertThatThrownBy(() -> org.people.get(txn, key)).isInstanceOf(CorruptValueException.class);
@@ -321,7 +321,7 @@ class SchemaTableTest {
   @Test
   void writesOverCorruptRow_refusedByUniqueIndexOrInsertOrUpdate_changeNothing() {
     corrupt(ada);
-    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     final List<String> indexes = new ArrayList<>();
     try (Txn txn = db.beginRead()) {
       org.byEmail.select(txn, KeyRange.all()).forEach(r -> indexes.add(r.key() + " " + r.value()));
@@ -347,7 +347,7 @@ class SchemaTableTest {
   @Test
   void put_overCorruptRow_skipsIndexEntriesThatCannotBeDecodedEither() {
     final Table<String, byte[]> rawIndex =
-        db.table("ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
+        Access.table(db, "ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
     db.write(txn -> rawIndex.put(txn, "bob@x", new byte[] {1, 2, 3}));
     corrupt(ada);
     db.write(txn -> org.people.put(txn, ada, adaP));

@@ -159,4 +159,32 @@ class OwnerAccessTest {
       db.write(txn -> other.put(txn, 1, "x"));
     }
   }
+
+  /**
+   * The ownership marker exists on disk but this process has not opened it; a write transaction
+   * begins, then a read transaction opens the marker and publishes its handle, which LMDB does not
+   * know in the older write transaction: the write still finds the owner (in a fresh read).
+   */
+  @Test
+  void plainWrite_inTransactionOlderThanTheMarkerHandle_stillFindsTheOwner() {
+    final Path path = dir.resolve("db");
+    try (Database db = Database.open(path)) {
+      db.attach(new Owner("owned"));
+    }
+    try (Database db = Database.open(path)) {
+      final Table<Integer, String> plain = db.table("owned", KeyCodecs.INT, ValueCodecs.STRING);
+      final Owner owner = db.attach(new Owner());
+      try (Txn write = db.beginWrite()) {
+        try (Txn read = db.beginRead()) {
+          assertThat(owner.access.ownerOf(read, "owned")).isEqualTo("test owner of 'owned'");
+          read.commit(); // publishes the marker's handle, newer than the write transaction
+        }
+        assertThatThrownBy(() -> plain.put(write, 1, "x"))
+            .isInstanceOf(SchemaMismatchException.class)
+            .hasMessageContaining("test owner of 'owned'");
+      }
+      db.write(txn -> assertThatThrownBy(() -> plain.put(txn, 1, "x"))
+          .isInstanceOf(SchemaMismatchException.class));
+    }
+  }
 }

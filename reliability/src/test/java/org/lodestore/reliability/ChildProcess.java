@@ -87,9 +87,35 @@ final class ChildProcess implements AutoCloseable {
       final List<String> jvmFlags,
       final String... args)
       throws IOException {
+    return startWith(
+        Path.of(System.getProperty("java.home"), "bin", "java"), main, crashDir, heap, jvmFlags,
+        args);
+  }
+
+  /**
+   * As {@link #start(Class, Path, String, List, String...)}, on another JVM (e.g. a JDK with
+   * virtual threads, from {@link Jdks}).
+   *
+   * @param java the {@code java} launcher
+   * @param main the main class, from the test classpath
+   * @param crashDir where {@code hs_err_pid*.log} goes (created)
+   * @param heap the child's {@code -Xmx}
+   * @param jvmFlags flags added before the class name
+   * @param args the program arguments
+   * @return the running child
+   * @throws IOException if it cannot start
+   */
+  static ChildProcess startWith(
+      final Path java,
+      final Class<?> main,
+      final Path crashDir,
+      final String heap,
+      final List<String> jvmFlags,
+      final String... args)
+      throws IOException {
     Files.createDirectories(crashDir);
     final List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java.toString());
     command.addAll(LMDB_FLAGS);
     command.add("-Xmx" + heap);
     command.add("-XX:ErrorFile=" + crashDir.resolve("hs_err_pid%p.log"));

@@ -62,8 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety and lifetime</h2>
  *
- * A database is thread-safe. One environment exists per canonical path per process: a second
- * {@code open} of the same directory fails until the first is closed. {@link #close()} is
+ * A database is thread-safe. One environment exists per database per process: a second {@code
+ * open} of the same files fails until the first is closed, whatever path reaches them (the files
+ * are identified by device and inode, so a symbolic link, a hard link or a bind mount is the same
+ * database). Write transactions may be begun from virtual threads (JDK 21+): LMDB's write lock is
+ * then taken and released on a platform thread of the database. A write transaction whose thread
+ * ended without closing it is discarded (a WARN log names the thread) when the next writer waits
+ * for it or the database closes. {@link #close()} is
  * idempotent and safe with transactions still open: they are aborted (a write transaction owned by
  * another thread is aborted when that thread closes it, and the environment is released then), and
  * every later use of them, their cursors or their zero-copy views fails with {@link
@@ -80,7 +85,12 @@ public final class Database implements AutoCloseable {
   private static final String RESERVED_PREFIX = "__";
 
   private static final long GIB = 1L << 30;
-  private static final Map<Path, Database> OPEN = new ConcurrentHashMap<>();
+  /**
+   * Open databases by the identities of their files (see {@link #identities}): a directory reached
+   * through a bind mount, or files reached through hard links, are the same database. Opens are
+   * serialised on this map.
+   */
+  private static final Map<Object, Database> OPEN = new ConcurrentHashMap<>();
 
   final Env<ByteBuffer> env;
   private final Path path;
@@ -102,6 +112,16 @@ public final class Database implements AutoCloseable {
   private volatile boolean closed;
   private volatile Txn writer;
 
+  /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
+  final WriteLock writeLock;
+
+  /** Write transactions begun since the last reader check; touched only by the permit holder. */
+  private int writesSinceReaderCheck;
+
+  private long lastReaderCheck = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong staleReadersCleared =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Open table handles by name; a handle opened in an uncommitted transaction is not here yet. */
   private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
 
@@ -116,6 +136,7 @@ public final class Database implements AutoCloseable {
     this.env = env;
     this.options = options;
     this.mapSize = env.info().mapSize;
+    this.writeLock = new WriteLock(path.toString());
   }
 
   /**
@@ -125,6 +146,8 @@ public final class Database implements AutoCloseable {
    * @return the open database
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated or not an LMDB file
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir) {
     return open(dir, DatabaseOptions.defaults());
@@ -138,6 +161,8 @@ public final class Database implements AutoCloseable {
    * @return the open database
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated or not an LMDB file
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir, final DatabaseOptions options) {
     Objects.requireNonNull(dir, "dir");
@@ -150,25 +175,70 @@ public final class Database implements AutoCloseable {
       }
       canonical = dir.toRealPath();
     } catch (IOException e) {
-      throw new LodestoreException("cannot open database directory " + dir + ": " + e, e);
+      throw DataFiles.ioFailure("cannot open database directory " + dir, dir, e);
     }
-    final Database[] created = new Database[1];
-    OPEN.compute(
-        canonical,
-        (p, existing) -> {
-          if (existing != null) {
-            throw new LodestoreException(
-                existing.closed
-                    ? "database " + p + " is closing: transactions of other threads are still "
-                        + "open; close them first"
-                    : "database " + p + " is already open in this process; share that Database "
-                        + "(one environment per path per process)");
-          }
-          created[0] = new Database(p, openEnv(p, options), options);
-          return created[0];
-        });
+    final Database db;
+    synchronized (OPEN) {
+      // Checked before LMDB opens anything: a second environment on the same lock.mdb would, when
+      // closed, drop this process's POSIX locks on it (they belong to the process and the file, not
+      // to a descriptor), and another process would then reset the reader table under our readers.
+      for (final Object identity : identities(canonical)) {
+        final Database existing = OPEN.get(identity);
+        if (existing != null) {
+          throw alreadyOpen(canonical, existing);
+        }
+      }
+      preflight(canonical, options); // after the identity check: it may create lock.mdb
+      db = new Database(canonical, openEnv(canonical, options), options);
+      for (final Object identity : identities(canonical)) {
+        OPEN.put(identity, db);
+      }
+    }
+    db.checkReaders(); // slots of processes that died since the last open
     LOG.debug("opened {} with {}", canonical, options);
-    return created[0];
+    return db;
+  }
+
+  private static LodestoreException alreadyOpen(final Path path, final Database existing) {
+    final String same =
+        existing.path.equals(path) ? "" : " (as " + existing.path + ": the same files)";
+    return new LodestoreException(
+        existing.closed
+            ? "database " + path + same + " is closing: transactions of other threads are still "
+                + "open; close them first"
+            : "database " + path + " is already open in this process" + same + "; share that "
+                + "Database (one environment per database per process)");
+  }
+
+  /**
+   * What identifies a database directory's files whatever path reaches them: the file keys (device
+   * and inode on Unix) of the directory, {@code data.mdb} and {@code lock.mdb}, those that exist;
+   * the canonical path where the file system has no file keys.
+   */
+  private static List<Object> identities(final Path dir) {
+    final List<Object> ids = new ArrayList<>(3);
+    ids.add(dir);
+    for (final Path file : List.of(dir, dir.resolve("data.mdb"), dir.resolve("lock.mdb"))) {
+      try {
+        final Object key =
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        if (key != null) {
+          ids.add(key);
+        }
+      } catch (IOException e) {
+        // not there yet (a new database): the directory's own key covers it
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * What Lodestore checks and prepares before LMDB maps the files, so that a damaged or full disk
+   * is an exception rather than a SIGBUS (see {@link DataFiles}).
+   */
+  private static void preflight(final Path dir, final DatabaseOptions options) {
+    DataFiles.checkDataFile(dir, options.readOnly());
+    DataFiles.reserveLockFile(dir, options);
   }
 
   private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
@@ -193,7 +263,11 @@ public final class Database implements AutoCloseable {
           .setMaxReaders(options.maxReaders())
           .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
     } catch (LmdbException e) {
-      throw new LodestoreException("cannot open database " + dir + ": " + e.getMessage(), e);
+      final RuntimeException error = Lmdb.translateOpen(e, dir);
+      if (error instanceof StorageFullException) {
+        DataFiles.resetUnfinished(dir);
+      }
+      throw error;
     }
   }
 
@@ -257,7 +331,73 @@ public final class Database implements AutoCloseable {
           "this thread already holds the write transaction of " + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
     }
-    return begin(false);
+    if (closed) {
+      throw closedError();
+    }
+    writeLock.acquire(
+        () -> {
+          reapDeadWriter();
+          if (closed) {
+            throw closedError();
+          }
+        });
+    final Txn txn;
+    try {
+      txn = begin(false);
+    } catch (RuntimeException | Error e) {
+      writeLock.release();
+      throw e;
+    }
+    if (++writesSinceReaderCheck >= READER_CHECK_WRITES
+        || System.nanoTime() - lastReaderCheck >= READER_CHECK_NANOS) {
+      writesSinceReaderCheck = 0;
+      lastReaderCheck = System.nanoTime();
+      checkReaders();
+    }
+    return txn;
+  }
+
+  /** How many write transactions, or how much time, between two checks for dead readers. */
+  private static final int READER_CHECK_WRITES = 64;
+
+  private static final long READER_CHECK_NANOS = 1_000_000_000L;
+
+  /**
+   * Frees the reader slots of processes that died with a read transaction open (LMDB's {@code
+   * mdb_reader_check}): their snapshots would otherwise pin old pages forever, and their slots
+   * count against {@link DatabaseOptions#maxReaders()}.
+   *
+   * @return how many slots were freed
+   */
+  private int checkReaders() {
+    final int cleared;
+    try {
+      cleared = env.readerCheck();
+    } catch (LmdbException | IllegalStateException e) {
+      LOG.debug("reader check of {} failed: {}", path, e.toString());
+      return 0;
+    }
+    if (cleared > 0) {
+      staleReadersCleared.addAndGet(cleared);
+      LOG.info("freed {} reader slot(s) of dead processes in {}", cleared, path);
+    }
+    return cleared;
+  }
+
+  /**
+   * Discards the write transaction of a thread that ended without closing it, so that its lock
+   * passes on instead of stopping every writer (see {@link WriteLock}). Its changes are lost, as
+   * those of any transaction that was never committed.
+   */
+  void reapDeadWriter() {
+    final Txn orphan = writer;
+    if (orphan != null && !orphan.owner.isAlive() && orphan.abortOrphan()) {
+      LOG.warn(
+          "thread '{}' ended holding the write transaction of {} without closing it; its changes "
+              + "were discarded",
+          orphan.owner.getName(),
+          path);
+    }
   }
 
   private Txn begin(final boolean readOnly) {
@@ -277,9 +417,14 @@ public final class Database implements AutoCloseable {
       // read before LMDB copies its table handles into the new transaction: a handle opened in
       // between is then refused clearly rather than by LMDB's EINVAL
       final long handlesBefore = handleSeq.get();
+      final boolean onLockThread = !readOnly && WriteLock.isVirtual(Thread.currentThread());
       org.lmdbjava.Txn<ByteBuffer> lmdb = null;
       try {
-        lmdb = readOnly ? env.txnRead() : env.txnWrite();
+        if (readOnly) {
+          lmdb = beginReadLmdb();
+        } else {
+          lmdb = onLockThread ? writeLock.onLockThread(env::txnWrite) : env.txnWrite();
+        }
       } catch (Dbi.MapResizedException e) {
         // another process grew the map: adopt its size once no transaction of ours is open
         endBegin(null);
@@ -292,7 +437,7 @@ public final class Database implements AutoCloseable {
         endBegin(null);
         throw e;
       }
-      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore);
+      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore, onLockThread);
       if (!endBegin(txn)) {
         throw closedError();
       }
@@ -301,6 +446,30 @@ public final class Database implements AutoCloseable {
       }
       return txn;
     }
+  }
+
+  /** Begins LMDB's read transaction; when the reader table is full, frees dead readers' slots once. */
+  private org.lmdbjava.Txn<ByteBuffer> beginReadLmdb() {
+    try {
+      return env.txnRead();
+    } catch (Env.ReadersFullException e) {
+      if (checkReaders() == 0) {
+        throw e;
+      }
+      return env.txnRead();
+    }
+  }
+
+  /** Describes the open transactions {@code thread} began, for an error message. Holds the gate. */
+  private String heldBy(final Thread thread) {
+    final StringBuilder held = new StringBuilder();
+    for (final Txn txn : openTxns) {
+      if (txn.owner == thread) {
+        held.append(held.length() == 0 ? "" : ", ").append(txn.isReadOnly() ? "a read" : "the write")
+            .append(" transaction");
+      }
+    }
+    return held.toString();
   }
 
   /** Whether {@code thread} began a transaction that is still open. Holds the gate. */
@@ -324,7 +493,7 @@ public final class Database implements AutoCloseable {
       }
       if (closed) {
         // closed while LMDB was beginning it: end it before the environment can be released
-        txn.lmdb.close();
+        txn.closeLmdb();
         closeEnvIfDone();
         return false;
       }
@@ -342,6 +511,9 @@ public final class Database implements AutoCloseable {
       openTxns.remove(txn);
       wakeWaiters();
       closeEnvIfDone();
+    }
+    if (!txn.isReadOnly()) {
+      writeLock.release();
     }
   }
 
@@ -363,9 +535,17 @@ public final class Database implements AutoCloseable {
    * If the map fills up, grows it and runs {@code fn} again, so {@code fn} must not have effects
    * outside the transaction.
    *
+   * <p>Growing needs every transaction of this process closed, so a thread that holds a read
+   * transaction of its own while it calls {@code write} cannot have the map grown for it: when the
+   * map is full, that call fails with {@link InvalidStateException} naming the open transaction
+   * (close it first, or do those reads inside {@code fn}). From a virtual thread this works as from
+   * any other; the transaction's LMDB lock is taken and released on a platform thread of the
+   * database.
+   *
    * @param fn the work
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -383,10 +563,13 @@ public final class Database implements AutoCloseable {
    * @param <R> the result type
    * @return what {@code fn} returned
    * @throws MapFullException only when the map cannot grow
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
+   *     (see {@link #write(Consumer)})
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
     while (true) {
       final Txn txn = beginWrite();
+      MapFullException full = null;
       try {
         final R result = fn.apply(txn);
         txn.commit();
@@ -395,6 +578,7 @@ public final class Database implements AutoCloseable {
         if (!options.autoGrow()) {
           throw e;
         }
+        full = e;
       } catch (RuntimeException | Error e) {
         if (!txn.sawMapFull() || !options.autoGrow()) {
           throw e;
@@ -403,7 +587,7 @@ public final class Database implements AutoCloseable {
       } finally {
         txn.close();
       }
-      growMap();
+      resize(false, full);
     }
   }
 
@@ -413,30 +597,36 @@ public final class Database implements AutoCloseable {
    * Grows the map now, as {@link #write} does when it fills up: waits (up to {@link
    * DatabaseOptions#growTimeout()}) until no transaction is open, then enlarges the map.
    *
-   * @throws MapFullException if the maximum size is reached, this thread holds an open transaction,
-   *     or other transactions stayed open past the timeout
+   * @throws MapFullException if the maximum size is reached, or other threads' transactions
+   *     stayed open past the timeout
+   * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the
+   *     map only while no transaction of this process is open, and this one would wait for itself)
    */
   public void growMap() {
-    resize(false);
+    resize(false, null);
   }
 
   private void adoptMapSize() {
-    resize(true);
+    resize(true, null);
   }
 
-  private void resize(final boolean adoptOnly) {
+  private void resize(final boolean adoptOnly, final MapFullException full) {
     synchronized (gate) {
       if (closed) {
         throw closedError();
       }
       if (holdsTxn(Thread.currentThread())) {
         // checked first: waiting for another thread's growth would wait for ourselves
-        throw new MapFullException(
-            "the map is full and cannot grow while this thread holds an open transaction; "
-                + "close it first",
-            null,
-            null,
-            null);
+        final InvalidStateException refusal =
+            new InvalidStateException(
+                "the map of " + path + " is full and cannot grow while this thread holds an open "
+                    + "transaction (" + heldBy(Thread.currentThread()) + "): LMDB resizes only "
+                    + "when no transaction of the process is open; close it before db.write, or "
+                    + "do those reads inside the write transaction");
+        if (full != null) {
+          refusal.initCause(full);
+        }
+        throw refusal;
       }
       if (growing) {
         // another thread is growing the map: wait for it, then the caller retries
@@ -903,41 +1093,60 @@ public final class Database implements AutoCloseable {
       size = mapSize;
       resizes = growths;
     }
+    final int readers = ReaderTable.inUse(env);
     return new DatabaseStats(
-        size, used, stat.pageSize, info.maxReaders, info.numReaders, resizes, tables);
+        size,
+        used,
+        stat.pageSize,
+        info.maxReaders,
+        readers >= 0 ? readers : info.numReaders,
+        staleReadersCleared.get(),
+        resizes,
+        tables);
   }
 
   /**
    * Writes a compacted copy of the database (free pages omitted) to directory {@code target},
    * which must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
    *
+   * <p>All or nothing: the copy goes to a temporary directory inside {@code target} and is synced
+   * and renamed to {@code target/data.mdb} only when complete, so a {@code data.mdb} there is
+   * always a whole backup, even if this process is killed or the disk fills up. A failed backup
+   * leaves nothing; the temporary directory of a killed one is deleted by the next backup into
+   * the same target.
+   *
    * @param target the directory to write {@code data.mdb} into
-   * @throws LodestoreException if the copy fails
+   * @throws StorageFullException if the target's disk is full (nothing is left in the target)
+   * @throws LodestoreException if the copy fails or the target holds other files
+   * @throws InvalidStateException if the database is closed
    */
   public void backupTo(final Path target) {
     Objects.requireNonNull(target, "target");
+    if (closed) {
+      throw closedError();
+    }
+    final Path temp = DataFiles.prepareBackup(target);
+    boolean published = false;
     try {
-      Files.createDirectories(target);
-      try (var entries = Files.list(target)) {
-        if (entries.findAny().isPresent()) {
-          throw new LodestoreException("backup target " + target + " is not empty");
+      synchronized (gate) {
+        if (closed) {
+          throw closedError();
         }
+        beginning++;
       }
-    } catch (IOException e) {
-      throw new LodestoreException("cannot prepare backup target " + target + ": " + e, e);
-    }
-    synchronized (gate) {
-      if (closed) {
-        throw closedError();
+      try {
+        env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+      } catch (LmdbException e) {
+        throw Lmdb.translate(e, null, null, target);
+      } finally {
+        endBegin(null);
       }
-      beginning++;
-    }
-    try {
-      env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
-    } catch (LmdbException e) {
-      throw Lmdb.translate(e, null, null);
+      DataFiles.publishBackup(temp, target);
+      published = true;
     } finally {
-      endBegin(null);
+      if (!published) {
+        DataFiles.discardBackup(temp);
+      }
     }
   }
 
@@ -950,6 +1159,7 @@ public final class Database implements AutoCloseable {
    */
   @Override
   public void close() {
+    reapDeadWriter();
     final List<Txn> toAbort;
     synchronized (gate) {
       // a repeated close still ends the calling thread's transactions (begun on this thread, they
@@ -976,10 +1186,11 @@ public final class Database implements AutoCloseable {
       final long[] mapped = UnmappedGuard.mappingOf(dataFile());
       final boolean sealed = UnmappedGuard.sealBeforeUnmap(mapped[0], mapped[1]);
       env.close();
+      writeLock.shutdown();
       if (!sealed) {
         UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
       }
-      OPEN.remove(path, this);
+      OPEN.values().removeIf(open -> open == this);
       LOG.debug("closed {}", path);
     }
   }

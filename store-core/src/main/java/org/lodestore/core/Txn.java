@@ -67,16 +67,21 @@ public final class Txn implements AutoCloseable {
   /** The newest table handle LMDB copied into this transaction when it began. */
   final long handleSeq;
 
+  /** Whether LMDB's write lock was taken on {@link WriteLock}'s thread (a virtual owner). */
+  private final boolean onLockThread;
+
   Txn(
       final Database db,
       final org.lmdbjava.Txn<ByteBuffer> lmdb,
       final boolean readOnly,
-      final long handleSeq) {
+      final long handleSeq,
+      final boolean onLockThread) {
     this.db = db;
     this.lmdb = lmdb;
     this.readOnly = readOnly;
     this.owner = Thread.currentThread();
     this.handleSeq = handleSeq;
+    this.onLockThread = onLockThread;
   }
 
   /**
@@ -112,6 +117,7 @@ public final class Txn implements AutoCloseable {
    * before returning; for a read transaction, just ends it. Either way the transaction is over.
    *
    * @throws MapFullException if the map filled up during the transaction (nothing was written)
+   * @throws StorageFullException if the disk is full (nothing was written)
    * @throws InvalidStateException if the transaction already ended
    */
   public void commit() {
@@ -127,7 +133,15 @@ public final class Txn implements AutoCloseable {
       }
       closeCursors();
       try {
-        lmdb.commit();
+        if (onLockThread) {
+          db.writeLock.onLockThread(
+              () -> {
+                lmdb.commit();
+                return null;
+              });
+        } else {
+          lmdb.commit();
+        }
       } catch (LmdbException e) {
         throw failed(Lmdb.translate(e, null, null));
       }
@@ -194,6 +208,39 @@ public final class Txn implements AutoCloseable {
     finish();
   }
 
+  /**
+   * Ends the transaction of a thread that died without closing it (see {@link
+   * Database#reapDeadWriter}).
+   *
+   * @return true if this call ended it
+   */
+  boolean abortOrphan() {
+    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+      return false;
+    }
+    ending = "aborted: its thread '" + owner.getName() + "' ended without closing it";
+    finish();
+    return true;
+  }
+
+  /**
+   * Ends LMDB's transaction (aborting it unless committed) on the thread that holds its write lock.
+   * A dead owner's lock cannot be released by another thread: LMDB's unlock then fails quietly
+   * (EPERM), the mutex stays marked "owner died", and the next {@code mdb_txn_begin} recovers it,
+   * finding no transaction of this process in progress.
+   */
+  void closeLmdb() {
+    if (onLockThread) {
+      db.writeLock.onLockThread(
+          () -> {
+            lmdb.close();
+            return null;
+          });
+    } else {
+      lmdb.close();
+    }
+  }
+
   private void finish() {
     try {
       detachViews();
@@ -204,7 +251,7 @@ public final class Txn implements AutoCloseable {
         }
         opened = null;
       }
-      lmdb.close();
+      closeLmdb();
     } finally {
       STATE.setRelease(this, DONE);
       db.ended(this);
@@ -294,12 +341,15 @@ public final class Txn implements AutoCloseable {
             + Thread.currentThread().getName() + "'");
   }
 
-  /** Records a failure that poisons the transaction; returns it for throwing. */
+  /**
+   * Records a failure that poisons the transaction; returns it for throwing (a disk-full error
+   * naming this transaction's database).
+   */
   RuntimeException failed(final RuntimeException e) {
     if (e instanceof MapFullException) {
       mapFull = true;
     }
-    return e;
+    return Lmdb.withPath(e, db.path());
   }
 
   boolean sawMapFull() {

@@ -123,8 +123,8 @@ final class CatalogGeneration {
    * What changed between {@code attached} (the entry a declaration was attached with) and {@code
    * current} (the catalog's entry now) that a write through that declaration would get wrong, or
    * null if nothing did. Names and descriptions do not matter to a write, nor does an index made
-   * nullable (the old declaration is stricter); indexes, codecs, storage, format, properties and
-   * references do.
+   * nullable (the old declaration is stricter); indexes, codecs, storage, format, properties,
+   * references and the value checksum do.
    */
   static String staleness(final Catalog.TableEntry attached, final Catalog.TableEntry current) {
     if (current == null) {
@@ -163,6 +163,11 @@ final class CatalogGeneration {
     }
     if (!orEmpty(attached.references()).equals(orEmpty(current.references()))) {
       changes.add("its references changed");
+    }
+    if (!Objects.equals(attached.valueChecksum(), current.valueChecksum())) {
+      changes.add(
+          "its value checksum changed: " + attached.valueChecksum() + " -> "
+              + current.valueChecksum());
     }
     return changes.isEmpty() ? null : String.join("; ", changes);
   }

@@ -14,6 +14,7 @@ import org.lodestore.core.Database;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -59,10 +60,22 @@ import org.lodestore.core.key.KeyCodec;
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
  *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
- *       codec differs from its target's; a catalog written by a newer format version.
+ *       codec differs from its target's; a catalog written by a newer format version; a
+ *       declared value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
+ *
+ * <h2>Value checksums</h2>
+ *
+ * A new table's values carry a CRC-32C of key and value (see {@link ValueChecksum}) if its value
+ * codec copies (CBOR, JSON, strings, numbers: on by default) and none if it is zero-copy
+ * (FlatBuffers: opt in with {@link SchemaTable#valueChecksum(ValueChecksum)}). The catalog records
+ * the setting, and it stays the table's for good: a table attached again with no declaration
+ * keeps the recorded setting (a table created before checksums existed keeps having none, so
+ * existing data reads unchanged), and a declaration that contradicts the record is refused, since
+ * the stored values would be misread. Index tables carry no checksum: their entries are derived
+ * from the rows and can be rebuilt from them.
  *
  * <h2>Stale declarations</h2>
  *
@@ -499,7 +512,7 @@ public abstract class Schema implements Attachable {
     }
     final Catalog.TableEntry entry =
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.FORMAT_NO_CHECKSUM,
             set.oid(),
             set.name(),
             "",
@@ -509,7 +522,8 @@ public abstract class Schema implements Attachable {
             set.memberCodec().id(),
             Map.of(),
             List.of(),
-            List.of());
+            List.of(),
+            null);
     final boolean changed = record(txn, catalog, old, entry);
     set.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
@@ -546,7 +560,8 @@ public abstract class Schema implements Attachable {
         }
       }
     }
-    table.open(access, txn);
+    final ValueChecksum checksum = valueChecksum(old, table);
+    table.open(access, txn, checksum);
     if (!txn.isReadOnly()) {
       access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
       for (final AbstractIndex<?, K, V> index : table.indexes()) {
@@ -594,7 +609,7 @@ public abstract class Schema implements Attachable {
     }
     final Catalog.TableEntry entry =
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.format(checksum),
             table.oid(),
             table.name(),
             table.description(),
@@ -604,10 +619,37 @@ public abstract class Schema implements Attachable {
             table.valueCodec().id(),
             table.properties(),
             indexes,
-            references);
+            references,
+            Catalog.checksumId(checksum));
     final boolean changed = record(txn, catalog, old, entry);
     table.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
+  }
+
+  /**
+   * The value checksum {@code table} is opened with: for a new table the declared one, else the
+   * default for its value codec; for a table in the catalog the recorded one (none for an entry
+   * from before checksums), which a declaration cannot change, since every stored value carries
+   * the trailer or not.
+   */
+  private static ValueChecksum valueChecksum(
+      final Catalog.TableEntry old, final SchemaTable<?, ?> table) {
+    final ValueChecksum declared = table.declaredValueChecksum();
+    if (old == null) {
+      return declared != null ? declared : SchemaTable.defaultChecksum(table.valueCodec());
+    }
+    final ValueChecksum recorded = old.checksum();
+    if (declared != null && declared != recorded) {
+      throw new SchemaMismatchException(
+          "table's value checksum differs from the catalog: catalog has " + recorded.id()
+              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
+              + "(every stored value carries it or not): declare " + recorded.id()
+              + " or leave it undeclared to follow the catalog",
+          table.name(),
+          null,
+          null);
+    }
+    return recorded;
   }
 
   private static void checkTable(
@@ -719,7 +761,8 @@ public abstract class Schema implements Attachable {
             entry.valueCodec(),
             entry.properties(),
             remaining,
-            entry.references()));
+            entry.references(),
+            entry.valueChecksum()));
     CatalogGeneration.open(access, txn).bump(txn);
     return true;
   }

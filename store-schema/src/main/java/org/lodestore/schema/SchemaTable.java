@@ -23,6 +23,7 @@ import org.lodestore.core.Row;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 import org.slf4j.Logger;
@@ -77,6 +78,10 @@ public class SchemaTable<K, V> {
   private String oid;
   private String name;
   private String description = "";
+
+  /** The declared value checksum, or null to take the default (new table) or the catalog's. */
+  private ValueChecksum declaredChecksum;
+
   private Schema schema;
   private volatile Table<K, V> table;
 
@@ -132,6 +137,56 @@ public class SchemaTable<K, V> {
     requireUnattached();
     properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     return this;
+  }
+
+  /**
+   * Declares whether stored values carry a checksum (see {@link ValueChecksum} for the layout and
+   * what reads check). Undeclared, a new table gets {@link ValueChecksum#CRC32C} if its value codec
+   * copies (CBOR, JSON, strings, numbers) and {@link ValueChecksum#NONE} if it is zero-copy
+   * (FlatBuffers, views), and a table already in the catalog keeps the setting recorded there (a
+   * table created before checksums existed has none). The setting is fixed when the table is
+   * created, since every stored value carries the trailer or not: attaching a declaration that
+   * contradicts the catalog's record is refused with {@link
+   * org.lodestore.core.SchemaMismatchException}.
+   *
+   * <pre>{@code
+   * final MapUuidFlatBuffers<Market> markets = table(OID, "markets",
+   *     MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new)
+   *         .valueChecksum(ValueChecksum.CRC32C));                 // opt in: one CRC pass per read
+   * }</pre>
+   *
+   * @param checksum the checksum of this table's values
+   * @return this table
+   */
+  public SchemaTable<K, V> valueChecksum(final ValueChecksum checksum) {
+    requireUnattached();
+    this.declaredChecksum = Objects.requireNonNull(checksum, "checksum");
+    return this;
+  }
+
+  /**
+   * Whether stored values carry a checksum: once attached, the setting in force (recorded in the
+   * catalog); before, the declared one or, if none was declared, the default for a new table of
+   * this value codec (see {@link #valueChecksum(ValueChecksum)}).
+   *
+   * @return the checksum setting
+   */
+  public ValueChecksum valueChecksum() {
+    final Table<K, V> t = table;
+    if (t != null) {
+      return t.valueChecksum();
+    }
+    return declaredChecksum != null ? declaredChecksum : defaultChecksum(valueCodec);
+  }
+
+  /** The declared value checksum, or null if not declared. */
+  final ValueChecksum declaredValueChecksum() {
+    return declaredChecksum;
+  }
+
+  /** The checksum of a new table whose value checksum is not declared. */
+  static ValueChecksum defaultChecksum(final ValueCodec<?> codec) {
+    return codec.isView() ? ValueChecksum.NONE : ValueChecksum.CRC32C;
   }
 
   final void declare(final Schema owner, final String tableOid, final String tableName) {
@@ -246,9 +301,12 @@ public class SchemaTable<K, V> {
     return oid;
   }
 
-  final void open(final OwnerAccess access, final Txn txn) {
+  /** Binds the table's storage, with the value checksum the catalog has (or now records). */
+  final void open(final OwnerAccess access, final Txn txn, final ValueChecksum checksum) {
     final Table<K, V> opened =
-        access.table(txn, dbiName(), keyCodec, valueCodec).withDisplayName(name);
+        access.table(txn, dbiName(), keyCodec, valueCodec)
+            .withDisplayName(name)
+            .withValueChecksum(checksum);
     for (final AbstractIndex<?, K, V> index : indexes) {
       index.open(access, txn);
     }

@@ -206,8 +206,8 @@ class CatalogGenerationTest {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, TAGS);
         catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), Map.of("checksum", "crc32c"),
-            e.indexes(), e.references()));
+            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), Map.of("compression", "lz4"),
+            e.indexes(), e.references(), e.valueChecksum()));
         CatalogGeneration.open(Access.of(db), txn).bump(txn);
       });
       assertThatThrownBy(() -> db.write(txn -> v1.tags.add(txn, k, k)))

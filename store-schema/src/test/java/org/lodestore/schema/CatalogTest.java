@@ -612,7 +612,8 @@ class CatalogTest {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
         catalog.put(txn, new Catalog.TableEntry(Catalog.FORMAT + 1, e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references()));
+            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references(),
+            e.valueChecksum()));
       });
     }
     try (Database db = open()) {
@@ -641,7 +642,8 @@ class CatalogTest {
       @SuppressWarnings("unchecked")
       final Map<String, Object> map = plain.readValue(bytes, Map.class);
       assertThat(map)
-          .containsEntry("format", 1)
+          .containsEntry("format", 2) // a checksummed table: see ValueChecksumSchemaTest
+          .containsEntry("valueChecksum", "crc32c")
           .containsEntry("oid", CUSTOMERS)
           .containsEntry("name", "customers")
           .containsEntry("description", "people who buy")

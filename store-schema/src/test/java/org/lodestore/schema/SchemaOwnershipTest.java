@@ -100,7 +100,9 @@ class SchemaOwnershipTest {
         org.friends.add(txn, ada, bob);
       });
       final List<String> before = contents(db, org);
-      final Table<UUID, Person> people = db.table(PEOPLE, KeyCodecs.UUID, org.people.valueCodec());
+      final Table<UUID, Person> people =
+          db.table(PEOPLE, KeyCodecs.UUID, org.people.valueCodec())
+              .withValueChecksum(org.people.valueChecksum());
       final Table<String, byte[]> byEmail =
           db.table("ix:" + PEOPLE + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
       final SetTable<UUID, UUID> friends = db.setTable(FRIENDS, KeyCodecs.UUID, KeyCodecs.UUID);

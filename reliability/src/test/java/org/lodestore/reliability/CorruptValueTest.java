@@ -99,7 +99,7 @@ class CorruptValueTest {
       final String items = s.items.oid() + "|" + s.items.name();
       final Map<String, List<UUID>> bad = new TreeMap<>();
       for (final String name : tableNames) {
-        final Table<UUID, byte[]> raw = db.table(name, KeyCodecs.UUID, ValueCodecs.BYTES);
+        final Table<UUID, byte[]> raw = OwnerTables.table(db, name, KeyCodecs.UUID, ValueCodecs.BYTES);
         final List<UUID> victims = new ArrayList<>();
         db.write(txn -> {
           for (int i = 0; i < CORRUPTED; i++) {
@@ -115,7 +115,7 @@ class CorruptValueTest {
       }
       // and some unique-index entries (index key -> primary key)
       final Table<String, byte[]> rawIndex =
-          db.table("ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
+          OwnerTables.table(db, "ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
       final List<String> badNames = new ArrayList<>();
       db.write(txn -> {
         for (int i = 0; i < 20; i++) {
@@ -800,7 +800,7 @@ class CorruptValueTest {
         s.items.put(txn, a, new Item("a", group, ""));
         s.items.put(txn, b, new Item("b", group, ""));
       });
-      final Table<UUID, byte[]> raw = db.table(s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+      final Table<UUID, byte[]> raw = OwnerTables.table(db, s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
       db.write(txn -> {
         raw.put(txn, a, new byte[] {(byte) 0xff, 0x13});
         raw.put(txn, b, new byte[] {(byte) 0xff, 0x13});

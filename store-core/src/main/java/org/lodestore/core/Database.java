@@ -81,6 +81,9 @@ public final class Database implements AutoCloseable {
   /** LMDB's limit on key length (and on the length of members of set tables). */
   public static final int MAX_KEY_BYTES = 511;
 
+  /** Names of Lodestore's own tables start with it; {@link #table} and the like refuse them. */
+  private static final String RESERVED_PREFIX = "__";
+
   private static final long GIB = 1L << 30;
   /**
    * Open databases by the identities of their files (see {@link #identities}): a directory reached
@@ -759,7 +762,7 @@ public final class Database implements AutoCloseable {
    * @return {@code schema}, attached
    */
   public <S extends Attachable> S attach(final S schema) {
-    Objects.requireNonNull(schema, "schema").attachTo(this);
+    Objects.requireNonNull(schema, "schema").attachTo(this, new OwnerAccess(this));
     return schema;
   }
 
@@ -772,14 +775,17 @@ public final class Database implements AutoCloseable {
    * @param valueCodec how values are encoded
    * @param <K> the key type
    * @param <V> the value type
-   * @return the table
+   * @return the table; if a schema owns it (see {@link OwnerAccess#claim}), its writes throw
+   *     {@link SchemaMismatchException} (they would bypass the schema's indexes) and reads work
    * @throws SchemaMismatchException if {@code name} is a set table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    * @throws InvalidStateException if this thread holds the write transaction (use {@link
    *     #table(Txn, String, KeyCodec, ValueCodec)})
    */
   public <K, V> Table<K, V> table(
       final String name, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    return new Table<>(handle(null, name, false), keyCodec, valueCodec);
+    validateUserName(name);
+    return new Table<>(handle(null, name, false), keyCodec, valueCodec, false);
   }
 
   /**
@@ -793,8 +799,9 @@ public final class Database implements AutoCloseable {
    * @param valueCodec how values are encoded
    * @param <K> the key type
    * @param <V> the value type
-   * @return the table
+   * @return the table; writes to a table a schema owns throw {@link SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a set table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, V> Table<K, V> table(
       final Txn txn,
@@ -802,7 +809,17 @@ public final class Database implements AutoCloseable {
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec) {
     Objects.requireNonNull(txn, "txn");
-    return new Table<>(handle(txn, name, false), keyCodec, valueCodec);
+    validateUserName(name);
+    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, false);
+  }
+
+  /** A table for its owner: {@link OwnerAccess#table}. */
+  <K, V> Table<K, V> ownedTable(
+      final Txn txn,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, true);
   }
 
   /**
@@ -814,12 +831,16 @@ public final class Database implements AutoCloseable {
    * @param memberCodec how members are encoded; members order by it and are at most 511 bytes
    * @param <K> the key type
    * @param <M> the member type
-   * @return the set table
+   * @return the set table; writes to a set table a schema owns throw {@link
+   *     SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a plain table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, M> SetTable<K, M> setTable(
       final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
-    return new SetTable<>(handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+    validateUserName(name);
+    return new SetTable<>(
+        handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
   }
 
   /**
@@ -831,14 +852,24 @@ public final class Database implements AutoCloseable {
    * @param memberCodec how members are encoded
    * @param <K> the key type
    * @param <M> the member type
-   * @return the set table
+   * @return the set table; writes to a set table a schema owns throw {@link
+   *     SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a plain table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, M> SetTable<K, M> setTable(
       final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     Objects.requireNonNull(txn, "txn");
+    validateUserName(name);
     return new SetTable<>(
-        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+  }
+
+  /** A set table for its owner: {@link OwnerAccess#setTable}. */
+  <K, M> SetTable<K, M> ownedSetTable(
+      final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    return new SetTable<>(
+        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, true);
   }
 
   private TableHandle handle(final Txn txn, final String name, final boolean dupSort) {
@@ -881,6 +912,24 @@ public final class Database implements AutoCloseable {
 
   private TableHandle openHandle(
       final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    return openHandle(txn, name, dupSort, dupFixed, false);
+  }
+
+  /**
+   * Opens the existing table {@code name} inside {@code txn}, which the caller has entered (as
+   * {@link #table(Txn, String, KeyCodec, ValueCodec)} does, without its lock: openOwn holds that
+   * lock while it waits for the write transaction this caller may hold).
+   */
+  TableHandle openIn(final Txn txn, final String name) {
+    return openHandle(txn, name, false, false, true);
+  }
+
+  private TableHandle openHandle(
+      final Txn txn,
+      final String name,
+      final boolean dupSort,
+      final boolean dupFixed,
+      final boolean entered) {
     final List<DbiFlags> flags = new ArrayList<>();
     if (!txn.isReadOnly()) {
       flags.add(DbiFlags.MDB_CREATE);
@@ -891,7 +940,9 @@ public final class Database implements AutoCloseable {
         flags.add(DbiFlags.MDB_DUPFIXED);
       }
     }
-    txn.enter();
+    if (!entered) {
+      txn.enter();
+    }
     try {
       final Dbi<ByteBuffer> dbi;
       final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
@@ -915,7 +966,9 @@ public final class Database implements AutoCloseable {
       txn.opened(handle);
       return handle;
     } finally {
-      txn.exit();
+      if (!entered) {
+        txn.exit();
+      }
     }
   }
 
@@ -926,8 +979,17 @@ public final class Database implements AutoCloseable {
    * @param txn a write transaction
    * @param name the table's name
    * @return true if it existed
+   * @throws SchemaMismatchException if a schema owns the table (drop its index with {@code
+   *     Schema.dropIndex}); nothing is dropped
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public boolean dropTable(final Txn txn, final String name) {
+    validateUserName(name);
+    return drop(txn, name, false);
+  }
+
+  /** Drops {@code name}; {@code byOwner}: for its owner ({@link OwnerAccess#dropTable}). */
+  boolean drop(final Txn txn, final String name, final boolean byOwner) {
     validateName(name);
     if (!exists(txn, name)) {
       return false;
@@ -938,7 +1000,7 @@ public final class Database implements AutoCloseable {
     }
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb, true);
       handles.remove(name, handle);
@@ -957,6 +1019,16 @@ public final class Database implements AutoCloseable {
       final TableHandle existing = handles.putIfAbsent(handle.name, handle);
       // the same LMDB handle opened twice (racing opens): share the first publication's order
       handle.seq = existing == null ? handleSeq.incrementAndGet() : existing.seq;
+    }
+  }
+
+  /** As {@link #validateName}, and refuses the names reserved for Lodestore's own tables. */
+  private static void validateUserName(final String name) {
+    validateName(name);
+    if (name.startsWith(RESERVED_PREFIX)) {
+      throw new IllegalArgumentException(
+          "table names starting with \"" + RESERVED_PREFIX + "\" are reserved for Lodestore's own "
+              + "tables (such as a schema's catalog): '" + name + "'");
     }
   }
 
@@ -991,18 +1063,30 @@ public final class Database implements AutoCloseable {
   }
 
   /** Whether a table {@code name} exists as seen by {@code txn}. */
-  private boolean exists(final Txn txn, final String name) {
-    final Dbi<ByteBuffer> dbi = mainDbi();
+  boolean exists(final Txn txn, final String name) {
     txn.enter();
+    try {
+      return existsIn(txn, name);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /** As {@link #exists}, in a transaction the caller has entered. */
+  boolean existsIn(final Txn txn, final String name) {
+    final Dbi<ByteBuffer> dbi = mainDbi();
     try {
       final ByteBuffer key = Encoding.keyBuffer().clear();
       key.put(name.getBytes(StandardCharsets.UTF_8)).flip();
       return dbi.get(txn.lmdb, key) != null;
     } catch (LmdbException e) {
       throw Lmdb.translate(e, name, null);
-    } finally {
-      txn.exit();
     }
+  }
+
+  /** The handle of {@code name} published by a committed transaction, or null. */
+  TableHandle publishedHandle(final String name) {
+    return handles.get(name);
   }
 
   private volatile Dbi<ByteBuffer> main;

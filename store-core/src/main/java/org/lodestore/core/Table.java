@@ -19,6 +19,10 @@ import org.lodestore.core.key.KeyCodec;
  * value, throws before anything is written. Not-found is {@code null}, {@code false} or an empty
  * {@link Optional}, never an exception.
  *
+ * <p>A table that a schema owns ({@link OwnerAccess#claim}) refuses every write through a table
+ * object from {@link Database#table} with {@link SchemaMismatchException}, since such a write would
+ * bypass the schema's indexes; reads are allowed.
+ *
  * <p>Values from a zero-copy codec (FlatBuffers, {@link org.lodestore.core.codec.ValueCodecs#VIEW})
  * read LMDB memory: valid until the transaction ends, in a write transaction until its next write.
  *
@@ -36,14 +40,21 @@ public final class Table<K, V> {
   private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
 
   private final TableHandle handle;
+
+  /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
+  private final boolean byOwner;
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
   private final String name;
   private final ValueChecksum checksum;
   private final Cursor.Reader<K, V> reader = new RowReader();
 
-  Table(final TableHandle handle, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    this(handle, keyCodec, valueCodec, handle.name, ValueChecksum.NONE);
+  Table(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec,
+      final boolean byOwner) {
+    this(handle, keyCodec, valueCodec, handle.name, ValueChecksum.NONE, byOwner);
   }
 
   private Table(
@@ -51,8 +62,10 @@ public final class Table<K, V> {
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec,
       final String name,
-      final ValueChecksum checksum) {
+      final ValueChecksum checksum,
+      final boolean byOwner) {
     this.handle = handle;
+    this.byOwner = byOwner;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
     this.name = Objects.requireNonNull(name, "name");
@@ -78,7 +91,7 @@ public final class Table<K, V> {
    * @return a table object sharing this one's storage and codecs
    */
   public Table<K, V> withDisplayName(final String displayName) {
-    return new Table<>(handle, keyCodec, valueCodec, displayName, checksum);
+    return new Table<>(handle, keyCodec, valueCodec, displayName, checksum, byOwner);
   }
 
   /**
@@ -104,7 +117,7 @@ public final class Table<K, V> {
    * @return a table object sharing this one's storage, codecs and name
    */
   public Table<K, V> withValueChecksum(final ValueChecksum valueChecksum) {
-    return new Table<>(handle, keyCodec, valueCodec, name, valueChecksum);
+    return new Table<>(handle, keyCodec, valueCodec, name, valueChecksum, byOwner);
   }
 
   /**
@@ -328,7 +341,7 @@ public final class Table<K, V> {
   public boolean replace(final Txn txn, final K key, final V value) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       if (handle.dbi.get(txn.lmdb, k) == null) {
@@ -347,7 +360,7 @@ public final class Table<K, V> {
   private boolean store(final Txn txn, final K key, final V value, final boolean onlyIfAbsent) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       txn.beforeMutation();
@@ -393,7 +406,7 @@ public final class Table<K, V> {
   public boolean delete(final Txn txn, final K key) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
       return handle.dbi.delete(txn.lmdb, k);
@@ -412,7 +425,7 @@ public final class Table<K, V> {
   public void truncate(final Txn txn) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
     } catch (LmdbException e) {

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.lodestore.core.CorruptValueException;
-import org.lodestore.core.Database;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
@@ -26,6 +26,9 @@ import org.lodestore.core.key.KeyCodecs;
  *         properties: {..}, indexes: [{name, dbi, keyCodec, unique, nullable}],
  *         references: [{name, target, keyCodec, checked}],
  *         valueChecksum: "crc32c"}        (format 2 only; absent or null: no checksum)
+ *
+ *  key   "__generation"      (reserved: no oid starts with "__")
+ *  value n                   (a CBOR unsigned integer; see {@link CatalogGeneration})
  * </pre>
  *
  * <p>{@code valueChecksum} says that every value of the table carries a checksum trailer (see
@@ -33,6 +36,9 @@ import org.lodestore.core.key.KeyCodecs;
  * checksums, which would read the trailer as part of each value, refuses the table (as "written by
  * a newer on-disk format") instead of misreading it; every other entry keeps format 1 and stays
  * readable by it.
+ *
+ * <p>The catalog's name is reserved: plain {@code Database.table} access refuses it, and the schema
+ * opens it through its {@link OwnerAccess}.
  */
 final class Catalog {
 
@@ -64,8 +70,8 @@ final class Catalog {
     this.table = table;
   }
 
-  static Catalog open(final Database db, final Txn txn) {
-    return new Catalog(db.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
+  static Catalog open(final OwnerAccess access, final Txn txn) {
+    return new Catalog(access.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
   }
 
   TableEntry get(final Txn txn, final String oid) {

@@ -88,7 +88,7 @@ class ValueChecksumSchemaTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> rawEntry(final Database db, final String oid)
       throws Exception {
-    final Table<String, byte[]> raw = db.table(Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+    final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
     final byte[] bytes;
     try (Txn txn = db.beginRead()) {
       bytes = raw.get(txn, oid);
@@ -185,7 +185,7 @@ class ValueChecksumSchemaTest {
       for (final String dbi : List.of(PEOPLE, CHECKED)) {
         final byte[] bytes = stored(db, dbi, ADA);
         bytes[bytes.length / 2] ^= 0x10;
-        final Table<UUID, byte[]> raw = db.table(dbi, KeyCodecs.UUID, ValueCodecs.BYTES);
+        final Table<UUID, byte[]> raw = Access.table(db, dbi, KeyCodecs.UUID, ValueCodecs.BYTES);
         db.write(txn -> raw.put(txn, ADA, bytes));
       }
       try (Txn txn = db.beginRead()) {
@@ -247,9 +247,9 @@ class ValueChecksumSchemaTest {
         1, PEOPLE, "people", "", "table", PEOPLE, "uuid", CborCodec.ID, Map.of(), List.of(),
         List.of()));
     final Table<String, byte[]> catalog =
-        db.table(Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+        Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
     final Table<UUID, Person> rows =
-        db.table(PEOPLE, KeyCodecs.UUID, CborCodec.of(Person.class));
+        Access.table(db, PEOPLE, KeyCodecs.UUID, CborCodec.of(Person.class));
     db.write(txn -> {
       catalog.put(txn, PEOPLE, entry);
       rows.put(txn, ADA, ADA_P);
@@ -342,7 +342,7 @@ class ValueChecksumSchemaTest {
     try (Database db = open()) {
       db.attach(new Lab());
       db.write(txn -> {
-        final Catalog catalog = Catalog.open(db, txn);
+        final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, PEOPLE);
         catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
             e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(),

@@ -50,12 +50,14 @@ final class StoreFixture implements AutoCloseable {
   private final Impl impl;
   private final Path dir;
   private final boolean cached;
+  private final boolean checksums;
   private StoreAdapter store;
 
   private StoreFixture(Impl impl, StoreOptions options, Path dir, boolean cached) {
     this.impl = impl;
     this.dir = dir;
     this.cached = cached;
+    this.checksums = options.valueChecksums();
     store = impl.open(dir, options);
   }
 
@@ -70,17 +72,29 @@ final class StoreFixture implements AutoCloseable {
    * #CACHE_ENV} is set and it holds this store.
    */
   static StoreFixture loaded(String implId, Workload workload, Dataset data, boolean ticks) {
+    return loaded(implId, workload, data, ticks, false);
+  }
+
+  /**
+   * As {@link #loaded(String, Workload, Dataset, boolean)}, with the tables of {@code
+   * lodestore-fb} declared with value checksums if {@code checksums} (a store of its own, also in
+   * the cache).
+   */
+  static StoreFixture loaded(
+      String implId, Workload workload, Dataset data, boolean ticks, boolean checksums) {
     Impl impl = supporting(implId, workload);
     String cache = System.getenv(CACHE_ENV);
     if (cache == null || cache.isEmpty()) {
-      StoreFixture f = new StoreFixture(impl, loadOptions(data), freshDir(implId), false);
+      StoreFixture f =
+          new StoreFixture(impl, loadOptions(data, checksums), freshDir(implId), false);
       f.load(data, ticks);
       return f;
     }
-    Path dir = Paths.get(cache).resolve(cacheKey(impl, data, ticks));
+    Path dir =
+        Paths.get(cache).resolve(cacheKey(impl, data, ticks) + (checksums ? "-crc32c" : ""));
     if (Files.exists(dir.resolve(COMPLETE))) {
       System.out.printf("%n# %s: reusing the loaded store %s%n", implId, dir);
-      return new StoreFixture(impl, readOptions(data), dir, true);
+      return new StoreFixture(impl, readOptions(data, checksums), dir, true);
     }
     try {
       if (Files.exists(dir)) {
@@ -90,7 +104,7 @@ final class StoreFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    StoreFixture f = new StoreFixture(impl, loadOptions(data), dir, true);
+    StoreFixture f = new StoreFixture(impl, loadOptions(data, checksums), dir, true);
     f.load(data, ticks);
     try {
       Files.writeString(dir.resolve(COMPLETE), "loaded\n");
@@ -117,13 +131,13 @@ final class StoreFixture implements AutoCloseable {
    * #readOptions} before anything is measured, so the durability of the load changes how long the
    * set-up takes (half, for a 10M-market LMDB store), not what is measured.
    */
-  private static StoreOptions loadOptions(Dataset data) {
-    return new StoreOptions(SyncMode.NO_SYNC, 2, data.markets());
+  private static StoreOptions loadOptions(Dataset data, boolean checksums) {
+    return new StoreOptions(SyncMode.NO_SYNC, 2, data.markets(), checksums);
   }
 
   /** How a loaded store is opened for the read workloads: default durability, both indexes. */
-  private static StoreOptions readOptions(Dataset data) {
-    return new StoreOptions(SyncMode.SYNC, 2, data.markets());
+  private static StoreOptions readOptions(Dataset data, boolean checksums) {
+    return new StoreOptions(SyncMode.SYNC, 2, data.markets(), checksums);
   }
 
   /**
@@ -139,7 +153,7 @@ final class StoreFixture implements AutoCloseable {
       store.loadTicks(data);
     }
     store.close();
-    store = impl.open(dir, readOptions(data));
+    store = impl.open(dir, readOptions(data, checksums));
     double seconds = (System.nanoTime() - start) / 1e9;
     long bytes = diskBytes();
     long tickCount = ticks ? data.ticks() : 0;

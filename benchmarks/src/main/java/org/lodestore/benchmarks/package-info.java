@@ -3,6 +3,8 @@
  * {@code W5IndexLookupBenchmark}), each comparing the implementations of {@link
  * org.lodestore.benchmarks.peer.Impl} through the one {@link
  * org.lodestore.benchmarks.peer.StoreAdapter} interface. Method names start with the workload id.
+ * {@code ValueChecksumBenchmark} measures one implementation against itself instead: W1 and W3 of
+ * {@code lodestore-fb} with and without value checksums.
  *
  * <p>Each trial gets its store from {@code StoreFixture}: a loaded store for the read workloads
  * (built once per implementation and dataset and reused across trials when {@code run.sh} provides

@@ -87,7 +87,33 @@ final class ChildProcess implements AutoCloseable {
       final List<String> jvmFlags,
       final String... args)
       throws IOException {
-    return start(main, crashDir, heap, jvmFlags, null, args);
+    return startWith(
+        Path.of(System.getProperty("java.home"), "bin", "java"), main, crashDir, heap, jvmFlags,
+        args);
+  }
+
+  /**
+   * As {@link #start(Class, Path, String, List, String...)}, on another JVM (e.g. a JDK with
+   * virtual threads, from {@link Jdks}).
+   *
+   * @param java the {@code java} launcher
+   * @param main the main class, from the test classpath
+   * @param crashDir where {@code hs_err_pid*.log} goes (created)
+   * @param heap the child's {@code -Xmx}
+   * @param jvmFlags flags added before the class name
+   * @param args the program arguments
+   * @return the running child
+   * @throws IOException if it cannot start
+   */
+  static ChildProcess startWith(
+      final Path java,
+      final Class<?> main,
+      final Path crashDir,
+      final String heap,
+      final List<String> jvmFlags,
+      final String... args)
+      throws IOException {
+    return startIn(java, null, main, crashDir, heap, jvmFlags, args);
   }
 
   /**
@@ -99,7 +125,7 @@ final class ChildProcess implements AutoCloseable {
    * @param crashDir where {@code hs_err_pid*.log} goes (created)
    * @param heap the child's {@code -Xmx}
    * @param jvmFlags flags added before the class name
-   * @param workDir the child's working directory, or null for this JVM's
+   * @param workDir the child's working directory (created)
    * @param args the program arguments
    * @return the running child
    * @throws IOException if it cannot start
@@ -112,9 +138,22 @@ final class ChildProcess implements AutoCloseable {
       final Path workDir,
       final String... args)
       throws IOException {
+    return startIn(Path.of(System.getProperty("java.home"), "bin", "java"), workDir, main,
+        crashDir, heap, jvmFlags, args);
+  }
+
+  private static ChildProcess startIn(
+      final Path java,
+      final Path workDir,
+      final Class<?> main,
+      final Path crashDir,
+      final String heap,
+      final List<String> jvmFlags,
+      final String... args)
+      throws IOException {
     Files.createDirectories(crashDir);
     final List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java.toString());
     command.addAll(LMDB_FLAGS);
     command.add("-Xmx" + heap);
     command.add("-XX:ErrorFile=" + crashDir.resolve("hs_err_pid%p.log"));

@@ -17,12 +17,18 @@ import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.Row;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.reliability.CrashSchema.Item;
 import org.lodestore.reliability.fbs.Market;
+import org.lodestore.schema.MapUuidCbor;
+import org.lodestore.schema.MapUuidFlatBuffers;
+import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.FlatBuffersCodec;
 import org.lodestore.serializers.JsonCodec;
@@ -32,7 +38,11 @@ import org.lodestore.serializers.JsonCodec;
  * of the same name with {@link ValueCodecs#BYTES}: every read path (get, getInto, scans with
  * value/valueInto, unique and non-unique index lookups, pages, update) reports {@link
  * CorruptValueException} naming the table and the key, for CBOR, JSON, FlatBuffers and store-core
- * codecs and for unique-index entries; nothing else is thrown and the JVM does not crash.
+ * codecs and for unique-index entries; nothing else is thrown and the JVM does not crash. And
+ * single bit flips in {@code data.mdb} inside stored values, reported per kind of table: a
+ * checksummed table (store-schema CBOR by default, store-core JSON and store-schema FlatBuffers
+ * opted in) reads none of them silently wrong, on any read path; tables without a checksum read
+ * most of them as a different value without an error (the figure shows what a checksum buys).
  */
 @Tag("corrupt")
 class CorruptValueTest {
@@ -89,7 +99,7 @@ class CorruptValueTest {
       final String items = s.items.oid() + "|" + s.items.name();
       final Map<String, List<UUID>> bad = new TreeMap<>();
       for (final String name : tableNames) {
-        final Table<UUID, byte[]> raw = db.table(name, KeyCodecs.UUID, ValueCodecs.BYTES);
+        final Table<UUID, byte[]> raw = OwnerTables.table(db, name, KeyCodecs.UUID, ValueCodecs.BYTES);
         final List<UUID> victims = new ArrayList<>();
         db.write(txn -> {
           for (int i = 0; i < CORRUPTED; i++) {
@@ -105,7 +115,7 @@ class CorruptValueTest {
       }
       // and some unique-index entries (index key -> primary key)
       final Table<String, byte[]> rawIndex =
-          db.table("ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
+          OwnerTables.table(db, "ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
       final List<String> badNames = new ArrayList<>();
       db.write(txn -> {
         for (int i = 0; i < 20; i++) {
@@ -161,12 +171,29 @@ class CorruptValueTest {
     }
     final int reported = outcomes.entrySet().stream()
         .filter(e -> e.getKey().endsWith("=corrupt")).mapToInt(Map.Entry::getValue).sum();
-    final int[] flips = singleBitFlips(rnd);
+    final Map<Kind, int[]> flips = flipBitsOnDisk(tmp.resolve("flips"), rnd);
+    int silentChecksummed = 0;
+    int silentUnchecksummed = 0;
+    int flipped = 0;
+    final StringBuilder byKind = new StringBuilder();
+    for (final Map.Entry<Kind, int[]> e : flips.entrySet()) {
+      final int[] f = e.getValue();
+      flipped += f[FLIPPED];
+      if (e.getKey().checksummed) {
+        silentChecksummed += f[SILENT];
+      } else {
+        silentUnchecksummed += f[SILENT];
+      }
+      byKind.append(byKind.length() == 0 ? "" : ",").append(e.getKey().label).append(':')
+          .append(f[SILENT]).append('/').append(f[FLIPPED]);
+    }
     Reliability.report(
         "corruptValues",
         "valuesCorrupted", corrupted,
-        "bitFlips", flips[0],
-        "bitFlipsReadSilentlyWrong", flips[1],
+        "bitFlips", flipped,
+        "silentWrongChecksummed", silentChecksummed,
+        "silentWrongUnchecksummed", silentUnchecksummed,
+        "silentWrongByKind", byKind,
         "reads", outcomes.values().stream().mapToInt(Integer::intValue).sum(),
         "reportedCorrupt", reported,
         "problems", problems.size(),
@@ -174,36 +201,417 @@ class CorruptValueTest {
         "outcomes", outcomes.toString().replace(" ", ""));
     assertThat(problems).as("seed %d", seed).isEmpty();
     assertThat(reported).isPositive();
+    assertThat(silentChecksummed)
+        .as("flipped bits read silently wrong from checksummed tables (seed %d): %s", seed, byKind)
+        .isZero();
+    // the harness sees silent corruption where there is no checksum (else it could not fail)
+    assertThat(flips.get(Kind.UNCHECKSUMMED_CBOR)[SILENT]).as("seed %d", seed).isPositive();
+  }
+
+  // ------------------------------------------------------------ single bit flips on disk
+
+  /** The kinds of table the bit-flip figures are reported for. */
+  private enum Kind {
+    /** A store-schema CBOR table: checksummed by default. */
+    CHECKSUMMED_CBOR("checksummedCbor", true),
+    /** A plain store-core JSON table that opted in with {@code withValueChecksum}. */
+    CHECKSUMMED_JSON("checksummedJson", true),
+    /** A store-schema FlatBuffers table that opted in with {@code valueChecksum(CRC32C)}. */
+    CHECKSUMMED_FLATBUFFERS("checksummedFlatBuffers", true),
+    /** A plain store-core CBOR table: no checksum unless asked. */
+    UNCHECKSUMMED_CBOR("unchecksummedCbor", false),
+    /** A store-schema FlatBuffers table: zero-copy, no checksum by default. */
+    UNCHECKSUMMED_FLATBUFFERS("unchecksummedFlatBuffers", false);
+
+    final String label;
+    final boolean checksummed;
+
+    Kind(final String label, final boolean checksummed) {
+      this.label = label;
+      this.checksummed = checksummed;
+    }
+  }
+
+  private static final int FLIPPED = 0;
+  private static final int SILENT = 1;
+  private static final int DETECTED = 2;
+
+  /** The schema of the bit-flip database: one table per schema kind. */
+  static final class FlipSchema extends Schema {
+    final MapUuidCbor<Item> cbor =
+        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b01", "flip-cbor", MapUuidCbor.of(Item.class));
+    final MapUuidFlatBuffers<Market> fbs =
+        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b02", "flip-fbs",
+            MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new)
+                .valueChecksum(ValueChecksum.CRC32C));
+    final MapUuidFlatBuffers<Market> fbsPlain =
+        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b03", "flip-fbs-plain",
+            MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new));
+  }
+
+  /** The read and write paths of a store-core {@link Table} or a store-schema table. */
+  private interface Rows<V> {
+    V get(Txn txn, UUID key);
+
+    V getInto(Txn txn, UUID key, V reuse);
+
+    java.nio.ByteBuffer rawView(Txn txn, UUID key);
+
+    Cursor<UUID, V> select(Txn txn, KeyRange<UUID> range);
+
+    java.util.Optional<Row<UUID, V>> first(Txn txn);
+
+    java.util.Optional<Row<UUID, V>> last(Txn txn);
+
+    void put(Txn txn, UUID key, V value);
+
+    static <V> Rows<V> of(final Table<UUID, V> t) {
+      return new Rows<>() {
+        @Override public V get(final Txn txn, final UUID key) {
+          return t.get(txn, key);
+        }
+
+        @Override public V getInto(final Txn txn, final UUID key, final V reuse) {
+          return t.getInto(txn, key, reuse);
+        }
+
+        @Override public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
+          return t.rawView(txn, key);
+        }
+
+        @Override public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
+          return t.select(txn, range);
+        }
+
+        @Override public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
+          return t.first(txn);
+        }
+
+        @Override public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
+          return t.last(txn);
+        }
+
+        @Override public void put(final Txn txn, final UUID key, final V value) {
+          t.put(txn, key, value);
+        }
+      };
+    }
+
+    static <V> Rows<V> of(final SchemaTable<UUID, V> t) {
+      return new Rows<>() {
+        @Override public V get(final Txn txn, final UUID key) {
+          return t.get(txn, key);
+        }
+
+        @Override public V getInto(final Txn txn, final UUID key, final V reuse) {
+          return t.getInto(txn, key, reuse);
+        }
+
+        @Override public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
+          return t.rawView(txn, key);
+        }
+
+        @Override public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
+          return t.select(txn, range);
+        }
+
+        @Override public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
+          return t.first(txn);
+        }
+
+        @Override public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
+          return t.last(txn);
+        }
+
+        @Override public void put(final Txn txn, final UUID key, final V value) {
+          t.put(txn, key, value);
+        }
+      };
+    }
+  }
+
+  /** One table of the bit-flip database, as read after the flips. */
+  private static final class FlipTable<V> {
+    final Kind kind;
+    final String name;
+    final Rows<V> table;
+    final Map<UUID, Object> expected = new TreeMap<>();
+    final Map<UUID, byte[]> stored = new TreeMap<>();
+    final Map<UUID, byte[]> tokens = new TreeMap<>();
+    final Function<V, Object> read;
+
+    /** An object for the reuse paths (getInto, valueInto): a view for FlatBuffers. */
+    @SuppressWarnings("unchecked")
+    V reuse() {
+      return kind == Kind.CHECKSUMMED_FLATBUFFERS || kind == Kind.UNCHECKSUMMED_FLATBUFFERS
+          ? (V) new Market()
+          : null;
+    }
+
+    FlipTable(final Kind kind, final String name, final Rows<V> table,
+        final Function<V, Object> read) {
+      this.kind = kind;
+      this.name = name;
+      this.table = table;
+      this.read = read;
+    }
+  }
+
+  /** A market's fields as compared after a flip (a view must be read inside its transaction). */
+  private static Object marketFields(final Market m) {
+    return List.of(m.name(), m.price(), m.quantity());
   }
 
   /**
-   * What a checksum would catch: flips one random bit in each of 500 valid CBOR rows and counts
-   * the rows that still decode, to a different value, with no error at all. No assertion: Lodestore
-   * has no value checksums (see the report of issue 7), so this is a figure, not a failure.
+   * Flips one random bit inside the stored bytes of every value of one table per {@link Kind}, in
+   * {@code data.mdb} itself while the database is closed (as a disk or memory fault would), then
+   * reads every row back: a read that returns a different value without an error is silently
+   * wrong. A checksummed table must report every flipped row as {@link CorruptValueException}
+   * naming table and key on every read path (get, getInto, rawView, scans with value and
+   * valueInto, first, last); anything else is a problem.
    *
-   * @return {flipped, decoded silently to a different value}
+   * @return per kind: {flipped, read silently wrong, reported as corrupt by get}
    */
-  private int[] singleBitFlips(final SplittableRandom rnd) {
-    final CborCodec<Item> codec = CborCodec.of(Item.class);
-    int silent = 0;
-    final int n = 500;
-    for (int i = 0; i < n; i++) {
-      final Item item = new Item("item-" + rnd.nextInt(1000), new UUID(rnd.nextLong(), rnd.nextLong()),
-          "payload " + rnd.nextInt());
-      final java.nio.ByteBuffer encoded = codec.encode(item);
-      final byte[] bytes = new byte[encoded.remaining()];
-      encoded.get(bytes);
-      final int bit = rnd.nextInt(bytes.length * 8);
-      bytes[bit / 8] ^= (byte) (1 << (bit % 8));
-      try {
-        if (!item.equals(codec.decode(FuzzSupport.stored(bytes)))) {
-          silent++;
+  private Map<Kind, int[]> flipBitsOnDisk(final Path dir, final SplittableRandom rnd) {
+    final int rows = Reliability.pick(200, 2000);
+    final FlatBuffersCodec<Market> fbCodec =
+        FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
+    final Map<Kind, int[]> result = new java.util.EnumMap<>(Kind.class);
+    // 1. write the rows, remembering each value and its stored bytes
+    final Map<Kind, FlipTable<?>> written = new java.util.EnumMap<>(Kind.class);
+    try (Database db = Database.open(dir)) {
+      final Map<Kind, FlipTable<?>> tables = flipTables(db, db.attach(new FlipSchema()));
+      db.write(txn -> {
+        for (int i = 0; i < rows; i++) {
+          for (final FlipTable<?> t : tables.values()) {
+            final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
+            final String token = String.format("flip-%016x%08x", rnd.nextLong(), rnd.nextInt());
+            putFlipRow(txn, t, key, token, rnd, fbCodec);
+          }
         }
-      } catch (CorruptValueException e) {
-        // detected
+      });
+      try (Txn txn = db.beginRead()) {
+        for (final FlipTable<?> t : tables.values()) {
+          for (final UUID key : t.expected.keySet()) {
+            final java.nio.ByteBuffer view = t.table.rawView(txn, key);
+            final byte[] bytes = new byte[view.remaining()];
+            view.get(bytes);
+            t.stored.put(key, bytes);
+          }
+        }
+      }
+      written.putAll(tables);
+    }
+    // 2. flip one bit inside each stored value, in the file
+    final Path file = dir.resolve("data.mdb");
+    final byte[] disk;
+    try {
+      disk = java.nio.file.Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    final Map<String, List<Object[]>> byToken = new java.util.HashMap<>();
+    for (final FlipTable<?> t : written.values()) {
+      for (final Map.Entry<UUID, byte[]> e : t.tokens.entrySet()) {
+        final byte[] value = t.stored.get(e.getKey());
+        final int at = indexOf(value, e.getValue(), 0);
+        if (at < 0) {
+          problem("flip: token of " + t.name + "/" + e.getKey() + " not in its stored value");
+          continue;
+        }
+        final int bit = rnd.nextInt(value.length * 8);
+        byToken.computeIfAbsent(new String(e.getValue(), java.nio.charset.StandardCharsets.US_ASCII),
+            k -> new ArrayList<>()).add(new Object[] {t, e.getKey(), at, bit});
       }
     }
-    return new int[] {n, silent};
+    final Map<Object, Integer> found = new java.util.HashMap<>();
+    final byte[] prefix = "flip-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    final int tokenLength = 5 + 24;
+    final List<Runnable> flipsToApply = new ArrayList<>();
+    for (int i = indexOf(disk, prefix, 0); i >= 0 && i + tokenLength <= disk.length;
+        i = indexOf(disk, prefix, i + 1)) {
+      final String token =
+          new String(disk, i, tokenLength, java.nio.charset.StandardCharsets.US_ASCII);
+      final List<Object[]> candidates = byToken.get(token);
+      if (candidates == null) {
+        continue;
+      }
+      for (final Object[] c : candidates) {
+        final FlipTable<?> t = (FlipTable<?>) c[0];
+        final byte[] value = t.stored.get((UUID) c[1]);
+        final int start = i - (int) c[2];
+        if (start >= 0 && start + value.length <= disk.length
+            && java.util.Arrays.equals(disk, start, start + value.length, value, 0, value.length)) {
+          final int bit = (int) c[3];
+          // applied after the scan, so that a flip does not hide another copy from the search
+          flipsToApply.add(() -> disk[start + bit / 8] ^= (byte) (1 << (bit % 8)));
+          found.merge(t.name + "/" + c[1], 1, Integer::sum);
+        }
+      }
+    }
+    flipsToApply.forEach(Runnable::run);
+    try {
+      java.nio.file.Files.write(file, disk);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    // 3. read every row back
+    try (Database db = Database.open(dir)) {
+      final Map<Kind, FlipTable<?>> tables = flipTables(db, db.attach(new FlipSchema()));
+      try (Txn txn = db.beginRead()) {
+        for (final Map.Entry<Kind, FlipTable<?>> e : tables.entrySet()) {
+          final FlipTable<?> before = written.get(e.getKey());
+          final int[] f = new int[3];
+          result.put(e.getKey(), f);
+          readFlipped(txn, e.getValue(), before, found, f);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The tables of the bit-flip database, one per kind. */
+  private static Map<Kind, FlipTable<?>> flipTables(final Database db, final FlipSchema s) {
+    final Map<Kind, FlipTable<?>> tables = new java.util.EnumMap<>(Kind.class);
+    tables.put(Kind.CHECKSUMMED_CBOR, new FlipTable<>(Kind.CHECKSUMMED_CBOR,
+        s.cbor.oid() + "|" + s.cbor.name(), Rows.of(s.cbor), v -> v));
+    tables.put(Kind.CHECKSUMMED_JSON, new FlipTable<>(Kind.CHECKSUMMED_JSON, "flip-json",
+        Rows.of(db.table("flip-json", KeyCodecs.UUID, JsonCodec.of(Item.class))
+            .withValueChecksum(ValueChecksum.CRC32C)), v -> v));
+    tables.put(Kind.CHECKSUMMED_FLATBUFFERS, new FlipTable<>(Kind.CHECKSUMMED_FLATBUFFERS,
+        s.fbs.oid() + "|" + s.fbs.name(), Rows.of(s.fbs), CorruptValueTest::marketFields));
+    tables.put(Kind.UNCHECKSUMMED_CBOR, new FlipTable<>(Kind.UNCHECKSUMMED_CBOR, "flip-cbor-plain",
+        Rows.of(db.table("flip-cbor-plain", KeyCodecs.UUID, CborCodec.of(Item.class))), v -> v));
+    tables.put(Kind.UNCHECKSUMMED_FLATBUFFERS, new FlipTable<>(Kind.UNCHECKSUMMED_FLATBUFFERS,
+        s.fbsPlain.oid() + "|" + s.fbsPlain.name(), Rows.of(s.fbsPlain),
+        CorruptValueTest::marketFields));
+    return tables;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> void putFlipRow(final Txn txn, final FlipTable<V> t, final UUID key,
+      final String token, final SplittableRandom rnd, final FlatBuffersCodec<Market> fbCodec) {
+    final V value;
+    if (t.kind == Kind.CHECKSUMMED_FLATBUFFERS || t.kind == Kind.UNCHECKSUMMED_FLATBUFFERS) {
+      final double price = rnd.nextDouble();
+      final long quantity = rnd.nextLong();
+      value = (V) fbCodec.build(b -> {
+        final int name = b.createString(token);
+        Market.startMarket(b);
+        Market.addName(b, name);
+        Market.addPrice(b, price);
+        Market.addQuantity(b, quantity);
+        return Market.endMarket(b);
+      });
+      t.expected.put(key, List.of(token, price, quantity));
+    } else {
+      final Item item = new Item(token, new UUID(rnd.nextLong(), rnd.nextLong()),
+          "payload " + rnd.nextInt());
+      value = (V) item;
+      t.expected.put(key, item);
+    }
+    t.tokens.put(key, token.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    t.table.put(txn, key, value);
+  }
+
+  /** Reads every row of {@code t} after the flips and tallies {flipped, silent, detected}. */
+  private <V> void readFlipped(final Txn txn, final FlipTable<V> t, final FlipTable<?> before,
+      final Map<Object, Integer> found, final int[] f) {
+    final String what = "flip." + t.kind.label;
+    for (final UUID key : before.expected.keySet()) {
+      if (!found.containsKey(before.name + "/" + key)) {
+        problem(what + ": stored value of " + key + " not found in data.mdb");
+        continue;
+      }
+      f[FLIPPED]++;
+      final Object expected = before.expected.get(key);
+      try {
+        final V v = t.table.get(txn, key);
+        Object read;
+        try {
+          read = v == null ? null : t.read.apply(v);
+        } catch (RuntimeException e) {
+          read = e; // a damaged view that fails when read: not silent
+        }
+        if (!(read instanceof RuntimeException) && !expected.equals(read)) {
+          f[SILENT]++;
+        }
+        if (t.kind.checksummed) {
+          problem(what + ".get of " + key + " read " + read + " instead of CorruptValueException");
+        }
+      } catch (CorruptValueException e) {
+        f[DETECTED]++;
+        flipNamed(what + ".get", t.name, key, e);
+      } catch (RuntimeException e) {
+        problem(what + ".get of " + key + " threw " + e);
+      }
+      if (t.kind.checksummed) {
+        flipExpectCorrupt(what + ".getInto", t.name, key, () -> t.table.getInto(txn, key, t.reuse()));
+        flipExpectCorrupt(what + ".rawView", t.name, key, () -> t.table.rawView(txn, key));
+      }
+    }
+    if (!t.kind.checksummed) {
+      return;
+    }
+    // every row was flipped: every row of a scan, and the first and the last, are corrupt
+    int scanned = 0;
+    UUID firstKey = null;
+    UUID lastKey = null;
+    try (Cursor<UUID, V> c = t.table.select(txn, KeyRange.all())) {
+      while (c.next()) {
+        final UUID key = c.key();
+        flipExpectCorrupt(what + ".value", t.name, key, c::value);
+        flipExpectCorrupt(what + ".valueInto", t.name, key, () -> c.valueInto(t.reuse()));
+        firstKey = firstKey == null ? key : firstKey;
+        lastKey = key;
+        scanned++;
+      }
+    }
+    if (scanned != before.expected.size()) {
+      problem(what + ": scan saw " + scanned + " rows of " + before.expected.size());
+    }
+    flipExpectCorrupt(what + ".first", t.name, firstKey, () -> t.table.first(txn));
+    flipExpectCorrupt(what + ".last", t.name, lastKey, () -> t.table.last(txn));
+  }
+
+  private void flipExpectCorrupt(final String what, final String table, final UUID key,
+      final java.util.function.Supplier<?> read) {
+    try {
+      final Object v = read.get();
+      problem(what + " of " + key + " returned " + v + " instead of CorruptValueException");
+    } catch (CorruptValueException e) {
+      flipNamed(what, table, key, e);
+    } catch (RuntimeException e) {
+      problem(what + " of " + key + " threw " + e + " instead of CorruptValueException");
+    }
+  }
+
+  /** As {@link #named}, without adding to the outcome counts of the random-bytes part. */
+  private void flipNamed(final String what, final String table, final UUID key,
+      final CorruptValueException e) {
+    boolean tableOk = false;
+    for (final String name : table.split("\\|")) {
+      tableOk |= name.equals(e.table()) && e.getMessage().contains(name);
+    }
+    if (!tableOk) {
+      problem(what + ": exception names table " + e.table() + ", expected " + table + ": " + e);
+    }
+    if (!key.toString().equals(e.key())) {
+      problem(what + ": exception names key " + e.key() + ", expected " + key + ": " + e);
+    }
+  }
+
+  private static int indexOf(final byte[] haystack, final byte[] needle, final int from) {
+    outer:
+    for (int i = Math.max(0, from); i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private <K, V> void checkPlain(
@@ -392,7 +800,7 @@ class CorruptValueTest {
         s.items.put(txn, a, new Item("a", group, ""));
         s.items.put(txn, b, new Item("b", group, ""));
       });
-      final Table<UUID, byte[]> raw = db.table(s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+      final Table<UUID, byte[]> raw = OwnerTables.table(db, s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
       db.write(txn -> {
         raw.put(txn, a, new byte[] {(byte) 0xff, 0x13});
         raw.put(txn, b, new byte[] {(byte) 0xff, 0x13});

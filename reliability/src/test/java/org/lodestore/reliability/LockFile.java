@@ -12,6 +12,11 @@ import java.nio.file.StandardOpenOption;
  * the reader slots a process holds (a leaked or stale slot is one whose pid is set while no
  * transaction of that process should be open).
  *
+ * <p>Use it only where losing this process's POSIX locks on {@code lock.mdb} does not matter (at the
+ * end of a single-process test): closing any descriptor of the file drops them, and LMDB relies on
+ * them to know that the environment is in use. The library itself never opens the file for that
+ * reason; it counts readers through LMDB's {@code mdb_reader_list}.
+ *
  * <pre>
  *  lock.mdb (LMDB 0.9, Linux x86_64, POSIX robust mutexes; little-endian)
  *    0   uint32 magic 0xBEEFC0DE

@@ -10,6 +10,7 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.LodestoreException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
@@ -47,12 +48,17 @@ public final class ReadOnlyChild {
     } catch (RuntimeException e) {
       attach = e.getClass().getSimpleName();
     }
+    // the Bank's tables, read as plain tables: their values carry the checksum store-schema gives
+    // new tables of copying codecs (numbers, strings)
     final Table<UUID, Long> balances =
-        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e01", KeyCodecs.UUID, ValueCodecs.LONG);
+        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e01", KeyCodecs.UUID, ValueCodecs.LONG)
+            .withValueChecksum(ValueChecksum.CRC32C);
     final Table<Long, String> journal =
-        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e02", KeyCodecs.LONG, ValueCodecs.STRING);
+        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e02", KeyCodecs.LONG, ValueCodecs.STRING)
+            .withValueChecksum(ValueChecksum.CRC32C);
     final Table<String, Long> counters =
-        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e03", KeyCodecs.STRING, ValueCodecs.LONG);
+        db.table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e03", KeyCodecs.STRING, ValueCodecs.LONG)
+            .withValueChecksum(ValueChecksum.CRC32C);
     System.out.println("READY");
     System.out.flush();
     long snapshots = 0;

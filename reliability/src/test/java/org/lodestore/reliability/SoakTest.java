@@ -216,7 +216,7 @@ class SoakTest {
         "readersFull", readersFull.get(),
         "staleReaderSlots", heldAfter,
         "slotsHighWater", everUsed,
-        "statsReadersHighWater", statsReaders,
+        "statsReadersInUse", statsReaders,
         "errors", errors.size(),
         "seed", seed);
     assertThat(errors).as("reader errors (seed %d)", seed).isEmpty();
@@ -224,6 +224,7 @@ class SoakTest {
     assertThat(readersFull.get()).isZero();
     assertThat(heldDuring).as("lock.mdb parse sanity: the open read txn holds a slot").isEqualTo(1);
     assertThat(heldAfter).as("reader slots of this process after all readers closed").isZero();
+    assertThat(statsReaders).as("stats().readersInUse() agrees with lock.mdb").isZero();
     assertThat(snapshots.get()).isPositive();
   }
 

@@ -7,9 +7,11 @@ package org.lodestore.core;
 public interface Attachable {
 
   /**
-   * Opens, creates or validates everything this object needs in {@code db}.
+   * Opens, creates or validates everything this object needs in {@code db}. Called by {@link
+   * Database#attach}, which alone creates the {@link OwnerAccess} it is given.
    *
    * @param db the database
+   * @param access opens and claims the tables this object owns; keep it to write them later
    */
-  void attachTo(Database db);
+  void attachTo(Database db, OwnerAccess access);
 }

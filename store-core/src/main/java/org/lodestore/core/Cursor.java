@@ -248,7 +248,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * the transaction ends (in a write transaction: until its next write).
    *
    * @return the value
-   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws CorruptValueException if the stored bytes cannot be decoded or fail their checksum
    * @throws IllegalStateException if there is no current row
    */
   public V value() {
@@ -262,7 +262,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    *
    * @param reuse an object from an earlier call, or null the first time
    * @return the value ({@code reuse} itself where supported)
-   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws CorruptValueException if the stored bytes cannot be decoded or fail their checksum
    * @throws IllegalStateException if there is no current row
    */
   public V valueInto(final V reuse) {

@@ -62,8 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety and lifetime</h2>
  *
- * A database is thread-safe. One environment exists per canonical path per process: a second
- * {@code open} of the same directory fails until the first is closed. {@link #close()} is
+ * A database is thread-safe. One environment exists per database per process: a second {@code
+ * open} of the same files fails until the first is closed, whatever path reaches them (the files
+ * are identified by device and inode, so a symbolic link, a hard link or a bind mount is the same
+ * database). Write transactions may be begun from virtual threads (JDK 21+): LMDB's write lock is
+ * then taken and released on a platform thread of the database. A write transaction whose thread
+ * ended without closing it is discarded (a WARN log names the thread) when the next writer waits
+ * for it or the database closes. {@link #close()} is
  * idempotent and safe with transactions still open: they are aborted (a write transaction owned by
  * another thread is aborted when that thread closes it, and the environment is released then), and
  * every later use of them, their cursors or their zero-copy views fails with {@link
@@ -76,8 +81,16 @@ public final class Database implements AutoCloseable {
   /** LMDB's limit on key length (and on the length of members of set tables). */
   public static final int MAX_KEY_BYTES = 511;
 
+  /** Names of Lodestore's own tables start with it; {@link #table} and the like refuse them. */
+  private static final String RESERVED_PREFIX = "__";
+
   private static final long GIB = 1L << 30;
-  private static final Map<Path, Database> OPEN = new ConcurrentHashMap<>();
+  /**
+   * Open databases by the identities of their files (see {@link #identities}): a directory reached
+   * through a bind mount, or files reached through hard links, are the same database. Opens are
+   * serialised on this map.
+   */
+  private static final Map<Object, Database> OPEN = new ConcurrentHashMap<>();
 
   final Env<ByteBuffer> env;
   /** Where keys and values LMDB returns may lie; checked before Java reads them. */
@@ -101,6 +114,16 @@ public final class Database implements AutoCloseable {
   private volatile boolean closed;
   private volatile Txn writer;
 
+  /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
+  final WriteLock writeLock;
+
+  /** Write transactions begun since the last reader check; touched only by the permit holder. */
+  private int writesSinceReaderCheck;
+
+  private long lastReaderCheck = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong staleReadersCleared =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Open table handles by name; a handle opened in an uncommitted transaction is not here yet. */
   private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
 
@@ -115,6 +138,7 @@ public final class Database implements AutoCloseable {
     this.env = env;
     this.options = options;
     this.mapSize = env.info().mapSize;
+    this.writeLock = new WriteLock(path.toString());
     this.bounds = new StoredBounds(env, gate, () -> envClosed, path, env.stat().pageSize);
   }
 
@@ -123,10 +147,11 @@ public final class Database implements AutoCloseable {
    *
    * @param dir the directory
    * @return the open database
-   * @throws CorruptDatabaseException if its file is damaged where the check at open looks (meta
-   *     pages, the tables' records and root pages)
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated, not an LMDB file, or damaged
+   *     where the check at open looks (meta pages, the tables' records and root pages)
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir) {
     return open(dir, DatabaseOptions.defaults());
@@ -138,10 +163,11 @@ public final class Database implements AutoCloseable {
    * @param dir the directory
    * @param options how to open it
    * @return the open database
-   * @throws CorruptDatabaseException if its file is damaged where the check at open looks (meta
-   *     pages, the tables' records and root pages)
    * @throws LodestoreException if the directory cannot be opened, is already open in this process,
    *     or the JVM lacks the flags lmdbjava needs (the message names them)
+   * @throws CorruptDatabaseException if {@code data.mdb} is truncated, not an LMDB file, or damaged
+   *     where the check at open looks (meta pages, the tables' records and root pages)
+   * @throws StorageFullException if a new database finds no room on the disk
    */
   public static Database open(final Path dir, final DatabaseOptions options) {
     Objects.requireNonNull(dir, "dir");
@@ -154,25 +180,70 @@ public final class Database implements AutoCloseable {
       }
       canonical = dir.toRealPath();
     } catch (IOException e) {
-      throw new LodestoreException("cannot open database directory " + dir + ": " + e, e);
+      throw DataFiles.ioFailure("cannot open database directory " + dir, dir, e);
     }
-    final Database[] created = new Database[1];
-    OPEN.compute(
-        canonical,
-        (p, existing) -> {
-          if (existing != null) {
-            throw new LodestoreException(
-                existing.closed
-                    ? "database " + p + " is closing: transactions of other threads are still "
-                        + "open; close them first"
-                    : "database " + p + " is already open in this process; share that Database "
-                        + "(one environment per path per process)");
-          }
-          created[0] = new Database(p, openEnv(p, options), options);
-          return created[0];
-        });
+    final Database db;
+    synchronized (OPEN) {
+      // Checked before LMDB opens anything: a second environment on the same lock.mdb would, when
+      // closed, drop this process's POSIX locks on it (they belong to the process and the file, not
+      // to a descriptor), and another process would then reset the reader table under our readers.
+      for (final Object identity : identities(canonical)) {
+        final Database existing = OPEN.get(identity);
+        if (existing != null) {
+          throw alreadyOpen(canonical, existing);
+        }
+      }
+      preflight(canonical, options); // after the identity check: it may create lock.mdb
+      db = new Database(canonical, openEnv(canonical, options), options);
+      for (final Object identity : identities(canonical)) {
+        OPEN.put(identity, db);
+      }
+    }
+    db.checkReaders(); // slots of processes that died since the last open
     LOG.debug("opened {} with {}", canonical, options);
-    return created[0];
+    return db;
+  }
+
+  private static LodestoreException alreadyOpen(final Path path, final Database existing) {
+    final String same =
+        existing.path.equals(path) ? "" : " (as " + existing.path + ": the same files)";
+    return new LodestoreException(
+        existing.closed
+            ? "database " + path + same + " is closing: transactions of other threads are still "
+                + "open; close them first"
+            : "database " + path + " is already open in this process" + same + "; share that "
+                + "Database (one environment per database per process)");
+  }
+
+  /**
+   * What identifies a database directory's files whatever path reaches them: the file keys (device
+   * and inode on Unix) of the directory, {@code data.mdb} and {@code lock.mdb}, those that exist;
+   * the canonical path where the file system has no file keys.
+   */
+  private static List<Object> identities(final Path dir) {
+    final List<Object> ids = new ArrayList<>(3);
+    ids.add(dir);
+    for (final Path file : List.of(dir, dir.resolve("data.mdb"), dir.resolve("lock.mdb"))) {
+      try {
+        final Object key =
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        if (key != null) {
+          ids.add(key);
+        }
+      } catch (IOException e) {
+        // not there yet (a new database): the directory's own key covers it
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * What Lodestore checks and prepares before LMDB maps the files, so that a damaged or full disk
+   * is an exception rather than a SIGBUS (see {@link DataFiles}).
+   */
+  private static void preflight(final Path dir, final DatabaseOptions options) {
+    DataFiles.checkDataFile(dir, options.readOnly());
+    DataFiles.reserveLockFile(dir, options);
   }
 
   private static Env<ByteBuffer> openEnv(final Path dir, final DatabaseOptions options) {
@@ -197,12 +268,12 @@ public final class Database implements AutoCloseable {
           .setMaxDbs(options.maxTables())
           .setMaxReaders(options.maxReaders())
           .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
-    } catch (Env.FileInvalidException e) {
-      throw new CorruptDatabaseException(
-          "not a valid LMDB environment (data.mdb's meta pages or lock.mdb are damaged; delete "
-              + "lock.mdb only while no process has the database open)", dir, e);
     } catch (LmdbException e) {
-      throw new LodestoreException("cannot open database " + dir + ": " + e.getMessage(), e);
+      final RuntimeException error = Lmdb.translateOpen(e, dir);
+      if (error instanceof StorageFullException) {
+        DataFiles.resetUnfinished(dir);
+      }
+      throw error;
     }
   }
 
@@ -266,7 +337,73 @@ public final class Database implements AutoCloseable {
           "this thread already holds the write transaction of " + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
     }
-    return begin(false);
+    if (closed) {
+      throw closedError();
+    }
+    writeLock.acquire(
+        () -> {
+          reapDeadWriter();
+          if (closed) {
+            throw closedError();
+          }
+        });
+    final Txn txn;
+    try {
+      txn = begin(false);
+    } catch (RuntimeException | Error e) {
+      writeLock.release();
+      throw e;
+    }
+    if (++writesSinceReaderCheck >= READER_CHECK_WRITES
+        || System.nanoTime() - lastReaderCheck >= READER_CHECK_NANOS) {
+      writesSinceReaderCheck = 0;
+      lastReaderCheck = System.nanoTime();
+      checkReaders();
+    }
+    return txn;
+  }
+
+  /** How many write transactions, or how much time, between two checks for dead readers. */
+  private static final int READER_CHECK_WRITES = 64;
+
+  private static final long READER_CHECK_NANOS = 1_000_000_000L;
+
+  /**
+   * Frees the reader slots of processes that died with a read transaction open (LMDB's {@code
+   * mdb_reader_check}): their snapshots would otherwise pin old pages forever, and their slots
+   * count against {@link DatabaseOptions#maxReaders()}.
+   *
+   * @return how many slots were freed
+   */
+  private int checkReaders() {
+    final int cleared;
+    try {
+      cleared = env.readerCheck();
+    } catch (LmdbException | IllegalStateException e) {
+      LOG.debug("reader check of {} failed: {}", path, e.toString());
+      return 0;
+    }
+    if (cleared > 0) {
+      staleReadersCleared.addAndGet(cleared);
+      LOG.info("freed {} reader slot(s) of dead processes in {}", cleared, path);
+    }
+    return cleared;
+  }
+
+  /**
+   * Discards the write transaction of a thread that ended without closing it, so that its lock
+   * passes on instead of stopping every writer (see {@link WriteLock}). Its changes are lost, as
+   * those of any transaction that was never committed.
+   */
+  void reapDeadWriter() {
+    final Txn orphan = writer;
+    if (orphan != null && !orphan.owner.isAlive() && orphan.abortOrphan()) {
+      LOG.warn(
+          "thread '{}' ended holding the write transaction of {} without closing it; its changes "
+              + "were discarded",
+          orphan.owner.getName(),
+          path);
+    }
   }
 
   private Txn begin(final boolean readOnly) {
@@ -286,9 +423,14 @@ public final class Database implements AutoCloseable {
       // read before LMDB copies its table handles into the new transaction: a handle opened in
       // between is then refused clearly rather than by LMDB's EINVAL
       final long handlesBefore = handleSeq.get();
+      final boolean onLockThread = !readOnly && WriteLock.isVirtual(Thread.currentThread());
       org.lmdbjava.Txn<ByteBuffer> lmdb = null;
       try {
-        lmdb = readOnly ? env.txnRead() : env.txnWrite();
+        if (readOnly) {
+          lmdb = beginReadLmdb();
+        } else {
+          lmdb = onLockThread ? writeLock.onLockThread(env::txnWrite) : env.txnWrite();
+        }
       } catch (Dbi.MapResizedException e) {
         // another process grew the map: adopt its size once no transaction of ours is open
         endBegin(null);
@@ -301,7 +443,7 @@ public final class Database implements AutoCloseable {
         endBegin(null);
         throw e;
       }
-      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore);
+      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore, onLockThread);
       if (!endBegin(txn)) {
         throw closedError();
       }
@@ -310,6 +452,30 @@ public final class Database implements AutoCloseable {
       }
       return txn;
     }
+  }
+
+  /** Begins LMDB's read transaction; when the reader table is full, frees dead readers' slots once. */
+  private org.lmdbjava.Txn<ByteBuffer> beginReadLmdb() {
+    try {
+      return env.txnRead();
+    } catch (Env.ReadersFullException e) {
+      if (checkReaders() == 0) {
+        throw e;
+      }
+      return env.txnRead();
+    }
+  }
+
+  /** Describes the open transactions {@code thread} began, for an error message. Holds the gate. */
+  private String heldBy(final Thread thread) {
+    final StringBuilder held = new StringBuilder();
+    for (final Txn txn : openTxns) {
+      if (txn.owner == thread) {
+        held.append(held.length() == 0 ? "" : ", ").append(txn.isReadOnly() ? "a read" : "the write")
+            .append(" transaction");
+      }
+    }
+    return held.toString();
   }
 
   /** Whether {@code thread} began a transaction that is still open. Holds the gate. */
@@ -333,7 +499,7 @@ public final class Database implements AutoCloseable {
       }
       if (closed) {
         // closed while LMDB was beginning it: end it before the environment can be released
-        txn.lmdb.close();
+        txn.closeLmdb();
         closeEnvIfDone();
         return false;
       }
@@ -351,6 +517,9 @@ public final class Database implements AutoCloseable {
       openTxns.remove(txn);
       wakeWaiters();
       closeEnvIfDone();
+    }
+    if (!txn.isReadOnly()) {
+      writeLock.release();
     }
   }
 
@@ -372,9 +541,17 @@ public final class Database implements AutoCloseable {
    * If the map fills up, grows it and runs {@code fn} again, so {@code fn} must not have effects
    * outside the transaction.
    *
+   * <p>Growing needs every transaction of this process closed, so a thread that holds a read
+   * transaction of its own while it calls {@code write} cannot have the map grown for it: when the
+   * map is full, that call fails with {@link InvalidStateException} naming the open transaction
+   * (close it first, or do those reads inside {@code fn}). From a virtual thread this works as from
+   * any other; the transaction's LMDB lock is taken and released on a platform thread of the
+   * database.
+   *
    * @param fn the work
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -392,10 +569,13 @@ public final class Database implements AutoCloseable {
    * @param <R> the result type
    * @return what {@code fn} returned
    * @throws MapFullException only when the map cannot grow
+   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
+   *     (see {@link #write(Consumer)})
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
     while (true) {
       final Txn txn = beginWrite();
+      MapFullException full = null;
       try {
         final R result = fn.apply(txn);
         txn.commit();
@@ -404,6 +584,7 @@ public final class Database implements AutoCloseable {
         if (!options.autoGrow()) {
           throw e;
         }
+        full = e;
       } catch (RuntimeException | Error e) {
         if (!txn.sawMapFull() || !options.autoGrow()) {
           throw e;
@@ -412,7 +593,7 @@ public final class Database implements AutoCloseable {
       } finally {
         txn.close();
       }
-      growMap();
+      resize(false, full);
     }
   }
 
@@ -422,30 +603,38 @@ public final class Database implements AutoCloseable {
    * Grows the map now, as {@link #write} does when it fills up: waits (up to {@link
    * DatabaseOptions#growTimeout()}) until no transaction is open, then enlarges the map.
    *
-   * @throws MapFullException if the maximum size is reached, this thread holds an open transaction,
-   *     or other transactions stayed open past the timeout
+   * @throws MapFullException if the maximum size is reached, or other threads' transactions
+   *     stayed open past the timeout
+   * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the
+   *     map only while no transaction of this process is open, and this one would wait for itself)
+   * @throws LodestoreException if LMDB cannot map the larger map (no address space left): the
+   *     database is then closed, its files intact, and can be reopened
    */
   public void growMap() {
-    resize(false);
+    resize(false, null);
   }
 
   private void adoptMapSize() {
-    resize(true);
+    resize(true, null);
   }
 
-  private void resize(final boolean adoptOnly) {
+  private void resize(final boolean adoptOnly, final MapFullException full) {
     synchronized (gate) {
       if (closed) {
         throw closedError();
       }
       if (holdsTxn(Thread.currentThread())) {
         // checked first: waiting for another thread's growth would wait for ourselves
-        throw new MapFullException(
-            "the map is full and cannot grow while this thread holds an open transaction; "
-                + "close it first",
-            null,
-            null,
-            null);
+        final InvalidStateException refusal =
+            new InvalidStateException(
+                "the map of " + path + " is full and cannot grow while this thread holds an open "
+                    + "transaction (" + heldBy(Thread.currentThread()) + "): LMDB resizes only "
+                    + "when no transaction of the process is open; close it before db.write, or "
+                    + "do those reads inside the write transaction");
+        if (full != null) {
+          refusal.initCause(full);
+        }
+        throw refusal;
       }
       if (growing) {
         // another thread is growing the map: wait for it, then the caller retries
@@ -474,17 +663,15 @@ public final class Database implements AutoCloseable {
           }
           awaitGate(Math.max(1, left / 1_000_000));
         }
-        final long[] old = UnmappedGuard.mappingOf(dataFile());
-        // Adopting another process's size needs LMDB to read its meta pages from the old map (size
-        // 0), so that range cannot be sealed first; it is guarded after the fact instead.
-        final boolean sealed = !adoptOnly && UnmappedGuard.sealBeforeUnmap(old[0], old[1]);
-        env.setMapSize(next);
+        // LMDB unmaps the old map and maps a larger one (adoptOnly: of the size in the meta page)
+        try {
+          UnmappedGuard.retire(env, mapEpoch, true, () -> env.setMapSize(next));
+        } catch (RuntimeException e) {
+          throw abandon(e, next);
+        }
+        mapEpoch = new MapEpoch();
         final long before = mapSize;
         mapSize = env.info().mapSize;
-        if (!sealed) {
-          final long[] now = UnmappedGuard.mappingOf(dataFile());
-          UnmappedGuard.guard(old[0], old[1] - old[0], now[0], now[1] - now[0]);
-        }
         growths++;
         LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
       } finally {
@@ -492,6 +679,54 @@ public final class Database implements AutoCloseable {
         gate.notifyAll();
       }
     }
+  }
+
+  /**
+   * Gives the environment up after LMDB failed to map it anew: {@code mdb_env_set_mapsize} unmaps
+   * the old map before mapping the new one, and when that fails (ENOMEM: no address space left)
+   * LMDB has no map, so any transaction would read its meta pages from unmapped memory. The
+   * database closes instead; the files are untouched (no transaction was open) and it can be
+   * reopened. Holds the gate; no transaction is open.
+   */
+  private LodestoreException abandon(final RuntimeException cause, final long size) {
+    closed = true;
+    envClosed = true;
+    for (final TableHandle handle : handles.values()) {
+      handle.invalidate();
+    }
+    try {
+      env.close(); // frees what LMDB holds; it unmaps nothing, having no map
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    writeLock.shutdown();
+    OPEN.values().removeIf(open -> open == this);
+    LOG.error("map of {} could not be grown to {} bytes; the database was closed", path, size, cause);
+    final String reason =
+        cause instanceof LmdbException ? cause.getMessage() : cause.toString();
+    return new LodestoreException(
+        "the map of " + path + " could not be grown to " + size + " bytes (" + reason + "): the "
+            + "database was closed, its files are intact; reopen it (with a smaller maxMapSize "
+            + "if the address space is exhausted)",
+        cause);
+  }
+
+  /**
+   * The current map, for the transactions that begin now (see {@link UnmappedGuard}). Replaced
+   * under the gate when no transaction is open or beginning, so a transaction reads it once, while
+   * it begins.
+   */
+  private volatile MapEpoch mapEpoch = new MapEpoch();
+
+  /** The map's current size; it cannot change while a transaction is open. */
+  long currentMapSize() {
+    synchronized (gate) {
+      return mapSize;
+    }
+  }
+
+  MapEpoch mapEpoch() {
+    return mapEpoch;
   }
 
   private long nextMapSize(final long size) {
@@ -533,7 +768,7 @@ public final class Database implements AutoCloseable {
    * @return {@code schema}, attached
    */
   public <S extends Attachable> S attach(final S schema) {
-    Objects.requireNonNull(schema, "schema").attachTo(this);
+    Objects.requireNonNull(schema, "schema").attachTo(this, new OwnerAccess(this));
     return schema;
   }
 
@@ -546,14 +781,17 @@ public final class Database implements AutoCloseable {
    * @param valueCodec how values are encoded
    * @param <K> the key type
    * @param <V> the value type
-   * @return the table
+   * @return the table; if a schema owns it (see {@link OwnerAccess#claim}), its writes throw
+   *     {@link SchemaMismatchException} (they would bypass the schema's indexes) and reads work
    * @throws SchemaMismatchException if {@code name} is a set table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    * @throws InvalidStateException if this thread holds the write transaction (use {@link
    *     #table(Txn, String, KeyCodec, ValueCodec)})
    */
   public <K, V> Table<K, V> table(
       final String name, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    return new Table<>(handle(null, name, false), keyCodec, valueCodec);
+    validateUserName(name);
+    return new Table<>(handle(null, name, false), keyCodec, valueCodec, false);
   }
 
   /**
@@ -567,8 +805,9 @@ public final class Database implements AutoCloseable {
    * @param valueCodec how values are encoded
    * @param <K> the key type
    * @param <V> the value type
-   * @return the table
+   * @return the table; writes to a table a schema owns throw {@link SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a set table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, V> Table<K, V> table(
       final Txn txn,
@@ -576,7 +815,17 @@ public final class Database implements AutoCloseable {
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec) {
     Objects.requireNonNull(txn, "txn");
-    return new Table<>(handle(txn, name, false), keyCodec, valueCodec);
+    validateUserName(name);
+    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, false);
+  }
+
+  /** A table for its owner: {@link OwnerAccess#table}. */
+  <K, V> Table<K, V> ownedTable(
+      final Txn txn,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, true);
   }
 
   /**
@@ -588,12 +837,16 @@ public final class Database implements AutoCloseable {
    * @param memberCodec how members are encoded; members order by it and are at most 511 bytes
    * @param <K> the key type
    * @param <M> the member type
-   * @return the set table
+   * @return the set table; writes to a set table a schema owns throw {@link
+   *     SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a plain table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, M> SetTable<K, M> setTable(
       final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
-    return new SetTable<>(handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+    validateUserName(name);
+    return new SetTable<>(
+        handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
   }
 
   /**
@@ -605,14 +858,24 @@ public final class Database implements AutoCloseable {
    * @param memberCodec how members are encoded
    * @param <K> the key type
    * @param <M> the member type
-   * @return the set table
+   * @return the set table; writes to a set table a schema owns throw {@link
+   *     SchemaMismatchException}
    * @throws SchemaMismatchException if {@code name} is a plain table
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public <K, M> SetTable<K, M> setTable(
       final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     Objects.requireNonNull(txn, "txn");
+    validateUserName(name);
     return new SetTable<>(
-        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec);
+        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+  }
+
+  /** A set table for its owner: {@link OwnerAccess#setTable}. */
+  <K, M> SetTable<K, M> ownedSetTable(
+      final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+    return new SetTable<>(
+        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, true);
   }
 
   private TableHandle handle(final Txn txn, final String name, final boolean dupSort) {
@@ -655,6 +918,24 @@ public final class Database implements AutoCloseable {
 
   private TableHandle openHandle(
       final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    return openHandle(txn, name, dupSort, dupFixed, false);
+  }
+
+  /**
+   * Opens the existing table {@code name} inside {@code txn}, which the caller has entered (as
+   * {@link #table(Txn, String, KeyCodec, ValueCodec)} does, without its lock: openOwn holds that
+   * lock while it waits for the write transaction this caller may hold).
+   */
+  TableHandle openIn(final Txn txn, final String name) {
+    return openHandle(txn, name, false, false, true);
+  }
+
+  private TableHandle openHandle(
+      final Txn txn,
+      final String name,
+      final boolean dupSort,
+      final boolean dupFixed,
+      final boolean entered) {
     final List<DbiFlags> flags = new ArrayList<>();
     if (!txn.isReadOnly()) {
       flags.add(DbiFlags.MDB_CREATE);
@@ -665,7 +946,9 @@ public final class Database implements AutoCloseable {
         flags.add(DbiFlags.MDB_DUPFIXED);
       }
     }
-    txn.enter();
+    if (!entered) {
+      txn.enter();
+    }
     try {
       final Dbi<ByteBuffer> dbi;
       final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
@@ -689,7 +972,9 @@ public final class Database implements AutoCloseable {
       txn.opened(handle);
       return handle;
     } finally {
-      txn.exit();
+      if (!entered) {
+        txn.exit();
+      }
     }
   }
 
@@ -700,8 +985,17 @@ public final class Database implements AutoCloseable {
    * @param txn a write transaction
    * @param name the table's name
    * @return true if it existed
+   * @throws SchemaMismatchException if a schema owns the table (drop its index with {@code
+   *     Schema.dropIndex}); nothing is dropped
+   * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    */
   public boolean dropTable(final Txn txn, final String name) {
+    validateUserName(name);
+    return drop(txn, name, false);
+  }
+
+  /** Drops {@code name}; {@code byOwner}: for its owner ({@link OwnerAccess#dropTable}). */
+  boolean drop(final Txn txn, final String name, final boolean byOwner) {
     validateName(name);
     if (!exists(txn, name)) {
       return false;
@@ -712,7 +1006,7 @@ public final class Database implements AutoCloseable {
     }
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb, true);
       handles.remove(name, handle);
@@ -731,6 +1025,16 @@ public final class Database implements AutoCloseable {
       final TableHandle existing = handles.putIfAbsent(handle.name, handle);
       // the same LMDB handle opened twice (racing opens): share the first publication's order
       handle.seq = existing == null ? handleSeq.incrementAndGet() : existing.seq;
+    }
+  }
+
+  /** As {@link #validateName}, and refuses the names reserved for Lodestore's own tables. */
+  private static void validateUserName(final String name) {
+    validateName(name);
+    if (name.startsWith(RESERVED_PREFIX)) {
+      throw new IllegalArgumentException(
+          "table names starting with \"" + RESERVED_PREFIX + "\" are reserved for Lodestore's own "
+              + "tables (such as a schema's catalog): '" + name + "'");
     }
   }
 
@@ -765,18 +1069,30 @@ public final class Database implements AutoCloseable {
   }
 
   /** Whether a table {@code name} exists as seen by {@code txn}. */
-  private boolean exists(final Txn txn, final String name) {
-    final Dbi<ByteBuffer> dbi = mainDbi();
+  boolean exists(final Txn txn, final String name) {
     txn.enter();
+    try {
+      return existsIn(txn, name);
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /** As {@link #exists}, in a transaction the caller has entered. */
+  boolean existsIn(final Txn txn, final String name) {
+    final Dbi<ByteBuffer> dbi = mainDbi();
     try {
       final ByteBuffer key = Encoding.keyBuffer().clear();
       key.put(name.getBytes(StandardCharsets.UTF_8)).flip();
       return dbi.get(txn.lmdb, key) != null;
     } catch (LmdbException e) {
       throw Lmdb.translate(e, name, null);
-    } finally {
-      txn.exit();
     }
+  }
+
+  /** The handle of {@code name} published by a committed transaction, or null. */
+  TableHandle publishedHandle(final String name) {
+    return handles.get(name);
   }
 
   private volatile Dbi<ByteBuffer> main;
@@ -831,41 +1147,60 @@ public final class Database implements AutoCloseable {
       size = mapSize;
       resizes = growths;
     }
+    final int readers = ReaderTable.inUse(env);
     return new DatabaseStats(
-        size, used, stat.pageSize, info.maxReaders, info.numReaders, resizes, tables);
+        size,
+        used,
+        stat.pageSize,
+        info.maxReaders,
+        readers >= 0 ? readers : info.numReaders,
+        staleReadersCleared.get(),
+        resizes,
+        tables);
   }
 
   /**
    * Writes a compacted copy of the database (free pages omitted) to directory {@code target},
    * which must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
    *
+   * <p>All or nothing: the copy goes to a temporary directory inside {@code target} and is synced
+   * and renamed to {@code target/data.mdb} only when complete, so a {@code data.mdb} there is
+   * always a whole backup, even if this process is killed or the disk fills up. A failed backup
+   * leaves nothing; the temporary directory of a killed one is deleted by the next backup into
+   * the same target.
+   *
    * @param target the directory to write {@code data.mdb} into
-   * @throws LodestoreException if the copy fails
+   * @throws StorageFullException if the target's disk is full (nothing is left in the target)
+   * @throws LodestoreException if the copy fails or the target holds other files
+   * @throws InvalidStateException if the database is closed
    */
   public void backupTo(final Path target) {
     Objects.requireNonNull(target, "target");
+    if (closed) {
+      throw closedError();
+    }
+    final Path temp = DataFiles.prepareBackup(target);
+    boolean published = false;
     try {
-      Files.createDirectories(target);
-      try (var entries = Files.list(target)) {
-        if (entries.findAny().isPresent()) {
-          throw new LodestoreException("backup target " + target + " is not empty");
+      synchronized (gate) {
+        if (closed) {
+          throw closedError();
         }
+        beginning++;
       }
-    } catch (IOException e) {
-      throw new LodestoreException("cannot prepare backup target " + target + ": " + e, e);
-    }
-    synchronized (gate) {
-      if (closed) {
-        throw closedError();
+      try {
+        env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+      } catch (LmdbException e) {
+        throw Lmdb.translate(e, null, null, target);
+      } finally {
+        endBegin(null);
       }
-      beginning++;
-    }
-    try {
-      env.copy(target.toFile(), CopyFlags.MDB_CP_COMPACT);
-    } catch (LmdbException e) {
-      throw Lmdb.translate(e, null, null);
+      DataFiles.publishBackup(temp, target);
+      published = true;
     } finally {
-      endBegin(null);
+      if (!published) {
+        DataFiles.discardBackup(temp);
+      }
     }
   }
 
@@ -878,6 +1213,7 @@ public final class Database implements AutoCloseable {
    */
   @Override
   public void close() {
+    reapDeadWriter();
     final List<Txn> toAbort;
     synchronized (gate) {
       // a repeated close still ends the calling thread's transactions (begun on this thread, they
@@ -901,19 +1237,12 @@ public final class Database implements AutoCloseable {
       for (final TableHandle handle : handles.values()) {
         handle.invalidate();
       }
-      final long[] mapped = UnmappedGuard.mappingOf(dataFile());
-      final boolean sealed = UnmappedGuard.sealBeforeUnmap(mapped[0], mapped[1]);
-      env.close();
-      if (!sealed) {
-        UnmappedGuard.guard(mapped[0], mapped[1] - mapped[0], 0, 0);
-      }
-      OPEN.remove(path, this);
+      UnmappedGuard.retire(env, mapEpoch, false, env::close);
+      writeLock.shutdown();
+      mapEpoch = new MapEpoch(); // backs no map: a closed Database keeps no guarded range alive
+      OPEN.values().removeIf(open -> open == this);
       LOG.debug("closed {}", path);
     }
-  }
-
-  private Path dataFile() {
-    return path.resolve("data.mdb");
   }
 
   InvalidStateException closedError() {

@@ -9,8 +9,10 @@ import java.util.Map;
  * @param usedBytes the bytes of the map in use (last used page + 1, times the page size)
  * @param pageSize LMDB's page size in bytes
  * @param maxReaders the maximum number of concurrent read transactions
- * @param readersInUse LMDB's reader-table high-water mark: slots used at some point since the
- *     environment was created (it does not go down when transactions end)
+ * @param readersInUse the reader slots in use now, by open read transactions of any process (where
+ *     LMDB's reader list cannot be read, its high-water mark instead)
+ * @param staleReadersCleared reader slots of dead processes this database freed since it opened
+ *     (at open, when the reader table was full, and every 64 write transactions or second)
  * @param mapGrowths how many times this process grew the map
  * @param tables per table, by name
  */
@@ -20,6 +22,7 @@ public record DatabaseStats(
     int pageSize,
     int maxReaders,
     int readersInUse,
+    long staleReadersCleared,
     int mapGrowths,
     Map<String, TableStats> tables) {
 
@@ -30,7 +33,8 @@ public record DatabaseStats(
    * @param usedBytes the bytes of the map in use
    * @param pageSize LMDB's page size in bytes
    * @param maxReaders the maximum number of concurrent read transactions
-   * @param readersInUse LMDB's reader-table high-water mark
+   * @param readersInUse the reader slots in use now
+   * @param staleReadersCleared reader slots of dead processes freed since open
    * @param mapGrowths how many times this process grew the map
    * @param tables per table, by name
    */

@@ -6,9 +6,11 @@ package org.lodestore.core;
  *
  * <p>Subclasses exist where a caller acts differently: {@link KeyTooLongException} and {@link
  * InvalidKeyException} (fix the input), {@link MapFullException} (grow the map or free space),
- * {@link CorruptValueException} (repair the record), {@link CorruptDatabaseException} (restore
- * the file), {@link SchemaMismatchException} (fix the schema). Use after close is reported as {@link InvalidStateException}, an {@link
- * IllegalStateException}; plain bad arguments get the JDK's exceptions.
+ * {@link CorruptValueException} (repair the record), {@link SchemaMismatchException} (fix the
+ * schema), {@link StorageFullException} (free disk space, retry), {@link CorruptDatabaseException}
+ * (restore the database from a backup). Use after close is reported as {@link
+ * InvalidStateException}, an {@link IllegalStateException}; plain bad arguments get the JDK's
+ * exceptions.
  */
 public class LodestoreException extends RuntimeException {
 

@@ -36,7 +36,7 @@ final class OpenCheck {
     if (!Files.isRegularFile(data)) {
       return; // a new database
     }
-    try (DataFile file = DataFile.open(data)) {
+    try (PageFile file = PageFile.open(data)) {
       if (beingCreated(file)) {
         return; // LMDB writes the meta pages of a new file, under its lock: it decides
       }
@@ -59,20 +59,20 @@ final class OpenCheck {
    * Whether the file is shorter than its two meta pages: empty, or being created by another
    * process right now (LMDB checks such a file itself once it holds the lock).
    */
-  private static boolean beingCreated(final DataFile file) throws IOException {
-    final DataFile.Meta m0 = file.meta(0, 0);
+  private static boolean beingCreated(final PageFile file) throws IOException {
+    final PageFile.Meta m0 = file.meta(0, 0);
     final int psize = m0 == null ? 0 : m0.pageSize();
     final boolean sane = psize >= 512 && psize <= 65536 && Integer.bitCount(psize) == 1;
     return file.size() < 2L * (sane ? psize : 4096);
   }
 
   /** Both meta pages' transaction ids and the file size. */
-  private static ByteBuffer stamp(final DataFile file) throws IOException {
+  private static ByteBuffer stamp(final PageFile file) throws IOException {
     final ByteBuffer stamp = ByteBuffer.allocate(24);
-    final DataFile.Meta m0 = file.meta(0, 0);
+    final PageFile.Meta m0 = file.meta(0, 0);
     stamp.putLong(m0 == null ? -1 : m0.txnid());
     final int psize = m0 == null ? 0 : m0.pageSize();
-    final DataFile.Meta m1 = psize > 0 && psize <= 65536 ? file.meta(1, psize) : null;
+    final PageFile.Meta m1 = psize > 0 && psize <= 65536 ? file.meta(1, psize) : null;
     stamp.putLong(m1 == null ? -1 : m1.txnid());
     stamp.putLong(file.size());
     return stamp.flip();
@@ -85,7 +85,7 @@ final class OpenCheck {
         "the database file is damaged: " + first.text()
             + (more > 0 ? " (and " + more + " more problems)" : "")
             + "; Verify.run checks the whole file",
-        dir,
+        dir.resolve("data.mdb"),
         first.table(),
         null);
   }

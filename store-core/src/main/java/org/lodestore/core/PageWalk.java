@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import org.lodestore.core.DataFile.Meta;
-import org.lodestore.core.DataFile.Record;
+import org.lodestore.core.PageFile.Meta;
+import org.lodestore.core.PageFile.Record;
 
 /**
  * Checks the structure of an LMDB {@code data.mdb} without LMDB, from its meta pages down, reading
- * pages with {@link DataFile} (positional reads into heap buffers): a damaged file can make the walk
+ * pages with {@link PageFile} (positional reads into heap buffers): a damaged file can make the walk
  * report problems, never fault.
  *
  * <h2>Two depths</h2>
@@ -29,8 +29,10 @@ import org.lodestore.core.DataFile.Record;
  * <h2>The rules</h2>
  *
  * Meta pages as LMDB checks them (flag, magic, version, a page size that is a power of two), the
- * current one's last page inside the file, records whose root is in the file and whose depth, page
- * counts and entry counts match the tree; every page: its page number field, the kind its level
+ * current one's last page inside the map it records (the file itself may end earlier: pages a
+ * transaction allocated and freed are never written), records whose root is a page up to the last
+ * and whose depth, page counts and entry counts match the tree; every page: inside the file, its
+ * page number field, the kind its level
  * calls for (branch above, leaf at the record's depth, overflow where a value points), bounds
  * {@code 16 <= lower <= upper <= page size}, at least two keys in a branch page (LMDB aborts the
  * process otherwise), node pointers inside the node area, every key and value inside its page, key
@@ -98,7 +100,7 @@ final class PageWalk {
     }
   }
 
-  private final DataFile file;
+  private final PageFile file;
   private final Meta meta;
   private final int psize;
   private final long lastPage;
@@ -108,10 +110,11 @@ final class PageWalk {
   private final List<TableCount> tables = new ArrayList<>();
   private final Pages reached;
   private final Pages free;
+  private final long fileSize;
   private long freePages;
 
   private PageWalk(
-      final DataFile file, final Meta meta, final boolean full, final List<Problem> problems,
+      final PageFile file, final Meta meta, final boolean full, final List<Problem> problems,
       final int problemCount) {
     this.file = file;
     this.meta = meta;
@@ -122,6 +125,15 @@ final class PageWalk {
     this.problemCount = problemCount;
     this.reached = full ? new Pages(lastPage + 1) : null;
     this.free = full ? new Pages(lastPage + 1) : null;
+    this.fileSize = fileSize(file);
+  }
+
+  private static long fileSize(final PageFile file) {
+    try {
+      return file.size();
+    } catch (IOException e) {
+      return Long.MAX_VALUE; // unknown: page reads past the end still come back short
+    }
   }
 
   /**
@@ -132,7 +144,7 @@ final class PageWalk {
    * @return what it found
    * @throws IOException if the file cannot be read
    */
-  static Result atOpen(final DataFile file) throws IOException {
+  static Result atOpen(final PageFile file) throws IOException {
     return walk(file, false);
   }
 
@@ -143,11 +155,11 @@ final class PageWalk {
    * @return what it found
    * @throws IOException if the file cannot be read
    */
-  static Result full(final DataFile file) throws IOException {
+  static Result full(final PageFile file) throws IOException {
     return walk(file, true);
   }
 
-  private static Result walk(final DataFile file, final boolean full) throws IOException {
+  private static Result walk(final PageFile file, final boolean full) throws IOException {
     final List<Problem> problems = new ArrayList<>();
     final Meta meta = currentMeta(file, problems);
     if (meta == null) {
@@ -162,7 +174,7 @@ final class PageWalk {
   // ------------------------------------------------------------------------- meta pages
 
   /** Checks both meta pages as LMDB does and returns the one it would use, or null. */
-  private static Meta currentMeta(final DataFile file, final List<Problem> problems)
+  private static Meta currentMeta(final PageFile file, final List<Problem> problems)
       throws IOException {
     final long size = file.size();
     final Meta m0 = file.meta(0, 0);
@@ -193,14 +205,16 @@ final class PageWalk {
     }
     final Meta current = m1.txnid() > m0.txnid() ? m1 : m0; // LMDB's choice
     final long last = current.lastPage();
-    if (last < DataFile.NUM_METAS - 1 || last > Long.MAX_VALUE / psize - 1) {
+    if (last < PageFile.NUM_METAS - 1 || last > Long.MAX_VALUE / psize - 1) {
       problems.add(new Problem(null, "meta page " + current.index() + " is damaged: last page "
           + last));
       return null;
     }
-    if ((last + 1) * psize > size) {
-      problems.add(new Problem(null, "the file ends before its last page " + last + ": "
-          + size + " bytes hold " + size / psize + " of its " + (last + 1) + " pages (truncated?)"));
+    // The file may end before the last page: pages a transaction allocated and freed again are
+    // never written. They cannot lie past the map the last commit had, though.
+    if ((last + 1) * psize > Math.max(current.mapSize(), size)) {
+      problems.add(new Problem(null, "meta page " + current.index() + " is damaged: last page "
+          + last + " lies past the map size " + current.mapSize() + " it records"));
       return null;
     }
     return current;
@@ -208,15 +222,15 @@ final class PageWalk {
 
   private static boolean metaOk(final Meta m, final List<Problem> problems) {
     final String which = "meta page " + m.index() + " is damaged: ";
-    if ((m.pageFlags() & DataFile.P_META) == 0) {
+    if ((m.pageFlags() & PageFile.P_META) == 0) {
       problems.add(new Problem(null, which + "flags 0x" + Integer.toHexString(m.pageFlags())
           + " are not a meta page's"));
-    } else if (m.magic() != DataFile.MAGIC) {
+    } else if (m.magic() != PageFile.MAGIC) {
       problems.add(new Problem(null, which + "magic 0x" + Integer.toHexString(m.magic())
           + " is not LMDB's"));
-    } else if (m.version() != DataFile.VERSION) {
+    } else if (m.version() != PageFile.VERSION) {
       problems.add(new Problem(null, which + "format version " + m.version()
-          + " (LMDB 0.9 writes " + DataFile.VERSION + ")"));
+          + " (LMDB 0.9 writes " + PageFile.VERSION + ")"));
     } else {
       return true;
     }
@@ -252,23 +266,23 @@ final class PageWalk {
       this.owner = owner == null ? this : owner;
       this.order = kind == FREE ? ORDER_INTEGER
           : kind == SUB ? dupOrder(flags)
-          : (flags & DataFile.MDB_INTEGERKEY) != 0 ? ORDER_INTEGER
-          : (flags & DataFile.MDB_REVERSEKEY) != 0 ? ORDER_REVERSE
+          : (flags & PageFile.MDB_INTEGERKEY) != 0 ? ORDER_INTEGER
+          : (flags & PageFile.MDB_REVERSEKEY) != 0 ? ORDER_REVERSE
           : ORDER_BYTES;
     }
 
     boolean dupSort() {
-      return kind == NAMED && (flags & DataFile.MDB_DUPSORT) != 0;
+      return kind == NAMED && (flags & PageFile.MDB_DUPSORT) != 0;
     }
 
     boolean dupFixed() {
-      return (flags & DataFile.MDB_DUPFIXED) != 0;
+      return (flags & PageFile.MDB_DUPFIXED) != 0;
     }
   }
 
   private static int dupOrder(final int flags) {
-    return (flags & DataFile.MDB_INTEGERDUP) != 0 ? ORDER_INTEGER
-        : (flags & DataFile.MDB_REVERSEDUP) != 0 ? ORDER_REVERSE
+    return (flags & PageFile.MDB_INTEGERDUP) != 0 ? ORDER_INTEGER
+        : (flags & PageFile.MDB_REVERSEDUP) != 0 ? ORDER_REVERSE
         : ORDER_BYTES;
   }
 
@@ -277,7 +291,7 @@ final class PageWalk {
     if (freeTree != null) {
       if (full) {
         walkTree(freeTree, meta.free());
-      } else if (meta.free().root() != DataFile.P_INVALID) {
+      } else if (meta.free().root() != PageFile.P_INVALID) {
         header(freeTree, meta.free().root(), 1);
       }
     }
@@ -294,11 +308,11 @@ final class PageWalk {
   private Tree tree(final String table, final int kind, final Record r, final Tree owner) {
     final String what = kind == SUB ? "a set's sub-database record" : "its record";
     final long pages = r.branchPages() + r.leafPages() + r.overflowPages();
-    if (kind != FREE && kind != SUB && (r.flags() & ~DataFile.PERSISTENT_FLAGS) != 0) {
+    if (kind != FREE && kind != SUB && (r.flags() & ~PageFile.PERSISTENT_FLAGS) != 0) {
       problem(table, what + " has unknown flags 0x" + Integer.toHexString(r.flags()));
       return null;
     }
-    if (r.root() == DataFile.P_INVALID) {
+    if (r.root() == PageFile.P_INVALID) {
       if (r.depth() != 0 || r.entries() != 0 || pages != 0) {
         problem(table, what + " says it is empty (no root page) but has depth " + r.depth()
             + ", " + r.entries() + " entries and " + pages + " pages");
@@ -306,12 +320,12 @@ final class PageWalk {
       }
       return new Tree(table, kind, kind == SUB ? owner.flags : r.flags(), 0, owner);
     }
-    if (r.root() < DataFile.NUM_METAS || r.root() > lastPage) {
+    if (r.root() < PageFile.NUM_METAS || r.root() > lastPage) {
       problem(table, what + " has root page " + r.root() + ", outside pages 2.." + lastPage);
       return null;
     }
-    if (r.depth() < 1 || r.depth() > DataFile.MAX_DEPTH) {
-      problem(table, what + " has depth " + r.depth() + " (1.." + DataFile.MAX_DEPTH + ")");
+    if (r.depth() < 1 || r.depth() > PageFile.MAX_DEPTH) {
+      problem(table, what + " has depth " + r.depth() + " (1.." + PageFile.MAX_DEPTH + ")");
       return null;
     }
     if (r.entries() < 1 || pages < r.depth() || pages < 0 || pages > lastPage + 1) {
@@ -323,7 +337,7 @@ final class PageWalk {
   }
 
   private void walkTree(final Tree t, final Record r) throws IOException {
-    if (r.root() == DataFile.P_INVALID) {
+    if (r.root() == PageFile.P_INVALID) {
       return;
     }
     final int before = problemCount;
@@ -348,7 +362,7 @@ final class PageWalk {
    * unusable (problems recorded).
    */
   private ByteBuffer header(final Tree t, final long pgno, final int level) throws IOException {
-    if (pgno < DataFile.NUM_METAS || pgno > lastPage) {
+    if (pgno < PageFile.NUM_METAS || pgno > lastPage) {
       problem(t.table, "a page number " + pgno + " is outside pages 2.." + lastPage);
       return null;
     }
@@ -365,11 +379,11 @@ final class PageWalk {
     if (stored != pgno) {
       problem(t.table, "page " + pgno + " says it is page " + stored);
     }
-    final int flags = p.getShort(10) & 0xFFFF & ~DataFile.P_IGNORED;
+    final int flags = p.getShort(10) & 0xFFFF & ~PageFile.P_IGNORED;
     final boolean branch = level < t.depth;
-    final int expected = branch ? DataFile.P_BRANCH
-        : t.kind == SUB && t.dupFixed() ? DataFile.P_LEAF | DataFile.P_LEAF2
-        : DataFile.P_LEAF;
+    final int expected = branch ? PageFile.P_BRANCH
+        : t.kind == SUB && t.dupFixed() ? PageFile.P_LEAF | PageFile.P_LEAF2
+        : PageFile.P_LEAF;
     if (flags != expected) {
       problem(t.table, "page " + pgno + " has flags 0x" + Integer.toHexString(flags) + " where "
           + (branch ? "a branch" : "a leaf") + " page is due (level " + level + " of " + t.depth
@@ -378,12 +392,12 @@ final class PageWalk {
     }
     final int lower = p.getShort(12) & 0xFFFF;
     final int upper = p.getShort(14) & 0xFFFF;
-    if (lower < DataFile.HEADER || lower > upper || upper > psize || (lower & 1) != 0) {
+    if (lower < PageFile.HEADER || lower > upper || upper > psize || (lower & 1) != 0) {
       problem(t.table, "page " + pgno + " has bounds lower " + lower + ", upper " + upper
           + " (16 <= lower <= upper <= " + psize + ", lower even)");
       return null;
     }
-    final int n = (lower - DataFile.HEADER) / 2;
+    final int n = (lower - PageFile.HEADER) / 2;
     if (n < (branch && t.kind != FREE ? 2 : 1)) {
       problem(t.table, "page " + pgno + " holds " + n + " keys ("
           + (branch ? "a branch page holds at least 2" : "a page holds at least 1") + ")");
@@ -407,7 +421,7 @@ final class PageWalk {
     }
     final int lower = p.getShort(12) & 0xFFFF;
     final int upper = p.getShort(14) & 0xFFFF;
-    final int n = (lower - DataFile.HEADER) / 2;
+    final int n = (lower - PageFile.HEADER) / 2;
     if (level < t.depth) {
       branch(t, p, pgno, level, n, upper, lo, hi);
     } else if (t.kind == SUB && t.dupFixed()) {
@@ -440,7 +454,7 @@ final class PageWalk {
       if (i == 0) {
         continue; // LMDB ignores the first key of a branch page
       }
-      if (ksize < 1 || ksize > DataFile.MAX_KEY) {
+      if (ksize < 1 || ksize > PageFile.MAX_KEY) {
         problem(t.table, "page " + pgno + ": key of node " + i + " is " + ksize + " bytes");
         return;
       }
@@ -461,7 +475,7 @@ final class PageWalk {
   /** The offset of node {@code i}, checked to lie in the node area; -1 if it does not. */
   private int nodeAt(final Tree t, final ByteBuffer p, final String where, final int i,
       final int upper, final int size) {
-    final int at = (p.getShort(p.position() + DataFile.HEADER + 2 * i) & 0xFFFF);
+    final int at = (p.getShort(p.position() + PageFile.HEADER + 2 * i) & 0xFFFF);
     if (at < upper || at + 8 > size || (at & 1) != 0) {
       problem(t.table, where + ": node " + i + " is at offset " + at
           + ", outside the node area " + upper + ".." + size);
@@ -481,14 +495,14 @@ final class PageWalk {
       final int ksize = p.getShort(node + 6) & 0xFFFF;
       final long dsize = (p.getShort(node) & 0xFFFFL) | (p.getShort(node + 2) & 0xFFFFL) << 16;
       final String where = "page " + pgno + ", node " + i;
-      final boolean big = (flags & DataFile.F_BIGDATA) != 0;
+      final boolean big = (flags & PageFile.F_BIGDATA) != 0;
       if (node + 8L + ksize + (big ? 8 : dsize) > psize) {
         problem(t.table, where + ": its key (" + ksize + " bytes) and value ("
             + (big ? "a page number" : dsize + " bytes") + ") run past the page");
         return;
       }
-      if ((ksize < 1 && t.kind != SUB) || ksize > DataFile.MAX_KEY) {
-        problem(t.table, where + ": key of " + ksize + " bytes (1.." + DataFile.MAX_KEY + ")");
+      if ((ksize < 1 && t.kind != SUB) || ksize > PageFile.MAX_KEY) {
+        problem(t.table, where + ": key of " + ksize + " bytes (1.." + PageFile.MAX_KEY + ")");
         return;
       }
       final byte[] key = bytes(p, node + 8, ksize);
@@ -522,14 +536,14 @@ final class PageWalk {
   /** Checks a leaf node's value by the kind of tree; false if the page should not be read on. */
   private boolean leafData(final Tree t, final ByteBuffer p, final int flags, final int data,
       final long dsize, final byte[] key, final String where) throws IOException {
-    final int kind = flags & (DataFile.F_BIGDATA | DataFile.F_SUBDATA | DataFile.F_DUPDATA);
+    final int kind = flags & (PageFile.F_BIGDATA | PageFile.F_SUBDATA | PageFile.F_DUPDATA);
     if (flags != kind) {
       problem(t.table, where + ": unknown node flags 0x" + Integer.toHexString(flags));
       return false;
     }
     switch (t.kind) {
       case MAIN:
-        if (kind != DataFile.F_SUBDATA || dsize != DataFile.RECORD) {
+        if (kind != PageFile.F_SUBDATA || dsize != PageFile.RECORD) {
           problem(MAIN_TABLE, where + ": entry '" + name(key) + "' is not a table record (flags 0x"
               + Integer.toHexString(flags) + ", " + dsize + " bytes)");
           return false;
@@ -538,13 +552,13 @@ final class PageWalk {
         namedTable(name(key), Record.read(p, data));
         return true;
       case FREE:
-        if ((kind != 0 && kind != DataFile.F_BIGDATA) || key.length != 8) {
+        if ((kind != 0 && kind != PageFile.F_BIGDATA) || key.length != 8) {
           problem(FREE_TABLE, where + ": node flags 0x" + Integer.toHexString(flags) + ", a key of "
               + key.length + " bytes (a transaction id has 8)");
           return false;
         }
         t.entries++;
-        return freeList(t, p, data, dsize, kind == DataFile.F_BIGDATA, where);
+        return freeList(t, p, data, dsize, kind == PageFile.F_BIGDATA, where);
       case SUB:
         if (kind != 0 || dsize != 0) {
           problem(t.table, where + ": a member node of a set's sub-database has flags 0x"
@@ -557,7 +571,7 @@ final class PageWalk {
         break;
     }
     if (!t.dupSort()) {
-      if (kind == DataFile.F_BIGDATA) {
+      if (kind == PageFile.F_BIGDATA) {
         t.entries++;
         return overflow(t, p.getLong(data), dsize, where);
       }
@@ -571,19 +585,19 @@ final class PageWalk {
     }
     if (kind == 0) {
       // a set with one member keeps it as the node's value
-      if (dsize > DataFile.MAX_KEY || !memberSize(t, (int) dsize, where)) {
+      if (dsize > PageFile.MAX_KEY || !memberSize(t, (int) dsize, where)) {
         problem(t.table, where + ": a member of " + dsize + " bytes");
         return false;
       }
       t.entries++;
       return true;
     }
-    if (kind == DataFile.F_DUPDATA) {
+    if (kind == PageFile.F_DUPDATA) {
       final int members = subPage(t, p, data, (int) dsize, where);
       t.entries += Math.max(0, members);
       return members >= 0;
     }
-    if (kind == (DataFile.F_DUPDATA | DataFile.F_SUBDATA) && dsize == DataFile.RECORD) {
+    if (kind == (PageFile.F_DUPDATA | PageFile.F_SUBDATA) && dsize == PageFile.RECORD) {
       final Record r = Record.read(p, data);
       final Tree sub = tree(t.table, SUB, r, t);
       if (sub == null) {
@@ -609,7 +623,7 @@ final class PageWalk {
       return;
     }
     if (!full) {
-      if (r.root() != DataFile.P_INVALID) {
+      if (r.root() != PageFile.P_INVALID) {
         header(t, r.root(), 1);
       }
       return;
@@ -625,12 +639,12 @@ final class PageWalk {
   private int subPage(final Tree t, final ByteBuffer p, final int at, final int size,
       final String where) {
     final String sub = where + ": set sub-page";
-    if (size < DataFile.HEADER) {
+    if (size < PageFile.HEADER) {
       problem(t.table, sub + " of " + size + " bytes");
       return -1;
     }
-    final int flags = p.getShort(at + 10) & 0xFFFF & ~DataFile.P_IGNORED;
-    final int expected = DataFile.P_LEAF | DataFile.P_SUBP | (t.dupFixed() ? DataFile.P_LEAF2 : 0);
+    final int flags = p.getShort(at + 10) & 0xFFFF & ~PageFile.P_IGNORED;
+    final int expected = PageFile.P_LEAF | PageFile.P_SUBP | (t.dupFixed() ? PageFile.P_LEAF2 : 0);
     final int lower = p.getShort(at + 12) & 0xFFFF;
     final int upper = p.getShort(at + 14) & 0xFFFF;
     if (flags != expected) {
@@ -638,12 +652,12 @@ final class PageWalk {
           + Integer.toHexString(expected));
       return -1;
     }
-    if (lower < DataFile.HEADER || lower > upper || upper > size || (lower & 1) != 0) {
+    if (lower < PageFile.HEADER || lower > upper || upper > size || (lower & 1) != 0) {
       problem(t.table, sub + " has bounds lower " + lower + ", upper " + upper + " (size " + size
           + ")");
       return -1;
     }
-    final int n = (lower - DataFile.HEADER) / 2;
+    final int n = (lower - PageFile.HEADER) / 2;
     if (n < 1) {
       problem(t.table, sub + " holds no member");
       return -1;
@@ -661,7 +675,7 @@ final class PageWalk {
       final int ksize = p.getShort(node + 6) & 0xFFFF;
       final long dsize = (p.getShort(node) & 0xFFFFL) | (p.getShort(node + 2) & 0xFFFFL) << 16;
       final int nflags = p.getShort(node + 4) & 0xFFFF;
-      if (node - at + 8 + ksize > size || ksize > DataFile.MAX_KEY || dsize != 0 || nflags != 0) {
+      if (node - at + 8 + ksize > size || ksize > PageFile.MAX_KEY || dsize != 0 || nflags != 0) {
         problem(t.table, sub + ", member " + i + ": " + ksize + " bytes, data " + dsize
             + ", flags 0x" + Integer.toHexString(nflags));
         return -1;
@@ -680,14 +694,14 @@ final class PageWalk {
   private boolean fixedKeys(final Tree t, final ByteBuffer p, final int at, final int size,
       final int n, final String where, final byte[] lo, final byte[] hi) {
     final int ksize = p.getShort(at + 8) & 0xFFFF;
-    if (ksize < 1 || ksize > DataFile.MAX_KEY || DataFile.HEADER + (long) n * ksize > size
+    if (ksize < 1 || ksize > PageFile.MAX_KEY || PageFile.HEADER + (long) n * ksize > size
         || !memberSize(t, ksize, where)) {
       problem(t.table, where + ": " + n + " fixed-size members of " + ksize + " bytes in "
           + size + " bytes");
       return false;
     }
     for (int i = 0; i < n; i++) {
-      if (!inOrder(t, bytes(p, at + DataFile.HEADER + i * ksize, ksize), lo, hi,
+      if (!inOrder(t, bytes(p, at + PageFile.HEADER + i * ksize, ksize), lo, hi,
           where + ", member " + i)) {
         return false;
       }
@@ -716,23 +730,24 @@ final class PageWalk {
   /** Checks the overflow pages at {@code first} that hold a value of {@code dsize} bytes. */
   private boolean overflow(final Tree t, final long first, final long dsize, final String where)
       throws IOException {
-    if (first < DataFile.NUM_METAS || first > lastPage) {
+    if (first < PageFile.NUM_METAS || first > lastPage) {
       problem(t.table, where + ": its value's overflow page " + first + " is outside pages 2.."
           + lastPage);
       return false;
     }
-    final ByteBuffer h = file.read(first * psize, DataFile.HEADER);
-    final int flags = h.getShort(10) & 0xFFFF & ~DataFile.P_IGNORED;
+    final ByteBuffer h = file.read(first * psize, PageFile.HEADER);
+    final int flags = h.getShort(10) & 0xFFFF & ~PageFile.P_IGNORED;
     final long pages = h.getInt(12) & 0xFFFFFFFFL;
     if (h.getLong(0) != first) {
       problem(t.table, where + ": overflow page " + first + " says it is page " + h.getLong(0));
     }
-    if (flags != DataFile.P_OVERFLOW) {
+    if (flags != PageFile.P_OVERFLOW) {
       problem(t.table, where + ": page " + first + " has flags 0x" + Integer.toHexString(flags)
           + " where an overflow page is due");
       return false;
     }
-    if (pages < 1 || first + pages - 1 > lastPage || DataFile.HEADER + dsize > pages * psize) {
+    if (pages < 1 || first + pages - 1 > lastPage || PageFile.HEADER + dsize > pages * psize
+        || (first + pages) * psize > fileSize) {
       problem(t.table, where + ": overflow page " + first + " counts " + pages
           + " pages for a value of " + dsize + " bytes");
       return false;
@@ -762,7 +777,7 @@ final class PageWalk {
       if (!full || dsize > Integer.MAX_VALUE) {
         return true;
       }
-      list = file.read(first * psize + DataFile.HEADER, (int) dsize);
+      list = file.read(first * psize + PageFile.HEADER, (int) dsize);
     } else {
       list = p.duplicate().order(p.order()).position(data).slice().order(p.order());
     }
@@ -780,7 +795,7 @@ final class PageWalk {
     }
     for (int i = 1; i <= count; i++) {
       final long pg = list.getLong(8 * i);
-      if (pg < DataFile.NUM_METAS || pg > lastPage) {
+      if (pg < PageFile.NUM_METAS || pg > lastPage) {
         problem(FREE_TABLE, where + ": free page " + pg + " is outside pages 2.." + lastPage);
         return false;
       }
@@ -800,7 +815,7 @@ final class PageWalk {
       problem(FREE_TABLE, overlap + " pages are listed free but in use");
       return;
     }
-    final long accounted = DataFile.NUM_METAS + reached.count() + free.count();
+    final long accounted = PageFile.NUM_METAS + reached.count() + free.count();
     if (accounted != lastPage + 1) {
       problem(null, (lastPage + 1 - accounted) + " of the file's " + (lastPage + 1)
           + " pages are in no table and not free");

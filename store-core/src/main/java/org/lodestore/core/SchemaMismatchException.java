@@ -4,6 +4,10 @@ package org.lodestore.core;
  * A table exists with a different definition than the one being opened: another key or value
  * codec, or another kind (set table versus table). The message names the table and both
  * definitions.
+ *
+ * <p>Also a write refused because it would go around a schema, before anything is written: through
+ * a schema declaration older than the catalog's (the message names what it does not maintain,
+ * e.g. an index), or through a plain table of a table a schema owns (write through the schema).
  */
 public class SchemaMismatchException extends LodestoreException {
 

@@ -14,7 +14,9 @@ import org.lodestore.core.key.KeyCodec;
  * size are O(log n); no operation rewrites a whole set. Members sort by their codec's order and are
  * 1..511 bytes when encoded. It is the base of UUID-set tables and non-unique indexes.
  *
- * <p>Immutable and thread-safe; every operation takes the {@link Txn} it runs in.
+ * <p>Immutable and thread-safe; every operation takes the {@link Txn} it runs in. A set table that a
+ * schema owns ({@link OwnerAccess#claim}) refuses writes through objects from {@link
+ * Database#setTable} with {@link SchemaMismatchException}; reads are allowed.
  *
  * @param <K> the key type
  * @param <M> the member type
@@ -24,21 +26,30 @@ public final class SetTable<K, M> {
   private static final PutFlags[] NO_DUP = {PutFlags.MDB_NODUPDATA};
 
   private final TableHandle handle;
+
+  /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
+  private final boolean byOwner;
   private final KeyCodec<K> keyCodec;
   private final KeyCodec<M> memberCodec;
   private final String name;
   private final Cursor.Reader<K, M> reader = new EntryReader();
 
-  SetTable(final TableHandle handle, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
-    this(handle, keyCodec, memberCodec, handle.name);
+  SetTable(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final KeyCodec<M> memberCodec,
+      final boolean byOwner) {
+    this(handle, keyCodec, memberCodec, handle.name, byOwner);
   }
 
   private SetTable(
       final TableHandle handle,
       final KeyCodec<K> keyCodec,
       final KeyCodec<M> memberCodec,
-      final String name) {
+      final String name,
+      final boolean byOwner) {
     this.handle = handle;
+    this.byOwner = byOwner;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.memberCodec = Objects.requireNonNull(memberCodec, "memberCodec");
     this.name = Objects.requireNonNull(name, "name");
@@ -74,7 +85,7 @@ public final class SetTable<K, M> {
    * @return a table object sharing this one's storage and codecs
    */
   public SetTable<K, M> withDisplayName(final String displayName) {
-    return new SetTable<>(handle, keyCodec, memberCodec, displayName);
+    return new SetTable<>(handle, keyCodec, memberCodec, displayName, byOwner);
   }
 
   /**
@@ -127,7 +138,7 @@ public final class SetTable<K, M> {
   public boolean add(final Txn txn, final K key, final M member) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer m = Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
       txn.beforeMutation();
@@ -150,7 +161,7 @@ public final class SetTable<K, M> {
   public boolean remove(final Txn txn, final K key, final M member) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer m = Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
       txn.beforeMutation();
@@ -172,7 +183,7 @@ public final class SetTable<K, M> {
   public boolean removeAll(final Txn txn, final K key) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
       return handle.dbi.delete(txn.lmdb, k);
@@ -298,7 +309,7 @@ public final class SetTable<K, M> {
   public void truncate(final Txn txn) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
     } catch (LmdbException e) {

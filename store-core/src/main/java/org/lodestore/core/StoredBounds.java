@@ -1,6 +1,8 @@
 package org.lodestore.core;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import org.lmdbjava.Env;
@@ -15,7 +17,8 @@ import org.lmdbjava.EnvInfo;
  *
  * <ul>
  *   <li>in a read transaction a key or value lies in the used part of the map: {@code [map, map +
- *       (last page + 1) * page size)};
+ *       min((last page + 1) * page size, file size))} (past the end of the file a read would be a
+ *       SIGBUS);
  *   <li>one that lies on a page ends in that page, unless it starts right after a page header (an
  *       overflow value, on consecutive pages);
  *   <li>keys are at most 511 bytes;
@@ -27,8 +30,8 @@ import org.lmdbjava.EnvInfo;
  *       the map's end; such a short key or value is the one damage this check lets through.
  * </ul>
  *
- * <p>The map's address comes from {@link MapAddress}; where it cannot be proven, only the rules that
- * need no address hold (lengths within the file's used size, keys of at most 511 bytes).
+ * <p>The map's address comes from {@link UnmappedGuard#mapStart}; where it is unknown, only the rules
+ * that need no address hold (lengths within the file's used size, keys of at most 511 bytes).
  *
  * <p>The bounds are cached and refreshed from {@code mdb_env_info} when a check fails, so that
  * pages committed since (by this process or another) and a map that moved when it grew never fail
@@ -80,8 +83,11 @@ final class StoredBounds {
         return null;
       }
       final EnvInfo now = env.info();
-      final long start = MapAddress.of(env, (int) pageSize, now.maxReaders);
-      final Range r = new Range(start, (now.lastPageNumber + 1) * pageSize, now.mapSize);
+      final long start = UnmappedGuard.mapStart(env);
+      // every page a snapshot reaches was written before its meta page, so it lies in the file;
+      // the file may end before the last page (pages allocated and freed again are not written)
+      final long used = Math.min((now.lastPageNumber + 1) * pageSize, fileSize());
+      final Range r = new Range(start, used, now.mapSize);
       range = r;
       return r;
     }
@@ -96,8 +102,8 @@ final class StoredBounds {
    * @throws CorruptDatabaseException if it cannot be a key of an intact file
    */
   void checkKey(final long address, final int length, final boolean readTxn) {
-    if (length > DataFile.MAX_KEY) {
-      throw damaged("a key of " + length + " bytes (LMDB stores at most " + DataFile.MAX_KEY + ")");
+    if (length > PageFile.MAX_KEY) {
+      throw damaged("a key of " + length + " bytes (LMDB stores at most " + PageFile.MAX_KEY + ")");
     }
     check(address, length, readTxn);
   }
@@ -125,11 +131,11 @@ final class StoredBounds {
     if (r.start == 0 || offset < 0 || offset >= r.mapSize) {
       // not in the map: a buffer Lodestore passed in that LMDB handed back (the key of a lookup
       // by key and member), or a page this write transaction changed; or the map is unknown
-      return length <= (!readTxn ? r.mapSize : r.start == 0 ? r.used : DataFile.MAX_KEY);
+      return length <= (!readTxn ? r.mapSize : r.start == 0 ? r.used : PageFile.MAX_KEY);
     }
     final long inPage = offset & pageMask;
     return offset + length <= (readTxn ? r.used : r.mapSize)
-        && (inPage + length <= pageSize || inPage == DataFile.HEADER);
+        && (inPage + length <= pageSize || inPage == PageFile.HEADER);
   }
 
   private void slow(final long address, final int length, final boolean readTxn) {
@@ -146,8 +152,17 @@ final class StoredBounds {
             + " past its page");
   }
 
+  private long fileSize() {
+    try {
+      return Files.size(path.resolve("data.mdb"));
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   private CorruptDatabaseException damaged(final String what) {
     return new CorruptDatabaseException(
-        "the database file is damaged: " + what + "; check it with Verify.run", path, null);
+        "the database file is damaged: " + what + "; check it with Verify.run",
+        path.resolve("data.mdb"), null, null);
   }
 }

@@ -19,8 +19,17 @@ import org.lodestore.core.key.KeyCodec;
  * value, throws before anything is written. Not-found is {@code null}, {@code false} or an empty
  * {@link Optional}, never an exception.
  *
+ * <p>A table that a schema owns ({@link OwnerAccess#claim}) refuses every write through a table
+ * object from {@link Database#table} with {@link SchemaMismatchException}, since such a write would
+ * bypass the schema's indexes; reads are allowed.
+ *
  * <p>Values from a zero-copy codec (FlatBuffers, {@link org.lodestore.core.codec.ValueCodecs#VIEW})
  * read LMDB memory: valid until the transaction ends, in a write transaction until its next write.
+ *
+ * <p>A table object made with {@link #withValueChecksum} stores a CRC-32C of key and value after
+ * each value and checks it on every read that returns a value (get, getInto, rawView, a cursor's
+ * value and valueInto, first, last): a damaged value is a {@link CorruptValueException} naming the
+ * table and key, never a silently different value. See {@link ValueChecksum}.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -31,24 +40,36 @@ public final class Table<K, V> {
   private static final PutFlags[] NO_OVERWRITE = {PutFlags.MDB_NOOVERWRITE};
 
   private final TableHandle handle;
+
+  /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
+  private final boolean byOwner;
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
   private final String name;
+  private final ValueChecksum checksum;
   private final Cursor.Reader<K, V> reader = new RowReader();
 
-  Table(final TableHandle handle, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    this(handle, keyCodec, valueCodec, handle.name);
+  Table(
+      final TableHandle handle,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec,
+      final boolean byOwner) {
+    this(handle, keyCodec, valueCodec, handle.name, ValueChecksum.NONE, byOwner);
   }
 
   private Table(
       final TableHandle handle,
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec,
-      final String name) {
+      final String name,
+      final ValueChecksum checksum,
+      final boolean byOwner) {
     this.handle = handle;
+    this.byOwner = byOwner;
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
     this.name = Objects.requireNonNull(name, "name");
+    this.checksum = Objects.requireNonNull(checksum, "checksum");
   }
 
   /**
@@ -70,7 +91,43 @@ public final class Table<K, V> {
    * @return a table object sharing this one's storage and codecs
    */
   public Table<K, V> withDisplayName(final String displayName) {
-    return new Table<>(handle, keyCodec, valueCodec, displayName);
+    return new Table<>(handle, keyCodec, valueCodec, displayName, checksum, byOwner);
+  }
+
+  /**
+   * The same table with stored values checksummed as {@code valueChecksum} says (see {@link
+   * ValueChecksum} for the layout): writes through the returned object append the checksum, and
+   * every read that returns a value checks it and reports a mismatch as {@link
+   * CorruptValueException}. A table object from {@link Database#table} has {@link
+   * ValueChecksum#NONE}.
+   *
+   * <p>The setting belongs to the data: write and read one table always with the same setting
+   * (from the first write on). A table written with a checksum and read without one sees the
+   * 4-byte trailer as part of each value; one written without and read with one reports every
+   * value as corrupt. store-schema records the setting in its catalog and checks it at attach;
+   * for a plain table nothing records it.
+   *
+   * <pre>{@code
+   * Table<UUID, Order> orders =
+   *     db.table("orders", KeyCodecs.UUID, CborCodec.of(Order.class))
+   *         .withValueChecksum(ValueChecksum.CRC32C);
+   * }</pre>
+   *
+   * @param valueChecksum the checksum of this table's stored values
+   * @return a table object sharing this one's storage, codecs and name
+   */
+  public Table<K, V> withValueChecksum(final ValueChecksum valueChecksum) {
+    return new Table<>(handle, keyCodec, valueCodec, name, valueChecksum, byOwner);
+  }
+
+  /**
+   * Whether and how this table object checksums stored values.
+   *
+   * @return the checksum setting ({@link ValueChecksum#NONE} unless set with {@link
+   *     #withValueChecksum})
+   */
+  public ValueChecksum valueChecksum() {
+    return checksum;
   }
 
   /**
@@ -120,14 +177,15 @@ public final class Table<K, V> {
    * @param key the key
    * @return the value, or null if absent; a zero-copy value lives as long as the transaction (in a
    *     write transaction: until its next write)
-   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws CorruptValueException if the stored bytes cannot be decoded or fail their checksum
    * @throws InvalidKeyException if the key cannot be encoded
    */
   public V get(final Txn txn, final K key) {
     txn.enter();
     try {
-      final ByteBuffer stored = find(txn, key);
-      return stored == null ? null : decode(txn, stored, key);
+      final ByteBuffer k = encodeKey(txn, key);
+      final ByteBuffer stored = lookup(txn, k, key);
+      return stored == null ? null : decode(txn, stored, valueLength(k, stored, key), key);
     } finally {
       txn.exit();
     }
@@ -141,16 +199,20 @@ public final class Table<K, V> {
    * @param key the key
    * @param reuse an object from an earlier call, or null
    * @return the value ({@code reuse} where supported), or null if absent
-   * @throws CorruptValueException if the stored bytes cannot be decoded
+   * @throws CorruptValueException if the stored bytes cannot be decoded or fail their checksum
    */
   public V getInto(final Txn txn, final K key, final V reuse) {
     txn.enter();
     try {
-      final ByteBuffer stored = find(txn, key);
+      final ByteBuffer k = encodeKey(txn, key);
+      final ByteBuffer stored = lookup(txn, k, key);
       if (stored == null) {
         return null;
       }
-      return reuse == null ? decode(txn, stored, key) : decodeInto(txn, stored, reuse, key);
+      final int length = valueLength(k, stored, key);
+      return reuse == null
+          ? decode(txn, stored, length, key)
+          : decodeInto(txn, stored, length, reuse, key);
     } finally {
       txn.exit();
     }
@@ -159,24 +221,30 @@ public final class Table<K, V> {
   /**
    * The stored bytes of {@code key}'s value, zero-copy: a read-only buffer over LMDB memory, valid
    * until the transaction ends (in a write transaction: until its next write); after that every
-   * access throws {@link IndexOutOfBoundsException}.
+   * access throws {@link IndexOutOfBoundsException}. For a checksummed table (see {@link
+   * #withValueChecksum}) the checksum is checked first and the buffer covers the value bytes
+   * without it.
    *
    * @param txn the transaction
    * @param key the key
    * @return the bytes (position 0, limit = length), or null if absent
+   * @throws CorruptValueException if the stored bytes fail their checksum
    */
   public ByteBuffer rawView(final Txn txn, final K key) {
     txn.enter();
     try {
-      final ByteBuffer stored = find(txn, key);
-      return stored == null ? null : txn.newView(Views.address(stored), stored.remaining());
+      final ByteBuffer k = encodeKey(txn, key);
+      final ByteBuffer stored = lookup(txn, k, key);
+      return stored == null
+          ? null
+          : txn.newView(Views.address(stored), valueLength(k, stored, key));
     } finally {
       txn.exit();
     }
   }
 
   /**
-   * Whether {@code key} is present.
+   * Whether {@code key} is present. Reads no value, so checks no checksum.
    *
    * @param txn the transaction
    * @param key the key
@@ -185,20 +253,53 @@ public final class Table<K, V> {
   public boolean contains(final Txn txn, final K key) {
     txn.enter();
     try {
-      return find(txn, key) != null;
+      return lookup(txn, encodeKey(txn, key), key) != null;
     } finally {
       txn.exit();
     }
   }
 
-  private ByteBuffer find(final Txn txn, final K key) {
+  /** Checks the handle and encodes {@code key} into the thread's key buffer. */
+  private ByteBuffer encodeKey(final Txn txn, final K key) {
     handle.check(txn);
-    final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+    return Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
+  }
+
+  /** The stored bytes under the encoded key {@code k} (trailer included), or null. */
+  private ByteBuffer lookup(final Txn txn, final ByteBuffer k, final K key) {
     try {
       return handle.dbi.get(txn.lmdb, k);
     } catch (LmdbException e) {
       throw Lmdb.translate(e, name, key);
     }
+  }
+
+  /**
+   * The number of value bytes in {@code stored}, found under the encoded key {@code k}: all of
+   * them, or, for a checksummed table, those before the trailer once it matched. Leaves both
+   * buffers as they were (a cursor's buffers are read again by the next call).
+   *
+   * @param key the key for the exception: typed, or the encoded key of a scan
+   * @throws CorruptValueException if the trailer is missing or does not match
+   */
+  private int valueLength(final ByteBuffer k, final ByteBuffer stored, final Object key) {
+    final int storedLength = stored.remaining();
+    if (checksum == ValueChecksum.NONE) {
+      return storedLength;
+    }
+    final int length = storedLength - ValueChecksum.TRAILER;
+    if (length < 0) {
+      throw corrupt(key, "stored value is " + storedLength + " bytes, shorter than its "
+          + ValueChecksum.TRAILER + "-byte " + checksum.id() + " checksum", null);
+    }
+    final int recorded = Checksums.trailer(stored, stored.position() + length);
+    final int computed = Checksums.crc32c(k, stored, length);
+    if (recorded != computed) {
+      throw corrupt(key, String.format(
+          "stored value fails its %s checksum (stored %08x, computed %08x over key and value): "
+              + "the value or its key was damaged", checksum.id(), recorded, computed), null);
+    }
+    return length;
   }
 
   // ------------------------------------------------------------ writes
@@ -240,7 +341,7 @@ public final class Table<K, V> {
   public boolean replace(final Txn txn, final K key, final V value) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       if (handle.dbi.get(txn.lmdb, k) == null) {
@@ -259,7 +360,7 @@ public final class Table<K, V> {
   private boolean store(final Txn txn, final K key, final V value, final boolean onlyIfAbsent) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer bytes = Encoding.value(name, valueCodec, key, value);
       txn.beforeMutation();
@@ -271,16 +372,27 @@ public final class Table<K, V> {
     }
   }
 
-  /** Reserves space under {@code k} and copies {@code bytes} into it: LMDB's only copy. */
+  /**
+   * Reserves space under {@code k} and copies {@code bytes} into it: LMDB's only copy; for a
+   * checksummed table, followed by the trailer computed over the key and the copied bytes.
+   */
   private boolean write(
       final Txn txn, final ByteBuffer k, final ByteBuffer bytes, final PutFlags[] flags) {
+    final int length = bytes.remaining();
+    final boolean trailer = checksum != ValueChecksum.NONE;
     final ByteBuffer target;
     try {
-      target = handle.dbi.reserve(txn.lmdb, k, bytes.remaining(), flags);
+      target = handle.dbi.reserve(
+          txn.lmdb, k, trailer ? length + ValueChecksum.TRAILER : length, flags);
     } catch (Dbi.KeyExistsException e) {
       return false;
     }
+    final int start = target.position();
     target.put(bytes.duplicate());
+    if (trailer) {
+      target.position(start);
+      Checksums.putTrailer(target, start + length, Checksums.crc32c(k, target, length));
+    }
     return true;
   }
 
@@ -294,7 +406,7 @@ public final class Table<K, V> {
   public boolean delete(final Txn txn, final K key) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
       return handle.dbi.delete(txn.lmdb, k);
@@ -313,7 +425,7 @@ public final class Table<K, V> {
   public void truncate(final Txn txn) {
     txn.enterWrite();
     try {
-      handle.check(txn);
+      handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
     } catch (LmdbException e) {
@@ -377,6 +489,7 @@ public final class Table<K, V> {
    *
    * @param txn the transaction
    * @return the row, or empty if the table is empty
+   * @throws CorruptValueException if its value cannot be decoded or fails its checksum
    */
   public Optional<Row<K, V>> first(final Txn txn) {
     return one(txn, KeyRange.<K>all().limit(1));
@@ -387,6 +500,7 @@ public final class Table<K, V> {
    *
    * @param txn the transaction
    * @return the row, or empty if the table is empty
+   * @throws CorruptValueException if its value cannot be decoded or fails its checksum
    */
   public Optional<Row<K, V>> last(final Txn txn) {
     return one(txn, KeyRange.<K>all().reversed().limit(1));
@@ -400,9 +514,9 @@ public final class Table<K, V> {
 
   // ------------------------------------------------------------ decoding (Cursor.Reader)
 
-  private V decode(final Txn txn, final ByteBuffer stored, final Object key) {
+  /** Decodes the first {@code length} bytes of {@code stored} (a checked value's bytes). */
+  private V decode(final Txn txn, final ByteBuffer stored, final int length, final Object key) {
     final long address = Views.address(stored);
-    final int length = stored.remaining();
     final ByteBuffer src =
         valueCodec.isView() ? txn.newView(address, length) : txn.scratchView(address, length);
     try {
@@ -412,9 +526,9 @@ public final class Table<K, V> {
     }
   }
 
-  private V decodeInto(final Txn txn, final ByteBuffer stored, final V reuse, final Object key) {
+  private V decodeInto(
+      final Txn txn, final ByteBuffer stored, final int length, final V reuse, final Object key) {
     final long address = Views.address(stored);
-    final int length = stored.remaining();
     final ByteBuffer src =
         valueCodec.isView()
             ? txn.reuseView(valueCodec.viewBuffer(reuse), address, length)
@@ -428,13 +542,15 @@ public final class Table<K, V> {
 
   /** A corrupt-value failure naming the key typed (a scan passes the stored key bytes). */
   private CorruptValueException corrupt(final Object key, final RuntimeException e) {
+    return corrupt(
+        key, "stored value cannot be decoded by " + valueCodec.id() + ": " + e.getMessage(), e);
+  }
+
+  private CorruptValueException corrupt(
+      final Object key, final String message, final RuntimeException cause) {
     final Object shown =
         key instanceof ByteBuffer ? Encoding.storedKey(keyCodec, (ByteBuffer) key) : key;
-    return new CorruptValueException(
-        "stored value cannot be decoded by " + valueCodec.id() + ": " + e.getMessage(),
-        name,
-        shown,
-        e);
+    return new CorruptValueException(message, name, shown, cause);
   }
 
   /** Decodes the rows a {@link Cursor} visits. */
@@ -454,7 +570,7 @@ public final class Table<K, V> {
 
     @Override
     public V value(final Txn txn, final ByteBuffer value, final ByteBuffer key) {
-      return decode(txn, value, key);
+      return decode(txn, value, valueLength(key, value, key), key);
     }
 
     @Override
@@ -472,12 +588,13 @@ public final class Table<K, V> {
     @Override
     public V valueInto(
         final Txn txn, final ByteBuffer value, final V reuse, final ByteBuffer key) {
-      return decodeInto(txn, value, reuse, key);
+      return decodeInto(txn, value, valueLength(key, value, key), reuse, key);
     }
   }
 
   @Override
   public String toString() {
-    return "Table[" + name + ": " + keyCodec.id() + " -> " + valueCodec.id() + "]";
+    return "Table[" + name + ": " + keyCodec.id() + " -> " + valueCodec.id()
+        + (checksum == ValueChecksum.NONE ? "" : " + " + checksum.id()) + "]";
   }
 }

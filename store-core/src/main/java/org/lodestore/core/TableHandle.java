@@ -26,6 +26,12 @@ final class TableHandle {
 
   private volatile boolean valid = true;
 
+  /**
+   * The last write transaction that found this table owned by nobody ({@link #checkWrite}), so
+   * that the ownership marker is read once per transaction, not once per write.
+   */
+  private volatile Txn unownedIn;
+
   TableHandle(
       final Database db,
       final String name,
@@ -64,12 +70,38 @@ final class TableHandle {
           "transaction of one Database used with table '" + name + "' of another (" + db.path()
               + ")");
     }
-    if (seq > txn.handleSeq && !txn.openedHere(this)) {
+    if (!usableIn(txn)) {
       // LMDB refuses (EINVAL) a table handle in a transaction that began before the handle existed
       throw new InvalidStateException(
           "table '" + name + "' was first opened after this transaction began; begin a new "
               + "transaction, or open tables before beginning transactions");
     }
+  }
+
+  /** Whether LMDB knows this handle in {@code txn}: published before it began, or opened in it. */
+  boolean usableIn(final Txn txn) {
+    return seq <= txn.handleSeq || txn.openedHere(this);
+  }
+
+  /**
+   * Checks that a write may use this handle in {@code txn} (entered): as {@link #check}, and,
+   * unless the writer is the table's owner ({@link OwnerAccess}), that no owner claimed the table.
+   */
+  void checkWrite(final Txn txn, final boolean byOwner) {
+    check(txn);
+    if (byOwner || unownedIn == txn) {
+      return;
+    }
+    final String owner = Owners.ownerOf(db, txn, name);
+    if (owner != null) {
+      throw Owners.refusal(name, owner);
+    }
+    unownedIn = txn;
+  }
+
+  /** Makes the next write read the ownership marker again (the table was just claimed). */
+  void forgetVerification() {
+    unownedIn = null;
   }
 
   void invalidate() {

@@ -67,16 +67,35 @@ public final class Txn implements AutoCloseable {
   /** The newest table handle LMDB copied into this transaction when it began. */
   final long handleSeq;
 
+  /** The map's address range, for {@link #place}; 0 until a write transaction's first view. */
+  private long mapStart;
+
+  private long mapEnd;
+
+  /** Copies of dirty-page values that views of this write transaction point into. */
+  private ArrayList<ByteBuffer> copies;
+
+  /** Whether LMDB's write lock was taken on {@link WriteLock}'s thread (a virtual owner). */
+  private final boolean onLockThread;
+  /**
+   * The map this transaction reads; its views hold this transaction, so every buffer that can read
+   * the map keeps it reachable (see {@link UnmappedGuard}).
+   */
+  final MapEpoch epoch;
+
   Txn(
       final Database db,
       final org.lmdbjava.Txn<ByteBuffer> lmdb,
       final boolean readOnly,
-      final long handleSeq) {
+      final long handleSeq,
+      final boolean onLockThread) {
     this.db = db;
     this.lmdb = lmdb;
     this.readOnly = readOnly;
     this.owner = Thread.currentThread();
     this.handleSeq = handleSeq;
+    this.onLockThread = onLockThread;
+    this.epoch = db.mapEpoch(); // the map cannot change while a transaction begins
   }
 
   /**
@@ -112,6 +131,7 @@ public final class Txn implements AutoCloseable {
    * before returning; for a read transaction, just ends it. Either way the transaction is over.
    *
    * @throws MapFullException if the map filled up during the transaction (nothing was written)
+   * @throws StorageFullException if the disk is full (nothing was written)
    * @throws InvalidStateException if the transaction already ended
    */
   public void commit() {
@@ -127,7 +147,15 @@ public final class Txn implements AutoCloseable {
       }
       closeCursors();
       try {
-        lmdb.commit();
+        if (onLockThread) {
+          db.writeLock.onLockThread(
+              () -> {
+                lmdb.commit();
+                return null;
+              });
+        } else {
+          lmdb.commit();
+        }
       } catch (LmdbException e) {
         throw failed(Lmdb.translate(e, null, null));
       }
@@ -194,6 +222,39 @@ public final class Txn implements AutoCloseable {
     finish();
   }
 
+  /**
+   * Ends the transaction of a thread that died without closing it (see {@link
+   * Database#reapDeadWriter}).
+   *
+   * @return true if this call ended it
+   */
+  boolean abortOrphan() {
+    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+      return false;
+    }
+    ending = "aborted: its thread '" + owner.getName() + "' ended without closing it";
+    finish();
+    return true;
+  }
+
+  /**
+   * Ends LMDB's transaction (aborting it unless committed) on the thread that holds its write lock.
+   * A dead owner's lock cannot be released by another thread: LMDB's unlock then fails quietly
+   * (EPERM), the mutex stays marked "owner died", and the next {@code mdb_txn_begin} recovers it,
+   * finding no transaction of this process in progress.
+   */
+  void closeLmdb() {
+    if (onLockThread) {
+      db.writeLock.onLockThread(
+          () -> {
+            lmdb.close();
+            return null;
+          });
+    } else {
+      lmdb.close();
+    }
+  }
+
   private void finish() {
     try {
       detachViews();
@@ -204,7 +265,7 @@ public final class Txn implements AutoCloseable {
         }
         opened = null;
       }
-      lmdb.close();
+      closeLmdb();
     } finally {
       STATE.setRelease(this, DONE);
       db.ended(this);
@@ -294,12 +355,15 @@ public final class Txn implements AutoCloseable {
             + Thread.currentThread().getName() + "'");
   }
 
-  /** Records a failure that poisons the transaction; returns it for throwing. */
+  /**
+   * Records a failure that poisons the transaction; returns it for throwing (a disk-full error
+   * naming this transaction's database).
+   */
   RuntimeException failed(final RuntimeException e) {
     if (e instanceof MapFullException) {
       mapFull = true;
     }
-    return e;
+    return Lmdb.withPath(e, db.path());
   }
 
   boolean sawMapFull() {
@@ -327,27 +391,59 @@ public final class Txn implements AutoCloseable {
   /** A new zero-copy view over LMDB memory, detached when this transaction ends or writes. */
   ByteBuffer newView(final long address, final int length) {
     db.bounds.check(address, length, readOnly);
-    final ByteBuffer view = Views.create(address, length, this);
+    epoch.markViewed();
+    final ByteBuffer view = Views.create(place(address, length), length, this);
     viewList().add(view);
     return view;
   }
 
   /**
-   * Re-points {@code previous} if it is a live view of this transaction, or a detached view (of
-   * any ended transaction: the caller handed it in to be reused, so this transaction adopts it);
-   * else makes a new view.
+   * Where a view of {@code [address, address + length)} may point: there, if it is inside the map
+   * (always, in a read transaction); else at a copy this transaction owns. A write transaction
+   * serves what it wrote from its dirty pages, heap memory that LMDB frees (and, for a large value,
+   * gives back to the system) at commit: a buffer derived from such a view, read afterwards, would
+   * crash the JVM. The copies live as long as this object, which every view and every buffer
+   * derived from one references.
+   */
+  private long place(final long address, final int length) {
+    if (readOnly) {
+      return address;
+    }
+    if (mapEnd == 0) {
+      final long start = UnmappedGuard.mapStart(db.env);
+      mapStart = start;
+      mapEnd = start == 0 ? -1 : start + db.currentMapSize();
+    }
+    if (address >= mapStart && address + length <= mapEnd) {
+      return address;
+    }
+    final ByteBuffer copy = ByteBuffer.allocateDirect(Math.max(1, length));
+    final long to = Views.address(copy);
+    org.agrona.UnsafeApi.copyMemory(address, to, length);
+    if (copies == null) {
+      copies = new ArrayList<>(2);
+    }
+    copies.add(copy);
+    return to;
+  }
+
+  /**
+   * Re-points {@code previous} if it is a live view of this transaction, or a view detached from
+   * this transaction's map (of any ended transaction: the caller handed it in to be reused, so this
+   * transaction adopts it); else makes a new view. A view detached from an older map is not adopted:
+   * it keeps that map's {@link MapEpoch} reachable for as long as someone may still read it.
    */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
     db.bounds.check(address, length, readOnly);
     if (previous != null) {
       final Object owner = Views.owner(previous);
       if (owner == this) {
-        return Views.repoint(previous, address, length);
+        return Views.repoint(previous, place(address, length), length);
       }
-      if (Views.isDetached(previous)) {
+      if (owner == epoch) {
         Views.adopt(previous, this);
         viewList().add(previous);
-        return Views.repoint(previous, address, length);
+        return Views.repoint(previous, place(address, length), length);
       }
     }
     return newView(address, length);
@@ -357,7 +453,8 @@ public final class Txn implements AutoCloseable {
   ByteBuffer scratchView(final long address, final int length) {
     db.bounds.check(address, length, readOnly);
     if (scratch == null) {
-      scratch = Views.create(address, length, null);
+      epoch.markViewed(); // a decoder may (wrongly) keep a derived buffer of it
+      scratch = Views.create(address, length, this);
       return scratch;
     }
     return Views.repoint(scratch, address, length);
@@ -374,7 +471,8 @@ public final class Txn implements AutoCloseable {
   ByteBuffer keyView(final long address, final int length) {
     db.bounds.checkKey(address, length, readOnly);
     if (keyScratch == null) {
-      keyScratch = Views.create(address, length, null);
+      epoch.markViewed();
+      keyScratch = Views.create(address, length, this);
       return keyScratch;
     }
     return Views.repoint(keyScratch, address, length);
@@ -390,19 +488,20 @@ public final class Txn implements AutoCloseable {
   private void detachViews() {
     if (views != null && !views.isEmpty()) {
       for (int i = 0, n = views.size(); i < n; i++) {
-        Views.detach(views.get(i));
+        Views.detach(views.get(i), epoch);
       }
       views.clear();
     }
     if (scratch != null) {
-      Views.detach(scratch);
+      Views.detach(scratch, epoch);
     }
     if (keyScratch != null) {
-      Views.detach(keyScratch);
+      Views.detach(keyScratch, epoch);
     }
   }
 
   void register(final Cursor<?, ?> cursor) {
+    epoch.markViewed(); // a cursor decodes its current row without the operation guard
     if (cursors == null) {
       cursors = new ArrayList<>(2);
     }

@@ -66,7 +66,7 @@ final class VerifyChild {
 
   private void run(final Path dir) throws Exception {
     final PageWalk.Result walk;
-    try (DataFile file = DataFile.open(dir.resolve("data.mdb"))) {
+    try (PageFile file = PageFile.open(dir.resolve("data.mdb"))) {
       walk = PageWalk.full(file);
     }
     for (final PageWalk.Problem p : walk.problems()) {

@@ -17,6 +17,14 @@
  * progress), Codec (how keys and values become bytes: {@link org.lodestore.core.key} and {@link
  * org.lodestore.core.codec}).
  *
+ * <h2>Owned and reserved tables</h2>
+ *
+ * Table names starting with {@code "__"} are Lodestore's own (a schema's catalog): plain {@link
+ * org.lodestore.core.Database#table} access refuses them. A table that something attached (a
+ * schema) claims through its {@link org.lodestore.core.OwnerAccess} refuses writes and drops
+ * through plain table objects, in every process, with {@link
+ * org.lodestore.core.SchemaMismatchException}; reads stay allowed.
+ *
  * <h2>Threads</h2>
  *
  * Database, Table and SetTable are thread-safe. A read transaction is used by one thread at a time,

@@ -332,16 +332,24 @@ class MapGrowthTest {
   }
 
   @Test
-  void write_withReadTransactionOpenOnSameThread_throwsMapFullInsteadOfWaitingForItself() {
-    try (Database db = Database.open(dir.resolve("db"), oneMiB().build());
-        Txn mine = db.beginRead()) {
+  void write_withReadTransactionOpenOnSameThread_refusesNamingTheReadTransactionAndWritesNothing() {
+    try (Database db = Database.open(dir.resolve("db"), oneMiB().build())) {
       final Table<Long, byte[]> t = db.table("blobs", KeyCodecs.LONG, ValueCodecs.BYTES);
-      assertThatThrownBy(() -> db.write(txn -> {
-        for (long k = 0; k < 64; k++) {
-          t.put(txn, k, new byte[64 * 1024]);
-        }
-      })).isInstanceOf(MapFullException.class).hasMessageContaining("this thread");
-      assertThat(mine.isOpen()).isTrue();
+      try (Txn mine = db.beginRead()) {
+        assertThatThrownBy(() -> db.write(txn -> {
+          for (long k = 0; k < 64; k++) {
+            t.put(txn, k, new byte[64 * 1024]);
+          }
+        }))
+            .isInstanceOf(InvalidStateException.class)
+            .isNotInstanceOf(MapFullException.class)
+            .hasMessageContaining("this thread holds an open transaction (a read transaction)")
+            .hasMessageContaining("close it before db.write")
+            .hasCauseInstanceOf(MapFullException.class);
+        assertThat(mine.isOpen()).isTrue();
+      }
+      assertThat(db.read(t::count)).isZero();
+      assertThat(db.stats().mapGrowths()).isZero();
     }
   }
 

@@ -103,7 +103,7 @@ class PageWalkTest {
 
   private static void assertIntact(final Path dir, final Map<String, Long> counts, final long seed)
       throws IOException {
-    try (DataFile file = DataFile.open(dir.resolve("data.mdb"))) {
+    try (PageFile file = PageFile.open(dir.resolve("data.mdb"))) {
       final PageWalk.Result atOpen = PageWalk.atOpen(file);
       assertThat(atOpen.problems()).as("%s at open (seed %d)", dir, seed).isEmpty();
       final PageWalk.Result full = PageWalk.full(file);
@@ -119,9 +119,9 @@ class PageWalkTest {
   void zeroedLeafPage_isReportedByTheFullWalkNamingTableAndPage() throws IOException {
     final Path dir = tmp.resolve("db");
     writeRows(dir, 5000);
-    final long leaf = firstPage(dir, DataFile.P_LEAF, 3);
+    final long leaf = firstPage(dir, PageFile.P_LEAF, 3);
     overwrite(dir, leaf * 4096, new byte[4096]);
-    try (DataFile file = DataFile.open(dir.resolve("data.mdb"))) {
+    try (PageFile file = PageFile.open(dir.resolve("data.mdb"))) {
       final PageWalk.Result full = PageWalk.full(file);
       assertThat(full.ok()).isFalse();
       assertThat(full.problems().get(0).table()).isEqualTo("rows");
@@ -140,7 +140,7 @@ class PageWalkTest {
         .hasMessageContaining("meta page " + current)
         .hasMessageContaining(dir.toRealPath().toString())
         .satisfies(e -> assertThat(((CorruptDatabaseException) e).path())
-            .isEqualTo(dir.toRealPath()));
+            .isEqualTo(dir.toRealPath().resolve("data.mdb")));
   }
 
   @Test
@@ -160,7 +160,7 @@ class PageWalkTest {
   void storedKeyLongerThanLmdbAllows_isCorruptDatabaseExceptionNotACopyOfIt() throws IOException {
     final Path dir = tmp.resolve("db");
     writeRows(dir, 2000);
-    final long leaf = firstPage(dir, DataFile.P_LEAF, 3);
+    final long leaf = firstPage(dir, PageFile.P_LEAF, 3);
     final long node = nodeOffset(dir, leaf, 0);
     overwrite(dir, node + 6, new byte[] {(byte) 0xFF, (byte) 0xFF}); // key size 65535
     try (Database db = Database.open(dir)) {

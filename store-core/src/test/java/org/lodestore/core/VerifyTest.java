@@ -139,7 +139,7 @@ class VerifyTest {
         .order(ByteOrder.LITTLE_ENDIAN);
     for (long p = 2; p * 4096 < f.capacity(); p++) {
       final int at = (int) (p * 4096);
-      if ((f.getShort(at + 10) & 0xFFFF) == DataFile.P_LEAF) {
+      if ((f.getShort(at + 10) & 0xFFFF) == PageFile.P_LEAF) {
         final int node = at + (f.getShort(at + 16) & 0xFFFF);
         if ((f.getShort(node + 6) & 0xFFFF) == 16 && (f.getShort(node + 4) & 0xFFFF) == 0) {
           return p; // a node with a 16-byte key and a plain value: rows

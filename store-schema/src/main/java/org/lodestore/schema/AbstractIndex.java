@@ -6,10 +6,11 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
-import org.lodestore.core.Database;
 import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.LodestoreException;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
@@ -130,8 +131,9 @@ public abstract class AbstractIndex<I, K, V> {
 
   /**
    * Checks that {@code newKey} (extracted from the row about to be written under {@code key}) may
-   * be stored: not null unless nullable, encodable, and for a unique index not held by another
-   * row. Writes nothing.
+   * be stored: not null unless nullable ({@link ConstraintViolationException}), encodable in 1..511
+   * bytes ({@link InvalidKeyException}, {@link KeyTooLongException} when too long, naming this
+   * index and the row's key), and for a unique index not held by another row. Writes nothing.
    */
   final void check(final Txn txn, final K key, final I oldKey, final I newKey) {
     if (newKey == null) {
@@ -147,11 +149,13 @@ public abstract class AbstractIndex<I, K, V> {
     try {
       checkKey(newKey);
     } catch (InvalidKeyException e) {
-      throw new ConstraintViolationException(
-          "index '" + name + "' cannot store the row's index key: " + e.getMessage(),
-          table.name(),
-          key,
-          e);
+      // the same type a bad primary key gets, naming the index and the row rather than the
+      // index's storage and the index key
+      final String message =
+          "index '" + name + "' cannot store the row's index key: " + e.getMessage();
+      throw e instanceof KeyTooLongException
+          ? new KeyTooLongException(message, table.name(), key, e)
+          : new InvalidKeyException(message, table.name(), key, e);
     }
     if (oldKey == null || oldKey == UNREADABLE || !sameKey(oldKey, newKey)) {
       checkUnique(txn, key, newKey);
@@ -220,7 +224,7 @@ public abstract class AbstractIndex<I, K, V> {
   abstract Cursor<I, K> scanAll(Txn txn);
 
   /** Opens (creating if missing) the index's storage inside the attach transaction. */
-  abstract void open(Database db, Txn txn);
+  abstract void open(OwnerAccess access, Txn txn);
 
   /** Removes every entry. */
   abstract void clear(Txn txn);
@@ -231,8 +235,17 @@ public abstract class AbstractIndex<I, K, V> {
    * UniqueViolationException}.
    *
    * @param txn a write transaction
+   * @throws org.lodestore.core.SchemaMismatchException if a newer declaration of the table
+   *     attached since this one did and changed what it maintains (nothing is written)
    */
   public final void rebuild(final Txn txn) {
+    table.requireAttached();
+    table.attached().requireCurrent(table.schema(), txn, table.name(), table.oid());
+    rebuildNow(txn);
+  }
+
+  /** {@link #rebuild}, inside the attach that creates the index. */
+  final void rebuildNow(final Txn txn) {
     clear(txn);
     table.backfill(txn, this);
   }

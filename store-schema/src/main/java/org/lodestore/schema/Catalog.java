@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.lodestore.core.CorruptValueException;
-import org.lodestore.core.Database;
+import org.lodestore.core.OwnerAccess;
+import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
@@ -20,18 +22,44 @@ import org.lodestore.core.key.KeyCodecs;
  *
  * <pre>
  *  key   "6f1c...-uuid"      (the table's oid, UTF-8)
- *  value {format: 1, oid, name, description, kind: "table"|"set", dbi, keyCodec, valueCodec,
+ *  value {format: 1|2, oid, name, description, kind: "table"|"set", dbi, keyCodec, valueCodec,
  *         properties: {..}, indexes: [{name, dbi, keyCodec, unique, nullable}],
- *         references: [{name, target, keyCodec, checked}]}
+ *         references: [{name, target, keyCodec, checked}],
+ *         valueChecksum: "crc32c"}        (format 2 only; absent or null: no checksum)
+ *
+ *  key   "__generation"      (reserved: no oid starts with "__")
+ *  value n                   (a CBOR unsigned integer; see {@link CatalogGeneration})
  * </pre>
+ *
+ * <p>{@code valueChecksum} says that every value of the table carries a checksum trailer (see
+ * {@link ValueChecksum}). Such an entry has format 2, so that a version of Lodestore from before
+ * checksums, which would read the trailer as part of each value, refuses the table (as "written by
+ * a newer on-disk format") instead of misreading it; every other entry keeps format 1 and stays
+ * readable by it.
+ *
+ * <p>The catalog's name is reserved: plain {@code Database.table} access refuses it, and the schema
+ * opens it through its {@link OwnerAccess}.
  */
 final class Catalog {
 
   /** The reserved LMDB database name. */
   static final String DBI = "__lodestore_catalog";
 
-  /** The on-disk format version of catalog entries and the tables they describe. */
-  static final int FORMAT = 1;
+  /** The newest on-disk format version of catalog entries and tables that this version reads. */
+  static final int FORMAT = 2;
+
+  /** The format of a table without value checksums: what versions before checksums read too. */
+  static final int FORMAT_NO_CHECKSUM = 1;
+
+  /** The format a table's entry is recorded with. */
+  static int format(final ValueChecksum checksum) {
+    return checksum == ValueChecksum.NONE ? FORMAT_NO_CHECKSUM : FORMAT;
+  }
+
+  /** The {@code valueChecksum} field recorded for {@code checksum}: null for none. */
+  static String checksumId(final ValueChecksum checksum) {
+    return checksum == ValueChecksum.NONE ? null : checksum.id();
+  }
 
   private static final ObjectMapper CBOR =
       CBORMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
@@ -42,8 +70,8 @@ final class Catalog {
     this.table = table;
   }
 
-  static Catalog open(final Database db, final Txn txn) {
-    return new Catalog(db.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
+  static Catalog open(final OwnerAccess access, final Txn txn) {
+    return new Catalog(access.table(txn, DBI, KeyCodecs.STRING, ValueCodecs.BYTES));
   }
 
   TableEntry get(final Txn txn, final String oid) {
@@ -78,7 +106,26 @@ final class Catalog {
       String valueCodec,
       Map<String, String> properties,
       List<IndexEntry> indexes,
-      List<ReferenceEntry> references) {
+      List<ReferenceEntry> references,
+      String valueChecksum) {
+
+    /**
+     * The table's value checksum: {@link ValueChecksum#NONE} if the entry records none (every
+     * entry written before checksums existed).
+     *
+     * @throws SchemaMismatchException if it names a checksum this version does not know
+     */
+    ValueChecksum checksum() {
+      try {
+        return ValueChecksum.ofId(valueChecksum);
+      } catch (IllegalArgumentException e) {
+        throw new SchemaMismatchException(
+            "table's values carry checksum '" + valueChecksum + "', unknown to this version",
+            name,
+            null,
+            e);
+      }
+    }
 
     IndexEntry index(final String indexName) {
       if (indexes != null) {

@@ -2,8 +2,8 @@ package org.lodestore.schema;
 
 import java.util.function.Function;
 import org.lodestore.core.Cursor;
-import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
 import org.lodestore.core.SetTable;
 import org.lodestore.core.Txn;
@@ -134,9 +134,9 @@ public final class Index<I, K, V> extends AbstractIndex<I, K, V> {
   }
 
   @Override
-  void open(final Database db, final Txn txn) {
+  void open(final OwnerAccess access, final Txn txn) {
     entries =
-        db.setTable(txn, dbiName(), keyCodec, table.keyCodec()).withDisplayName(displayName());
+        access.setTable(txn, dbiName(), keyCodec, table.keyCodec()).withDisplayName(displayName());
   }
 
   @Override

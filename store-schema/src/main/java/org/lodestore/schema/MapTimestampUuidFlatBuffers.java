@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.serializers.FlatBuffersCodec;
@@ -46,6 +47,20 @@ public final class MapTimestampUuidFlatBuffers<V extends Table> extends SchemaTa
    */
   public static <V extends Table> MapTimestampUuidFlatBuffers<V> of(final FlatBuffersCodec<V> codec) {
     return new MapTimestampUuidFlatBuffers<>(codec);
+  }
+
+  /**
+   * Declares whether stored values carry a checksum: {@link ValueChecksum#NONE} unless declared
+   * (zero-copy reads); {@link ValueChecksum#CRC32C} opts in, checking every read with one CRC pass
+   * before the view is handed out. See {@link SchemaTable#valueChecksum(ValueChecksum)}.
+   *
+   * @param checksum the checksum of this table's values
+   * @return this table
+   */
+  @Override
+  public MapTimestampUuidFlatBuffers<V> valueChecksum(final ValueChecksum checksum) {
+    super.valueChecksum(checksum);
+    return this;
   }
 
   /**

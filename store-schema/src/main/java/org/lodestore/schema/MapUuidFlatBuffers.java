@@ -5,6 +5,7 @@ import com.google.flatbuffers.Table;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.FlatBuffersCodec;
 
@@ -44,6 +45,20 @@ public final class MapUuidFlatBuffers<V extends Table> extends SchemaTable<UUID,
    */
   public static <V extends Table> MapUuidFlatBuffers<V> of(final FlatBuffersCodec<V> codec) {
     return new MapUuidFlatBuffers<>(codec);
+  }
+
+  /**
+   * Declares whether stored values carry a checksum: {@link ValueChecksum#NONE} unless declared
+   * (zero-copy reads); {@link ValueChecksum#CRC32C} opts in, checking every read with one CRC pass
+   * before the view is handed out. See {@link SchemaTable#valueChecksum(ValueChecksum)}.
+   *
+   * @param checksum the checksum of this table's values
+   * @return this table
+   */
+  @Override
+  public MapUuidFlatBuffers<V> valueChecksum(final ValueChecksum checksum) {
+    super.valueChecksum(checksum);
+    return this;
   }
 
   /**

@@ -11,8 +11,10 @@ import java.util.Set;
 import java.util.function.Function;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -58,10 +60,39 @@ import org.lodestore.core.key.KeyCodec;
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
  *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
- *       codec differs from its target's; a catalog written by a newer format version.
+ *       codec differs from its target's; a catalog written by a newer format version; a
+ *       declared value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
+ *
+ * <h2>Value checksums</h2>
+ *
+ * A new table's values carry a CRC-32C of key and value (see {@link ValueChecksum}) if its value
+ * codec copies (CBOR, JSON, strings, numbers: on by default) and none if it is zero-copy
+ * (FlatBuffers: opt in with {@link SchemaTable#valueChecksum(ValueChecksum)}). The catalog records
+ * the setting, and it stays the table's for good: a table attached again with no declaration
+ * keeps the recorded setting (a table created before checksums existed keeps having none, so
+ * existing data reads unchanged), and a declaration that contradicts the record is refused, since
+ * the stored values would be misread. Index tables carry no checksum: their entries are derived
+ * from the rows and can be rebuilt from them.
+ *
+ * <h2>Stale declarations</h2>
+ *
+ * A schema object keeps the declaration it was attached with. If a newer declaration of one of its
+ * tables attaches later (in this process or another, say during a rolling deploy) and changes
+ * what a write must maintain (a new index, a dropped one, another property or reference), every
+ * later write through this object to that table is refused with {@link SchemaMismatchException}
+ * naming the table and what changed (for example the index it does not maintain), and nothing of
+ * that write is done; attach the current declaration instead. Reads stay allowed, and so do writes
+ * to tables the newer declaration did not change. Each write transaction pays one catalog lookup
+ * for this (see {@link CatalogGeneration}).
+ *
+ * <h2>Ownership</h2>
+ *
+ * Attach claims every table, index and set table of the schema ({@link OwnerAccess#claim}): plain
+ * {@code Database.table(...)} objects of those names, in any process, may read them but refuse to
+ * write or drop them, since such a write would bypass the indexes. The catalog's name is reserved.
  *
  * <p>Declare tables and indexes in field initializers (or the constructor); a schema is attached
  * once.
@@ -72,6 +103,15 @@ public abstract class Schema implements Attachable {
   private final List<SchemaSetTable<?, ?>> setTables = new ArrayList<>();
   private final Set<String> oids = new HashSet<>();
   private volatile Database db;
+  private volatile OwnerAccess access;
+
+  /** The catalog's generation record, read by {@link #generation}; null before attach. */
+  private volatile CatalogGeneration catalogGeneration;
+
+  /** The generation one write transaction saw: {@link #generation} reads it once per transaction. */
+  private record Seen(Txn txn, long generation) {}
+
+  private volatile Seen seen;
 
   /** Creates an empty schema; subclasses declare their tables as fields. */
   protected Schema() {}
@@ -108,7 +148,7 @@ public abstract class Schema implements Attachable {
       final String oid, final String name, final T table) {
     requireUnattached();
     Objects.requireNonNull(table, "table");
-    table.declare(oid, name);
+    table.declare(this, oid, name);
     claim(table.oid(), name);
     setTables.add(table);
     return table;
@@ -234,21 +274,27 @@ public abstract class Schema implements Attachable {
   /**
    * Creates or validates every table, index and reference in one write transaction (in one read
    * transaction, validating only, on a read-only database); see the class comment for the evolution
-   * rules. Called by {@link Database#attach}.
+   * rules. Called by {@link Database#attach}, which alone creates {@code access}.
    *
    * @param database the database
+   * @param access opens and claims this schema's tables; kept for their writes
    * @throws SchemaMismatchException if the catalog contradicts the declarations, or the database
    *     is read-only and the schema needs a table, index or catalog change it does not have
    * @throws UniqueViolationException if a new unique index finds duplicates among existing rows
    */
   @Override
-  public final void attachTo(final Database database) {
+  public final void attachTo(final Database database, final OwnerAccess access) {
     Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(access, "access");
+    if (access.database() != database) {
+      throw new IllegalArgumentException("access is for another database: " + access.database());
+    }
     synchronized (this) {
       if (db != null) {
         throw new IllegalStateException("schema is already attached to " + db.path());
       }
       final List<SchemaTable<?, ?>> ordered = dependencyOrder();
+      this.access = access;
       try {
         if (database.options().readOnly()) {
           attachReadOnly(database, ordered);
@@ -263,10 +309,32 @@ public abstract class Schema implements Attachable {
         for (final SchemaTable<?, ?> table : tables) {
           table.unbind();
         }
+        this.access = null;
+        this.catalogGeneration = null;
         throw e;
       }
       db = database;
     }
+  }
+
+  /**
+   * The catalog's generation as {@code txn} (a write transaction) sees it: read from the catalog
+   * once per transaction, then cached for it (write transactions of a database run one at a time,
+   * so remembering the last one suffices).
+   */
+  final long generation(final Txn txn) {
+    final Seen last = seen;
+    if (last != null && last.txn == txn) {
+      return last.generation;
+    }
+    final long generation = catalogGeneration.read(txn);
+    seen = new Seen(txn, generation);
+    return generation;
+  }
+
+  /** The catalog's entry of table {@code oid} as {@code txn} sees it. */
+  final Catalog.TableEntry catalogEntry(final Txn txn, final String oid) {
+    return Catalog.open(access, txn).get(txn, oid);
   }
 
   /**
@@ -289,16 +357,36 @@ public abstract class Schema implements Attachable {
     }
   }
 
-  /** Attaches every set table and table in {@code txn}: writing the catalog, or only reading it. */
+  /**
+   * Attaches every set table and table in {@code txn}: writing the catalog, or only reading it.
+   * A writable attach that changed the catalog increases its generation (and records it if the
+   * catalog had none yet); every table remembers the generation it was checked at.
+   */
   private void attachAll(
       final Database database, final Txn txn, final List<SchemaTable<?, ?>> ordered) {
-    final Catalog catalog = Catalog.open(database, txn);
+    final OwnerAccess owner = access;
+    final Catalog catalog = Catalog.open(owner, txn);
+    final CatalogGeneration generation = CatalogGeneration.open(owner, txn);
+    boolean changed = false;
     for (final SchemaSetTable<?, ?> set : setTables) {
-      attachSet(database, txn, catalog, set);
+      changed |= attachSet(owner, txn, catalog, set);
     }
     for (final SchemaTable<?, ?> table : ordered) {
-      attachTable(database, txn, catalog, table);
+      changed |= attachTable(owner, txn, catalog, table);
     }
+    long now = generation.read(txn);
+    if (!txn.isReadOnly() && (changed || !generation.recorded(txn))) {
+      now = changed ? now + 1 : now;
+      generation.write(txn, now);
+    }
+    for (final SchemaSetTable<?, ?> set : setTables) {
+      set.attached().checkedAt(now);
+    }
+    for (final SchemaTable<?, ?> table : tables) {
+      table.attached().checkedAt(now);
+    }
+    catalogGeneration = generation;
+    seen = null;
   }
 
   /** What a read-only attach cannot do: {@code what} would need a write. */
@@ -311,17 +399,21 @@ public abstract class Schema implements Attachable {
   }
 
   /**
-   * Records {@code entry} in the catalog; in a read-only transaction, checks instead that the
-   * catalog already holds it ({@code old}), naming what differs.
+   * Records {@code entry} in the catalog unless it holds it already ({@code old}); in a read-only
+   * transaction, checks instead that it does, naming what differs. Returns whether the catalog
+   * changed.
    */
-  private static void record(
+  private static boolean record(
       final Txn txn,
       final Catalog catalog,
       final Catalog.TableEntry old,
       final Catalog.TableEntry entry) {
     if (!txn.isReadOnly()) {
+      if (entry.equals(old)) {
+        return false;
+      }
       catalog.put(txn, entry);
-      return;
+      return true;
     }
     // kind, codecs and index definitions were checked already; what is left would be recorded
     final List<String> changes = new ArrayList<>();
@@ -354,6 +446,7 @@ public abstract class Schema implements Attachable {
       throw readOnly(
           entry.name(), "the catalog needs a change (" + String.join(", ", changes) + ")");
     }
+    return false;
   }
 
   private static <T> List<T> orEmpty(final List<T> list) {
@@ -405,21 +498,21 @@ public abstract class Schema implements Attachable {
     out.add(table);
   }
 
-  private static void attachSet(
-      final Database db, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
+  private static boolean attachSet(
+      final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
       checkTable(old, set.name(), "set", set.keyCodec().id(), set.memberCodec().id());
     } else if (txn.isReadOnly()) {
       throw readOnly(set.name(), "set table " + set.oid() + " is not in the catalog");
     }
-    set.open(db, txn);
-    record(
-        txn,
-        catalog,
-        old,
+    set.open(access, txn);
+    if (!txn.isReadOnly()) {
+      access.claim(txn, set.oid(), "schema set table '" + set.name() + "'");
+    }
+    final Catalog.TableEntry entry =
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.FORMAT_NO_CHECKSUM,
             set.oid(),
             set.name(),
             "",
@@ -429,11 +522,15 @@ public abstract class Schema implements Attachable {
             set.memberCodec().id(),
             Map.of(),
             List.of(),
-            List.of()));
+            List.of(),
+            null);
+    final boolean changed = record(txn, catalog, old, entry);
+    set.attached().entry(txn.isReadOnly() ? old : entry);
+    return changed;
   }
 
-  private static <K, V> void attachTable(
-      final Database db, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
+  private static <K, V> boolean attachTable(
+      final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
     if (old == null && txn.isReadOnly()) {
       throw readOnly(table.name(), "table " + table.oid() + " is not in the catalog");
@@ -463,12 +560,20 @@ public abstract class Schema implements Attachable {
         }
       }
     }
-    table.open(db, txn);
+    final ValueChecksum checksum = valueChecksum(old, table);
+    table.open(access, txn, checksum);
+    if (!txn.isReadOnly()) {
+      access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
+      for (final AbstractIndex<?, K, V> index : table.indexes()) {
+        access.claim(
+            txn, index.dbiName(), "index '" + index.displayName() + "' of a schema table");
+      }
+    }
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
     for (final AbstractIndex<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
       if (recorded == null) {
-        index.rebuild(txn); // new: fill it from the rows already there (none for a new table)
+        index.rebuildNow(txn); // new: fill it from the rows already there (none for a new table)
       }
       indexes.add(
           new Catalog.IndexEntry(
@@ -502,12 +607,9 @@ public abstract class Schema implements Attachable {
           new Catalog.ReferenceEntry(
               reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
     }
-    record(
-        txn,
-        catalog,
-        old,
+    final Catalog.TableEntry entry =
         new Catalog.TableEntry(
-            Catalog.FORMAT,
+            Catalog.format(checksum),
             table.oid(),
             table.name(),
             table.description(),
@@ -517,7 +619,37 @@ public abstract class Schema implements Attachable {
             table.valueCodec().id(),
             table.properties(),
             indexes,
-            references));
+            references,
+            Catalog.checksumId(checksum));
+    final boolean changed = record(txn, catalog, old, entry);
+    table.attached().entry(txn.isReadOnly() ? old : entry);
+    return changed;
+  }
+
+  /**
+   * The value checksum {@code table} is opened with: for a new table the declared one, else the
+   * default for its value codec; for a table in the catalog the recorded one (none for an entry
+   * from before checksums), which a declaration cannot change, since every stored value carries
+   * the trailer or not.
+   */
+  private static ValueChecksum valueChecksum(
+      final Catalog.TableEntry old, final SchemaTable<?, ?> table) {
+    final ValueChecksum declared = table.declaredValueChecksum();
+    if (old == null) {
+      return declared != null ? declared : SchemaTable.defaultChecksum(table.valueCodec());
+    }
+    final ValueChecksum recorded = old.checksum();
+    if (declared != null && declared != recorded) {
+      throw new SchemaMismatchException(
+          "table's value checksum differs from the catalog: catalog has " + recorded.id()
+              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
+              + "(every stored value carries it or not): declare " + recorded.id()
+              + " or leave it undeclared to follow the catalog",
+          table.name(),
+          null,
+          null);
+    }
+    return recorded;
   }
 
   private static void checkTable(
@@ -577,7 +709,8 @@ public abstract class Schema implements Attachable {
 
   /**
    * Deletes an index and its catalog record, so that a schema that no longer declares it can
-   * attach. Runs in its own write transaction.
+   * attach. Runs in its own write transaction. Schemas still attached with a declaration of the
+   * index refuse later writes to its table ({@link SchemaMismatchException}).
    *
    * @param db the database
    * @param tableOid the indexed table's oid
@@ -585,31 +718,52 @@ public abstract class Schema implements Attachable {
    * @return true if the index existed
    */
   public static boolean dropIndex(final Database db, final String tableOid, final String indexName) {
-    return db.writeAndGet(
-        txn -> {
-          final Catalog catalog = Catalog.open(db, txn);
-          final Catalog.TableEntry entry = catalog.get(txn, tableOid);
-          if (entry == null || entry.index(indexName) == null) {
-            return false;
-          }
-          db.dropTable(txn, entry.index(indexName).dbi());
-          final List<Catalog.IndexEntry> remaining = new ArrayList<>(entry.indexes());
-          remaining.removeIf(i -> i.name().equals(indexName));
-          catalog.put(
-              txn,
-              new Catalog.TableEntry(
-                  entry.format(),
-                  entry.oid(),
-                  entry.name(),
-                  entry.description(),
-                  entry.kind(),
-                  entry.dbi(),
-                  entry.keyCodec(),
-                  entry.valueCodec(),
-                  entry.properties(),
-                  remaining,
-                  entry.references()));
-          return true;
-        });
+    return db.attach(new IndexDrop(tableOid, indexName)).dropped;
+  }
+
+  /** Drops an index through the owner access that only {@link Database#attach} hands out. */
+  private static final class IndexDrop implements Attachable {
+    private final String tableOid;
+    private final String indexName;
+    private boolean dropped;
+
+    IndexDrop(final String tableOid, final String indexName) {
+      this.tableOid = Objects.requireNonNull(tableOid, "tableOid");
+      this.indexName = Objects.requireNonNull(indexName, "indexName");
+    }
+
+    @Override
+    public void attachTo(final Database db, final OwnerAccess access) {
+      dropped = db.writeAndGet(txn -> drop(access, txn, tableOid, indexName));
+    }
+  }
+
+  private static boolean drop(
+      final OwnerAccess access, final Txn txn, final String tableOid, final String indexName) {
+    final Catalog catalog = Catalog.open(access, txn);
+    final Catalog.TableEntry entry = catalog.get(txn, tableOid);
+    if (entry == null || entry.index(indexName) == null) {
+      return false;
+    }
+    access.dropTable(txn, entry.index(indexName).dbi());
+    final List<Catalog.IndexEntry> remaining = new ArrayList<>(entry.indexes());
+    remaining.removeIf(i -> i.name().equals(indexName));
+    catalog.put(
+        txn,
+        new Catalog.TableEntry(
+            entry.format(),
+            entry.oid(),
+            entry.name(),
+            entry.description(),
+            entry.kind(),
+            entry.dbi(),
+            entry.keyCodec(),
+            entry.valueCodec(),
+            entry.properties(),
+            remaining,
+            entry.references(),
+            entry.valueChecksum()));
+    CatalogGeneration.open(access, txn).bump(txn);
+    return true;
   }
 }

@@ -3,9 +3,10 @@ package org.lodestore.schema;
 import java.util.Objects;
 import java.util.UUID;
 import org.lodestore.core.Cursor;
-import org.lodestore.core.Database;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.OwnerAccess;
+import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.SetTable;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
@@ -24,7 +25,10 @@ public class SchemaSetTable<K, M> {
   private final KeyCodec<M> memberCodec;
   private String oid;
   private String name;
+  private Schema schema;
   private volatile SetTable<K, M> table;
+
+  private final CatalogGeneration.Attached attached = new CatalogGeneration.Attached();
 
   /**
    * Declares a set table with the given codecs; subclasses fix them.
@@ -51,20 +55,33 @@ public class SchemaSetTable<K, M> {
     return new SchemaSetTable<>(keyCodec, memberCodec);
   }
 
-  final void declare(final String tableOid, final String tableName) {
+  final void declare(final Schema owner, final String tableOid, final String tableName) {
     if (name != null) {
       throw new IllegalStateException("set table '" + name + "' is already declared in a schema");
     }
     this.oid = UUID.fromString(Objects.requireNonNull(tableOid, "oid")).toString();
     this.name = Objects.requireNonNull(tableName, "name");
+    this.schema = owner;
   }
 
-  final void open(final Database db, final Txn txn) {
-    table = db.setTable(txn, oid, keyCodec, memberCodec).withDisplayName(name);
+  final void open(final OwnerAccess access, final Txn txn) {
+    table = access.setTable(txn, oid, keyCodec, memberCodec).withDisplayName(name);
   }
 
   final void unbind() {
     table = null;
+  }
+
+  /** The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}). */
+  final CatalogGeneration.Attached attached() {
+    return attached;
+  }
+
+  /** The bound set table, for a write in {@code txn}: refused if this declaration is stale. */
+  private SetTable<K, M> writable(final Txn txn) {
+    final SetTable<K, M> t = bound();
+    attached.requireCurrent(schema, txn, name, oid);
+    return t;
   }
 
   private SetTable<K, M> bound() {
@@ -119,9 +136,11 @@ public class SchemaSetTable<K, M> {
    * @param key the key
    * @param member the member
    * @return true if added, false if already present
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
+   *     and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean add(final Txn txn, final K key, final M member) {
-    return bound().add(txn, key, member);
+    return writable(txn).add(txn, key, member);
   }
 
   /**
@@ -131,9 +150,11 @@ public class SchemaSetTable<K, M> {
    * @param key the key
    * @param member the member
    * @return true if it was present
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
+   *     and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean remove(final Txn txn, final K key, final M member) {
-    return bound().remove(txn, key, member);
+    return writable(txn).remove(txn, key, member);
   }
 
   /**
@@ -142,9 +163,11 @@ public class SchemaSetTable<K, M> {
    * @param txn a write transaction
    * @param key the key
    * @return true if it had members
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
+   *     and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean removeAll(final Txn txn, final K key) {
-    return bound().removeAll(txn, key);
+    return writable(txn).removeAll(txn, key);
   }
 
   /**
@@ -207,9 +230,11 @@ public class SchemaSetTable<K, M> {
    * Removes every pair.
    *
    * @param txn a write transaction
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
+   *     and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public void truncate(final Txn txn) {
-    bound().truncate(txn);
+    writable(txn).truncate(txn);
   }
 
   @Override

@@ -14,12 +14,16 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
-import org.lodestore.core.Database;
+import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
+import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 import org.slf4j.Logger;
@@ -38,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * {@link #put}, {@link #insert}, {@link #replace}, {@link #update} and {@link #delete} first check
  * the new row against every index (null keys, encodability, uniqueness) and reference, then write
  * the row, then move each index entry through the index's single maintenance path. A refused write
- * throws ({@link UniqueViolationException}, {@link ConstraintViolationException}, {@code
- * InvalidKeyException}, {@code InvalidValueException}) and leaves the table and all its indexes
- * exactly as before.
+ * throws ({@link UniqueViolationException}, {@link ConstraintViolationException}, {@link
+ * InvalidKeyException} or {@link KeyTooLongException} for a primary or index key that cannot be
+ * stored, {@code InvalidValueException}) and leaves the table and all its indexes exactly as
+ * before. Every write, {@link #truncate} too, is also refused with {@link SchemaMismatchException}
+ * when a newer declaration of the table attached since this one and changed what writes must
+ * maintain (see "Stale declarations" in {@link Schema}).
  *
  * <h2>Repairing a corrupt row</h2>
  *
@@ -71,8 +78,14 @@ public class SchemaTable<K, V> {
   private String oid;
   private String name;
   private String description = "";
+
+  /** The declared value checksum, or null to take the default (new table) or the catalog's. */
+  private ValueChecksum declaredChecksum;
+
   private Schema schema;
   private volatile Table<K, V> table;
+
+  private final CatalogGeneration.Attached attached = new CatalogGeneration.Attached();
 
   /**
    * Declares a table with the given codecs; subclasses fix them.
@@ -124,6 +137,56 @@ public class SchemaTable<K, V> {
     requireUnattached();
     properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     return this;
+  }
+
+  /**
+   * Declares whether stored values carry a checksum (see {@link ValueChecksum} for the layout and
+   * what reads check). Undeclared, a new table gets {@link ValueChecksum#CRC32C} if its value codec
+   * copies (CBOR, JSON, strings, numbers) and {@link ValueChecksum#NONE} if it is zero-copy
+   * (FlatBuffers, views), and a table already in the catalog keeps the setting recorded there (a
+   * table created before checksums existed has none). The setting is fixed when the table is
+   * created, since every stored value carries the trailer or not: attaching a declaration that
+   * contradicts the catalog's record is refused with {@link
+   * org.lodestore.core.SchemaMismatchException}.
+   *
+   * <pre>{@code
+   * final MapUuidFlatBuffers<Market> markets = table(OID, "markets",
+   *     MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new)
+   *         .valueChecksum(ValueChecksum.CRC32C));                 // opt in: one CRC pass per read
+   * }</pre>
+   *
+   * @param checksum the checksum of this table's values
+   * @return this table
+   */
+  public SchemaTable<K, V> valueChecksum(final ValueChecksum checksum) {
+    requireUnattached();
+    this.declaredChecksum = Objects.requireNonNull(checksum, "checksum");
+    return this;
+  }
+
+  /**
+   * Whether stored values carry a checksum: once attached, the setting in force (recorded in the
+   * catalog); before, the declared one or, if none was declared, the default for a new table of
+   * this value codec (see {@link #valueChecksum(ValueChecksum)}).
+   *
+   * @return the checksum setting
+   */
+  public ValueChecksum valueChecksum() {
+    final Table<K, V> t = table;
+    if (t != null) {
+      return t.valueChecksum();
+    }
+    return declaredChecksum != null ? declaredChecksum : defaultChecksum(valueCodec);
+  }
+
+  /** The declared value checksum, or null if not declared. */
+  final ValueChecksum declaredValueChecksum() {
+    return declaredChecksum;
+  }
+
+  /** The checksum of a new table whose value checksum is not declared. */
+  static ValueChecksum defaultChecksum(final ValueCodec<?> codec) {
+    return codec.isView() ? ValueChecksum.NONE : ValueChecksum.CRC32C;
   }
 
   final void declare(final Schema owner, final String tableOid, final String tableName) {
@@ -238,13 +301,26 @@ public class SchemaTable<K, V> {
     return oid;
   }
 
-  final void open(final Database db, final Txn txn) {
+  /** Binds the table's storage, with the value checksum the catalog has (or now records). */
+  final void open(final OwnerAccess access, final Txn txn, final ValueChecksum checksum) {
     final Table<K, V> opened =
-        db.table(txn, dbiName(), keyCodec, valueCodec).withDisplayName(name);
+        access.table(txn, dbiName(), keyCodec, valueCodec)
+            .withDisplayName(name)
+            .withValueChecksum(checksum);
     for (final AbstractIndex<?, K, V> index : indexes) {
-      index.open(db, txn);
+      index.open(access, txn);
     }
     this.table = opened;
+  }
+
+  /** The schema that declared this table. */
+  final Schema schema() {
+    return schema;
+  }
+
+  /** The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}). */
+  final CatalogGeneration.Attached attached() {
+    return attached;
   }
 
   /** Forgets what {@link #open} bound, after an attach that did not commit. */
@@ -416,6 +492,10 @@ public class SchemaTable<K, V> {
    * @throws UniqueViolationException if a unique index maps the row's key to another row
    * @throws ConstraintViolationException if a non-nullable index key is null, or a checked
    *     reference points nowhere
+   * @throws InvalidKeyException if the key or an index key of the value cannot be stored ({@link
+   *     KeyTooLongException} if too long; for an index key the message names the index)
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public void put(final Txn txn, final K key, final V value) {
     write(txn, key, value, Mode.UPSERT);
@@ -429,6 +509,11 @@ public class SchemaTable<K, V> {
    * @param value the value
    * @return true if stored, false if the key was present (nothing changed)
    * @throws UniqueViolationException if a unique index maps the row's key to another row
+   * @throws ConstraintViolationException as for {@link #put}
+   * @throws InvalidKeyException if the key or an index key of the value cannot be stored ({@link
+   *     KeyTooLongException} if too long; for an index key the message names the index)
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public boolean insert(final Txn txn, final K key, final V value) {
     return write(txn, key, value, Mode.INSERT);
@@ -443,6 +528,11 @@ public class SchemaTable<K, V> {
    * @param value the value
    * @return true if replaced, false if the key was absent (nothing changed)
    * @throws UniqueViolationException if a unique index maps the row's key to another row
+   * @throws ConstraintViolationException as for {@link #put}
+   * @throws InvalidKeyException if the key or an index key of the value cannot be stored ({@link
+   *     KeyTooLongException} if too long; for an index key the message names the index)
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public boolean replace(final Txn txn, final K key, final V value) {
     return write(txn, key, value, Mode.REPLACE);
@@ -459,6 +549,11 @@ public class SchemaTable<K, V> {
    * @return the new value, or null if the key was absent (nothing changed)
    * @throws CorruptValueException if the current value cannot be decoded (overwrite it with {@link
    *     #put} or remove it with {@link #delete})
+   * @throws UniqueViolationException as for {@link #put}
+   * @throws ConstraintViolationException as for {@link #put}
+   * @throws InvalidKeyException as for {@link #put}
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public V update(final Txn txn, final K key, final UnaryOperator<V> fn) {
     final V current = get(txn, key);
@@ -477,9 +572,12 @@ public class SchemaTable<K, V> {
    * @param txn a write transaction
    * @param key the key
    * @return true if it was present
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public boolean delete(final Txn txn, final K key) {
     final Table<K, V> t = bound();
+    attached.requireCurrent(schema, txn, name, oid);
     if (indexes.isEmpty()) {
       return t.delete(txn, key);
     }
@@ -499,9 +597,13 @@ public class SchemaTable<K, V> {
    * Removes every row and every index entry of this table, in O(pages); no other table is touched.
    *
    * @param txn a write transaction
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public void truncate(final Txn txn) {
-    bound().truncate(txn);
+    final Table<K, V> t = bound();
+    attached.requireCurrent(schema, txn, name, oid);
+    t.truncate(txn);
     for (final AbstractIndex<?, K, V> index : indexes) {
       index.clear(txn);
     }
@@ -516,6 +618,7 @@ public class SchemaTable<K, V> {
   private boolean write(final Txn txn, final K key, final V value, final Mode mode) {
     final Table<K, V> t = bound();
     Objects.requireNonNull(value, () -> "null value for table '" + name + "'");
+    attached.requireCurrent(schema, txn, name, oid);
     if (indexes.isEmpty() && references.isEmpty()) {
       switch (mode) {
         case INSERT:

@@ -2,8 +2,8 @@ package org.lodestore.schema;
 
 import java.util.function.Function;
 import org.lodestore.core.Cursor;
-import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
@@ -116,9 +116,9 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   }
 
   @Override
-  void open(final Database db, final Txn txn) {
+  void open(final OwnerAccess access, final Txn txn) {
     entries =
-        db.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()))
+        access.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()))
             .withDisplayName(displayName());
   }
 

@@ -11,8 +11,16 @@
  * writes the row, then moves each index entry through the index's single maintenance path, all in
  * the caller's write transaction. A refused write ({@link
  * org.lodestore.schema.UniqueViolationException}, {@link
- * org.lodestore.schema.ConstraintViolationException}, invalid keys or values) leaves the table and
- * its indexes exactly as before.
+ * org.lodestore.schema.ConstraintViolationException}, invalid keys or values, an index key too long
+ * for LMDB as {@code KeyTooLongException}) leaves the table and its indexes exactly as before.
+ *
+ * <h2>Stale declarations and ownership</h2>
+ *
+ * A schema object whose table a newer declaration changed since it attached (an index added or
+ * dropped, say during a rolling deploy) refuses writes to that table with {@code
+ * SchemaMismatchException} naming what changed; its reads go on. The schema's tables cannot be
+ * written or dropped through plain {@code Database.table(...)} objects, and the catalog's name is
+ * reserved; see {@link org.lodestore.schema.Schema}.
  *
  * <h2>Threads and lifetime</h2>
  *

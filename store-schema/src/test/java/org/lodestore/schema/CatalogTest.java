@@ -113,7 +113,7 @@ class CatalogTest {
       return null;
     }
     try (Txn txn = db.beginRead()) {
-      return Catalog.open(db, txn).get(txn, oid);
+      return Catalog.open(Access.of(db), txn).get(txn, oid);
     }
   }
 
@@ -609,10 +609,11 @@ class CatalogTest {
     try (Database db = open()) {
       db.attach(new Crm());
       db.write(txn -> {
-        final Catalog catalog = Catalog.open(db, txn);
+        final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
         catalog.put(txn, new Catalog.TableEntry(Catalog.FORMAT + 1, e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references()));
+            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references(),
+            e.valueChecksum()));
       });
     }
     try (Database db = open()) {
@@ -635,13 +636,14 @@ class CatalogTest {
         }
       };
       db.attach(s);
-      final Table<String, byte[]> raw = db.table(Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+      final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
       final byte[] bytes = db.read(txn -> raw.get(txn, CUSTOMERS));
       final ObjectMapper plain = new CBORMapper();
       @SuppressWarnings("unchecked")
       final Map<String, Object> map = plain.readValue(bytes, Map.class);
       assertThat(map)
-          .containsEntry("format", 1)
+          .containsEntry("format", 2) // a checksummed table: see ValueChecksumSchemaTest
+          .containsEntry("valueChecksum", "crc32c")
           .containsEntry("oid", CUSTOMERS)
           .containsEntry("name", "customers")
           .containsEntry("description", "people who buy")

@@ -24,7 +24,9 @@ import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
+import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.LodestoreException;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
@@ -211,7 +213,17 @@ class IndexModelTest {
   }
 
   /** A rule a write breaks, per the model. */
-  record Violation(String index, boolean unique) {}
+  /** What a write breaks: which index, and how (the exception type differs). */
+  enum Broken {
+    /** A null key in a non-nullable index: ConstraintViolationException. */
+    NULL_KEY,
+    /** A key LMDB cannot store (empty, over 511 bytes): InvalidKeyException or KeyTooLongException. */
+    UNSTORABLE_KEY,
+    /** A unique key another row holds: UniqueViolationException. */
+    UNIQUE
+  }
+
+  record Violation(String index, Broken broken) {}
 
   /** Thrown by a {@code write(fn)} function to roll its transaction back. */
   static final class Rollback extends RuntimeException {
@@ -486,18 +498,18 @@ class IndexModelTest {
       final I ik = spec.key.apply(v);
       if (ik == null) {
         if (!spec.nullable) {
-          out.add(new Violation(spec.name, false));
+          out.add(new Violation(spec.name, Broken.NULL_KEY));
         }
         return;
       }
       if (!spec.storable.test(ik)) {
-        out.add(new Violation(spec.name, false));
+        out.add(new Violation(spec.name, Broken.UNSTORABLE_KEY));
         return;
       }
       if (spec.unique) {
         for (final UUID holder : spec.holders(work, ik)) {
           if (!holder.equals(k)) {
-            out.add(new Violation(spec.name, true));
+            out.add(new Violation(spec.name, Broken.UNIQUE));
           }
         }
       }
@@ -516,7 +528,7 @@ class IndexModelTest {
           };
       final List<Violation> expected = proceeds ? violations(k, attempted) : List.of();
       Object result = null;
-      ConstraintViolationException thrown = null;
+      LodestoreException thrown = null;
       try {
         result =
             switch (kind) {
@@ -528,7 +540,7 @@ class IndexModelTest {
               case "replace" -> shop.items.replace(txn, k, given);
               default -> shop.items.update(txn, k, change::apply);
             };
-      } catch (ConstraintViolationException e) {
+      } catch (ConstraintViolationException | InvalidKeyException e) {
         thrown = e;
       }
       if (thrown != null) {
@@ -537,12 +549,15 @@ class IndexModelTest {
         assertThat(thrown.table()).isEqualTo("items");
         assertThat(thrown.key()).isEqualTo(k.toString());
         if (thrown instanceof UniqueViolationException u) {
-          assertThat(expected).as("unique violation on %s", u.index()).contains(new Violation(u.index(), true));
+          assertThat(expected).as("unique violation on %s", u.index())
+              .contains(new Violation(u.index(), Broken.UNIQUE));
           assertThat(u.getMessage()).contains(u.index());
         } else {
+          final Broken broken =
+              thrown instanceof InvalidKeyException ? Broken.UNSTORABLE_KEY : Broken.NULL_KEY;
           final String message = thrown.getMessage();
-          assertThat(expected.stream().filter(v -> !v.unique()).map(Violation::index))
-              .as("null or unstorable key expected, message: %s", message)
+          assertThat(expected.stream().filter(v -> v.broken() == broken).map(Violation::index))
+              .as("%s expected, message: %s", broken, message)
               .anySatisfy(index -> assertThat(message).contains("'" + index + "'"));
         }
       } else {

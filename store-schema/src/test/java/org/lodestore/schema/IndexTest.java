@@ -330,9 +330,10 @@ class IndexTest {
   @Test
   void rebuild_overDuplicatesWrittenAroundTheSchema_failsAndLeavesTheIndexAsItWas() {
     final List<String> before = db.read(this::entries);
-    // the same table, opened without the schema: its writes maintain no index
+    // the same table, opened around the schema: its writes maintain no index
     final org.lodestore.core.Table<UUID, Order> raw =
-        db.table(shop.orders.oid(), KeyCodecs.UUID, shop.orders.valueCodec());
+        Access.table(db, shop.orders.oid(), KeyCodecs.UUID, shop.orders.valueCodec())
+            .withValueChecksum(shop.orders.valueChecksum());
     final Order copy = rows.values().stream().filter(o -> o.number() != null).findFirst().orElseThrow();
     db.write(txn -> raw.put(txn, UUID.randomUUID(), copy));
     assertThatThrownBy(() -> db.write(txn -> shop.byNumber.rebuild(txn)))

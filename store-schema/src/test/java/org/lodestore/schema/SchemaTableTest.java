@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
+import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
@@ -190,6 +192,45 @@ class SchemaTableTest {
   }
 
   @Test
+  void put_indexKeyOverLmdbLimit_throwsKeyTooLongNamingIndexAndRowKey_andChangesNothing() {
+    final List<String> before = people();
+    final String long512 = "x".repeat(512);
+    final UUID k = UUID.randomUUID();
+    try (Txn txn = db.beginWrite()) {
+      for (final Runnable write :
+          List.<Runnable>of(
+              () -> org.people.put(txn, ada, new Person("Ada", long512, "core")),
+              () -> org.people.insert(txn, k, new Person("K", "k@x", long512)),
+              () -> org.people.replace(txn, bob, new Person("Bob", "bob@x", long512)),
+              () -> org.people.update(txn, ada, p -> new Person("Ada", long512, "core")))) {
+        assertThatThrownBy(write::run)
+            .isExactlyInstanceOf(KeyTooLongException.class)
+            .hasMessageContaining("index")
+            .hasMessageMatching("(?s).*'by_(email|team)'.*")
+            .hasMessageContaining("people")
+            .satisfies(e -> assertThat(((KeyTooLongException) e).key()).isIn(
+                ada.toString(), k.toString(), bob.toString()));
+      }
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
+  void put_emptyIndexKey_throwsInvalidKeyNamingIndexAndRowKey_andChangesNothing() {
+    final List<String> before = people();
+    try (Txn txn = db.beginWrite()) {
+      assertThatThrownBy(() -> org.people.put(txn, ada, new Person("Ada", "", "core")))
+          .isExactlyInstanceOf(InvalidKeyException.class)
+          .hasMessageContaining("'by_email'")
+          .hasMessageContaining("people")
+          .hasMessageContaining(ada.toString());
+      txn.commit();
+    }
+    assertThat(people()).isEqualTo(before);
+  }
+
+  @Test
   void put_inReadTransaction_refused() {
     try (Txn txn = db.beginRead()) {
       assertThatThrownBy(() -> org.people.put(txn, UUID.randomUUID(), new Person("R", "r@x", "r")))
@@ -216,7 +257,7 @@ class SchemaTableTest {
 
   /** Overwrites the stored value under {@code key} with bytes that are not a CBOR Person. */
   private void corrupt(final UUID key) {
-    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     db.write(txn -> raw.put(txn, key, new byte[] {(byte) 0xff, 0x13}));
     try (Txn txn = db.beginRead()) {
       assertThatThrownBy(() -> org.people.get(txn, key)).isInstanceOf(CorruptValueException.class);
@@ -280,7 +321,7 @@ class SchemaTableTest {
   @Test
   void writesOverCorruptRow_refusedByUniqueIndexOrInsertOrUpdate_changeNothing() {
     corrupt(ada);
-    final Table<UUID, byte[]> raw = db.table(org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     final List<String> indexes = new ArrayList<>();
     try (Txn txn = db.beginRead()) {
       org.byEmail.select(txn, KeyRange.all()).forEach(r -> indexes.add(r.key() + " " + r.value()));
@@ -306,7 +347,7 @@ class SchemaTableTest {
   @Test
   void put_overCorruptRow_skipsIndexEntriesThatCannotBeDecodedEither() {
     final Table<String, byte[]> rawIndex =
-        db.table("ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
+        Access.table(db, "ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
     db.write(txn -> rawIndex.put(txn, "bob@x", new byte[] {1, 2, 3}));
     corrupt(ada);
     db.write(txn -> org.people.put(txn, ada, adaP));

@@ -18,6 +18,7 @@ import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Txn;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.schema.Index;
@@ -39,6 +40,10 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * reused {@code MarketFb} view ({@code getInto}); scans re-point one reused {@code TickFb} ({@code
  * Cursor.valueInto}); inserts build into one reused {@code MarketFb} ({@code
  * FlatBuffersCodec.build(writer, reuse)}). What still allocates per row is in the README.
+ *
+ * <p>Both tables are declared without value checksums (FlatBuffers' default), or with {@code
+ * ValueChecksum.CRC32C} when {@link StoreOptions#valueChecksums()} asks (then every get and every
+ * scanned row is checked with one CRC pass before its view is handed out).
  */
 final class LodestoreFbAdapter implements StoreAdapter {
 
@@ -52,10 +57,20 @@ final class LodestoreFbAdapter implements StoreAdapter {
     final Index<UUID, UUID, MarketFb> byExchange;
 
     MarketSchema(
-        FlatBuffersCodec<MarketFb> marketValues, FlatBuffersCodec<TickFb> tickValues, int indexes) {
+        FlatBuffersCodec<MarketFb> marketValues,
+        FlatBuffersCodec<TickFb> tickValues,
+        int indexes,
+        ValueChecksum checksum) {
       markets =
-          table(Lodestores.MARKET_TABLE_OID, "market", MapUuidFlatBuffers.of(marketValues));
-      ticks = table(Lodestores.TICK_TABLE_OID, "tick", MapUuidTimestampFlatBuffers.of(tickValues));
+          table(
+              Lodestores.MARKET_TABLE_OID,
+              "market",
+              MapUuidFlatBuffers.of(marketValues).valueChecksum(checksum));
+      ticks =
+          table(
+              Lodestores.TICK_TABLE_OID,
+              "tick",
+              MapUuidTimestampFlatBuffers.of(tickValues).valueChecksum(checksum));
       byName =
           indexes >= 1
               ? uniqueIndex(markets, Lodestores.BY_NAME, KeyCodecs.STRING, MarketFb::name)
@@ -91,7 +106,13 @@ final class LodestoreFbAdapter implements StoreAdapter {
   LodestoreFbAdapter(Path dir, StoreOptions options) {
     db = Lodestores.open(dir, options);
     try {
-      schema = db.attach(new MarketSchema(marketValues, tickValues, options.indexes()));
+      schema =
+          db.attach(
+              new MarketSchema(
+                  marketValues,
+                  tickValues,
+                  options.indexes(),
+                  options.valueChecksums() ? ValueChecksum.CRC32C : ValueChecksum.NONE));
     } catch (RuntimeException e) {
       db.close();
       throw e;

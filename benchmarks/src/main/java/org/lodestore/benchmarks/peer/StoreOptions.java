@@ -7,12 +7,21 @@ package org.lodestore.benchmarks.peer;
  * @param indexes maintained indexes: 0 none, 1 the unique {@code name} index, 2 also the UUID-set
  *     {@code exchange -> markets} index
  * @param expectedMarkets rows the market table will hold (only Chronicle Map sizes itself by it)
+ * @param valueChecksums whether {@code lodestore-fb} declares its FlatBuffers tables with value
+ *     checksums ({@code ValueChecksum.CRC32C}); ignored by every other implementation (measured by
+ *     {@code ValueChecksumBenchmark})
  */
-public record StoreOptions(SyncMode sync, int indexes, long expectedMarkets) {
+public record StoreOptions(
+    SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums) {
   /** Validates the values. */
   public StoreOptions {
     if (indexes < 0 || indexes > 2) {
       throw new IllegalArgumentException("indexes must be 0, 1 or 2: " + indexes);
     }
+  }
+
+  /** Options without value checksums (every workload of the comparison). */
+  public StoreOptions(SyncMode sync, int indexes, long expectedMarkets) {
+    this(sync, indexes, expectedMarkets, false);
   }
 }

@@ -45,6 +45,22 @@ class StoreAdapterTest {
     }
   }
 
+  /** {@code lodestore-fb} as {@code ValueChecksumBenchmark} runs it: tables with checksums. */
+  @org.junit.jupiter.api.Test
+  void lodestoreFb_withValueChecksums_returnsTheModelsResults() {
+    Impl impl = Impl.LODESTORE_FB;
+    try (StoreAdapter store =
+        impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets(), true))) {
+      store.loadMarkets(DATA);
+      store.loadTicks(DATA);
+      checkReads(impl, store);
+    }
+    try (StoreAdapter reopened =
+        impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets(), true))) {
+      checkReads(impl, reopened);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Impl.class)
   void insert_duplicateName_writesNothingFromTheBatch(Impl impl) {

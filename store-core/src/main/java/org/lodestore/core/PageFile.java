@@ -27,7 +27,7 @@ import java.nio.file.StandardOpenOption;
  *                          | last page @120 | transaction id @128
  * </pre>
  */
-final class DataFile implements AutoCloseable {
+final class PageFile implements AutoCloseable {
 
   static final int HEADER = 16;
   static final int P_BRANCH = 0x01;
@@ -91,6 +91,7 @@ final class DataFile implements AutoCloseable {
       int pageFlags,
       int magic,
       int version,
+      long mapSize,
       Record free,
       Record main,
       long lastPage,
@@ -107,7 +108,7 @@ final class DataFile implements AutoCloseable {
   final Path path;
   private final FileChannel channel;
 
-  private DataFile(final Path path, final FileChannel channel) {
+  private PageFile(final Path path, final FileChannel channel) {
     this.path = path;
     this.channel = channel;
   }
@@ -119,8 +120,8 @@ final class DataFile implements AutoCloseable {
    * @return the open file
    * @throws IOException if it cannot be opened
    */
-  static DataFile open(final Path path) throws IOException {
-    return new DataFile(path, FileChannel.open(path, StandardOpenOption.READ));
+  static PageFile open(final Path path) throws IOException {
+    return new PageFile(path, FileChannel.open(path, StandardOpenOption.READ));
   }
 
   /** The file's size now. */
@@ -154,6 +155,7 @@ final class DataFile implements AutoCloseable {
         b.getShort(10) & 0xFFFF,
         b.getInt(m),
         b.getInt(m + 4),
+        b.getLong(m + 16),
         Record.read(b, m + 24),
         Record.read(b, m + 72),
         b.getLong(m + 120),

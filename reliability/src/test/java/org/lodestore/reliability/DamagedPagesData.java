@@ -12,6 +12,7 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.SetTable;
 import org.lodestore.core.Table;
+import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
@@ -24,7 +25,8 @@ import org.lodestore.core.key.KeyCodecs;
  *   <li>{@code big}: 8-byte keys, values of 2..12 KiB: overflow pages;
  *   <li>{@code names}: string keys, 20-byte values;
  *   <li>{@code sets}: a set table with 16-byte members ({@code DUPSORT|DUPFIXED}): small sets live
- *       in sub-pages inside their leaf node, a few large ones in sub-databases of their own.
+ *       in sub-pages inside their leaf node, a few large ones in sub-databases of their own;
+ *   <li>{@code sums}: like {@code names}, with a CRC-32C value checksum.
  * </ul>
  *
  * Every table is read and written as raw bytes, so expected contents are compared byte for byte.
@@ -35,11 +37,13 @@ final class DamagedPagesData {
   static final String BIG = "big";
   static final String NAMES = "names";
   static final String SETS = "sets";
+  static final String SUMS = "sums";
 
   /** How many rows of each kind; {@link #STANDARD} is what the test uses. */
-  record Sizes(int rows, int big, int names, int setKeys, int largeSets, int largeSetMembers) {}
+  record Sizes(
+      int rows, int big, int names, int setKeys, int largeSets, int largeSetMembers, int sums) {}
 
-  static final Sizes STANDARD = new Sizes(20_000, 60, 3_000, 300, 4, 1_500);
+  static final Sizes STANDARD = new Sizes(20_000, 60, 3_000, 300, 4, 1_500, 2_000);
 
   private DamagedPagesData() {}
 
@@ -82,6 +86,12 @@ final class DamagedPagesData {
       }
     }
     tables.put(SETS, sets);
+    final TreeMap<ByteBuffer, byte[]> sums = new TreeMap<>(DamagedPagesData::compare);
+    for (int i = 0; i < sizes.sums(); i++) {
+      sums.put(ByteBuffer.wrap(String.format("sum-%06d", i * 7).getBytes(
+          java.nio.charset.StandardCharsets.UTF_8)), bytes(rnd, 30 + rnd.nextInt(100)));
+    }
+    tables.put(SUMS, sums);
     return tables;
   }
 
@@ -96,7 +106,7 @@ final class DamagedPagesData {
     final Map<String, TreeMap<ByteBuffer, byte[]>> tables = expected(seed, sizes);
     try (Database db = Database.open(dir,
         DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
-      for (final String name : new String[] {ROWS, BIG, NAMES}) {
+      for (final String name : new String[] {ROWS, BIG, NAMES, SUMS}) {
         final Table<byte[], byte[]> t = table(db, name);
         db.write(txn -> tables.get(name).forEach((k, v) -> t.put(txn, array(k), v)));
       }
@@ -109,7 +119,8 @@ final class DamagedPagesData {
   }
 
   static Table<byte[], byte[]> table(final Database db, final String name) {
-    return db.table(name, KeyCodecs.BYTES, ValueCodecs.BYTES);
+    final Table<byte[], byte[]> t = db.table(name, KeyCodecs.BYTES, ValueCodecs.BYTES);
+    return SUMS.equals(name) ? t.withValueChecksum(ValueChecksum.CRC32C) : t;
   }
 
   static SetTable<byte[], byte[]> sets(final Database db) {

@@ -35,12 +35,15 @@ import org.lodestore.core.VerifyReport;
  *       with rows lost, added or out of order;
  *   <li>opens and reads it as a service would ({@link DamagedReadChild}, in child JVMs: a crash
  *       there is the documented limit of LMDB, and ends one child, never the test JVM): every
- *       failure must be a typed {@code LodestoreException}.
+ *       failure must be a typed {@code LodestoreException}, and every {@linkplain
+ *       PageDamage.Case#defended defended} case a {@code CorruptDatabaseException}.
  * </ol>
  *
  * A plain read that returns the right rows with some bytes changed ({@code wrongBytes}) is what no
  * check can see without checksums; the figure says how many of those the structure check still
- * flagged. The undamaged template must verify {@code OK}.
+ * flagged. A changed value in the checksummed table {@code sums} is a {@code CorruptValueException}
+ * on read ({@code plainChecksumCaught}), which Verify, seeing pages and not the tables' checksum
+ * settings, need not flag. The undamaged template must verify {@code OK}.
  */
 @Tag("corrupt")
 class DamagedPagesTest {
@@ -110,6 +113,9 @@ class DamagedPagesTest {
     final Map<String, Integer> verifyOutcomes = new TreeMap<>();
     int verifyMissed = 0;
     int wrongBytesFlagged = 0;
+    int defendedNotTyped = 0;
+    int plainChecksumCaught = 0;
+    final long defended = cases.stream().filter(PageDamage.Case::defended).count();
     for (int i = 0; i < cases.size(); i++) {
       final Plain p = plain.get(i);
       final VerifyReport v = verified.get(i);
@@ -118,13 +124,26 @@ class DamagedPagesTest {
       verifyOutcomes.merge(v == null ? "threw" : v.outcome().name(), 1, Integer::sum);
       System.out.println("damagedPages " + name + ": " + what.get(i) + "\n    plain: " + p
           + "\n    verify: " + (v == null ? "threw" : v.summary()));
-      final boolean mustFlag = !p.outcome().equals("intact") && !p.outcome().equals("wrongBytes");
+      // changed value bytes that a value checksum caught: Verify sees pages, not checksums
+      final boolean checksumCaught = p.outcome().equals("typed")
+          && p.error().equals("org.lodestore.core.CorruptValueException");
+      if (checksumCaught) {
+        plainChecksumCaught++;
+      }
+      final boolean mustFlag = !p.outcome().equals("intact") && !p.outcome().equals("wrongBytes")
+          && !checksumCaught;
       if (v != null && v.ok() && mustFlag) {
         verifyMissed++;
         problems.add(name + ": plain read " + p.outcome() + " but Verify said ok");
       }
       if (v != null && !v.ok() && p.outcome().equals("wrongBytes")) {
         wrongBytesFlagged++;
+      }
+      if (cases.get(i).defended()
+          && !(p.outcome().equals("typed")
+              && p.error().equals("org.lodestore.core.CorruptDatabaseException"))) {
+        defendedNotTyped++;
+        problems.add(name + ": a defended case, but the plain read gave " + p);
       }
       if (p.outcome().equals("untyped")) {
         problems.add(name + ": untyped " + p.error() + " " + p.message());
@@ -143,8 +162,11 @@ class DamagedPagesTest {
         "verifyMissed", verifyMissed,
         "verifyWrites", verifyWrites,
         "plainUntyped", outcomes.getOrDefault("untyped", 0),
+        "defended", defended,
+        "defendedNotTyped", defendedNotTyped,
         "plainCrashes", plainCrashes,
         "plainTyped", outcomes.getOrDefault("typed", 0),
+        "plainChecksumCaught", plainChecksumCaught,
         "plainWrongRows", outcomes.getOrDefault("wrongRows", 0),
         "plainWrongBytes", outcomes.getOrDefault("wrongBytes", 0),
         "plainIntact", outcomes.getOrDefault("intact", 0),

@@ -28,8 +28,24 @@ final class PageDamage {
     String apply(LmdbPages map, SplittableRandom rnd, Patch file) throws IOException;
   }
 
-  /** A named way to damage a file; {@code shortForm} cases run in every build. */
-  record Case(String name, boolean shortForm, Mutation mutation) {}
+  /**
+   * A named way to damage a file; {@code shortForm} cases run in every build. A {@code defended}
+   * case is one the library turns into a {@code CorruptDatabaseException} every time (at open, from
+   * LMDB's page-not-found, or from the checks of keys and values); for the others a plain read may
+   * also crash inside LMDB or read wrong rows, which is the documented limit.
+   */
+  record Case(String name, boolean shortForm, boolean defended, Mutation mutation) {
+    Case(final String name, final boolean shortForm, final Mutation mutation) {
+      this(name, shortForm, DEFENDED.contains(name), mutation);
+    }
+  }
+
+  /** The cases the library defends (see {@link Case}). */
+  static final java.util.Set<String> DEFENDED = java.util.Set.of(
+      "branchChildOutOfFile", "namedRootZeroed", "namedRecordRootOutOfFile",
+      "namedRecordRootToLeaf", "mainRootFlags", "mainNodeNotATable", "overflowPageNumber",
+      "nodeDataSizeHuge", "nodeKeySizeHuge", "checksummedNodeDataSizeHuge", "subDbRootOutOfFile",
+      "freeRootZeroed", "metaMagic", "metaMainRootOutOfFile", "metaLastPageHuge", "metaPageSize");
 
   private PageDamage() {}
 
@@ -156,6 +172,11 @@ final class PageDamage {
       final Node n = pickNode(m, r, x -> x.table().equals(DamagedPagesData.ROWS));
       f.u16(n.offset() + 2, 0x7FFF);
       return "a node of rows on page " + n.pgno() + ": data size ~2 GiB";
+    }));
+    cases.add(new Case("checksummedNodeDataSizeHuge", true, (m, r, f) -> {
+      final Node n = pickNode(m, r, x -> x.table().equals(DamagedPagesData.SUMS));
+      f.u16(n.offset() + 2, 0x7FFF);
+      return "a node of the checksummed table sums on page " + n.pgno() + ": data size ~2 GiB";
     }));
     cases.add(new Case("nodeDataSizeSmall", false, (m, r, f) -> {
       final Node n = pickNode(m, r, x -> x.table().equals(DamagedPagesData.ROWS));

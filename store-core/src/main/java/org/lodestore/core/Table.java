@@ -185,7 +185,7 @@ public final class Table<K, V> {
     try {
       final ByteBuffer k = encodeKey(txn, key);
       final ByteBuffer stored = lookup(txn, k, key);
-      return stored == null ? null : decode(txn, stored, valueLength(k, stored, key), key);
+      return stored == null ? null : decode(txn, stored, valueLength(txn, k, stored, key), key);
     } finally {
       txn.exit();
     }
@@ -209,7 +209,7 @@ public final class Table<K, V> {
       if (stored == null) {
         return null;
       }
-      final int length = valueLength(k, stored, key);
+      final int length = valueLength(txn, k, stored, key);
       return reuse == null
           ? decode(txn, stored, length, key)
           : decodeInto(txn, stored, length, reuse, key);
@@ -237,7 +237,7 @@ public final class Table<K, V> {
       final ByteBuffer stored = lookup(txn, k, key);
       return stored == null
           ? null
-          : txn.newView(Views.address(stored), valueLength(k, stored, key));
+          : txn.newView(Views.address(stored), valueLength(txn, k, stored, key));
     } finally {
       txn.exit();
     }
@@ -282,11 +282,14 @@ public final class Table<K, V> {
    * @param key the key for the exception: typed, or the encoded key of a scan
    * @throws CorruptValueException if the trailer is missing or does not match
    */
-  private int valueLength(final ByteBuffer k, final ByteBuffer stored, final Object key) {
+  private int valueLength(
+      final Txn txn, final ByteBuffer k, final ByteBuffer stored, final Object key) {
     final int storedLength = stored.remaining();
     if (checksum == ValueChecksum.NONE) {
       return storedLength;
     }
+    // before the checksum reads them: a damaged size would make it read past the file
+    txn.checkStored(k, stored);
     final int length = storedLength - ValueChecksum.TRAILER;
     if (length < 0) {
       throw corrupt(key, "stored value is " + storedLength + " bytes, shorter than its "
@@ -570,7 +573,7 @@ public final class Table<K, V> {
 
     @Override
     public V value(final Txn txn, final ByteBuffer value, final ByteBuffer key) {
-      return decode(txn, value, valueLength(key, value, key), key);
+      return decode(txn, value, valueLength(txn, key, value, key), key);
     }
 
     @Override
@@ -588,7 +591,7 @@ public final class Table<K, V> {
     @Override
     public V valueInto(
         final Txn txn, final ByteBuffer value, final V reuse, final ByteBuffer key) {
-      return decodeInto(txn, value, valueLength(key, value, key), reuse, key);
+      return decodeInto(txn, value, valueLength(txn, key, value, key), reuse, key);
     }
   }
 

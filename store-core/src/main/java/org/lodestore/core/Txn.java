@@ -460,6 +460,12 @@ public final class Txn implements AutoCloseable {
     return Views.repoint(scratch, address, length);
   }
 
+  /** Checks a key and a value LMDB returned, before a checksum reads them ({@link StoredBounds}). */
+  void checkStored(final ByteBuffer key, final ByteBuffer value) {
+    db.bounds.checkKey(Views.address(key), key.remaining(), readOnly);
+    db.bounds.check(Views.address(value), value.remaining(), readOnly);
+  }
+
   /** The address of a key LMDB returned, checked to be a key's ({@link StoredBounds}). */
   long keyAddress(final ByteBuffer key) {
     final long address = Views.address(key);

@@ -42,7 +42,8 @@ import java.util.stream.Stream;
  *
  * LMDB keeps no checksums of its pages: a key or value whose bytes changed while every rule above
  * still holds reads back wrong, and neither this check nor LMDB can tell. Value checksums of the
- * tables that have them catch those on read.
+ * tables that have them catch those on read; this check does not test them (it reads the file
+ * without the schema that says which tables have them).
  *
  * <h2>How it runs</h2>
  *

@@ -147,15 +147,7 @@ public final class Txn implements AutoCloseable {
       }
       closeCursors();
       try {
-        if (onLockThread) {
-          db.writeLock.onLockThread(
-              () -> {
-                lmdb.commit();
-                return null;
-              });
-        } else {
-          lmdb.commit();
-        }
+        onLockHolder(lmdb::commit);
       } catch (LmdbException e) {
         throw failed(Lmdb.translate(e, null, null));
       }
@@ -244,14 +236,19 @@ public final class Txn implements AutoCloseable {
    * finding no transaction of this process in progress.
    */
   void closeLmdb() {
+    onLockHolder(lmdb::close);
+  }
+
+  /** Runs an LMDB call that may unlock the write lock on the thread that locked it. */
+  private void onLockHolder(final Runnable lmdbCall) {
     if (onLockThread) {
       db.writeLock.onLockThread(
           () -> {
-            lmdb.close();
+            lmdbCall.run();
             return null;
           });
     } else {
-      lmdb.close();
+      lmdbCall.run();
     }
   }
 

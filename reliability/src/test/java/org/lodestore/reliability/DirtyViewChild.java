@@ -60,8 +60,9 @@ public final class DirtyViewChild {
           derivedKey.get(i);
           read++;
         }
-        // later transactions reuse and free the pages again
-        db.write(txn -> t.delete(txn, "k" + (rounds + 1)));
+        // the next transactions free and reuse those pages; the database stays small
+        final String written = "k" + round;
+        db.write(txn -> t.delete(txn, written));
       }
     }
     System.out.println("RESULT rounds=" + rounds + " wrongBytes=" + wrong + " bytesRead=" + read);

@@ -54,9 +54,8 @@ import java.util.stream.Stream;
  * a file no process is writing (a backup from {@link Database#backupTo}, a copy, a stopped
  * service's files): pages a live writer reuses under the check can look damaged.
  *
- * <p>From a shell: {@code java <jvm flags> -cp <class path> org.lodestore.core.Verify <dir>}
- * prints the report and exits 0 if the file is intact, 1 if it is damaged, 2 if it could not be
- * checked.
+ * <p>The library prints nothing: {@link VerifyReport#summary()} and {@link VerifyReport#problems()}
+ * say what was found, for a caller to log or show.
  */
 public final class Verify {
 
@@ -288,25 +287,5 @@ public final class Verify {
     } catch (IOException | UncheckedIOException e) {
       // a temporary directory left behind; nothing of the check depends on it
     }
-  }
-
-  /**
-   * Checks the database in {@code args[0]} and prints the report: exit 0 if intact, 1 if damaged,
-   * 2 if it could not be checked.
-   *
-   * @param args the database directory
-   */
-  public static void main(final String[] args) {
-    if (args.length != 1) {
-      System.err.println("usage: Verify <database directory>");
-      System.exit(2);
-    }
-    final VerifyReport report = run(Path.of(args[0]));
-    System.out.println(report.path() + ": " + report.summary());
-    report.counts().forEach((table, n) -> System.out.println("  " + table + ": " + n));
-    report.problems().forEach(p -> System.out.println("  " + p));
-    System.exit(report.ok() ? 0
-        : report.outcome() == VerifyReport.Outcome.DAMAGED
-            || report.outcome() == VerifyReport.Outcome.CRASHED ? 1 : 2);
   }
 }

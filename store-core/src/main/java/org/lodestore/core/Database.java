@@ -670,6 +670,7 @@ public final class Database implements AutoCloseable {
           throw abandon(e, next);
         }
         mapEpoch = new MapEpoch();
+        bounds.refresh(); // the map moved: views of a write transaction check it (Txn#place)
         final long before = mapSize;
         mapSize = env.info().mapSize;
         growths++;
@@ -717,13 +718,6 @@ public final class Database implements AutoCloseable {
    * it begins.
    */
   private volatile MapEpoch mapEpoch = new MapEpoch();
-
-  /** The map's current size; it cannot change while a transaction is open. */
-  long currentMapSize() {
-    synchronized (gate) {
-      return mapSize;
-    }
-  }
 
   MapEpoch mapEpoch() {
     return mapEpoch;

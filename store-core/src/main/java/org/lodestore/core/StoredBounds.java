@@ -77,7 +77,17 @@ final class StoredBounds {
     refresh();
   }
 
-  private Range refresh() {
+  /**
+   * Whether {@code [address, address + length)} lies inside the current map (false when the map's
+   * address is unknown). The range is refreshed when the map grows ({@link #refresh}).
+   */
+  boolean inMap(final long address, final int length) {
+    final Range r = range;
+    return r != null && r.start != 0 && address >= r.start && address + length <= r.start + r.mapSize;
+  }
+
+  /** Reads the map's range and used size again: at construction, after growth, on a miss. */
+  Range refresh() {
     synchronized (lock) {
       if (released.getAsBoolean()) {
         return null;

@@ -67,11 +67,6 @@ public final class Txn implements AutoCloseable {
   /** The newest table handle LMDB copied into this transaction when it began. */
   final long handleSeq;
 
-  /** The map's address range, for {@link #place}; 0 until a write transaction's first view. */
-  private long mapStart;
-
-  private long mapEnd;
-
   /** Copies of dirty-page values that views of this write transaction point into. */
   private ArrayList<ByteBuffer> copies;
 
@@ -403,15 +398,7 @@ public final class Txn implements AutoCloseable {
    * derived from one references.
    */
   private long place(final long address, final int length) {
-    if (readOnly) {
-      return address;
-    }
-    if (mapEnd == 0) {
-      final long start = UnmappedGuard.mapStart(db.env);
-      mapStart = start;
-      mapEnd = start == 0 ? -1 : start + db.currentMapSize();
-    }
-    if (address >= mapStart && address + length <= mapEnd) {
+    if (readOnly || db.bounds.inMap(address, length)) {
       return address;
     }
     final ByteBuffer copy = ByteBuffer.allocateDirect(Math.max(1, length));

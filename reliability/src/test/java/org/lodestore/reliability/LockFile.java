@@ -51,6 +51,25 @@ final class LockFile {
    * @throws IllegalStateException if the file does not have LMDB's layout
    */
   static int slotsHeldBy(final Path dir, final long pid) throws IOException {
+    return count(dir, pid, false);
+  }
+
+  /**
+   * The number of reader slots of process {@code pid} that hold a snapshot (an open read
+   * transaction); a slot kept by a pooled, reset transaction (txnid -1) holds none.
+   *
+   * @param dir the database directory
+   * @param pid the process
+   * @return slots whose pid is {@code pid} and whose txnid is set
+   * @throws IOException if the lock file cannot be read
+   * @throws IllegalStateException if the file does not have LMDB's layout
+   */
+  static int snapshotsHeldBy(final Path dir, final long pid) throws IOException {
+    return count(dir, pid, true);
+  }
+
+  private static int count(final Path dir, final long pid, final boolean snapshots)
+      throws IOException {
     try (FileChannel ch = FileChannel.open(dir.resolve("lock.mdb"), StandardOpenOption.READ)) {
       final MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
       map.order(ByteOrder.LITTLE_ENDIAN);
@@ -65,7 +84,7 @@ final class LockFile {
         if (at + SLOT > map.capacity()) {
           break;
         }
-        if (map.getInt(at + SLOT_PID) == pid) {
+        if (map.getInt(at + SLOT_PID) == pid && (!snapshots || map.getLong(at) != -1L)) {
           held++;
         }
       }

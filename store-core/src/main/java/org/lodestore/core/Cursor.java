@@ -66,12 +66,19 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   private final Reader<K, V> reader;
   private final org.lmdbjava.Cursor<ByteBuffer> lmdb;
 
+  /** LMDB's cursor and the bound buffers, reused underneath (see {@link LmdbCursor}). */
+  private final LmdbCursor reused;
+
   /** Scan over the members of this one key of a set table, or null to scan keys. */
   private final byte[] dupKey;
 
   private final ByteBuffer lower;
   private final boolean lowerInclusive;
   private final ByteBuffer upper;
+
+  /** For a reverse prefix scan: the least key above every key with the prefix, or null. */
+  private final ByteBuffer prefixLimit;
+
   private final KeyRange.Bound upperBound;
   private final boolean reversed;
   private final long limit;
@@ -106,27 +113,41 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     this.toSkip = range.offset;
     final String table = name;
     final ByteBuffer scratch = Encoding.secondBuffer();
+    // encoded before LMDB's cursor is taken: a key that cannot be encoded leaves nothing open
+    final ByteBuffer lowerBytes;
+    final ByteBuffer upperBytes;
     if (range.prefix != null) {
-      final ByteBuffer p = ByteBuffer.wrap(
-          Encoding.copy(Encoding.prefix(table, boundCodec, range.prefix, scratch)));
+      lowerBytes = Encoding.prefix(table, boundCodec, range.prefix, scratch);
+      upperBytes = null;
+    } else {
+      lowerBytes = bound(table, boundCodec, range.lower, range.lowerBound, scratch);
+      upperBytes = bound(table, boundCodec, range.upper, range.upperBound, Encoding.keyBuffer());
+    }
+    try {
+      this.reused = txn.openCursor(handle);
+    } catch (LmdbException e) {
+      throw Lmdb.translate(e, table, null);
+    }
+    this.lmdb = reused.lmdb;
+    this.keyBytes = reused.keyBytes;
+    if (range.prefix != null) {
+      final ByteBuffer p = LmdbCursor.fill(reused.lower, lowerBytes);
       this.lower = p;
       this.lowerInclusive = true;
       this.upper = p;
       this.upperBound = KeyRange.Bound.PREFIX;
+      this.prefixLimit = reversed ? successor(p, reused.successor) : null;
     } else {
-      this.lower = bound(table, boundCodec, range.lower, range.lowerBound, scratch);
+      this.lower = lowerBytes == null ? null : LmdbCursor.fill(reused.lower, lowerBytes);
       this.lowerInclusive = range.lowerBound == KeyRange.Bound.INCLUSIVE;
-      this.upper = bound(table, boundCodec, range.upper, range.upperBound, scratch);
+      this.upper = upperBytes == null ? null : LmdbCursor.fill(reused.upper, upperBytes);
       this.upperBound = range.upperBound;
-    }
-    try {
-      this.lmdb = handle.dbi.openCursor(txn.lmdb);
-    } catch (LmdbException e) {
-      throw Lmdb.translate(e, table, null);
+      this.prefixLimit = null;
     }
     txn.register(this);
   }
 
+  /** The encoded bound in {@code scratch} (position 0 to limit), or null for none. */
   @SuppressWarnings("unchecked")
   private static ByteBuffer bound(
       final String table,
@@ -137,8 +158,26 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     if (bound == KeyRange.Bound.NONE) {
       return null;
     }
-    return ByteBuffer.wrap(
-        Encoding.copy(Encoding.key(table, (KeyCodec<Object>) codec, key, scratch)));
+    return Encoding.key(table, (KeyCodec<Object>) codec, key, scratch);
+  }
+
+  /**
+   * Writes into {@code dst} the least byte string greater than every string starting with {@code
+   * prefix}, and returns it; null if there is none (the prefix is all 0xFF bytes).
+   */
+  private static ByteBuffer successor(final ByteBuffer prefix, final ByteBuffer dst) {
+    for (int i = prefix.limit() - 1; i >= 0; i--) {
+      final byte b = prefix.get(i);
+      if (b != (byte) 0xFF) {
+        dst.clear();
+        for (int k = 0; k < i; k++) {
+          dst.put(prefix.get(k));
+        }
+        dst.put((byte) (b + 1));
+        return dst.flip();
+      }
+    }
+    return null;
   }
 
   /**
@@ -237,6 +276,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       current();
       final ByteBuffer key = lmdb.key();
       keyBytes = txn.reuseView(keyBytes, txn.keyAddress(key), key.remaining());
+      reused.keyBytes = keyBytes;
       return keyBytes;
     } finally {
       txn.exit();
@@ -364,7 +404,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   void release() {
     if (!closed) {
       closed = true;
-      lmdb.close();
+      txn.releaseCursor(reused);
     }
   }
 
@@ -438,12 +478,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
         ok = lastOverall();
       }
     } else {
-      final byte[] limitBytes =
-          upperBound == KeyRange.Bound.PREFIX ? Encoding.successor(Encoding.copy(upper)) : null;
-      final ByteBuffer target =
-          upperBound == KeyRange.Bound.PREFIX
-              ? (limitBytes == null ? null : ByteBuffer.wrap(limitBytes))
-              : upper;
+      final ByteBuffer target = upperBound == KeyRange.Bound.PREFIX ? prefixLimit : upper;
       if (target == null) {
         ok = lastOverall();
       } else {
@@ -472,12 +507,12 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       // every key is >= the empty string (an empty prefix); LMDB refuses zero-length seek keys
       return dupKey == null ? lmdb.first() : seekKey();
     }
-    final ByteBuffer seek = Encoding.secondBuffer().clear().put(target.duplicate()).flip();
+    // target is one of the cursor's direct bound buffers: LMDB reads it where it is
     if (dupKey == null) {
-      return lmdb.get(seek, GetOp.MDB_SET_RANGE);
+      return lmdb.get(target, GetOp.MDB_SET_RANGE);
     }
     final ByteBuffer key = Encoding.keyBuffer().clear().put(dupKey).flip();
-    return lmdb.get(key, seek, SeekOp.MDB_GET_BOTH_RANGE);
+    return lmdb.get(key, target, SeekOp.MDB_GET_BOTH_RANGE);
   }
 
   private boolean step() {

@@ -2,27 +2,19 @@ package org.lodestore.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.CopyFlags;
-import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.EnvInfo;
@@ -84,7 +76,6 @@ public final class Database implements AutoCloseable {
   /** Names of Lodestore's own tables start with it; {@link #table} and the like refuse them. */
   private static final String RESERVED_PREFIX = "__";
 
-  private static final long GIB = 1L << 30;
   /**
    * Open databases by the identities of their files (see {@link #identities}): a directory reached
    * through a bind mount, or files reached through hard links, are the same database. Opens are
@@ -98,20 +89,12 @@ public final class Database implements AutoCloseable {
   private final Path path;
   private final DatabaseOptions options;
 
-  /** Guards the fields below; transactions begin and end under it and growth waits on it. */
-  private final Object gate = new Object();
+  /** The open table handles; see {@link TableRegistry}. */
+  private final TableRegistry registry;
 
-  private final Set<Txn> openTxns = Collections.newSetFromMap(new IdentityHashMap<>());
-  private int beginning;
-  private boolean growing;
+  /** Admits transactions, grows the map, releases the environment; see {@link TxnGate}. */
+  final TxnGate gate;
 
-  /** Threads waiting on the gate in {@link #awaitGate}. Guarded by the gate. */
-  private int waiting;
-  private boolean envClosed;
-  private long mapSize;
-  private int growths;
-
-  private volatile boolean closed;
   private volatile Txn writer;
 
   /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
@@ -124,22 +107,14 @@ public final class Database implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong staleReadersCleared =
       new java.util.concurrent.atomic.AtomicLong();
 
-  /** Open table handles by name; a handle opened in an uncommitted transaction is not here yet. */
-  private final Map<String, TableHandle> handles = new ConcurrentHashMap<>();
-
-  private final Object handleLock = new Object();
-
-  /** Counts published table handles; see {@link TableHandle#seq}. */
-  private final java.util.concurrent.atomic.AtomicLong handleSeq =
-      new java.util.concurrent.atomic.AtomicLong();
-
   private Database(final Path path, final Env<ByteBuffer> env, final DatabaseOptions options) {
     this.path = path;
     this.env = env;
     this.options = options;
-    this.mapSize = env.info().mapSize;
     this.writeLock = new WriteLock(path.toString());
-    this.bounds = new StoredBounds(env, gate, () -> envClosed, path, env.stat().pageSize);
+    this.gate = new TxnGate(this, env, options);
+    this.registry = new TableRegistry(this, env, options);
+    this.bounds = new StoredBounds(env, gate.lock, gate::envClosed, path, env.stat().pageSize);
   }
 
   /**
@@ -208,7 +183,7 @@ public final class Database implements AutoCloseable {
     final String same =
         existing.path.equals(path) ? "" : " (as " + existing.path + ": the same files)";
     return new LodestoreException(
-        existing.closed
+        existing.isClosed()
             ? "database " + path + same + " is closing: transactions of other threads are still "
                 + "open; close them first"
             : "database " + path + " is already open in this process" + same + "; share that "
@@ -301,7 +276,7 @@ public final class Database implements AutoCloseable {
    * @return true once closed
    */
   public boolean isClosed() {
-    return closed;
+    return gate.isClosed();
   }
 
   // ---------------------------------------------------------------- transactions
@@ -315,7 +290,7 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed
    */
   public Txn beginRead() {
-    return begin(true);
+    return gate.begin(true, false);
   }
 
   /**
@@ -337,27 +312,29 @@ public final class Database implements AutoCloseable {
           "this thread already holds the write transaction of " + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
     }
-    if (closed) {
+    if (gate.isClosed()) {
       throw closedError();
     }
     writeLock.acquire(
         () -> {
           reapDeadWriter();
-          if (closed) {
+          if (gate.isClosed()) {
             throw closedError();
           }
         });
     final Txn txn;
     try {
-      txn = begin(false);
+      txn = gate.begin(false, WriteLock.isVirtual(Thread.currentThread()));
     } catch (RuntimeException | Error e) {
       writeLock.release();
       throw e;
     }
+    writer = txn;
     if (++writesSinceReaderCheck >= READER_CHECK_WRITES
         || System.nanoTime() - lastReaderCheck >= READER_CHECK_NANOS) {
       writesSinceReaderCheck = 0;
       lastReaderCheck = System.nanoTime();
+      gate.pruneDeadThreads();
       checkReaders();
     }
     return txn;
@@ -375,7 +352,7 @@ public final class Database implements AutoCloseable {
    *
    * @return how many slots were freed
    */
-  private int checkReaders() {
+  int checkReaders() {
     final int cleared;
     try {
       cleared = env.readerCheck();
@@ -406,121 +383,34 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private Txn begin(final boolean readOnly) {
-    while (true) {
-      synchronized (gate) {
-        // A thread that already holds a transaction must not wait for the growth, which waits for
-        // that very transaction: it nests (say, a read inside a read), and growth goes on once its
-        // transactions end.
-        while (growing && !holdsTxn(Thread.currentThread())) {
-          awaitGate(0);
-        }
-        if (closed) {
-          throw closedError();
-        }
-        beginning++;
-      }
-      // read before LMDB copies its table handles into the new transaction: a handle opened in
-      // between is then refused clearly rather than by LMDB's EINVAL
-      final long handlesBefore = handleSeq.get();
-      final boolean onLockThread = !readOnly && WriteLock.isVirtual(Thread.currentThread());
-      org.lmdbjava.Txn<ByteBuffer> lmdb = null;
-      try {
-        if (readOnly) {
-          lmdb = beginReadLmdb();
-        } else {
-          lmdb = onLockThread ? writeLock.onLockThread(env::txnWrite) : env.txnWrite();
-        }
-      } catch (Dbi.MapResizedException e) {
-        // another process grew the map: adopt its size once no transaction of ours is open
-        endBegin(null);
-        adoptMapSize();
-        continue;
-      } catch (LmdbException e) {
-        endBegin(null);
-        throw Lmdb.translate(e, null, null);
-      } catch (RuntimeException | Error e) {
-        endBegin(null);
-        throw e;
-      }
-      final Txn txn = new Txn(this, lmdb, readOnly, handlesBefore, onLockThread);
-      if (!endBegin(txn)) {
-        throw closedError();
-      }
-      if (!readOnly) {
-        writer = txn;
-      }
-      return txn;
-    }
+  /** Whether the calling thread holds the write transaction. */
+  boolean holdsWriteTxn() {
+    final Txn current = writer;
+    return current != null && current.owner == Thread.currentThread();
   }
 
-  /** Begins LMDB's read transaction; when the reader table is full, frees dead readers' slots once. */
-  private org.lmdbjava.Txn<ByteBuffer> beginReadLmdb() {
-    try {
-      return env.txnRead();
-    } catch (Env.ReadersFullException e) {
-      if (checkReaders() == 0) {
-        throw e;
-      }
-      return env.txnRead();
-    }
-  }
-
-  /** Describes the open transactions {@code thread} began, for an error message. Holds the gate. */
-  private String heldBy(final Thread thread) {
-    final StringBuilder held = new StringBuilder();
-    for (final Txn txn : openTxns) {
-      if (txn.owner == thread) {
-        held.append(held.length() == 0 ? "" : ", ").append(txn.isReadOnly() ? "a read" : "the write")
-            .append(" transaction");
-      }
-    }
-    return held.toString();
-  }
-
-  /** Whether {@code thread} began a transaction that is still open. Holds the gate. */
-  private boolean holdsTxn(final Thread thread) {
-    for (final Txn txn : openTxns) {
-      if (txn.owner == thread) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Registers a begun transaction; false if the database closed meanwhile. */
-  private boolean endBegin(final Txn txn) {
-    synchronized (gate) {
-      beginning--;
-      wakeWaiters();
-      if (txn == null) {
-        closeEnvIfDone();
-        return true;
-      }
-      if (closed) {
-        // closed while LMDB was beginning it: end it before the environment can be released
-        txn.closeLmdb();
-        closeEnvIfDone();
-        return false;
-      }
-      openTxns.add(txn);
-      return true;
-    }
-  }
-
-  /** Called by a transaction after it ended (committed or aborted its LMDB transaction). */
-  void ended(final Txn txn) {
+  /** Called by a transaction after it ended; see {@link TxnGate#ended}. */
+  void ended(final Txn txn, final LmdbReader reader, final boolean freed) {
     if (writer == txn) {
       writer = null;
     }
-    synchronized (gate) {
-      openTxns.remove(txn);
-      wakeWaiters();
-      closeEnvIfDone();
-    }
+    gate.ended(txn, reader, freed);
     if (!txn.isReadOnly()) {
       writeLock.release();
     }
+  }
+
+  /** The newest published table handle's sequence number; see {@link TableHandle#seq}. */
+  long handleSeq() {
+    return registry.handleSeq();
+  }
+
+  /** Called once the environment is released: handles invalid, write lock shut, path free. */
+  void released() {
+    registry.invalidateAll();
+    writeLock.shutdown();
+    OPEN.values().removeIf(open -> open == this);
+    LOG.debug("closed {}", path);
   }
 
   /**
@@ -593,7 +483,7 @@ public final class Database implements AutoCloseable {
       } finally {
         txn.close();
       }
-      resize(false, full);
+      gate.resize(false, full);
     }
   }
 
@@ -611,140 +501,7 @@ public final class Database implements AutoCloseable {
    *     database is then closed, its files intact, and can be reopened
    */
   public void growMap() {
-    resize(false, null);
-  }
-
-  private void adoptMapSize() {
-    resize(true, null);
-  }
-
-  private void resize(final boolean adoptOnly, final MapFullException full) {
-    synchronized (gate) {
-      if (closed) {
-        throw closedError();
-      }
-      if (holdsTxn(Thread.currentThread())) {
-        // checked first: waiting for another thread's growth would wait for ourselves
-        final InvalidStateException refusal =
-            new InvalidStateException(
-                "the map of " + path + " is full and cannot grow while this thread holds an open "
-                    + "transaction (" + heldBy(Thread.currentThread()) + "): LMDB resizes only "
-                    + "when no transaction of the process is open; close it before db.write, or "
-                    + "do those reads inside the write transaction");
-        if (full != null) {
-          refusal.initCause(full);
-        }
-        throw refusal;
-      }
-      if (growing) {
-        // another thread is growing the map: wait for it, then the caller retries
-        while (growing) {
-          awaitGate(0);
-        }
-        return;
-      }
-      final long next = adoptOnly ? 0 : nextMapSize(mapSize);
-      if (!adoptOnly && next <= mapSize) {
-        throw new MapFullException(
-            "the map reached its maximum size " + options.maxMapSize() + " bytes", null, null, null);
-      }
-      growing = true;
-      try {
-        final long deadline = System.nanoTime() + options.growTimeout().toNanos();
-        while (!openTxns.isEmpty() || beginning > 0) {
-          final long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw new MapFullException(
-                "the map is full and growing it waited " + options.growTimeout() + " for "
-                    + openTxns.size() + " open transaction(s) to finish",
-                null,
-                null,
-                null);
-          }
-          awaitGate(Math.max(1, left / 1_000_000));
-        }
-        // LMDB unmaps the old map and maps a larger one (adoptOnly: of the size in the meta page)
-        try {
-          UnmappedGuard.retire(env, mapEpoch, true, () -> env.setMapSize(next));
-        } catch (RuntimeException e) {
-          throw abandon(e, next);
-        }
-        mapEpoch = new MapEpoch();
-        bounds.refresh(); // the map moved: views of a write transaction check it (Txn#place)
-        final long before = mapSize;
-        mapSize = env.info().mapSize;
-        growths++;
-        LOG.info("map of {} grown from {} to {} bytes", path, before, mapSize);
-      } finally {
-        growing = false;
-        gate.notifyAll();
-      }
-    }
-  }
-
-  /**
-   * Gives the environment up after LMDB failed to map it anew: {@code mdb_env_set_mapsize} unmaps
-   * the old map before mapping the new one, and when that fails (ENOMEM: no address space left)
-   * LMDB has no map, so any transaction would read its meta pages from unmapped memory. The
-   * database closes instead; the files are untouched (no transaction was open) and it can be
-   * reopened. Holds the gate; no transaction is open.
-   */
-  private LodestoreException abandon(final RuntimeException cause, final long size) {
-    closed = true;
-    envClosed = true;
-    for (final TableHandle handle : handles.values()) {
-      handle.invalidate();
-    }
-    try {
-      env.close(); // frees what LMDB holds; it unmaps nothing, having no map
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
-    }
-    writeLock.shutdown();
-    OPEN.values().removeIf(open -> open == this);
-    LOG.error("map of {} could not be grown to {} bytes; the database was closed", path, size, cause);
-    final String reason =
-        cause instanceof LmdbException ? cause.getMessage() : cause.toString();
-    return new LodestoreException(
-        "the map of " + path + " could not be grown to " + size + " bytes (" + reason + "): the "
-            + "database was closed, its files are intact; reopen it (with a smaller maxMapSize "
-            + "if the address space is exhausted)",
-        cause);
-  }
-
-  /**
-   * The current map, for the transactions that begin now (see {@link UnmappedGuard}). Replaced
-   * under the gate when no transaction is open or beginning, so a transaction reads it once, while
-   * it begins.
-   */
-  private volatile MapEpoch mapEpoch = new MapEpoch();
-
-  MapEpoch mapEpoch() {
-    return mapEpoch;
-  }
-
-  private long nextMapSize(final long size) {
-    final long wanted = size < GIB ? size * 2 : size + GIB;
-    return Math.min(options.maxMapSize(), wanted);
-  }
-
-  private void awaitGate(final long millis) {
-    waiting++;
-    try {
-      gate.wait(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LodestoreException("interrupted while waiting for map growth", e);
-    } finally {
-      waiting--;
-    }
-  }
-
-  /** Wakes the threads in {@link #awaitGate}, if any: most begins and ends have none to wake. */
-  private void wakeWaiters() {
-    if (waiting > 0) {
-      gate.notifyAll();
-    }
+    gate.resize(false, null);
   }
 
   // ---------------------------------------------------------------- tables
@@ -785,7 +542,7 @@ public final class Database implements AutoCloseable {
   public <K, V> Table<K, V> table(
       final String name, final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
     validateUserName(name);
-    return new Table<>(handle(null, name, false), keyCodec, valueCodec, false);
+    return new Table<>(registry.handle(null, name, false), keyCodec, valueCodec, false);
   }
 
   /**
@@ -810,7 +567,7 @@ public final class Database implements AutoCloseable {
       final ValueCodec<V> valueCodec) {
     Objects.requireNonNull(txn, "txn");
     validateUserName(name);
-    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, false);
+    return new Table<>(registry.handle(txn, name, false), keyCodec, valueCodec, false);
   }
 
   /** A table for its owner: {@link OwnerAccess#table}. */
@@ -819,7 +576,7 @@ public final class Database implements AutoCloseable {
       final String name,
       final KeyCodec<K> keyCodec,
       final ValueCodec<V> valueCodec) {
-    return new Table<>(handle(txn, name, false), keyCodec, valueCodec, true);
+    return new Table<>(registry.handle(txn, name, false), keyCodec, valueCodec, true);
   }
 
   /**
@@ -840,7 +597,7 @@ public final class Database implements AutoCloseable {
       final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     validateUserName(name);
     return new SetTable<>(
-        handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+        registry.handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
   }
 
   /**
@@ -862,114 +619,14 @@ public final class Database implements AutoCloseable {
     Objects.requireNonNull(txn, "txn");
     validateUserName(name);
     return new SetTable<>(
-        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+        registry.handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
   }
 
   /** A set table for its owner: {@link OwnerAccess#setTable}. */
   <K, M> SetTable<K, M> ownedSetTable(
       final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     return new SetTable<>(
-        handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, true);
-  }
-
-  private TableHandle handle(final Txn txn, final String name, final boolean dupSort) {
-    return handle(txn, name, dupSort, false).checkKind(dupSort);
-  }
-
-  private TableHandle handle(
-      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
-    validateName(name);
-    final TableHandle cached = handles.get(name);
-    if (cached != null) {
-      return cached.checkKind(dupSort);
-    }
-    if (txn != null) {
-      return openHandle(txn, name, dupSort, dupFixed).checkKind(dupSort);
-    }
-    return openOwn(name, dupSort, dupFixed).checkKind(dupSort);
-  }
-
-  /** Opens a handle in a short transaction of its own, without checking its kind. */
-  private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
-    final Txn current = writer;
-    if (current != null && current.owner == Thread.currentThread()) {
-      throw new InvalidStateException(
-          "table '" + name + "' is not open yet and this thread holds the write transaction; "
-              + "open it with table(txn, ...) or before beginning the transaction");
-    }
-    synchronized (handleLock) {
-      final TableHandle again = handles.get(name);
-      if (again != null) {
-        return again;
-      }
-      try (Txn own = options.readOnly() ? beginRead() : beginWrite()) {
-        final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
-        own.commit();
-        return handle;
-      }
-    }
-  }
-
-  private TableHandle openHandle(
-      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
-    return openHandle(txn, name, dupSort, dupFixed, false);
-  }
-
-  /**
-   * Opens the existing table {@code name} inside {@code txn}, which the caller has entered (as
-   * {@link #table(Txn, String, KeyCodec, ValueCodec)} does, without its lock: openOwn holds that
-   * lock while it waits for the write transaction this caller may hold).
-   */
-  TableHandle openIn(final Txn txn, final String name) {
-    return openHandle(txn, name, false, false, true);
-  }
-
-  private TableHandle openHandle(
-      final Txn txn,
-      final String name,
-      final boolean dupSort,
-      final boolean dupFixed,
-      final boolean entered) {
-    final List<DbiFlags> flags = new ArrayList<>();
-    if (!txn.isReadOnly()) {
-      flags.add(DbiFlags.MDB_CREATE);
-    }
-    if (dupSort) {
-      flags.add(DbiFlags.MDB_DUPSORT);
-      if (dupFixed) {
-        flags.add(DbiFlags.MDB_DUPFIXED);
-      }
-    }
-    if (!entered) {
-      txn.enter();
-    }
-    try {
-      final Dbi<ByteBuffer> dbi;
-      final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-      try {
-        // LMDB reads the name as a C string: pass the terminating NUL explicitly
-        dbi =
-            env.openDbi(
-                txn.lmdb,
-                Arrays.copyOf(utf8, utf8.length + 1),
-                null,
-                false,
-                flags.toArray(new DbiFlags[0]));
-      } catch (Dbi.KeyNotFoundException e) {
-        throw new LodestoreException(
-            "table does not exist and cannot be created in a read-only transaction", name, null, e);
-      } catch (LmdbException e) {
-        throw Lmdb.translate(e, name, null);
-      }
-      final boolean storedDupSort = dbi.listFlags(txn.lmdb).contains(DbiFlags.MDB_DUPSORT);
-      final TableHandle handle = new TableHandle(this, name, dbi, storedDupSort);
-      txn.opened(handle);
-      return handle;
-    } finally {
-      if (!entered) {
-        txn.exit();
-      }
-    }
+        registry.handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, true);
   }
 
   /**
@@ -990,54 +647,41 @@ public final class Database implements AutoCloseable {
 
   /** Drops {@code name}; {@code byOwner}: for its owner ({@link OwnerAccess#dropTable}). */
   boolean drop(final Txn txn, final String name, final boolean byOwner) {
-    validateName(name);
-    if (!exists(txn, name)) {
-      return false;
-    }
-    TableHandle handle = handles.get(name);
-    if (handle == null) {
-      handle = openHandle(txn, name, false, false);
-    }
-    txn.enterWrite();
-    try {
-      handle.checkWrite(txn, byOwner);
-      txn.beforeMutation();
-      handle.dbi.drop(txn.lmdb, true);
-      handles.remove(name, handle);
-      handle.invalidate();
-      return true;
-    } catch (LmdbException e) {
-      throw txn.failed(Lmdb.translate(e, name, null));
-    } finally {
-      txn.exit();
-    }
+    return registry.drop(txn, name, byOwner);
   }
 
   /** Publishes handles opened in a transaction that committed. */
   void publish(final List<TableHandle> opened) {
-    for (final TableHandle handle : opened) {
-      final TableHandle existing = handles.putIfAbsent(handle.name, handle);
-      // the same LMDB handle opened twice (racing opens): share the first publication's order
-      handle.seq = existing == null ? handleSeq.incrementAndGet() : existing.seq;
-    }
+    registry.publish(opened);
   }
 
-  /** As {@link #validateName}, and refuses the names reserved for Lodestore's own tables. */
+  /** See {@link TableRegistry#openIn}. */
+  TableHandle openIn(final Txn txn, final String name) {
+    return registry.openIn(txn, name);
+  }
+
+  /** Whether a table {@code name} exists as seen by {@code txn}. */
+  boolean exists(final Txn txn, final String name) {
+    return registry.exists(txn, name);
+  }
+
+  /** As {@link #exists}, in a transaction the caller has entered. */
+  boolean existsIn(final Txn txn, final String name) {
+    return registry.existsIn(txn, name);
+  }
+
+  /** The handle of {@code name} published by a committed transaction, or null. */
+  TableHandle publishedHandle(final String name) {
+    return registry.publishedHandle(name);
+  }
+
+  /** As {@link TableRegistry#validateName}, and refuses the names reserved for Lodestore's own tables. */
   private static void validateUserName(final String name) {
-    validateName(name);
+    TableRegistry.validateName(name);
     if (name.startsWith(RESERVED_PREFIX)) {
       throw new IllegalArgumentException(
           "table names starting with \"" + RESERVED_PREFIX + "\" are reserved for Lodestore's own "
               + "tables (such as a schema's catalog): '" + name + "'");
-    }
-  }
-
-  private static void validateName(final String name) {
-    Objects.requireNonNull(name, "table name");
-    final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes == 0 || bytes > MAX_KEY_BYTES || name.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException(
-          "table name must be 1.." + MAX_KEY_BYTES + " UTF-8 bytes without NUL: '" + name + "'");
     }
   }
 
@@ -1047,87 +691,23 @@ public final class Database implements AutoCloseable {
    * @return the names, in byte order
    */
   public List<String> tableNames() {
-    final Dbi<ByteBuffer> main = mainDbi();
-    final List<String> names = new ArrayList<>();
-    try (Txn txn = beginRead()) {
-      txn.enter();
-      try (Cursor<ByteBuffer> cursor = main.openCursor(txn.lmdb)) {
-        for (boolean more = cursor.first(); more; more = cursor.next()) {
-          names.add(StandardCharsets.UTF_8.decode(cursor.key()).toString());
-        }
-      } finally {
-        txn.exit();
-      }
-    }
-    return names;
-  }
-
-  /** Whether a table {@code name} exists as seen by {@code txn}. */
-  boolean exists(final Txn txn, final String name) {
-    txn.enter();
-    try {
-      return existsIn(txn, name);
-    } finally {
-      txn.exit();
-    }
-  }
-
-  /** As {@link #exists}, in a transaction the caller has entered. */
-  boolean existsIn(final Txn txn, final String name) {
-    final Dbi<ByteBuffer> dbi = mainDbi();
-    try {
-      final ByteBuffer key = Encoding.keyBuffer().clear();
-      key.put(name.getBytes(StandardCharsets.UTF_8)).flip();
-      return dbi.get(txn.lmdb, key) != null;
-    } catch (LmdbException e) {
-      throw Lmdb.translate(e, name, null);
-    }
-  }
-
-  /** The handle of {@code name} published by a committed transaction, or null. */
-  TableHandle publishedHandle(final String name) {
-    return handles.get(name);
-  }
-
-  private volatile Dbi<ByteBuffer> main;
-
-  private Dbi<ByteBuffer> mainDbi() {
-    Dbi<ByteBuffer> dbi = main;
-    if (dbi == null) {
-      synchronized (handleLock) {
-        dbi = main;
-        if (dbi == null) {
-          try (Txn txn = beginRead()) {
-            txn.enter();
-            try {
-              dbi = env.openDbi(txn.lmdb, null, null, false);
-            } finally {
-              txn.exit();
-            }
-            txn.commit();
-          }
-          main = dbi;
-        }
-      }
-    }
-    return dbi;
+    return registry.tableNames();
   }
 
   // ---------------------------------------------------------------- stats, backup, close
 
   /**
-   * Sizes and per-table statistics, from a read transaction.
+   * Sizes and per-table statistics, from a read transaction. Also frees the reader slots kept by
+   * pooled read transactions of threads that ended (see {@link DatabaseOptions#readerPooling()}).
    *
    * @return the statistics
    */
   public DatabaseStats stats() {
+    gate.pruneDeadThreads(); // the kept read transactions of ended threads are not in use
     final List<String> names = tableNames();
     final Map<String, TableStats> tables = new LinkedHashMap<>();
     for (final String name : names) {
-      TableHandle handle = handles.get(name);
-      if (handle == null) {
-        handle = openOwn(name, false, false);
-      }
+      final TableHandle handle = registry.any(name);
       try (Txn txn = beginRead()) {
         tables.put(name, handle.stats(txn));
       }
@@ -1135,12 +715,8 @@ public final class Database implements AutoCloseable {
     final EnvInfo info = env.info();
     final Stat stat = env.stat();
     final long used = (info.lastPageNumber + 1) * stat.pageSize;
-    final long size;
-    final int resizes;
-    synchronized (gate) {
-      size = mapSize;
-      resizes = growths;
-    }
+    final long size = gate.mapSize();
+    final int resizes = gate.growths();
     final int readers = ReaderTable.inUse(env);
     return new DatabaseStats(
         size,
@@ -1170,25 +746,20 @@ public final class Database implements AutoCloseable {
    */
   public void backupTo(final Path target) {
     Objects.requireNonNull(target, "target");
-    if (closed) {
+    if (gate.isClosed()) {
       throw closedError();
     }
     final Path temp = DataFiles.prepareBackup(target);
     boolean published = false;
     try {
-      synchronized (gate) {
-        if (closed) {
-          throw closedError();
-        }
-        beginning++;
-      }
-      try {
-        env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
-      } catch (LmdbException e) {
-        throw Lmdb.translate(e, null, null, target);
-      } finally {
-        endBegin(null);
-      }
+      gate.withEnvironment(
+          () -> {
+            try {
+              env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+            } catch (LmdbException e) {
+              throw Lmdb.translate(e, null, null, target);
+            }
+          });
       DataFiles.publishBackup(temp, target);
       published = true;
     } finally {
@@ -1208,35 +779,7 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     reapDeadWriter();
-    final List<Txn> toAbort;
-    synchronized (gate) {
-      // a repeated close still ends the calling thread's transactions (begun on this thread, they
-      // were left alone by a close from another thread)
-      closed = true;
-      toAbort = new ArrayList<>(openTxns);
-      gate.notifyAll();
-    }
-    for (final Txn txn : toAbort) {
-      txn.abortFromClose();
-    }
-    synchronized (gate) {
-      closeEnvIfDone();
-    }
-  }
-
-  /** Releases the environment once closed and no transaction can touch it. Holds the gate. */
-  private void closeEnvIfDone() {
-    if (closed && !envClosed && openTxns.isEmpty() && beginning == 0) {
-      envClosed = true;
-      for (final TableHandle handle : handles.values()) {
-        handle.invalidate();
-      }
-      UnmappedGuard.retire(env, mapEpoch, false, env::close);
-      writeLock.shutdown();
-      mapEpoch = new MapEpoch(); // backs no map: a closed Database keeps no guarded range alive
-      OPEN.values().removeIf(open -> open == this);
-      LOG.debug("closed {}", path);
-    }
+    gate.close();
   }
 
   InvalidStateException closedError() {
@@ -1245,6 +788,6 @@ public final class Database implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Database[" + path + (closed ? ", closed]" : "]");
+    return "Database[" + path + (gate.isClosed() ? ", closed]" : "]");
   }
 }

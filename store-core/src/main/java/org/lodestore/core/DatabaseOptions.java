@@ -27,6 +27,7 @@ public final class DatabaseOptions {
   private final boolean readOnly;
   private final Durability durability;
   private final Duration growTimeout;
+  private final boolean readerPooling;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -37,6 +38,7 @@ public final class DatabaseOptions {
     this.readOnly = b.readOnly;
     this.durability = b.durability;
     this.growTimeout = b.growTimeout;
+    this.readerPooling = b.readerPooling;
   }
 
   /**
@@ -94,7 +96,17 @@ public final class DatabaseOptions {
   }
 
   /**
-   * The maximum number of read transactions open at once across all processes.
+   * Whether each platform thread keeps its LMDB read transaction between reads (reset, then
+   * renewed by its next {@link Database#beginRead()}), with its cursors.
+   *
+   * @return true if read transactions are pooled
+   */
+  public boolean readerPooling() {
+    return readerPooling;
+  }
+
+  /**
+   * The maximum number of concurrent read transactions.
    *
    * @return the limit
    */
@@ -132,7 +144,7 @@ public final class DatabaseOptions {
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize=" + initialMapSize + ", maxMapSize=" + maxMapSize
-        + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders
+        + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders + ", readerPooling=" + readerPooling
         + ", readOnly=" + readOnly + ", durability=" + durability + ", growTimeout=" + growTimeout
         + "}";
   }
@@ -147,6 +159,7 @@ public final class DatabaseOptions {
     private boolean readOnly;
     private Durability durability = Durability.SYNC;
     private Duration growTimeout = Duration.ofSeconds(30);
+    private boolean readerPooling = true;
 
     private Builder() {}
 
@@ -202,6 +215,21 @@ public final class DatabaseOptions {
      */
     public Builder maxReaders(final int count) {
       this.maxReaders = count;
+      return this;
+    }
+
+    /**
+     * Sets whether platform threads keep their LMDB read transaction between reads (default true).
+     * A kept transaction holds no snapshot, only its slot in LMDB's reader table (which all
+     * processes of the database share): at most a quarter of {@link #maxReaders(int)} are kept,
+     * none when it is below 64, and those of threads that ended are freed. Virtual threads never
+     * keep one.
+     *
+     * @param enabled whether to pool
+     * @return this builder
+     */
+    public Builder readerPooling(final boolean enabled) {
+      this.readerPooling = enabled;
       return this;
     }
 

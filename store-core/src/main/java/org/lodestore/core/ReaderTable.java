@@ -39,6 +39,9 @@ final class ReaderTable {
      * @return 0, or -1 if {@code func} failed
      */
     int mdb_reader_list(Pointer env, MessageFunction func, Pointer ctx);
+
+    /** {@code void mdb_txn_abort(MDB_txn *txn)}. */
+    void mdb_txn_abort(Pointer txn);
   }
 
   /** {@code typedef int (MDB_msg_func)(const char *msg, void *ctx)}. */
@@ -79,12 +82,29 @@ final class ReaderTable {
     final MessageFunction count =
         (message, ctx) -> {
           // a header line "    pid     thread     txnid", or "(no active readers)", then one a slot
-          if (message != null && !message.startsWith("(") && !message.trim().startsWith("pid")) {
+          // a slot whose txnid is "-" belongs to a pooled read transaction between uses (reset):
+          // it holds no snapshot, so it is not a reader in use
+          if (message != null && !message.startsWith("(") && !message.trim().startsWith("pid")
+              && !message.trim().endsWith("-")) {
             lines.incrementAndGet();
           }
           return 0;
         };
     return LIB.mdb_reader_list(ptr, count, null) == 0 ? lines.get() : -1;
+  }
+
+  /**
+   * Aborts (frees) an LMDB read transaction in whatever state it is, as lmdbjava does only for a
+   * ready one; see {@link LmdbReader#discard}.
+   *
+   * @return false if the function is not bound
+   */
+  static boolean abortTxn(final Pointer txn) {
+    if (LIB == null || txn == null) {
+      return false;
+    }
+    LIB.mdb_txn_abort(txn);
+    return true;
   }
 
   private static Lib load() {

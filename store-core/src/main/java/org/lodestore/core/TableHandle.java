@@ -104,6 +104,11 @@ final class TableHandle {
     unownedIn = null;
   }
 
+  /** Whether the handle is still valid (not dropped, its database not closed). */
+  boolean isValid() {
+    return valid;
+  }
+
   void invalidate() {
     valid = false;
   }

@@ -47,6 +47,23 @@ public final class Txn implements AutoCloseable {
   final Thread owner;
   private final boolean readOnly;
 
+  /** The gate's record of the thread that began it; see {@link TxnGate}. */
+  final TxnGate.Slot slot;
+
+  /** Links in {@link #slot}'s list of open transactions; guarded by the slot. */
+  Txn nextInSlot;
+
+  Txn prevInSlot;
+
+  /**
+   * The pooled LMDB read transaction underneath, with the buffers this transaction reuses; null for
+   * a write transaction or an unpooled read.
+   */
+  private LmdbReader reader;
+
+  /** Whether LMDB's transaction was committed and freed (a pooled one is then not parked). */
+  private boolean lmdbFreed;
+
   /** IDLE, BUSY (an operation is running) or DONE; see {@link #enter()}. */
   @SuppressWarnings("unused")
   private volatile int state;
@@ -80,17 +97,25 @@ public final class Txn implements AutoCloseable {
 
   Txn(
       final Database db,
+      final TxnGate.Slot slot,
       final org.lmdbjava.Txn<ByteBuffer> lmdb,
+      final LmdbReader reader,
       final boolean readOnly,
       final long handleSeq,
       final boolean onLockThread) {
     this.db = db;
+    this.slot = slot;
     this.lmdb = lmdb;
+    this.reader = reader;
+    if (reader != null) {
+      this.views = reader.views;
+      this.cursors = reader.openCursors;
+    }
     this.readOnly = readOnly;
     this.owner = Thread.currentThread();
     this.handleSeq = handleSeq;
     this.onLockThread = onLockThread;
-    this.epoch = db.mapEpoch(); // the map cannot change while a transaction begins
+    this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
   }
 
   /**
@@ -141,10 +166,18 @@ public final class Txn implements AutoCloseable {
             "the map filled up during this transaction; nothing was written", null, null, null);
       }
       closeCursors();
-      try {
-        onLockHolder(lmdb::commit);
-      } catch (LmdbException e) {
-        throw failed(Lmdb.translate(e, null, null));
+      if (!readOnly || opened != null) {
+        // a read transaction commits only to keep the table handles it opened (LMDB closes them
+        // when a read transaction ends otherwise); that frees it, so it is not pooled again
+        if (reader != null) {
+          reader.closeCursors();
+        }
+        try {
+          lmdbFreed = true;
+          onLockHolder(lmdb::commit);
+        } catch (LmdbException e) {
+          throw failed(Lmdb.translate(e, null, null));
+        }
       }
       if (opened != null) {
         db.publish(opened);
@@ -234,6 +267,13 @@ public final class Txn implements AutoCloseable {
     onLockHolder(lmdb::close);
   }
 
+  /** Ends a transaction that the database's close overtook while it began. */
+  void abortBegun() {
+    STATE.setRelease(this, BUSY);
+    ending = "aborted: its database was closed";
+    finish();
+  }
+
   /** Runs an LMDB call that may unlock the write lock on the thread that locked it. */
   private void onLockHolder(final Runnable lmdbCall) {
     if (onLockThread) {
@@ -257,10 +297,22 @@ public final class Txn implements AutoCloseable {
         }
         opened = null;
       }
-      closeLmdb();
+      if (reader == null) {
+        closeLmdb();
+      } else if (lmdbFreed) {
+        reader.forgetFreed();
+      }
     } finally {
       STATE.setRelease(this, DONE);
-      db.ended(this);
+      final LmdbReader pooled = reader;
+      reader = null; // the next transaction of the thread may take it at once
+      if (pooled != null) {
+        views = null;
+        cursors = null;
+        scratch = null;
+        keyScratch = null;
+      }
+      db.ended(this, pooled, lmdbFreed);
     }
   }
 
@@ -438,10 +490,25 @@ public final class Txn implements AutoCloseable {
     db.bounds.check(address, length, readOnly);
     if (scratch == null) {
       epoch.markViewed(); // a decoder may (wrongly) keep a derived buffer of it
-      scratch = Views.create(address, length, this);
+      scratch = internalView(reader == null ? null : reader.scratch, address, length);
+      if (reader != null) {
+        reader.scratch = scratch;
+      }
       return scratch;
     }
     return Views.repoint(scratch, address, length);
+  }
+
+  /**
+   * An internal view for this transaction: {@code kept} (the pooled reader's, detached when its
+   * last transaction ended) adopted if it was detached from this transaction's map, else a new one.
+   */
+  private ByteBuffer internalView(final ByteBuffer kept, final long address, final int length) {
+    if (kept != null && Views.owner(kept) == epoch) {
+      Views.adopt(kept, this);
+      return Views.repoint(kept, address, length);
+    }
+    return Views.create(address, length, this);
   }
 
   /** Checks a key and a value LMDB returned, before a checksum reads them ({@link StoredBounds}). */
@@ -462,7 +529,10 @@ public final class Txn implements AutoCloseable {
     db.bounds.checkKey(address, length, readOnly);
     if (keyScratch == null) {
       epoch.markViewed();
-      keyScratch = Views.create(address, length, this);
+      keyScratch = internalView(reader == null ? null : reader.keyScratch, address, length);
+      if (reader != null) {
+        reader.keyScratch = keyScratch;
+      }
       return keyScratch;
     }
     return Views.repoint(keyScratch, address, length);
@@ -488,6 +558,31 @@ public final class Txn implements AutoCloseable {
     if (keyScratch != null) {
       Views.detach(keyScratch, epoch);
     }
+  }
+
+  /** LMDB's cursor (with bound buffers) on {@code handle} for a new {@link Cursor}. */
+  LmdbCursor openCursor(final TableHandle handle) {
+    if (reader != null) {
+      return reader.cursor(handle);
+    }
+    final LmdbCursor c = db.gate.cursorShell();
+    try {
+      c.lmdb = handle.dbi.openCursor(lmdb);
+    } catch (RuntimeException e) {
+      db.gate.returnShell(c);
+      throw e;
+    }
+    return c;
+  }
+
+  /** Gives back what {@link #openCursor} returned, once its {@link Cursor} closed. */
+  void releaseCursor(final LmdbCursor c) {
+    if (reader != null && c.handle != null) {
+      c.inUse = false; // kept open: renewed by the next use
+      return;
+    }
+    c.closeLmdb();
+    db.gate.returnShell(c);
   }
 
   void register(final Cursor<?, ?> cursor) {

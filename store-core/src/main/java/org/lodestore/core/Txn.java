@@ -43,7 +43,8 @@ public final class Txn implements AutoCloseable {
   }
 
   final Database db;
-  final org.lmdbjava.Txn<ByteBuffer> lmdb;
+  /** LMDB's transaction; set by {@link #attach} before the transaction reaches its user. */
+  org.lmdbjava.Txn<ByteBuffer> lmdb;
   final Thread owner;
   private final boolean readOnly;
 
@@ -98,24 +99,26 @@ public final class Txn implements AutoCloseable {
   Txn(
       final Database db,
       final TxnGate.Slot slot,
-      final org.lmdbjava.Txn<ByteBuffer> lmdb,
-      final LmdbReader reader,
       final boolean readOnly,
       final long handleSeq,
       final boolean onLockThread) {
     this.db = db;
     this.slot = slot;
+    this.readOnly = readOnly;
+    this.owner = Thread.currentThread();
+    this.handleSeq = handleSeq;
+    this.onLockThread = onLockThread;
+    this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
+  }
+
+  /** Gives the transaction its LMDB transaction (and pooled reader), once LMDB began it. */
+  void attach(final org.lmdbjava.Txn<ByteBuffer> lmdb, final LmdbReader reader) {
     this.lmdb = lmdb;
     this.reader = reader;
     if (reader != null) {
       this.views = reader.views;
       this.cursors = reader.openCursors;
     }
-    this.readOnly = readOnly;
-    this.owner = Thread.currentThread();
-    this.handleSeq = handleSeq;
-    this.onLockThread = onLockThread;
-    this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
   }
 
   /**

@@ -186,48 +186,64 @@ final class TxnGate {
   Txn begin(final boolean readOnly, final boolean onLockThread) {
     final Slot slot = slot();
     while (true) {
-      final boolean holds;
-      synchronized (slot) {
-        slot.active++;
-        holds = slot.first != null && (slot.thread != null || holdsTxn(slot));
-      }
-      if (closed) {
-        leave(slot);
-        throw db.closedError();
-      }
-      if (growing && !holds) {
-        leave(slot);
-        awaitGrowth();
-        continue;
-      }
       // read before LMDB copies its table handles into the new transaction: a handle opened in
       // between is then refused clearly rather than by LMDB's EINVAL
       final long handlesBefore = db.handleSeq();
+      final boolean holds;
+      boolean pooled = false;
       LmdbReader reader = null;
+      final Txn txn;
+      // the one critical section of a begin: count it, take the thread's kept read transaction,
+      // list the Txn (its LMDB transaction comes below, after the growth and close checks)
+      synchronized (slot) {
+        slot.active++;
+        holds = slot.first != null && (slot.thread != null || holdsTxn(slot));
+        if (readOnly && slot.thread != null && !slot.readerInUse
+            && (slot.reader != null || mayPoolAnother())) {
+          reader = slot.reader;
+          slot.reader = null;
+          slot.readerInUse = true;
+          pooled = true;
+        }
+        txn = new Txn(db, slot, readOnly, handlesBefore, onLockThread);
+        slot.add(txn);
+      }
+      if (closed) {
+        undo(slot, txn, pooled, reader, false);
+        throw db.closedError();
+      }
+      if (growing && !holds) {
+        undo(slot, txn, pooled, reader, false);
+        awaitGrowth();
+        continue;
+      }
       org.lmdbjava.Txn<ByteBuffer> lmdb;
       try {
-        if (readOnly) {
-          reader = takeReader(slot);
-          lmdb = reader != null ? reader.txn : beginReadLmdb();
+        if (pooled) {
+          if (reader == null) {
+            reader = new LmdbReader(beginReadLmdb());
+          } else {
+            reader.renew();
+          }
+          lmdb = reader.txn;
+        } else if (readOnly) {
+          lmdb = beginReadLmdb();
         } else {
           lmdb = onLockThread ? db.writeLock.onLockThread(env::txnWrite) : env.txnWrite();
         }
       } catch (Dbi.MapResizedException e) {
         // another process grew the map: adopt its size once no transaction of ours is open
-        leave(slot);
+        undo(slot, txn, pooled, reader, true);
         resize(true, null);
         continue;
       } catch (LmdbException e) {
-        leave(slot);
+        undo(slot, txn, pooled, reader, true);
         throw Lmdb.translate(e, null, null);
       } catch (RuntimeException | Error e) {
-        leave(slot);
+        undo(slot, txn, pooled, reader, true);
         throw e;
       }
-      final Txn txn = new Txn(db, slot, lmdb, reader, readOnly, handlesBefore, onLockThread);
-      synchronized (slot) {
-        slot.add(txn);
-      }
+      txn.attach(lmdb, pooled ? reader : null);
       if (closed) {
         // closed while LMDB was beginning it: end it before the environment can be released
         txn.abortBegun();
@@ -235,6 +251,45 @@ final class TxnGate {
       }
       return txn;
     }
+  }
+
+  /** Whether one more thread may keep a read transaction; counts it if so. Holds a slot lock. */
+  private boolean mayPoolAnother() {
+    if (pooledReaders.incrementAndGet() > maxPooledReaders) {
+      pooledReaders.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Undoes a begin that produced no transaction: uncounts and unlists {@code txn}, and gives back
+   * the kept read transaction it took ({@code failed}: LMDB's call on it failed, so it is freed).
+   */
+  private void undo(
+      final Slot slot,
+      final Txn txn,
+      final boolean pooled,
+      final LmdbReader reader,
+      final boolean failed) {
+    final boolean free = pooled && (reader == null || failed);
+    if (free && reader != null) {
+      reader.discard(); // before the count drops: see ended
+    }
+    synchronized (slot) {
+      if (pooled) {
+        slot.readerInUse = false;
+        if (!free) {
+          slot.reader = reader;
+        }
+      }
+      slot.remove(txn);
+      slot.active--;
+    }
+    if (free) {
+      pooledReaders.decrementAndGet();
+    }
+    afterLeave();
   }
 
   /** Whether a slot shared by virtual threads holds a transaction of the calling thread. */
@@ -246,46 +301,6 @@ final class TxnGate {
       }
     }
     return false;
-  }
-
-  /** The calling thread's pooled read transaction, renewed, or null to begin an unpooled one. */
-  private LmdbReader takeReader(final Slot slot) {
-    if (slot.thread == null) {
-      return null; // virtual threads do not pool
-    }
-    LmdbReader reader;
-    synchronized (slot) {
-      if (slot.readerInUse) {
-        return null; // a nested read: unpooled
-      }
-      reader = slot.reader;
-      if (reader == null) {
-        if (pooledReaders.incrementAndGet() > maxPooledReaders) {
-          pooledReaders.decrementAndGet();
-          return null;
-        }
-        slot.readerInUse = true;
-      } else {
-        slot.readerInUse = true;
-        slot.reader = null;
-      }
-    }
-    try {
-      if (reader == null) {
-        return new LmdbReader(beginReadLmdb());
-      }
-      reader.renew();
-      return reader;
-    } catch (RuntimeException | Error e) {
-      synchronized (slot) {
-        slot.readerInUse = false;
-      }
-      pooledReaders.decrementAndGet();
-      if (reader != null) {
-        reader.discard(); // a failed renew ends LMDB's transaction; free it
-      }
-      throw e;
-    }
   }
 
   /** Begins LMDB's read transaction; when the reader table is full, frees slots once. */
@@ -325,31 +340,24 @@ final class TxnGate {
    */
   void ended(final Txn txn, final LmdbReader reader, final boolean freed) {
     final Slot slot = txn.slot;
-    if (reader != null && freed) {
-      synchronized (slot) {
-        slot.readerInUse = false;
-      }
-      pooledReaders.decrementAndGet();
-    } else if (reader != null) {
-      // before the count drops: once it is 0 the environment may be released, and a reader must
-      // be parked (for close to abort) or aborted by then
-      LmdbReader spare = reader;
-      final boolean keep = !closed && reader.reset();
-      synchronized (slot) {
-        slot.readerInUse = false;
-        if (keep && slot.reader == null) {
-          slot.reader = reader;
-          spare = null;
-        }
-      }
-      if (spare != null) {
-        pooledReaders.decrementAndGet();
-        spare.discard();
-      }
+    // a reader that is not kept is freed before the count drops: once it is 0 the environment may
+    // be released, and every LMDB transaction must be parked (for close to abort) or ended by then
+    final boolean keep = reader != null && !freed && !closed && reader.reset();
+    if (reader != null && !keep && !freed) {
+      reader.discard();
     }
     synchronized (slot) {
+      if (reader != null) {
+        slot.readerInUse = false;
+        if (keep) {
+          slot.reader = reader; // null while it was in use: one kept reader per thread
+        }
+      }
       slot.remove(txn);
       slot.active--;
+    }
+    if (reader != null && !keep) {
+      pooledReaders.decrementAndGet();
     }
     afterLeave();
   }

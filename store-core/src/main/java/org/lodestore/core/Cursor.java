@@ -69,6 +69,9 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   /** LMDB's cursor and the bound buffers, reused underneath (see {@link LmdbCursor}). */
   private final LmdbCursor reused;
 
+  /** Steps within a leaf page in Java (read transactions, plain tables), or null. */
+  private final LeafSteps leaf;
+
   /** Scan over the members of this one key of a set table, or null to scan keys. */
   private final byte[] dupKey;
 
@@ -130,6 +133,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     }
     this.lmdb = reused.lmdb;
     this.keyBytes = reused.keyBytes;
+    this.leaf =
+        txn.isReadOnly() && dupKey == null && !handle.dupSort
+            ? reused.leafSteps(txn.db.bounds)
+            : null;
+    if (leaf != null) {
+      leaf.lose(); // it may stand where the last cursor on this LMDB cursor left it
+    }
     if (range.prefix != null) {
       final ByteBuffer p = LmdbCursor.fill(reused.lower, lowerBytes);
       this.lower = p;
@@ -197,6 +207,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       if (!started) {
         started = true;
         ok = position();
+        if (leaf != null) {
+          if (ok) {
+            leaf.found(Views.address(lmdb.key()));
+          } else {
+            leaf.lose();
+          }
+        }
       } else {
         ok = step();
       }
@@ -249,7 +266,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   private K decodeKey() {
     current();
-    final ByteBuffer key = lmdb.key();
+    final ByteBuffer key = rowKey();
     return reader.key(txn, txn.keyView(Views.address(key), key.remaining()));
   }
 
@@ -268,13 +285,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   public ByteBuffer keyBytes() {
     if (unguarded() && keyBytes != null && Views.owner(keyBytes) == txn) {
       current(); // re-pointing a view this transaction owns changes no transaction state
-      final ByteBuffer key = lmdb.key();
+      final ByteBuffer key = rowKey();
       return Views.repoint(keyBytes, txn.keyAddress(key), key.remaining());
     }
     txn.enter();
     try {
       current();
-      final ByteBuffer key = lmdb.key();
+      final ByteBuffer key = rowKey();
       keyBytes = txn.reuseView(keyBytes, txn.keyAddress(key), key.remaining());
       reused.keyBytes = keyBytes;
       return keyBytes;
@@ -324,8 +341,8 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   private V decodeValue(final V reuse) {
     current();
     return reuse == null
-        ? reader.value(txn, lmdb.val(), lmdb.key())
-        : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key());
+        ? reader.value(txn, rowValue(), rowKey())
+        : reader.valueInto(txn, rowValue(), reuse, rowKey());
   }
 
   /**
@@ -400,6 +417,11 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
     }
   }
 
+  /** How many rows were stepped to in Java by the leaf stepper under this cursor, ever (tests). */
+  long javaSteps() {
+    return leaf == null ? 0 : leaf.steps;
+  }
+
   /** Frees the LMDB cursor; called by close and by the transaction's end. */
   void release() {
     if (!closed) {
@@ -440,7 +462,16 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   /** The bytes the range bounds apply to: keys, or members of {@link #dupKey}. */
   private ByteBuffer subject() {
-    return dupKey == null ? lmdb.key() : lmdb.val();
+    return dupKey == null ? rowKey() : lmdb.val();
+  }
+
+  /** The current row's key as stored: where Java stepped to, or what LMDB returned last. */
+  private ByteBuffer rowKey() {
+    return leaf != null && leaf.active() ? leaf.key() : lmdb.key();
+  }
+
+  private ByteBuffer rowValue() {
+    return leaf != null && leaf.active() ? leaf.value() : lmdb.val();
   }
 
   private boolean position() {
@@ -516,6 +547,18 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   }
 
   private boolean step() {
+    if (leaf != null) {
+      if (reversed ? leaf.prev() : leaf.next()) {
+        return reversed ? aboveLower() : belowUpper(); // stepped in Java, within the leaf page
+      }
+      final boolean ok = reversed ? stepBack() : lmdb.seek(SeekOp.MDB_NEXT);
+      if (!ok) {
+        leaf.lose();
+        return false;
+      }
+      leaf.found(Views.address(lmdb.key()));
+      return reversed ? aboveLower() : belowUpper();
+    }
     if (reversed) {
       return stepBack() && aboveLower();
     }

@@ -41,6 +41,11 @@ final class LmdbCursor {
   /** Whether a {@link Cursor} uses it now. */
   boolean inUse;
 
+  /** Java stepping through leaf pages for {@link #lmdb} (read transactions); see {@link LeafSteps}. */
+  private LeafSteps leaf;
+
+  private org.lmdbjava.Cursor<ByteBuffer> leafFor;
+
   /** The view {@link Cursor#keyBytes()} re-points; kept across transactions, detached between. */
   ByteBuffer keyBytes;
 
@@ -57,11 +62,22 @@ final class LmdbCursor {
     return region.flip();
   }
 
+  /** Leaf stepping for the current LMDB cursor of a read transaction, or null where it is off. */
+  LeafSteps leafSteps(final StoredBounds bounds) {
+    if (leafFor != lmdb) {
+      leafFor = lmdb;
+      leaf = LeafSteps.of(bounds, lmdb);
+    }
+    return leaf;
+  }
+
   /** Closes LMDB's cursor, if open. */
   void closeLmdb() {
     final org.lmdbjava.Cursor<ByteBuffer> c = lmdb;
     if (c != null) {
       lmdb = null;
+      leaf = null;
+      leafFor = null;
       c.close();
     }
   }

@@ -86,6 +86,24 @@ final class StoredBounds {
     return r != null && r.start != 0 && address >= r.start && address + length <= r.start + r.mapSize;
   }
 
+  /**
+   * Whether a whole page at {@code address} lies in the used part of the map as last refreshed
+   * (false when the map's address is unknown): a page a read transaction may read in place.
+   */
+  boolean holdsPage(final long address) {
+    final Range r = range;
+    if (r == null || r.start == 0) {
+      return false;
+    }
+    final long offset = address - r.start;
+    return offset >= 0 && (offset & pageMask) == 0 && offset + pageSize <= r.used;
+  }
+
+  /** The environment's page size. */
+  int pageSize() {
+    return (int) pageSize;
+  }
+
   /** Reads the map's range and used size again: at construction, after growth, on a miss. */
   Range refresh() {
     synchronized (lock) {

@@ -301,17 +301,17 @@ public final class ReportGenerator {
         md.append("| ").append(c.getKey()).append(" | ").append(e.getKey()).append(" |");
         for (String level : levels) {
           JmhResult r = e.getValue().get(level);
+          double syncs = syncsPerCommit(e.getKey(), level);
           md.append(' ');
           if (r != null) {
             md.append(fmt(r.score() / Integer.parseInt(r.params().get("batch")), 2))
                 .append(' ')
                 .append(r.unit().replace("/op", "/row"));
-          }
-          double syncs = syncsPerCommit(e.getKey(), level);
-          if (!Double.isNaN(syncs)) {
-            md.append(" (").append(fmt(syncs, 0)).append(')');
-          } else if (r == null) {
-            md.append("n/a");
+            if (!Double.isNaN(syncs)) {
+              md.append(" (").append(fmt(syncs, 0)).append(')');
+            }
+          } else {
+            md.append(Double.isNaN(syncs) ? "n/a" : "not run");
           }
           md.append(" |");
         }
@@ -433,11 +433,24 @@ public final class ReportGenerator {
           .append(" |\n");
     }
     Set<String> measured = rows.stream().map(JmhResult::impl).collect(Collectors.toSet());
+    String durability = rows.get(0).durability();
     List<String> missing = new ArrayList<>();
+    List<String> noLevel = new ArrayList<>();
     for (Impl impl : Impl.values()) {
-      if (impl.supports(w) && !measured.contains(impl.id())) {
+      if (!impl.supports(w) || measured.contains(impl.id())) {
+        continue;
+      }
+      SyncMode sync = durability == null ? null : SyncMode.of(durability);
+      if (sync != null && !impl.supports(sync)) {
+        noLevel.add(
+            "`" + impl.id() + "` has no `" + durability + "` level: " + impl.unsupportedReason(sync));
+      } else {
         missing.add(impl.id());
       }
+    }
+    if (!noLevel.isEmpty()) {
+      md.append('\n');
+      noLevel.forEach(n -> md.append(n).append(".\n"));
     }
     if (!missing.isEmpty()) {
       md.append(

@@ -64,7 +64,10 @@ public class W2InsertBenchmark {
   @Param({"1", "100", "10000"})
   public int batch;
 
-  /** {@code sync} (fsync every commit) or {@code nosync}. */
+  /**
+   * {@code sync} (fsync every commit), {@code meta-nosync} (each store's level between; MapDB has
+   * none) or {@code nosync}; see {@link SyncMode}.
+   */
   @Param("sync")
   public String durability;
 

@@ -17,11 +17,14 @@ import org.lodestore.benchmarks.data.MarketCodec;
  * Map has no durable-commit setting), which does not matter for W1's reads.
  */
 final class ChronicleAdapter implements StoreAdapter {
+  /** Whether this adapter opened the map (and closes it), or is a {@link #forThread} handle. */
+  private final boolean owner;
   private final ChronicleMap<byte[], byte[]> markets;
   private final byte[] key = new byte[Keys.UUID_BYTES];
   private final MarketCodec marketCodec = new MarketCodec();
 
   ChronicleAdapter(Path dir, StoreOptions options) throws IOException {
+    owner = true;
     markets =
         ChronicleMap.of(byte[].class, byte[].class)
             .name("market")
@@ -29,6 +32,17 @@ final class ChronicleAdapter implements StoreAdapter {
             .averageKeySize(Keys.UUID_BYTES)
             .averageValueSize(160)
             .createPersistedTo(dir.resolve("market.cm").toFile());
+  }
+
+  private ChronicleAdapter(ChronicleAdapter shared) {
+    owner = false;
+    markets = shared.markets;
+  }
+
+  /** A handle sharing the (thread-safe) map, with its own key buffer and codec. */
+  @Override
+  public StoreAdapter forThread() {
+    return new ChronicleAdapter(this);
   }
 
   @Override
@@ -60,7 +74,7 @@ final class ChronicleAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    if (markets.isOpen()) {
+    if (owner && markets.isOpen()) {
       markets.close();
     }
   }

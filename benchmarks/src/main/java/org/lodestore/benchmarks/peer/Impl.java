@@ -24,7 +24,17 @@ public enum Impl {
   /** JetBrains Xodus environments (Patricia-tree stores). */
   XODUS("xodus", XodusAdapter::new, Map.of()),
   /** MapDB BTreeMap with transactions. */
-  MAPDB("mapdb", MapDbAdapter::new, Map.of()),
+  MAPDB(
+      "mapdb",
+      MapDbAdapter::new,
+      Map.of(
+          Workload.W6,
+          "one transaction per database, shared by every thread: a commit or rollback takes every"
+              + " thread's pending writes, so concurrent writers cannot each commit their own row"),
+      Map.of(
+          SyncMode.META_NO_SYNC,
+          "a commit either fsyncs its write-ahead log or, with fileSyncDisable(), never: no level"
+              + " between")),
   /** Chronicle Map: an off-heap hash map, a W1-only reference. */
   CHRONICLE(
       "chronicle",
@@ -37,16 +47,30 @@ public enum Impl {
           Workload.W4,
           "unordered hash map: no reverse scans",
           Workload.W5,
-          "no secondary indexes"));
+          "no secondary indexes",
+          Workload.W6,
+          "no transactions and no secondary indexes",
+          Workload.W7,
+          "unordered hash map: no range scans (W7 runs W1's get and W3's scan)"));
 
   private final String id;
   private final Opener opener;
   private final Map<Workload, String> unsupported;
+  private final Map<SyncMode, String> noDurability;
 
   Impl(String id, Opener opener, Map<Workload, String> unsupported) {
+    this(id, opener, unsupported, Map.of());
+  }
+
+  Impl(
+      String id,
+      Opener opener,
+      Map<Workload, String> unsupported,
+      Map<SyncMode, String> noDurability) {
     this.id = id;
     this.opener = opener;
     this.unsupported = unsupported.isEmpty() ? Map.of() : new EnumMap<>(unsupported);
+    this.noDurability = noDurability.isEmpty() ? Map.of() : new EnumMap<>(noDurability);
   }
 
   /** The id used as the JMH {@code impl} parameter and in reports. */
@@ -64,11 +88,26 @@ public enum Impl {
     return unsupported.get(workload);
   }
 
+  /** Whether this implementation has a setting for the durability {@code sync}. */
+  public boolean supports(SyncMode sync) {
+    return !noDurability.containsKey(sync);
+  }
+
+  /** Why this implementation has no setting for {@code sync}, or {@code null} if it has one. */
+  public String unsupportedReason(SyncMode sync) {
+    return noDurability.get(sync);
+  }
+
   /**
    * Opens (creating if needed) this implementation's store in the empty or previously used
    * directory {@code dir}.
+   *
+   * @throws UnsupportedWorkloadException if the store has no setting for {@code options.sync()}
    */
   public StoreAdapter open(Path dir, StoreOptions options) {
+    if (!supports(options.sync())) {
+      throw new UnsupportedWorkloadException(this, options.sync());
+    }
     try {
       return opener.open(dir, options);
     } catch (RuntimeException e) {

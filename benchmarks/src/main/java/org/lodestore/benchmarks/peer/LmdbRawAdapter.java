@@ -42,14 +42,22 @@ import org.lodestore.benchmarks.fbs.TickFb;
  * tick                 series (16) time(8) -> TickFb bytes
  * </pre>
  *
- * <p>Durability: {@link SyncMode#SYNC} is LMDB's default (fsync on commit);
- * {@link SyncMode#NO_SYNC} opens with {@code MDB_NOSYNC}.
+ * <p>Durability: {@link SyncMode#SYNC} is LMDB's default (fsync on commit: data pages, then the
+ * meta page); {@link SyncMode#META_NO_SYNC} opens with {@code MDB_NOMETASYNC} (the data pages
+ * only); {@link SyncMode#NO_SYNC} with {@code MDB_NOSYNC}.
+ *
+ * <p>{@link #forThread()} shares the environment and its databases ({@code MDB_NOTLS} lets any
+ * thread begin read transactions); each handle has its own buffers and flyweights and begins its
+ * own transactions. Write transactions from several threads are serialised by LMDB's writer lock,
+ * one commit each, as a user of lmdbjava writes them.
  */
 final class LmdbRawAdapter implements StoreAdapter {
   private static final long MAP_SIZE = 64L << 30;
   private static final byte[] MAX_TIME = {-1, -1, -1, -1, -1, -1, -1, -1};
 
   private final StoreOptions options;
+  /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
+  private final boolean owner;
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer> markets;
   private final Dbi<ByteBuffer> byName;
@@ -63,15 +71,33 @@ final class LmdbRawAdapter implements StoreAdapter {
 
   LmdbRawAdapter(Path dir, StoreOptions options) {
     this.options = options;
+    owner = true;
     EnvFlags[] flags =
-        options.sync() == SyncMode.SYNC
-            ? new EnvFlags[] {EnvFlags.MDB_NOTLS}
-            : new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
+        switch (options.sync()) {
+          case SYNC -> new EnvFlags[] {EnvFlags.MDB_NOTLS};
+          case META_NO_SYNC -> new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC};
+          case NO_SYNC -> new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
+        };
     env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(8).setMaxReaders(126).open(dir.toFile(), flags);
     markets = env.openDbi("market", MDB_CREATE);
     byName = env.openDbi("market_by_name", MDB_CREATE);
     byExchange = env.openDbi("markets_by_exchange", MDB_CREATE, MDB_DUPSORT, MDB_DUPFIXED);
     ticks = env.openDbi("tick", MDB_CREATE);
+  }
+
+  private LmdbRawAdapter(LmdbRawAdapter shared) {
+    options = shared.options;
+    owner = false;
+    env = shared.env;
+    markets = shared.markets;
+    byName = shared.byName;
+    byExchange = shared.byExchange;
+    ticks = shared.ticks;
+  }
+
+  @Override
+  public StoreAdapter forThread() {
+    return new LmdbRawAdapter(this);
   }
 
   @Override
@@ -232,6 +258,8 @@ final class LmdbRawAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    env.close();
+    if (owner) {
+      env.close();
+    }
   }
 }

@@ -56,10 +56,13 @@ final class LodestoreCborAdapter implements StoreAdapter {
     }
   }
 
+  /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
+  private final boolean owner;
   private final Database db;
   private final MarketSchema schema;
 
   LodestoreCborAdapter(Path dir, StoreOptions options) {
+    owner = true;
     db = Lodestores.open(dir, options);
     try {
       schema = db.attach(new MarketSchema(options.indexes()));
@@ -67,6 +70,18 @@ final class LodestoreCborAdapter implements StoreAdapter {
       db.close();
       throw e;
     }
+  }
+
+  private LodestoreCborAdapter(LodestoreCborAdapter shared) {
+    owner = false;
+    db = shared.db;
+    schema = shared.schema;
+  }
+
+  /** A handle sharing the database and its schema (this adapter keeps no per-thread state). */
+  @Override
+  public StoreAdapter forThread() {
+    return new LodestoreCborAdapter(this);
   }
 
   @Override
@@ -179,6 +194,8 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    db.close();
+    if (owner) {
+      db.close();
+    }
   }
 }

@@ -87,12 +87,13 @@ final class LodestoreFbAdapter implements StoreAdapter {
     }
   }
 
+  /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
+  private final boolean owner;
   private final Database db;
   private final MarketSchema schema;
-  private final FlatBuffersCodec<MarketFb> marketValues =
-      FlatBuffersCodec.of(MarketFb::getRootAsMarketFb, MarketFb::new);
-  private final FlatBuffersCodec<TickFb> tickValues =
-      FlatBuffersCodec.of(TickFb::getRootAsTickFb, TickFb::new);
+  /** The schema's value codecs: thread-safe (a builder per thread), shared with every handle. */
+  private final FlatBuffersCodec<MarketFb> marketValues;
+  private final FlatBuffersCodec<TickFb> tickValues;
   private final MarketCodec marketCodec = new MarketCodec();
 
   /** The market {@link #writeMarket} writes (a field, so the writer lambda captures nothing). */
@@ -104,6 +105,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
   private TickFb tick;
 
   LodestoreFbAdapter(Path dir, StoreOptions options) {
+    owner = true;
+    marketValues = FlatBuffersCodec.of(MarketFb::getRootAsMarketFb, MarketFb::new);
+    tickValues = FlatBuffersCodec.of(TickFb::getRootAsTickFb, TickFb::new);
     db = Lodestores.open(dir, options);
     try {
       schema =
@@ -117,6 +121,24 @@ final class LodestoreFbAdapter implements StoreAdapter {
       db.close();
       throw e;
     }
+  }
+
+  private LodestoreFbAdapter(LodestoreFbAdapter shared) {
+    owner = false;
+    db = shared.db;
+    schema = shared.schema;
+    marketValues = shared.marketValues;
+    tickValues = shared.tickValues;
+  }
+
+  /**
+   * A handle sharing the database and its schema, with its own reused views and record codec;
+   * its inserts are {@code db.write} calls from its own thread, which the database may commit
+   * together with other threads' (group commit).
+   */
+  @Override
+  public StoreAdapter forThread() {
+    return new LodestoreFbAdapter(this);
   }
 
   @Override
@@ -264,6 +286,8 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    db.close();
+    if (owner) {
+      db.close();
+    }
   }
 }

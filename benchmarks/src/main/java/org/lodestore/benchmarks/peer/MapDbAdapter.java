@@ -28,10 +28,17 @@ import org.mapdb.serializer.SerializerArrayTuple;
  * values. MapDB reads need no transaction (they see the single global transaction's state).
  *
  * <p>Durability: {@link SyncMode#SYNC} is MapDB's default with transactions (commit syncs the
- * log); {@link SyncMode#NO_SYNC} adds {@code fileSyncDisable()}.
+ * log); {@link SyncMode#NO_SYNC} adds {@code fileSyncDisable()}. MapDB has no level between, so
+ * {@link Impl} refuses {@link SyncMode#META_NO_SYNC}.
+ *
+ * <p>{@link #forThread()} shares the database and its maps (MapDB's maps are thread-safe for
+ * reads); each handle has its own codecs. Its one transaction per database cannot isolate
+ * concurrent writers, so it does not take part in W6 ({@link Impl}).
  */
 final class MapDbAdapter implements StoreAdapter {
   private final StoreOptions options;
+  /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
+  private final boolean owner;
   private final DB db;
   private final BTreeMap<UUID, byte[]> markets;
   private final BTreeMap<String, UUID> byName;
@@ -42,6 +49,7 @@ final class MapDbAdapter implements StoreAdapter {
 
   MapDbAdapter(Path dir, StoreOptions options) {
     this.options = options;
+    owner = true;
     DBMaker.Maker maker =
         DBMaker.fileDB(dir.resolve("mapdb.db").toFile())
             .fileMmapEnableIfSupported()
@@ -68,6 +76,21 @@ final class MapDbAdapter implements StoreAdapter {
                 Serializer.BYTE_ARRAY)
             .createOrOpen();
     db.commit();
+  }
+
+  private MapDbAdapter(MapDbAdapter shared) {
+    options = shared.options;
+    owner = false;
+    db = shared.db;
+    markets = shared.markets;
+    byName = shared.byName;
+    byExchange = shared.byExchange;
+    ticks = shared.ticks;
+  }
+
+  @Override
+  public StoreAdapter forThread() {
+    return new MapDbAdapter(this);
   }
 
   @Override
@@ -177,7 +200,7 @@ final class MapDbAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    if (!db.isClosed()) {
+    if (owner && !db.isClosed()) {
       db.close();
     }
   }

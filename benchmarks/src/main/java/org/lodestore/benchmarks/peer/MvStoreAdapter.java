@@ -30,8 +30,13 @@ import org.lodestore.benchmarks.fbs.TickFb;
  * looking maps up by name.
  *
  * <p>Durability: {@link SyncMode#SYNC} follows each transaction commit with {@code
- * MVStore.commit()} and {@code sync()} (write the chunk, fsync); {@link SyncMode#NO_SYNC} leaves
- * persistence to MVStore's background auto-commit (H2's default, up to about a second of loss).
+ * MVStore.commit()} and {@code sync()} (write the chunk, fsync); {@link SyncMode#META_NO_SYNC}
+ * with {@code MVStore.commit()} only (the chunk is written to the file, not fsync'ed: a commit
+ * survives a process crash); {@link SyncMode#NO_SYNC} leaves persistence to MVStore's background
+ * auto-commit (H2's default, up to about a second of loss).
+ *
+ * <p>{@link #forThread()} shares the store, its transaction store and maps (MVStore is
+ * thread-safe); each handle has its own codecs and begins its own transactions.
  */
 final class MvStoreAdapter implements StoreAdapter {
   private static final byte[] EMPTY = new byte[0];
@@ -40,6 +45,8 @@ final class MvStoreAdapter implements StoreAdapter {
   };
 
   private final StoreOptions options;
+  /** Whether this adapter opened the store (and closes it), or is a {@link #forThread} handle. */
+  private final boolean owner;
   private final MVStore store;
   private final TransactionStore transactions;
   private final TransactionMap<byte[], byte[]> markets;
@@ -51,6 +58,7 @@ final class MvStoreAdapter implements StoreAdapter {
 
   MvStoreAdapter(Path dir, StoreOptions options) {
     this.options = options;
+    owner = true;
     store = new MVStore.Builder().fileName(dir.resolve("h2.mv.db").toString()).open();
     transactions = new TransactionStore(store);
     transactions.init();
@@ -61,6 +69,22 @@ final class MvStoreAdapter implements StoreAdapter {
         tx.openMap("markets_by_exchange", ByteArrayDataType.INSTANCE, ByteArrayDataType.INSTANCE);
     ticks = tx.openMap("tick", ByteArrayDataType.INSTANCE, ByteArrayDataType.INSTANCE);
     tx.commit();
+  }
+
+  private MvStoreAdapter(MvStoreAdapter shared) {
+    options = shared.options;
+    owner = false;
+    store = shared.store;
+    transactions = shared.transactions;
+    markets = shared.markets;
+    byName = shared.byName;
+    byExchange = shared.byExchange;
+    ticks = shared.ticks;
+  }
+
+  @Override
+  public StoreAdapter forThread() {
+    return new MvStoreAdapter(this);
   }
 
   @Override
@@ -121,9 +145,13 @@ final class MvStoreAdapter implements StoreAdapter {
   }
 
   private void durable() {
-    if (options.sync() == SyncMode.SYNC) {
-      store.commit();
-      store.sync();
+    switch (options.sync()) {
+      case SYNC -> {
+        store.commit();
+        store.sync();
+      }
+      case META_NO_SYNC -> store.commit();
+      case NO_SYNC -> {}
     }
   }
 
@@ -245,7 +273,7 @@ final class MvStoreAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    if (!store.isClosed()) {
+    if (owner && !store.isClosed()) {
       transactions.close();
       store.close();
     }

@@ -41,6 +41,14 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Durability: {@link SyncMode#SYNC} writes with {@code WriteOptions.setSync(true)} (WAL fsync
  * per commit); {@link SyncMode#NO_SYNC} with {@code setSync(false)} (WAL written, not fsync'ed).
+ * {@link SyncMode#META_NO_SYNC} is {@code setSync(false)} too: RocksDB's WAL without sync is its
+ * closest setting (a commit survives a process crash), so at that level it runs what it runs at
+ * {@code nosync}.
+ *
+ * <p>{@link #forThread()} shares the database, its column families and its (read-only) read and
+ * write options, which RocksDB lets threads share; each handle has its own buffers, codecs and
+ * batch sets, and writes its own {@code WriteBatch}es (RocksDB groups concurrent synced writes
+ * into one WAL write itself).
  */
 final class RocksDbAdapter implements StoreAdapter {
   private static final byte[] MAX_TIME = {-1, -1, -1, -1, -1, -1, -1, -1};
@@ -50,15 +58,17 @@ final class RocksDbAdapter implements StoreAdapter {
   }
 
   private final StoreOptions options;
+  /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
+  private final boolean owner;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final RocksDB db;
-  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final List<ColumnFamilyHandle> handles;
   private final ColumnFamilyHandle markets;
   private final ColumnFamilyHandle byName;
   private final ColumnFamilyHandle byExchange;
   private final ColumnFamilyHandle ticks;
-  private final ReadOptions readOptions = new ReadOptions();
+  private final ReadOptions readOptions;
   private final WriteOptions writeOptions;
   private final byte[] key = new byte[Keys.TICK_KEY_BYTES];
   private final byte[] rowKey = new byte[2 * Keys.UUID_BYTES];
@@ -73,6 +83,9 @@ final class RocksDbAdapter implements StoreAdapter {
 
   RocksDbAdapter(Path dir, StoreOptions options) throws RocksDBException {
     this.options = options;
+    owner = true;
+    handles = new ArrayList<>();
+    readOptions = new ReadOptions();
     dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     cfOptions = new ColumnFamilyOptions();
     List<ColumnFamilyDescriptor> descriptors =
@@ -87,6 +100,26 @@ final class RocksDbAdapter implements StoreAdapter {
     byExchange = handles.get(2);
     ticks = handles.get(3);
     writeOptions = new WriteOptions().setSync(options.sync() == SyncMode.SYNC);
+  }
+
+  private RocksDbAdapter(RocksDbAdapter shared) {
+    options = shared.options;
+    owner = false;
+    dbOptions = shared.dbOptions;
+    cfOptions = shared.cfOptions;
+    db = shared.db;
+    handles = shared.handles;
+    markets = shared.markets;
+    byName = shared.byName;
+    byExchange = shared.byExchange;
+    ticks = shared.ticks;
+    readOptions = shared.readOptions;
+    writeOptions = shared.writeOptions;
+  }
+
+  @Override
+  public StoreAdapter forThread() {
+    return new RocksDbAdapter(this);
   }
 
   @Override
@@ -261,7 +294,7 @@ final class RocksDbAdapter implements StoreAdapter {
 
   @Override
   public void close() {
-    if (db.isOwningHandle()) {
+    if (owner && db.isOwningHandle()) {
       for (ColumnFamilyHandle h : handles) {
         h.close();
       }

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import org.lodestore.benchmarks.data.Dataset;
 import org.lodestore.benchmarks.data.Keys;
 import org.lodestore.benchmarks.data.Market;
@@ -23,29 +24,73 @@ import org.lodestore.benchmarks.data.Rows;
  *
  * <p>The market is stored as columns (what an SQLite user would do) and read back into the same
  * {@link Market} record the key-value peers decode. Durability: {@link SyncMode#SYNC} is
- * {@code synchronous=FULL} (WAL fsync on every commit), {@link SyncMode#NO_SYNC} is
- * {@code synchronous=OFF}.
+ * {@code synchronous=FULL} (WAL fsync on every commit), {@link SyncMode#META_NO_SYNC} is {@code
+ * synchronous=NORMAL} (the WAL is fsync'ed at checkpoints, not per commit), {@link
+ * SyncMode#NO_SYNC} is {@code synchronous=OFF}.
+ *
+ * <p>Threads ({@link #forThread()}): the one writer connection is shared under a lock, each write
+ * transaction (bind, execute, commit) holding it, as users of SQLite share a writer; each handle
+ * opens its own read connection (WAL readers do not block the writer or each other).
  */
 final class SqliteAdapter implements StoreAdapter {
   private static final String MARKET_COLUMNS =
       "oid, exchange_oid, name, symbol, price, quantity, created_nanos, side, note";
 
+  /** Whether this adapter opened the writer connection (and closes it), or is a handle. */
+  private final boolean owner;
+  private final String url;
   private final Connection writer;
-  private final Connection reader;
+  /** Held for each write transaction on {@link #writer}, by every handle. */
+  private final ReentrantLock writeLock;
   private final PreparedStatement insertMarket;
-  private final PreparedStatement selectMarket;
-  private final PreparedStatement selectPrice;
-  private final PreparedStatement selectByName;
-  private final PreparedStatement selectByExchange;
-  private final PreparedStatement scanTicks;
-  private final PreparedStatement latestTicks;
+  private final Reads reads;
+
+  /** A read connection and its prepared statements, one per handle. */
+  private static final class Reads {
+    final Connection reader;
+    final PreparedStatement selectMarket;
+    final PreparedStatement selectPrice;
+    final PreparedStatement selectByName;
+    final PreparedStatement selectByExchange;
+    final PreparedStatement scanTicks;
+    final PreparedStatement latestTicks;
+
+    Reads(String url) throws SQLException {
+      reader = DriverManager.getConnection(url);
+      selectMarket =
+          reader.prepareStatement("SELECT " + MARKET_COLUMNS + " FROM market WHERE oid = ?");
+      selectPrice = reader.prepareStatement("SELECT price FROM market WHERE oid = ?");
+      selectByName =
+          reader.prepareStatement("SELECT " + MARKET_COLUMNS + " FROM market WHERE name = ?");
+      selectByExchange =
+          reader.prepareStatement(
+              "SELECT " + MARKET_COLUMNS + " FROM market WHERE exchange_oid = ?");
+      scanTicks =
+          reader.prepareStatement(
+              "SELECT time_nanos, price, size FROM tick"
+                  + " WHERE series = ? AND time_nanos >= ? AND time_nanos < ?"
+                  + " ORDER BY time_nanos");
+      latestTicks =
+          reader.prepareStatement(
+              "SELECT time_nanos, price, size FROM tick"
+                  + " WHERE series = ? ORDER BY time_nanos DESC LIMIT ?");
+    }
+  }
 
   SqliteAdapter(Path dir, StoreOptions options) throws SQLException {
-    String url = "jdbc:sqlite:" + dir.resolve("sqlite.db");
+    owner = true;
+    url = "jdbc:sqlite:" + dir.resolve("sqlite.db");
     writer = DriverManager.getConnection(url);
+    writeLock = new ReentrantLock();
+    String synchronous =
+        switch (options.sync()) {
+          case SYNC -> "FULL";
+          case META_NO_SYNC -> "NORMAL";
+          case NO_SYNC -> "OFF";
+        };
     try (Statement s = writer.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
-      s.execute("PRAGMA synchronous=" + (options.sync() == SyncMode.SYNC ? "FULL" : "OFF"));
+      s.execute("PRAGMA synchronous=" + synchronous);
       s.execute(
           "CREATE TABLE IF NOT EXISTS market (oid BLOB PRIMARY KEY, exchange_oid BLOB NOT NULL,"
               + " name TEXT NOT NULL, symbol TEXT NOT NULL, price REAL NOT NULL,"
@@ -64,25 +109,28 @@ final class SqliteAdapter implements StoreAdapter {
               + " PRIMARY KEY (series, time_nanos)) WITHOUT ROWID");
     }
     writer.setAutoCommit(false);
-    reader = DriverManager.getConnection(url);
     insertMarket =
         writer.prepareStatement(
             "INSERT INTO market (" + MARKET_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    selectMarket = reader.prepareStatement("SELECT " + MARKET_COLUMNS + " FROM market WHERE oid = ?");
-    selectPrice = reader.prepareStatement("SELECT price FROM market WHERE oid = ?");
-    selectByName =
-        reader.prepareStatement("SELECT " + MARKET_COLUMNS + " FROM market WHERE name = ?");
-    selectByExchange =
-        reader.prepareStatement(
-            "SELECT " + MARKET_COLUMNS + " FROM market WHERE exchange_oid = ?");
-    scanTicks =
-        reader.prepareStatement(
-            "SELECT time_nanos, price, size FROM tick"
-                + " WHERE series = ? AND time_nanos >= ? AND time_nanos < ? ORDER BY time_nanos");
-    latestTicks =
-        reader.prepareStatement(
-            "SELECT time_nanos, price, size FROM tick"
-                + " WHERE series = ? ORDER BY time_nanos DESC LIMIT ?");
+    reads = new Reads(url);
+  }
+
+  private SqliteAdapter(SqliteAdapter shared) throws SQLException {
+    owner = false;
+    url = shared.url;
+    writer = shared.writer;
+    writeLock = shared.writeLock;
+    insertMarket = shared.insertMarket;
+    reads = new Reads(url);
+  }
+
+  @Override
+  public StoreAdapter forThread() {
+    try {
+      return new SqliteAdapter(this);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -93,8 +141,8 @@ final class SqliteAdapter implements StoreAdapter {
   @Override
   public Market get(UUID oid) {
     try {
-      selectMarket.setBytes(1, Keys.uuid(oid));
-      try (ResultSet rs = selectMarket.executeQuery()) {
+      reads.selectMarket.setBytes(1, Keys.uuid(oid));
+      try (ResultSet rs = reads.selectMarket.executeQuery()) {
         return rs.next() ? market(rs) : null;
       }
     } catch (SQLException e) {
@@ -105,8 +153,8 @@ final class SqliteAdapter implements StoreAdapter {
   @Override
   public double price(UUID oid) {
     try {
-      selectPrice.setBytes(1, Keys.uuid(oid));
-      try (ResultSet rs = selectPrice.executeQuery()) {
+      reads.selectPrice.setBytes(1, Keys.uuid(oid));
+      try (ResultSet rs = reads.selectPrice.executeQuery()) {
         return rs.next() ? rs.getDouble(1) : Double.NaN;
       }
     } catch (SQLException e) {
@@ -116,6 +164,7 @@ final class SqliteAdapter implements StoreAdapter {
 
   @Override
   public void insert(List<Market> batch) {
+    writeLock.lock();
     try {
       try {
         for (Market m : batch) {
@@ -137,11 +186,14 @@ final class SqliteAdapter implements StoreAdapter {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
+    } finally {
+      writeLock.unlock();
     }
   }
 
   @Override
   public void loadTicks(Dataset data) {
+    writeLock.lock();
     try (PreparedStatement ps =
         writer.prepareStatement(
             "INSERT INTO tick (series, time_nanos, price, size, sequence) VALUES (?, ?, ?, ?, ?)")) {
@@ -164,16 +216,18 @@ final class SqliteAdapter implements StoreAdapter {
       writer.commit();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
+    } finally {
+      writeLock.unlock();
     }
   }
 
   @Override
   public long scan(UUID series, long fromNanos, long toNanos) {
     try {
-      scanTicks.setBytes(1, Keys.uuid(series));
-      scanTicks.setLong(2, fromNanos);
-      scanTicks.setLong(3, toNanos);
-      return fold(scanTicks);
+      reads.scanTicks.setBytes(1, Keys.uuid(series));
+      reads.scanTicks.setLong(2, fromNanos);
+      reads.scanTicks.setLong(3, toNanos);
+      return fold(reads.scanTicks);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -182,9 +236,9 @@ final class SqliteAdapter implements StoreAdapter {
   @Override
   public long latest(UUID series, int n) {
     try {
-      latestTicks.setBytes(1, Keys.uuid(series));
-      latestTicks.setInt(2, n);
-      return fold(latestTicks);
+      reads.latestTicks.setBytes(1, Keys.uuid(series));
+      reads.latestTicks.setInt(2, n);
+      return fold(reads.latestTicks);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -203,8 +257,8 @@ final class SqliteAdapter implements StoreAdapter {
   @Override
   public Market getByName(String name) {
     try {
-      selectByName.setString(1, name);
-      try (ResultSet rs = selectByName.executeQuery()) {
+      reads.selectByName.setString(1, name);
+      try (ResultSet rs = reads.selectByName.executeQuery()) {
         return rs.next() ? market(rs) : null;
       }
     } catch (SQLException e) {
@@ -216,8 +270,8 @@ final class SqliteAdapter implements StoreAdapter {
   public List<Market> getByExchange(UUID exchange) {
     List<Market> out = new ArrayList<>(Dataset.MARKETS_PER_EXCHANGE);
     try {
-      selectByExchange.setBytes(1, Keys.uuid(exchange));
-      try (ResultSet rs = selectByExchange.executeQuery()) {
+      reads.selectByExchange.setBytes(1, Keys.uuid(exchange));
+      try (ResultSet rs = reads.selectByExchange.executeQuery()) {
         while (rs.next()) {
           out.add(market(rs));
         }
@@ -244,8 +298,10 @@ final class SqliteAdapter implements StoreAdapter {
   @Override
   public void close() {
     try {
-      reader.close();
-      writer.close();
+      reads.reader.close();
+      if (owner) {
+        writer.close();
+      }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

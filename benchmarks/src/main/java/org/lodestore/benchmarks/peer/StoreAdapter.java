@@ -26,7 +26,9 @@ import org.lodestore.benchmarks.data.Rows;
  *       declares which ones and why, so the report lists them instead of skipping them.
  * </ul>
  *
- * <p>Adapters are single-threaded, like the benchmarks that drive them.
+ * <p>An adapter is used by one thread at a time: it owns its codecs, reusable buffers and reused
+ * views, as a single-threaded client of its store would. The concurrent workloads (W6, W7) give
+ * each thread its own {@link #forThread()} handle on the one open store.
  */
 public interface StoreAdapter extends AutoCloseable {
   /** Rows per transaction when loading a dataset. */
@@ -99,7 +101,17 @@ public interface StoreAdapter extends AutoCloseable {
     throw new UnsupportedWorkloadException(impl(), Workload.W5);
   }
 
-  /** Closes the store; idempotent. */
+  /**
+   * A handle on this adapter's open store for one more thread (W6, W7), as a multi-threaded user of
+   * the store writes it: it shares the store, its tables and whatever the store documents as safe
+   * to share between threads (SQLite: the one writer connection, under a lock), and has its own
+   * codecs, buffers and reused views (SQLite: its own read connection). Every method of the
+   * handle may run on its thread while other handles run on theirs. Closing the handle releases
+   * only what it owns; the store stays open until this adapter is closed.
+   */
+  StoreAdapter forThread();
+
+  /** Closes the store (a {@link #forThread()} handle: only what the handle owns); idempotent. */
   @Override
   void close();
 }

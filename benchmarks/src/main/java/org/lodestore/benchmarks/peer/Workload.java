@@ -1,6 +1,6 @@
 package org.lodestore.benchmarks.peer;
 
-/** The workloads of issue 6; benchmark methods carry the id in their name. */
+/** The workloads of issues 6 and 12; benchmark methods carry the id in their name. */
 public enum Workload {
   /** Point get by UUID, returning a typed object, and a variant reading one field. */
   W1("point get by UUID"),
@@ -11,7 +11,11 @@ public enum Workload {
   /** Latest-N reverse scan of a random series. */
   W4("latest-N reverse scan"),
   /** Lookup through an index: unique key to row, UUID-set to k rows. */
-  W5("lookup through an index");
+  W5("lookup through an index"),
+  /** Concurrent durable writers: 1, 4, 16 threads, one row (two indexes) per transaction. */
+  W6("concurrent durable writers"),
+  /** Concurrent readers: W1's point get and W3's range scan from 1, 2 and 4 threads. */
+  W7("concurrent readers");
 
   private final String title;
 

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One row of a JMH JSON result file ({@code -rf json}): a benchmark method with one combination of
@@ -20,7 +21,9 @@ import java.util.Map;
  * @param error half-width of the 99.9% confidence interval; {@code NaN} with too few iterations
  * @param unit unit of the score, e.g. {@code ns/op}
  * @param allocBytesPerOp {@code gc.alloc.rate.norm} when run with {@code -prof gc}, else {@code NaN}
- * @param run the run's settings shared by every row (JDK, JVM arguments, iterations)
+ * @param threads JMH threads of the trial ({@code -t}): 1 except for the concurrent workloads
+ * @param run the run's settings shared by every row of one JMH invocation (JDK, JVM arguments,
+ *     iterations)
  */
 record JmhResult(
     String benchmark,
@@ -29,7 +32,18 @@ record JmhResult(
     double error,
     String unit,
     double allocBytesPerOp,
+    int threads,
     RunInfo run) {
+
+  /** The workloads whose rows differ by thread count (JMH {@code -t}): W6 and W7. */
+  static final Set<String> CONCURRENT = Set.of("W6", "W7");
+
+  /** Markets in the cache-hot dataset (W1, W5; the quick profile's). */
+  static final long CACHE_HOT_MARKETS = 10_000;
+  /** Series x ticks per series in the cache-hot dataset (W3, W4; the quick profile's). */
+  static final long CACHE_HOT_SERIES = 10;
+
+  static final long CACHE_HOT_TICKS_PER_SERIES = 10_000;
 
   /** The run's settings, as JMH records them on every row. */
   record RunInfo(
@@ -60,8 +74,16 @@ record JmhResult(
     return params.getOrDefault("impl", "?");
   }
 
-  /** The method and every parameter except {@code impl}: rows with equal cases are compared. */
+  /**
+   * The method, every parameter except {@code impl} and, for the concurrent workloads, the thread
+   * count: rows with equal cases are compared.
+   */
   String caseLabel() {
+    return concurrent() ? seriesLabel() + " threads=" + threads : seriesLabel();
+  }
+
+  /** The method and every parameter except {@code impl} (without the thread count). */
+  String seriesLabel() {
     StringBuilder b = new StringBuilder(method());
     params.forEach(
         (k, v) -> {
@@ -70,6 +92,31 @@ record JmhResult(
           }
         });
     return b.toString();
+  }
+
+  /** Whether this row is of a concurrent workload (W6, W7), whose cases differ by threads. */
+  boolean concurrent() {
+    return CONCURRENT.contains(workload());
+  }
+
+  /** Whether the score is a throughput (higher is better) rather than a time. */
+  boolean throughput() {
+    return unit.startsWith("ops/");
+  }
+
+  /** Whether this row reads the cache-hot dataset (10,000 markets; 10 x 10,000 ticks). */
+  boolean cacheHot() {
+    if (params.containsKey("markets")) {
+      return Long.parseLong(params.get("markets")) == CACHE_HOT_MARKETS;
+    }
+    return params.containsKey("series")
+        && Long.parseLong(params.get("series")) == CACHE_HOT_SERIES
+        && Long.parseLong(params.getOrDefault("ticksPerSeries", "0")) == CACHE_HOT_TICKS_PER_SERIES;
+  }
+
+  /** The {@code durability} parameter (W2, W6), or {@code null}. */
+  String durability() {
+    return params.get("durability");
   }
 
   /** Reads every row of a JMH JSON file. */
@@ -93,6 +140,7 @@ record JmhResult(
               number(primary.path("scoreError")),
               primary.path("scoreUnit").asText(),
               alloc.isMissingNode() ? Double.NaN : alloc.path("score").asDouble(Double.NaN),
+              n.path("threads").asInt(1),
               new RunInfo(
                   n.path("jdkVersion").asText(),
                   n.path("vmName").asText(),

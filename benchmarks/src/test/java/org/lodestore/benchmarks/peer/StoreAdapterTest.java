@@ -8,6 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -157,6 +163,163 @@ class StoreAdapterTest {
       store.insert(List.of(a, b, c, d));
       assertThat(store.getByName(b.name())).isEqualTo(b);
       assertThat(store.getByName(d.name())).isEqualTo(d);
+    }
+  }
+
+  static Stream<Impl> transactional() {
+    return Stream.of(Impl.values()).filter(impl -> impl.supports(Workload.W2));
+  }
+
+  /**
+   * W2 at {@code meta-nosync}: each store with such a level opens with it, inserts and reads back
+   * (also after reopening at the default durability); MapDB, which has none, refuses it.
+   */
+  @ParameterizedTest
+  @MethodSource("transactional")
+  void metaNoSync_insertsAndReadsBack_orIsRefusedWithTheReason(Impl impl) {
+    StoreOptions meta = new StoreOptions(SyncMode.META_NO_SYNC, 2, 100);
+    if (!impl.supports(SyncMode.META_NO_SYNC)) {
+      assertThatThrownBy(() -> impl.open(dir, meta))
+          .isInstanceOf(UnsupportedWorkloadException.class)
+          .hasMessageContaining("meta-nosync")
+          .hasMessageContaining(impl.unsupportedReason(SyncMode.META_NO_SYNC));
+      return;
+    }
+    try (StoreAdapter store = impl.open(dir, meta)) {
+      store.insert(List.of(DATA.market(0), DATA.market(1)));
+      store.insert(List.of(DATA.market(2)));
+      assertThat(store.get(DATA.marketOid(1))).isEqualTo(DATA.market(1));
+      assertThat(store.getByName(DATA.market(2).name())).isEqualTo(DATA.market(2));
+    }
+    try (StoreAdapter reopened = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, 100))) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(reopened.get(DATA.marketOid(i))).isEqualTo(DATA.market(i));
+      }
+    }
+  }
+
+  /**
+   * The W7 path: four threads, each with its own {@link StoreAdapter#forThread()} handle, read the
+   * same store at once and every read returns the model's result; closing the handles leaves the
+   * store open.
+   */
+  @ParameterizedTest
+  @EnumSource(Impl.class)
+  void forThread_concurrentReaders_returnTheModelsResults(Impl impl) throws Exception {
+    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
+      store.loadMarkets(DATA);
+      if (impl.supports(Workload.W3)) {
+        store.loadTicks(DATA);
+      }
+      runThreads(
+          4,
+          t -> {
+            try (StoreAdapter handle = store.forThread()) {
+              SplittableRandom r = new SplittableRandom(t);
+              for (int k = 0; k < 300; k++) {
+                Market expected = DATA.market(r.nextInt(DATA.markets()));
+                assertThat(handle.get(expected.oid())).isEqualTo(expected);
+                assertThat(handle.price(expected.oid())).isEqualTo(expected.price());
+                if (impl.supports(Workload.W3)) {
+                  int s = r.nextInt(DATA.series());
+                  int start = r.nextInt(DATA.ticksPerSeries() - 100 + 1);
+                  long from = Dataset.tickTime(start);
+                  assertThat(
+                          handle.scan(
+                              DATA.seriesOid(s), from, from + 100 * Dataset.TICK_STEP_NANOS))
+                      .isEqualTo(model(s, start, 100, false));
+                }
+              }
+            }
+          });
+      Market m = DATA.market(7);
+      assertThat(store.get(m.oid())).as("the store after its handles closed").isEqualTo(m);
+    }
+  }
+
+  static Stream<Impl> concurrentWriters() {
+    return Stream.of(Impl.values()).filter(impl -> impl.supports(Workload.W6));
+  }
+
+  /**
+   * The W6 path: four threads, each with its own handle, insert single-row transactions (both
+   * indexes, {@code sync}) at once; afterwards every row and its index entries are there, and a
+   * duplicate name from another thread is still refused.
+   */
+  @ParameterizedTest
+  @MethodSource("concurrentWriters")
+  void forThread_concurrentSingleRowWriters_writeEveryRowAndIndexEntry(Impl impl)
+      throws Exception {
+    int perThread = 25;
+    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, 0))) {
+      runThreads(
+          4,
+          t -> {
+            try (StoreAdapter handle = store.forThread()) {
+              for (int i = 0; i < perThread; i++) {
+                handle.insert(List.of(DATA.market(t * perThread + i)));
+              }
+            }
+          });
+      for (int i = 0; i < 4 * perThread; i++) {
+        Market m = DATA.market(i);
+        assertThat(store.get(m.oid())).isEqualTo(m);
+        assertThat(store.getByName(m.name())).isEqualTo(m);
+      }
+      Market first = DATA.market(0);
+      List<Market> listed =
+          IntStream.range(0, 4 * perThread)
+              .mapToObj(DATA::market)
+              .filter(x -> x.exchangeOid().equals(first.exchangeOid()))
+              .collect(Collectors.toList());
+      assertThat(store.getByExchange(first.exchangeOid()))
+          .containsExactlyInAnyOrderElementsOf(listed);
+      Market clash =
+          new Market(
+              DATA.marketOid(999), first.exchangeOid(), first.name(), "X", 1, 1, 1, (byte) 0, "n");
+      try (StoreAdapter other = store.forThread()) {
+        assertThatThrownBy(() -> other.insert(List.of(clash)))
+            .isInstanceOf(IllegalStateException.class);
+      }
+      assertThat(store.get(clash.oid())).isNull();
+    }
+  }
+
+  /** The body of one test thread. */
+  @FunctionalInterface
+  interface ThreadBody {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs {@code body} on {@code n} threads started together; rethrows the first failure. */
+  private static void runThreads(int n, ThreadBody body) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  body.run(thread);
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        try {
+          f.get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Exception x) {
+            throw x;
+          }
+          throw new AssertionError(e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -78,6 +78,18 @@ public final class Txn implements AutoCloseable {
    */
   final MapEpoch epoch;
 
+  /**
+   * The write transaction this one is nested in (one caller's part of a group commit, see {@link
+   * GroupCommit}), or null for a top-level transaction.
+   */
+  final Txn parent;
+
+  /**
+   * The open transaction nested in this one, or null. While it is open LMDB allows this one no
+   * operation, and ending this one would free the nested one under its user.
+   */
+  volatile Txn child;
+
   Txn(
       final Database db,
       final org.lmdbjava.Txn<ByteBuffer> lmdb,
@@ -91,6 +103,38 @@ public final class Txn implements AutoCloseable {
     this.handleSeq = handleSeq;
     this.onLockThread = onLockThread;
     this.epoch = db.mapEpoch(); // the map cannot change while a transaction begins
+    this.parent = null;
+  }
+
+  /**
+   * Begins a transaction nested in the write transaction {@code parent} (LMDB's nested
+   * transaction), owned by the calling thread: its commit merges its changes into {@code parent}
+   * (durable only when {@code parent} commits), its abort discards them and leaves {@code parent}
+   * as it was. The caller ({@link Database#beginChild}) registers it like any transaction. LMDB's
+   * write lock is not touched, so its begin and end run on the calling thread, virtual or not.
+   *
+   * @throws InvalidStateException if {@code parent} ended or already has an open nested transaction
+   * @throws LmdbException if LMDB refuses
+   */
+  static Txn nested(final Txn parent) {
+    if (parent.readOnly || parent.state == DONE || parent.child != null) {
+      throw new InvalidStateException(
+          "cannot nest a transaction in " + parent + (parent.child != null ? " (it has one)" : ""));
+    }
+    final Txn child = new Txn(parent, parent.db.env.txn(parent.lmdb));
+    parent.child = child;
+    return child;
+  }
+
+  private Txn(final Txn parent, final org.lmdbjava.Txn<ByteBuffer> lmdb) {
+    this.db = parent.db;
+    this.lmdb = lmdb;
+    this.readOnly = false;
+    this.owner = Thread.currentThread();
+    this.handleSeq = parent.handleSeq; // LMDB gives a nested transaction its parent's handles
+    this.onLockThread = false;
+    this.epoch = parent.epoch;
+    this.parent = parent;
   }
 
   /**
@@ -147,7 +191,11 @@ public final class Txn implements AutoCloseable {
         throw failed(Lmdb.translate(e, null, null));
       }
       if (opened != null) {
-        db.publish(opened);
+        if (parent != null) {
+          parent.adoptOpened(opened); // published when the parent commits
+        } else {
+          db.publish(opened);
+        }
         opened = null;
       }
       ending = "committed";
@@ -196,8 +244,8 @@ public final class Txn implements AutoCloseable {
    * the other thread may be reading, with addresses its compiled code already holds.)
    */
   void abortFromClose() {
-    if (Thread.currentThread() != owner) {
-      return;
+    if (Thread.currentThread() != owner || child != null) {
+      return; // a parent with an open child is ended by its group once the child ended
     }
     while (!STATE.compareAndSet(this, IDLE, BUSY)) {
       if (state == DONE) {
@@ -216,7 +264,7 @@ public final class Txn implements AutoCloseable {
    * @return true if this call ended it
    */
   boolean abortOrphan() {
-    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+    if (child != null || !STATE.compareAndSet(this, IDLE, BUSY)) {
       return false;
     }
     ending = "aborted: its thread '" + owner.getName() + "' ended without closing it";
@@ -232,6 +280,9 @@ public final class Txn implements AutoCloseable {
    */
   void closeLmdb() {
     onLockHolder(lmdb::close);
+    if (parent != null) {
+      parent.child = null;
+    }
   }
 
   /** Runs an LMDB call that may unlock the write lock on the thread that locked it. */
@@ -260,7 +311,11 @@ public final class Txn implements AutoCloseable {
       closeLmdb();
     } finally {
       STATE.setRelease(this, DONE);
-      db.ended(this);
+      if (parent != null) {
+        db.endedChild(this);
+      } else {
+        db.ended(this);
+      }
     }
   }
 
@@ -368,7 +423,15 @@ public final class Txn implements AutoCloseable {
   }
 
   boolean openedHere(final TableHandle handle) {
-    return opened != null && opened.contains(handle);
+    return opened != null && opened.contains(handle)
+        || parent != null && parent.openedHere(handle);
+  }
+
+  /** Takes over the handles a nested transaction opened and committed into this one. */
+  void adoptOpened(final List<TableHandle> handles) {
+    for (final TableHandle handle : handles) {
+      opened(handle);
+    }
   }
 
   void opened(final TableHandle handle) {

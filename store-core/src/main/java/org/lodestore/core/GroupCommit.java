@@ -204,6 +204,9 @@ final class GroupCommit {
       }
       switch (request.outcome) {
         case COMMITTED:
+          if (request.error != null) {
+            throw rethrow(request.error);
+          }
           return request.result;
         case GROW:
           db.growAfterGroup(request.growthsSeen, request.full);
@@ -424,7 +427,12 @@ final class GroupCommit {
         request.fail(e);
       }
     } catch (RuntimeException | Error e) {
-      if (child.sawMapFull() && db.options().autoGrow()) {
+      if (child.committed()) {
+        // fn committed the child itself: its writes are in the parent and are committed with it;
+        // the caller gets the error after that, as an ungrouped write's second commit fails
+        request.committed(null);
+        request.error = e;
+      } else if (child.sawMapFull() && db.options().autoGrow()) {
         request.grow(null, db.growthCount()); // fn turned the map-full failure into another
       } else if (request.afterOthers && dirtyPagesFull(e)) {
         request.outcome = ALONE;

@@ -427,6 +427,11 @@ public final class Txn implements AutoCloseable {
         || parent != null && parent.openedHere(handle);
   }
 
+  /** Whether this transaction ended by committing. For its owner thread. */
+  boolean committed() {
+    return state == DONE && "committed".equals(ending);
+  }
+
   /** Takes over the handles a nested transaction opened and committed into this one. */
   void adoptOpened(final List<TableHandle> handles) {
     for (final TableHandle handle : handles) {

@@ -412,6 +412,80 @@ class GroupCommitTest {
     }
   }
 
+  @Test
+  void fnThatCommitsItsOwnTxnInAGroup_isCommittedWithTheGroup_andItsCallerGetsTheSecondCommitsError()
+      throws Exception {
+    try (Database db = open("db", synced())) {
+      final Table<String, Long> t = db.table("rows", KeyCodecs.STRING, ValueCodecs.LONG);
+      final List<Function<Txn, Object>> fns = new ArrayList<>();
+      fns.add(
+          txn -> {
+            t.put(txn, "thrower", 1L);
+            throw new IllegalArgumentException("the only other caller fails");
+          });
+      fns.add(
+          txn -> {
+            t.put(txn, "self-committed", 1L);
+            txn.commit(); // misuse: write(fn) commits; as ungrouped, this commit stands
+            return null;
+          });
+      final List<Outcome> outcomes = GroupHarness.inOneGroup(db, fns, TIMEOUT);
+      assertThat(outcomes.get(0).error).isInstanceOf(IllegalArgumentException.class);
+      assertThat(outcomes.get(1).error).as(outcomes.get(1).toString())
+          .isInstanceOf(InvalidStateException.class);
+      assertThat((Object) db.read(txn -> t.get(txn, "self-committed"))).isEqualTo(1L);
+      assertThat((Object) db.read(txn -> t.get(txn, "thrower"))).isNull();
+      // the same call ungrouped: committed, and the second commit's error
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn -> {
+                        t.put(txn, "alone", 1L);
+                        txn.commit();
+                      }))
+          .isInstanceOf(InvalidStateException.class);
+      assertThat((Object) db.read(txn -> t.get(txn, "alone"))).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void interruptedQueuedCaller_leavesTheQueue_withLodestoreException_andWritesNothing()
+      throws Exception {
+    try (Database db = open("db", synced())) {
+      final Table<String, Long> t = db.table("rows", KeyCodecs.STRING, ValueCodecs.LONG);
+      final AtomicInteger queuedRan = new AtomicInteger();
+      final List<Function<Txn, Object>> fns = new ArrayList<>();
+      fns.add(
+          txn -> {
+            t.put(txn, "leader", 1L);
+            return null;
+          });
+      fns.add(
+          txn -> {
+            queuedRan.incrementAndGet();
+            t.put(txn, "queued", 1L);
+            return null;
+          });
+      final List<Outcome> outcomes;
+      final Txn hold = db.beginWrite();
+      try {
+        outcomes = GroupHarness.start(db, fns, "w", TIMEOUT);
+        outcomes.get(1).thread.interrupt(); // still queued: the leader waits for our write lock
+        GroupHarness.join(outcomes.subList(1, 2), TIMEOUT);
+      } finally {
+        hold.close();
+      }
+      GroupHarness.join(outcomes, TIMEOUT);
+      assertThat(outcomes.get(1).error)
+          .isExactlyInstanceOf(LodestoreException.class)
+          .hasMessageContaining("interrupted");
+      assertThat(queuedRan.get()).isZero();
+      assertThat(outcomes.get(0).error).as(outcomes.get(0).toString()).isNull();
+      assertThat((Object) db.read(txn -> t.get(txn, "leader"))).isEqualTo(1L);
+      assertThat((Object) db.read(txn -> t.get(txn, "queued"))).isNull();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"closeFromAnotherThread", "closeInLeaderFn", "closeInMemberFn"})
   void closeDuringAGroup_inChildJvm_neverHangs_andCallersSucceedOrGetInvalidState(

@@ -234,7 +234,7 @@ final class GroupCommit {
             interrupted = false;
           }
           final Thread leader = request.leader;
-          runChild(request, request.parent);
+          runTurn(request, request.parent);
           final int outcome = request.outcome;
           // a caller whose fn failed (or that retries alone) has nothing to wait for: it goes now
           request.state = outcome == FAILED || outcome == ALONE ? DONE : RAN;
@@ -336,7 +336,7 @@ final class GroupCommit {
       for (final Request<?> member : batch) {
         member.afterOthers = committed > 0;
         if (member == self) {
-          runChild(self, parent);
+          runTurn(self, parent);
         } else {
           member.parent = parent;
           member.leader = leader;
@@ -361,6 +361,10 @@ final class GroupCommit {
       }
       try {
         parent.close(); // aborts unless committed; there is no child left
+      } catch (RuntimeException | Error e) {
+        if (failure == null) {
+          failure = e; // not committed: no member may return as if it were
+        }
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();
@@ -407,7 +411,19 @@ final class GroupCommit {
     return interrupted;
   }
 
-  /** One turn, on the member's thread: {@code fn} in a nested transaction of {@code parent}. */
+  /**
+   * One turn, on the member's thread; whatever happens, the request has an outcome afterwards (the
+   * leader goes on when the member reports it).
+   */
+  private <R> void runTurn(final Request<R> request, final Txn parent) {
+    try {
+      runChild(request, parent);
+    } catch (RuntimeException | Error e) {
+      request.fail(e); // ending the child failed: not the caller's write
+    }
+  }
+
+  /** {@code fn} in a nested transaction of {@code parent}, on the member's thread. */
   private <R> void runChild(final Request<R> request, final Txn parent) {
     final Txn child;
     try {

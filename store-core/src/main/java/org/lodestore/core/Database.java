@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * to use with try-with-resources (closing without commit aborts), or {@link #read} and {@link
  * #write} run a function in one and commit or abort for you. One write transaction exists at a time
  * per database (a second {@code beginWrite()} on another thread waits); read transactions run
- * concurrently with it and with each other, each on a consistent snapshot.
+ * concurrently with it and with each other, each on a consistent snapshot. Concurrent {@link
+ * #write} calls share commits (group commit, see {@link #write} and {@link
+ * DatabaseOptions.Builder#groupCommit(boolean)}), each isolated in a nested transaction.
  *
  * <h2>Map size</h2>
  *
@@ -100,6 +102,9 @@ public final class Database implements AutoCloseable {
   /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
   final WriteLock writeLock;
 
+  /** Groups concurrent {@link #write} calls into shared commits; null when turned off. */
+  private final GroupCommit group;
+
   /** Write transactions begun since the last reader check; touched only by the permit holder. */
   private int writesSinceReaderCheck;
 
@@ -115,6 +120,7 @@ public final class Database implements AutoCloseable {
     this.gate = new TxnGate(this, env, options);
     this.registry = new TableRegistry(this, env, options);
     this.bounds = new StoredBounds(env, gate.lock, gate::envClosed, path, env.stat().pageSize);
+    this.group = options.groupCommit() && !options.readOnly() ? new GroupCommit(this) : null;
   }
 
   /**
@@ -389,6 +395,21 @@ public final class Database implements AutoCloseable {
     return current != null && current.owner == Thread.currentThread();
   }
 
+  /**
+   * Begins a transaction nested in the open write transaction {@code parent}, for one caller of a
+   * group commit ({@link GroupCommit}), owned by the calling thread, and registers it as any
+   * transaction: growth and close wait for it. It does not wait for a growth: that waits for
+   * {@code parent} anyway. While it is open it is the write transaction this thread holds (so a
+   * {@code beginWrite} or {@code db.table(name)} inside it fails instead of waiting for itself).
+   *
+   * @throws InvalidStateException if the database is closed or {@code parent} ended
+   */
+  Txn beginChild(final Txn parent) {
+    final Txn child = gate.beginChild(parent);
+    writer = child;
+    return child;
+  }
+
   /** Called by a transaction after it ended; see {@link TxnGate#ended}. */
   void ended(final Txn txn, final LmdbReader reader, final boolean freed) {
     if (writer == txn) {
@@ -411,6 +432,40 @@ public final class Database implements AutoCloseable {
     writeLock.shutdown();
     OPEN.values().removeIf(open -> open == this);
     LOG.debug("closed {}", path);
+  }
+
+  /**
+   * Called by a nested transaction ({@link #beginChild}) after it ended: the write transaction is
+   * its parent's again, and LMDB's write lock stays with the parent.
+   */
+  void endedChild(final Txn child) {
+    if (writer == child) {
+      writer = child.parent;
+    }
+    gate.endedChild(child);
+  }
+
+  /** Whether {@code thread} holds the write transaction (top-level or nested). */
+  boolean holdsWrite(final Thread thread) {
+    final Txn current = writer;
+    return current != null && current.owner == thread;
+  }
+
+  /** How many times this process grew the map; with {@link #growAfterGroup}. */
+  int growthCount() {
+    return gate.growths();
+  }
+
+  /**
+   * Grows the map for a {@link #write} caller whose transaction found it full, as {@link #write}
+   * does, unless it grew since the caller saw {@code growthsSeen} growths: the callers of one group
+   * commit that found the map full grow it once between them, not once each.
+   *
+   * @throws MapFullException if the map cannot grow
+   * @throws InvalidStateException if closed, or if this thread holds an open transaction
+   */
+  void growAfterGroup(final int growthsSeen, final MapFullException full) {
+    gate.growUnlessGrown(growthsSeen, full);
   }
 
   /**
@@ -438,10 +493,26 @@ public final class Database implements AutoCloseable {
    * any other; the transaction's LMDB lock is taken and released on a platform thread of the
    * database.
    *
+   * <p><b>Group commit</b> ({@link DatabaseOptions#groupCommit()}, on by default): calls from
+   * several threads that arrive while another write is running or committing wait, then share one
+   * write transaction and one commit (with {@link Durability#SYNC}, one pair of fsyncs for all of
+   * them). Each {@code fn} runs on its caller's thread, in arrival order, in an LMDB nested
+   * transaction of its own ({@code txn} belongs to the calling thread, as always): it sees the
+   * writes of the callers before it and its own; if it throws, only its changes are discarded and
+   * its caller gets that exception while the others commit. Every call returns only after the
+   * shared commit made its writes durable, as {@link DatabaseOptions#durability()} says; if that
+   * commit fails, every caller whose writes it carried gets the failure, and nothing of them was
+   * written. A call with no other writer to share with runs in a plain write transaction. When the
+   * map fills up, in a caller's {@code fn} or at the shared commit, the callers concerned grow it
+   * and run {@code fn} again, as above.
+   *
    * @param fn the work
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
-   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
+   * @throws InvalidStateException if the database is closed (also while the call waits or runs)
+   *     or read-only, if this thread holds the write transaction, or if the map must grow while
+   *     this thread holds an open transaction
+   * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -459,10 +530,15 @@ public final class Database implements AutoCloseable {
    * @param <R> the result type
    * @return what {@code fn} returned
    * @throws MapFullException only when the map cannot grow
-   * @throws InvalidStateException if the map must grow while this thread holds an open transaction
-   *     (see {@link #write(Consumer)})
+   * @throws InvalidStateException if the database is closed or read-only, if this thread holds
+   *     the write transaction, or if the map must grow while this thread holds an open transaction
+   *     (see {@link #write(Consumer)}, also for group commit)
+   * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
+    if (group != null && !holdsWrite(Thread.currentThread())) {
+      return group.write(fn);
+    }
     while (true) {
       final Txn txn = beginWrite();
       MapFullException full = null;
@@ -726,6 +802,8 @@ public final class Database implements AutoCloseable {
         readers >= 0 ? readers : info.numReaders,
         staleReadersCleared.get(),
         resizes,
+        group == null ? 0 : group.groupCommits(),
+        group == null ? 0 : group.groupedWrites(),
         tables);
   }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * How a {@link Database} is opened. Immutable; build one with {@link #builder()}. The defaults suit
  * a service: a 64 MiB map that grows by itself up to 1 TiB, 128 tables, 256 concurrent read
- * transactions, full durability.
+ * transactions, full durability, group commit.
  *
  * <pre>{@code
  * DatabaseOptions options = DatabaseOptions.builder()
@@ -28,6 +28,7 @@ public final class DatabaseOptions {
   private final Durability durability;
   private final Duration growTimeout;
   private final boolean readerPooling;
+  private final boolean groupCommit;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -39,6 +40,7 @@ public final class DatabaseOptions {
     this.durability = b.durability;
     this.growTimeout = b.growTimeout;
     this.readerPooling = b.readerPooling;
+    this.groupCommit = b.groupCommit;
   }
 
   /**
@@ -141,12 +143,22 @@ public final class DatabaseOptions {
     return growTimeout;
   }
 
+  /**
+   * Whether concurrent {@link Database#write} calls share commits; see {@link
+   * Builder#groupCommit(boolean)}.
+   *
+   * @return true if they do
+   */
+  public boolean groupCommit() {
+    return groupCommit;
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize=" + initialMapSize + ", maxMapSize=" + maxMapSize
         + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders + ", readerPooling=" + readerPooling
         + ", readOnly=" + readOnly + ", durability=" + durability + ", growTimeout=" + growTimeout
-        + "}";
+        + ", groupCommit=" + groupCommit + "}";
   }
 
   /** Builds {@link DatabaseOptions}; {@link #build()} validates the combination. */
@@ -160,6 +172,7 @@ public final class DatabaseOptions {
     private Durability durability = Durability.SYNC;
     private Duration growTimeout = Duration.ofSeconds(30);
     private boolean readerPooling = true;
+    private boolean groupCommit = true;
 
     private Builder() {}
 
@@ -263,6 +276,33 @@ public final class DatabaseOptions {
      */
     public Builder growTimeout(final Duration timeout) {
       this.growTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets whether concurrent {@link Database#write} and {@link Database#writeAndGet} calls share
+     * commits (default true).
+     *
+     * <p>With group commit, calls that arrive while another is writing or committing wait, and
+     * then run together in one LMDB write transaction, each caller's function in a nested
+     * transaction of its own on the caller's own thread, in arrival order; one commit (with
+     * {@link Durability#SYNC}, one pair of fsyncs) makes all of them durable, and each caller
+     * returns only after it. Each caller sees what it would alone: the writes of the callers before
+     * it, none of a caller whose function threw (that caller gets its exception, the others
+     * commit), and its own. A caller that writes alone runs in the top-level transaction as
+     * without group commit. Many threads writing small synced transactions gain most; the cost is
+     * a little latency for the callers in a group, which wait for those before them and for the
+     * shared commit, and LMDB's nested transactions (some CPU and malloc per caller).
+     *
+     * <p>Turn it off when one caller's commit must not wait for other callers' functions (say, a
+     * latency-critical writer beside slow batch writers), or when functions are long and rarely
+     * concurrent. Explicit transactions ({@link Database#beginWrite()}) are never grouped.
+     *
+     * @param enabled whether to group
+     * @return this builder
+     */
+    public Builder groupCommit(final boolean enabled) {
+      this.groupCommit = enabled;
       return this;
     }
 

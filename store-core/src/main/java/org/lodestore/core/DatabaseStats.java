@@ -14,6 +14,11 @@ import java.util.Map;
  * @param staleReadersCleared reader slots of dead processes this database freed since it opened
  *     (at open, when the reader table was full, and every 64 write transactions or second)
  * @param mapGrowths how many times this process grew the map
+ * @param groupCommits commits that {@link Database#write} callers shared since the database opened:
+ *     a group of two or more callers run as nested transactions of one transaction, which then
+ *     committed (see {@link DatabaseOptions#groupCommit()})
+ * @param groupedWrites the callers whose writes those shared commits carried (a caller whose
+ *     function threw is not counted); {@code groupedWrites / groupCommits} is the mean group size
  * @param tables per table, by name
  */
 public record DatabaseStats(
@@ -24,6 +29,8 @@ public record DatabaseStats(
     int readersInUse,
     long staleReadersCleared,
     int mapGrowths,
+    long groupCommits,
+    long groupedWrites,
     Map<String, TableStats> tables) {
 
   /**
@@ -36,6 +43,8 @@ public record DatabaseStats(
    * @param readersInUse the reader slots in use now
    * @param staleReadersCleared reader slots of dead processes freed since open
    * @param mapGrowths how many times this process grew the map
+   * @param groupCommits shared commits of two or more {@code write} callers
+   * @param groupedWrites the callers those shared commits carried
    * @param tables per table, by name
    */
   public DatabaseStats {

@@ -90,7 +90,10 @@ final class ReaderTable {
           }
           return 0;
         };
-    return LIB.mdb_reader_list(ptr, count, null) == 0 ? lines.get() : -1;
+    final int rc = LIB.mdb_reader_list(ptr, count, null);
+    // the callback is only weakly held by JNR's stub: keep it until the native call returned
+    java.lang.ref.Reference.reachabilityFence(count);
+    return rc == 0 ? lines.get() : -1;
   }
 
   /**

@@ -96,6 +96,18 @@ public final class Txn implements AutoCloseable {
    */
   final MapEpoch epoch;
 
+  /**
+   * The write transaction this one is nested in (one caller's part of a group commit, see {@link
+   * GroupCommit}), or null for a top-level transaction.
+   */
+  final Txn parent;
+
+  /**
+   * The open transaction nested in this one, or null. While it is open LMDB allows this one no
+   * operation, and ending this one would free the nested one under its user.
+   */
+  volatile Txn child;
+
   Txn(
       final Database db,
       final TxnGate.Slot slot,
@@ -109,6 +121,7 @@ public final class Txn implements AutoCloseable {
     this.handleSeq = handleSeq;
     this.onLockThread = onLockThread;
     this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
+    this.parent = null;
   }
 
   /** Gives the transaction its LMDB transaction (and pooled reader), once LMDB began it. */
@@ -119,6 +132,39 @@ public final class Txn implements AutoCloseable {
       this.views = reader.views;
       this.cursors = reader.openCursors;
     }
+  }
+
+  /**
+   * Begins a transaction nested in the write transaction {@code parent} (LMDB's nested
+   * transaction), owned by the calling thread: its commit merges its changes into {@code parent}
+   * (durable only when {@code parent} commits), its abort discards them and leaves {@code parent}
+   * as it was. The caller ({@link TxnGate#beginChild}) registers it like any transaction. LMDB's
+   * write lock is not touched, so its begin and end run on the calling thread, virtual or not.
+   *
+   * @throws InvalidStateException if {@code parent} ended or already has an open nested transaction
+   * @throws LmdbException if LMDB refuses
+   */
+  static Txn nested(final Txn parent, final TxnGate.Slot slot) {
+    if (parent.readOnly || parent.state == DONE || parent.child != null) {
+      throw new InvalidStateException(
+          "cannot nest a transaction in " + parent + (parent.child != null ? " (it has one)" : ""));
+    }
+    final Txn child = new Txn(parent, slot, parent.db.env.txn(parent.lmdb));
+    parent.child = child;
+    return child;
+  }
+
+  private Txn(
+      final Txn parent, final TxnGate.Slot slot, final org.lmdbjava.Txn<ByteBuffer> lmdb) {
+    this.db = parent.db;
+    this.slot = slot;
+    this.lmdb = lmdb;
+    this.readOnly = false;
+    this.owner = Thread.currentThread();
+    this.handleSeq = parent.handleSeq; // LMDB gives a nested transaction its parent's handles
+    this.onLockThread = false;
+    this.epoch = parent.epoch;
+    this.parent = parent;
   }
 
   /**
@@ -183,7 +229,11 @@ public final class Txn implements AutoCloseable {
         }
       }
       if (opened != null) {
-        db.publish(opened);
+        if (parent != null) {
+          parent.adoptOpened(opened); // published when the parent commits
+        } else {
+          db.publish(opened);
+        }
         opened = null;
       }
       ending = "committed";
@@ -232,8 +282,8 @@ public final class Txn implements AutoCloseable {
    * the other thread may be reading, with addresses its compiled code already holds.)
    */
   void abortFromClose() {
-    if (Thread.currentThread() != owner) {
-      return;
+    if (Thread.currentThread() != owner || child != null) {
+      return; // a parent with an open child is ended by its group once the child ended
     }
     while (!STATE.compareAndSet(this, IDLE, BUSY)) {
       if (state == DONE) {
@@ -252,7 +302,7 @@ public final class Txn implements AutoCloseable {
    * @return true if this call ended it
    */
   boolean abortOrphan() {
-    if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+    if (child != null || !STATE.compareAndSet(this, IDLE, BUSY)) {
       return false;
     }
     ending = "aborted: its thread '" + owner.getName() + "' ended without closing it";
@@ -268,6 +318,9 @@ public final class Txn implements AutoCloseable {
    */
   void closeLmdb() {
     onLockHolder(lmdb::close);
+    if (parent != null) {
+      parent.child = null;
+    }
   }
 
   /** Ends a transaction that the database's close overtook while it began. */
@@ -307,15 +360,19 @@ public final class Txn implements AutoCloseable {
       }
     } finally {
       STATE.setRelease(this, DONE);
-      final LmdbReader pooled = reader;
-      reader = null; // the next transaction of the thread may take it at once
-      if (pooled != null) {
-        views = null;
-        cursors = null;
-        scratch = null;
-        keyScratch = null;
+      if (parent != null) {
+        db.endedChild(this);
+      } else {
+        final LmdbReader pooled = reader;
+        reader = null; // the next transaction of the thread may take it at once
+        if (pooled != null) {
+          views = null;
+          cursors = null;
+          scratch = null;
+          keyScratch = null;
+        }
+        db.ended(this, pooled, lmdbFreed);
       }
-      db.ended(this, pooled, lmdbFreed);
     }
   }
 
@@ -423,7 +480,20 @@ public final class Txn implements AutoCloseable {
   }
 
   boolean openedHere(final TableHandle handle) {
-    return opened != null && opened.contains(handle);
+    return opened != null && opened.contains(handle)
+        || parent != null && parent.openedHere(handle);
+  }
+
+  /** Whether this transaction ended by committing. For its owner thread. */
+  boolean committed() {
+    return state == DONE && "committed".equals(ending);
+  }
+
+  /** Takes over the handles a nested transaction opened and committed into this one. */
+  void adoptOpened(final List<TableHandle> handles) {
+    for (final TableHandle handle : handles) {
+      opened(handle);
+    }
   }
 
   void opened(final TableHandle handle) {

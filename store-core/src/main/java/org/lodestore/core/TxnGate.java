@@ -292,6 +292,45 @@ final class TxnGate {
     afterLeave();
   }
 
+  /**
+   * Begins a transaction nested in the write transaction {@code parent} (a caller of a group
+   * commit), counted in the calling thread's slot. It does not wait for a growth in progress: that
+   * growth waits for {@code parent}, which stays open until its nested transactions end.
+   */
+  Txn beginChild(final Txn parent) {
+    final Slot slot = slot();
+    synchronized (slot) {
+      slot.active++;
+    }
+    final Txn child;
+    try {
+      if (closed) {
+        throw db.closedError();
+      }
+      child = Txn.nested(parent, slot);
+    } catch (LmdbException e) {
+      leave(slot);
+      throw Lmdb.translate(e, null, null);
+    } catch (RuntimeException | Error e) {
+      leave(slot);
+      throw e;
+    }
+    synchronized (slot) {
+      slot.add(child);
+    }
+    return child;
+  }
+
+  /** Called by a nested transaction after LMDB's transaction ended. */
+  void endedChild(final Txn child) {
+    final Slot slot = child.slot;
+    synchronized (slot) {
+      slot.remove(child);
+      slot.active--;
+    }
+    afterLeave();
+  }
+
   /** Whether a slot shared by virtual threads holds a transaction of the calling thread. */
   private static boolean holdsTxn(final Slot slot) {
     final Thread me = Thread.currentThread();
@@ -499,6 +538,19 @@ final class TxnGate {
         growing = false;
         lock.notifyAll();
       }
+    }
+  }
+
+  /**
+   * Grows the map as {@link #resize} does unless it grew since the caller saw {@code growthsSeen}
+   * growths (the callers of one group commit that found the map full grow it once between them).
+   */
+  void growUnlessGrown(final int growthsSeen, final MapFullException full) {
+    synchronized (lock) {
+      if (growths != growthsSeen) {
+        return;
+      }
+      resize(false, full); // under the same monitor: no other growth slips in between
     }
   }
 

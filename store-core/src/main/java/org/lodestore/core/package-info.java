@@ -29,7 +29,8 @@
  *
  * Database, Table and SetTable are thread-safe. A read transaction is used by one thread at a time,
  * any thread; the write transaction only by the thread that began it; a cursor by its
- * transaction's user.
+ * transaction's user. Concurrent {@code Database.write} calls may share one commit (group commit):
+ * each function still runs on its caller's thread, in a nested transaction that thread owns.
  *
  * <h2>Lifetime</h2>
  *

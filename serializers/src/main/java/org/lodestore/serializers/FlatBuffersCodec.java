@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.codec.ValueCodec;
 
@@ -369,11 +371,26 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
    * @return null if the bytes pass, else what is wrong (no exception, no allocation on success)
    */
   private String check(final ByteBuffer bb, final int base, final int end) {
+    if (bb.isDirect() && NATIVE_LITTLE_ENDIAN) {
+      // the usual case (a view of the database): the same checks, reading memory directly. Every
+      // read below lies in [base, end): each offset is checked against the length before it is
+      // read, and end is within the buffer (its limit)
+      final long at = BufferUtil.address(bb) + base;
+      return check(null, at, base, end);
+    }
+    return check(bb, 0, base, end);
+  }
+
+  /**
+   * The structural check, over {@code bb} (heap or big-endian) or, when {@code bb} is null, over
+   * the little-endian bytes at {@code address} (which is where {@code base} lies).
+   */
+  private String check(final ByteBuffer bb, final long address, final int base, final int end) {
     final long length = (long) end - base;
     if (length < SIZE_U32) {
       return "shorter than a root offset (" + length + " bytes)";
     }
-    final long root = readInt(bb, base) & 0xFFFF_FFFFL;
+    final long root = readInt(bb, address, base, 0) & 0xFFFF_FFFFL;
     final long headerEnd = SIZE_U32 + (identifierBytes == null ? 0 : FILE_IDENTIFIER_LENGTH);
     if (root < headerEnd || root + SIZE_U32 > length || (root & 3) != 0) {
       return "root table offset "
@@ -384,18 +401,19 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
     }
     if (identifierBytes != null) {
       for (int i = 0; i < FILE_IDENTIFIER_LENGTH; i++) {
-        if (bb.get(base + SIZE_U32 + i) != identifierBytes[i]) {
+        final byte b =
+            bb != null ? bb.get(base + SIZE_U32 + i) : UnsafeApi.getByte(address + SIZE_U32 + i);
+        if (b != identifierBytes[i]) {
           return "file identifier is not \"" + fileIdentifier + "\"";
         }
       }
     }
-    final long vtable = root - readInt(bb, base + (int) root);
+    final long vtable = root - readInt(bb, address, base, (int) root);
     if (vtable < 0 || vtable + VTABLE_HEADER > length || (vtable & 1) != 0) {
       return "vtable offset " + vtable + " outside the value of " + length + " bytes or unaligned";
     }
-    final int vtableAt = base + (int) vtable;
-    final int vtableSize = readShort(bb, vtableAt) & 0xFFFF;
-    final int tableSize = readShort(bb, vtableAt + 2) & 0xFFFF;
+    final int vtableSize = readShort(bb, address, base, (int) vtable) & 0xFFFF;
+    final int tableSize = readShort(bb, address, base, (int) vtable + 2) & 0xFFFF;
     if (vtableSize < VTABLE_HEADER || (vtableSize & 1) != 0 || vtable + vtableSize > length) {
       return "vtable size " + vtableSize + " at " + vtable + " invalid for a value of " + length;
     }
@@ -403,12 +421,25 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
       return "table size " + tableSize + " at " + root + " invalid for a value of " + length;
     }
     for (int slot = VTABLE_HEADER; slot < vtableSize; slot += 2) {
-      final int field = readShort(bb, vtableAt + slot) & 0xFFFF;
+      final int field = readShort(bb, address, base, (int) vtable + slot) & 0xFFFF;
       if (field != 0 && (field < MIN_TABLE_SIZE || field >= tableSize)) {
         return "field offset " + field + " outside the table's " + tableSize + " bytes";
       }
     }
     return null;
+  }
+
+  private static final boolean NATIVE_LITTLE_ENDIAN =
+      ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+  /** The little-endian int at {@code offset} from the value's start. */
+  private static int readInt(final ByteBuffer bb, final long address, final int base, final int offset) {
+    return bb != null ? readInt(bb, base + offset) : UnsafeApi.getInt(address + offset);
+  }
+
+  private static short readShort(
+      final ByteBuffer bb, final long address, final int base, final int offset) {
+    return bb != null ? readShort(bb, base + offset) : UnsafeApi.getShort(address + offset);
   }
 
   private static int readInt(final ByteBuffer bb, final int at) {

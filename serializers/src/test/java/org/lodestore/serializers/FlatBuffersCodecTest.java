@@ -209,6 +209,11 @@ class FlatBuffersCodecTest {
           .hasMessageContaining("FlatBuffer");
       assertThatThrownBy(() -> markets.decodeInto(direct(bytes), new Market()))
           .isInstanceOf(CorruptValueException.class);
+      // a heap buffer takes the other path of the same check
+      assertThatThrownBy(() -> markets.decode(ByteBuffer.wrap(bytes)))
+          .as("heap " + TestBuffers.hex(bytes))
+          .isInstanceOf(CorruptValueException.class)
+          .hasMessageContaining("FlatBuffer");
     }
   }
 

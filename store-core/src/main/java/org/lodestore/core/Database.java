@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements AutoCloseable {
 
+  // The facade over the parts, each package-private with its design note: TxnGate (admission of
+  // transactions, map growth, close), TableRegistry (table handles), WriteLock (one writer of the
+  // process, virtual threads), GroupCommit (concurrent db.write calls sharing a commit).
+
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   /** LMDB's limit on key length (and on the length of members of set tables). */

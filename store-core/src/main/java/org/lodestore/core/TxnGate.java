@@ -22,15 +22,18 @@ import org.slf4j.LoggerFactory;
  * transactions are counted per thread:
  *
  * <pre>
- *   thread T --begin--> slot(T).active++ (under slot(T)'s own, uncontended lock)
+ *   thread T --begin--> under slot(T)'s own, uncontended lock (one critical section):
+ *                         slot(T).active++, take T's kept read transaction, list the new Txn
  *                       read `growing`, `closed` (volatile)
- *                         growing and T holds nothing: active--, wait on `lock` until done, retry
- *                         closed: active--, refuse
- *                       LMDB begins (or renews T's pooled read transaction)
- *                       the Txn joins slot(T)'s list
+ *                         growing and T holds nothing: undo, wait on `lock` until done, retry
+ *                         closed: undo, refuse
+ *                       LMDB begins (or renews T's kept read transaction), the Txn gets it
  *   any thread --end--> LMDB ends (a pooled read transaction is reset and parked in slot(T))
  *                       slot(T).active--, the Txn leaves slot(T)'s list (one critical section)
  *                       read `growing`, `closed`: if set, notify `lock` (and release the env)
+ *
+ *   nested:  a group commit's caller begins a nested transaction in its own slot (beginChild)
+ *            without waiting for a growth: the growth waits for the parent, which outlives it
  *
  *   growth:  under `lock`: growing = true; wait until every slot's active is 0 (each read under
  *            its slot's lock), or the timeout; resize; growing = false; notifyAll

@@ -9,8 +9,9 @@ import java.util.Map;
  * @param usedBytes the bytes of the map in use (last used page + 1, times the page size)
  * @param pageSize LMDB's page size in bytes
  * @param maxReaders the maximum number of concurrent read transactions
- * @param readersInUse the reader slots in use now, by open read transactions of any process (where
- *     LMDB's reader list cannot be read, its high-water mark instead)
+ * @param readersInUse the reader slots in use now, by open read transactions of any process: those
+ *     holding a snapshot (a slot kept by a thread's reset read transaction between reads is not
+ *     counted; where LMDB's reader list cannot be read, its high-water mark instead)
  * @param staleReadersCleared reader slots of dead processes this database freed since it opened
  *     (at open, when the reader table was full, and every 64 write transactions or second)
  * @param mapGrowths how many times this process grew the map
@@ -40,7 +41,7 @@ public record DatabaseStats(
    * @param usedBytes the bytes of the map in use
    * @param pageSize LMDB's page size in bytes
    * @param maxReaders the maximum number of concurrent read transactions
-   * @param readersInUse the reader slots in use now
+   * @param readersInUse the reader slots holding a snapshot now
    * @param staleReadersCleared reader slots of dead processes freed since open
    * @param mapGrowths how many times this process grew the map
    * @param groupCommits shared commits of two or more {@code write} callers

@@ -316,8 +316,7 @@ public final class Database implements AutoCloseable {
     if (options.readOnly()) {
       throw new InvalidStateException("database " + path + " is open read-only");
     }
-    final Txn current = writer;
-    if (current != null && current.owner == Thread.currentThread()) {
+    if (holdsWrite(Thread.currentThread())) {
       throw new InvalidStateException(
           "this thread already holds the write transaction of " + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
@@ -391,12 +390,6 @@ public final class Database implements AutoCloseable {
           orphan.owner.getName(),
           path);
     }
-  }
-
-  /** Whether the calling thread holds the write transaction. */
-  boolean holdsWriteTxn() {
-    final Txn current = writer;
-    return current != null && current.owner == Thread.currentThread();
   }
 
   /**

@@ -220,16 +220,4 @@ final class Encoding {
     }
     return 0;
   }
-
-  /** The least byte string greater than every string starting with {@code prefix}, or null. */
-  static byte[] successor(final byte[] prefix) {
-    for (int i = prefix.length - 1; i >= 0; i--) {
-      if (prefix[i] != (byte) 0xFF) {
-        final byte[] next = Arrays.copyOf(prefix, i + 1);
-        next[i]++;
-        return next;
-      }
-    }
-    return null;
-  }
 }

@@ -82,7 +82,7 @@ final class TableRegistry {
 
   /** Opens a handle in a short transaction of its own, without checking its kind. */
   private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
-    if (db.holdsWriteTxn()) {
+    if (db.holdsWrite(Thread.currentThread())) {
       throw new InvalidStateException(
           "table '" + name + "' is not open yet and this thread holds the write transaction; "
               + "open it with table(txn, ...) or before beginning the transaction");

@@ -573,7 +573,7 @@ final class TxnGate {
   private LodestoreException abandon(final RuntimeException cause, final long size) {
     closed = true;
     envClosed = true;
-    abortParkedReaders();
+    reclaimIdleReaders(); // the parked read transactions, before LMDB frees the environment
     try {
       env.close(); // frees what LMDB holds; it unmaps nothing, having no map
     } catch (RuntimeException e) {
@@ -654,10 +654,6 @@ final class TxnGate {
     return n;
   }
 
-  private void abortParkedReaders() {
-    reclaimIdleReaders();
-  }
-
   // ------------------------------------------------------------ cursor shells
 
   /** Bound buffers of cursors outside pooled readers, kept for reuse. */
@@ -714,7 +710,7 @@ final class TxnGate {
   private void closeEnvIfDone() {
     if (closed && !envClosed && activeCount() == 0) {
       envClosed = true;
-      abortParkedReaders();
+      reclaimIdleReaders(); // the parked read transactions, before LMDB frees the environment
       UnmappedGuard.retire(env, mapEpoch, false, env::close);
       mapEpoch = new MapEpoch(); // backs no map: a closed Database keeps no guarded range alive
       db.released();

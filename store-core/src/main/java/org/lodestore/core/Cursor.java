@@ -50,7 +50,11 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
     V value(Txn txn, ByteBuffer value, ByteBuffer key);
 
-    V valueInto(Txn txn, ByteBuffer value, V reuse, ByteBuffer key);
+    /**
+     * As {@link #value}, into {@code reuse}; {@code inPage}: the leaf stepper found {@code value}
+     * wholly inside a page of the used map, so its bounds need no second check.
+     */
+    V valueInto(Txn txn, ByteBuffer value, V reuse, ByteBuffer key, boolean inPage);
 
     /**
      * Whether {@link #valueInto} (or {@link #value} if {@code reuse} is null) with this object
@@ -197,6 +201,22 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @throws InvalidStateException if the cursor or its transaction is closed
    */
   public boolean next() {
+    if (leaf != null && positioned && !closed && toSkip == 0 && txn.usableUnguarded()) {
+      // Within a leaf page, Java steps by reading the mapped page alone: no LMDB call and no
+      // transaction state, so no guard (as for key() and valueInto()). Crossing a page, and
+      // everything else, takes the guarded path below.
+      if (reversed ? leaf.prevInPage() : leaf.nextInPage()) {
+        final boolean ok = reversed ? aboveLower() : belowUpper();
+        if (!txn.usableUnguarded()) {
+          throw txn.endedError(); // ended by another thread meanwhile: what was read is void
+        }
+        return stepped(ok);
+      }
+    }
+    return nextGuarded();
+  }
+
+  private boolean nextGuarded() {
     txn.enter();
     try {
       checkOpen();
@@ -221,24 +241,29 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
         toSkip--;
         ok = step();
       }
-      if (ok && returned >= limit) {
-        more = true;
-        ok = false;
-      }
-      if (!ok) {
-        done = true;
-        positioned = false;
-        return false;
-      }
-      returned++;
-      positioned = true;
       seenWrites = txn.writeCount();
-      return true;
+      return stepped(ok);
     } catch (LmdbException e) {
       throw Lmdb.translate(e, name, null);
     } finally {
       txn.exit();
     }
+  }
+
+  /** Ends a step that found a row in range ({@code ok}) or not, counting it against the limit. */
+  private boolean stepped(boolean ok) {
+    if (ok && returned >= limit) {
+      more = true;
+      ok = false;
+    }
+    if (!ok) {
+      done = true;
+      positioned = false;
+      return false;
+    }
+    returned++;
+    positioned = true;
+    return true;
   }
 
   /**
@@ -285,7 +310,12 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   public ByteBuffer keyBytes() {
     if (unguarded() && keyBytes != null && Views.owner(keyBytes) == txn) {
       current(); // re-pointing a view this transaction owns changes no transaction state
-      final ByteBuffer key = rowKey();
+      if (leaf != null && leaf.active()) {
+        // the leaf stepper checked that the key lies wholly inside a page of the used map
+        final ByteBuffer key = leaf.key();
+        return Views.repoint(keyBytes, Views.address(key), key.remaining());
+      }
+      final ByteBuffer key = lmdb.key();
       return Views.repoint(keyBytes, txn.keyAddress(key), key.remaining());
     }
     txn.enter();
@@ -340,9 +370,13 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   private V decodeValue(final V reuse) {
     current();
-    return reuse == null
-        ? reader.value(txn, rowValue(), rowKey())
-        : reader.valueInto(txn, rowValue(), reuse, rowKey());
+    if (reuse == null) {
+      return reader.value(txn, rowValue(), rowKey());
+    }
+    final boolean inPage = leaf != null && leaf.active();
+    return inPage
+        ? reader.valueInto(txn, leaf.value(), reuse, leaf.key(), true)
+        : reader.valueInto(txn, lmdb.val(), reuse, lmdb.key(), false);
   }
 
   /**

@@ -170,6 +170,29 @@ final class LeafSteps {
     return handBack();
   }
 
+  /**
+   * Steps to the next row if it is on this page and for Java, reading only the page (not LMDB's
+   * cursor, which a racing end of the transaction may free); false, changing nothing, otherwise.
+   */
+  boolean nextInPage() {
+    if (page != 0 && index + 1 < count && at(index + 1)) {
+      index++;
+      steps++;
+      return true;
+    }
+    return false;
+  }
+
+  /** As {@link #nextInPage()}, towards the start of the page. */
+  boolean prevInPage() {
+    if (page != 0 && index > 0 && at(index - 1)) {
+      index--;
+      steps++;
+      return true;
+    }
+    return false;
+  }
+
   /** As {@link #next()}, towards the start of the page. */
   boolean prev() {
     if (page == 0) {

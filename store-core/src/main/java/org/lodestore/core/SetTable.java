@@ -346,7 +346,12 @@ public final class SetTable<K, M> {
     }
 
     @Override
-    public M valueInto(final Txn txn, final ByteBuffer value, final M reuse, final ByteBuffer key) {
+    public M valueInto(
+        final Txn txn,
+        final ByteBuffer value,
+        final M reuse,
+        final ByteBuffer key,
+        final boolean inPage) {
       return value(txn, value, key);
     }
 

@@ -212,7 +212,7 @@ public final class Table<K, V> {
       final int length = valueLength(txn, k, stored, key);
       return reuse == null
           ? decode(txn, stored, length, key)
-          : decodeInto(txn, stored, length, reuse, key);
+          : decodeInto(txn, stored, length, reuse, key, false);
     } finally {
       txn.exit();
     }
@@ -529,13 +529,28 @@ public final class Table<K, V> {
     }
   }
 
+  /**
+   * Decodes into {@code reuse}; {@code inPage}: the bytes lie wholly inside a page of the used map
+   * (the leaf stepper checked), so they need no bounds check.
+   */
   private V decodeInto(
-      final Txn txn, final ByteBuffer stored, final int length, final V reuse, final Object key) {
+      final Txn txn,
+      final ByteBuffer stored,
+      final int length,
+      final V reuse,
+      final Object key,
+      final boolean inPage) {
     final long address = Views.address(stored);
-    final ByteBuffer src =
-        valueCodec.isView()
-            ? txn.reuseView(valueCodec.viewBuffer(reuse), address, length)
-            : txn.scratchView(address, length);
+    final ByteBuffer src;
+    if (valueCodec.isView()) {
+      final ByteBuffer view = valueCodec.viewBuffer(reuse);
+      src =
+          inPage && view != null && Views.owner(view) == txn
+              ? Views.repoint(view, address, length)
+              : txn.reuseView(view, address, length);
+    } else {
+      src = txn.scratchView(address, length);
+    }
     try {
       return valueCodec.decodeInto(src, reuse);
     } catch (RuntimeException e) {
@@ -590,8 +605,12 @@ public final class Table<K, V> {
 
     @Override
     public V valueInto(
-        final Txn txn, final ByteBuffer value, final V reuse, final ByteBuffer key) {
-      return decodeInto(txn, value, valueLength(txn, key, value, key), reuse, key);
+        final Txn txn,
+        final ByteBuffer value,
+        final V reuse,
+        final ByteBuffer key,
+        final boolean inPage) {
+      return decodeInto(txn, value, valueLength(txn, key, value, key), reuse, key, inPage);
     }
   }
 

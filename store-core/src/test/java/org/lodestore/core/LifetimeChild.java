@@ -88,6 +88,9 @@ public final class LifetimeChild {
         case "closeRacingReaders":
           closeRacingReaders(seed);
           break;
+        case "txnEndedRacingScan":
+          txnEndedRacingScan(seed);
+          break;
         default:
           System.out.println("unknown scenario " + scenario);
           System.exit(2);
@@ -1003,5 +1006,81 @@ public final class LifetimeChild {
     }
     isTrue("40 rounds of close racing 3 readers: only typed exceptions", unexpected.isEmpty(),
         unexpected.toString());
+  }
+
+  /**
+   * A scan steps through leaf pages in Java (no guard per row) while another thread ends its read
+   * transaction at a random moment; repeated. The scan must stop with the transaction's typed
+   * error (or finish), never crash, never loop on, and every row it returned before must be one
+   * of the table's.
+   */
+  static void txnEndedRacingScan(final long seed) throws Exception {
+    final Random random = new Random(seed);
+    System.out.println("txnEndedRacingScan seed=" + seed);
+    final Database db = open();
+    final Table<Long, Long> t = db.table("longs", KeyCodecs.LONG, ValueCodecs.LONG);
+    final int rows = 20_000;
+    db.write(
+        txn -> {
+          for (long i = 0; i < rows; i++) {
+            t.put(txn, i, i * 3);
+          }
+        });
+    final List<String> unexpected = new ArrayList<>();
+    int ended = 0;
+    final ExecutorService pool = Executors.newSingleThreadExecutor();
+    for (int round = 0; round < 200; round++) {
+      final Txn txn = db.beginRead();
+      final CountDownLatch scanning = new CountDownLatch(1);
+      final Future<String> scan =
+          pool.submit(
+              () -> {
+                try (Cursor<Long, Long> c = t.select(txn, KeyRange.all())) {
+                  long seen = 0;
+                  scanning.countDown();
+                  while (c.next()) {
+                    final long k = c.key();
+                    final long v = c.value();
+                    if (v != k * 3 || k < 0 || k >= rows) {
+                      return "row " + k + " -> " + v;
+                    }
+                    seen++;
+                  }
+                  return seen == rows ? "finished" : "stopped early after " + seen;
+                } catch (InvalidStateException e) {
+                  return "ended";
+                }
+              });
+      scanning.await();
+      Thread.sleep(0, random.nextInt(200_000));
+      closeWhenIdle(txn);
+      final String outcome = scan.get(30, TimeUnit.SECONDS);
+      if (outcome.equals("ended")) {
+        ended++;
+      } else if (!outcome.equals("finished")) {
+        unexpected.add("round " + round + ": " + outcome);
+      }
+    }
+    pool.shutdownNow();
+    db.close();
+    System.out.println("txnEndedRacingScan rounds=200 endedMidScan=" + ended);
+    isTrue("200 scans whose transaction another thread ended: typed error or whole scan",
+        unexpected.isEmpty(), unexpected.toString());
+  }
+
+  /** Closes {@code txn}, retrying while the scanning thread is inside a guarded call (bounded). */
+  private static void closeWhenIdle(final Txn txn) {
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        txn.close();
+        return;
+      } catch (InvalidStateException e) {
+        if (!e.getMessage().contains("in use by another thread") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.onSpinWait();
+      }
+    }
   }
 }

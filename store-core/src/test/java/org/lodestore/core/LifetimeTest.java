@@ -43,7 +43,8 @@ class LifetimeTest {
         "tableOfClosedDatabase",
         "detachedViewWrittenBack",
         "derivedViewAfterEnd",
-        "closeRacingReaders"
+        "closeRacingReaders",
+        "txnEndedRacingScan"
       })
   void misuse_inChildJvm_throwsTypedExceptionsAndNeverCrashes(final String scenario)
       throws Exception {

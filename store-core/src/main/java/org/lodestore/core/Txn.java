@@ -395,7 +395,8 @@ public final class Txn implements AutoCloseable {
   /**
    * Whether the calling thread may run an operation that neither calls LMDB nor changes this
    * transaction's state (decoding the current row of a cursor into internal scratch buffers or
-   * into a view this transaction already owns) without the {@link #enter} guard: the transaction
+   * into a view this transaction already owns, or stepping a read cursor within its leaf page)
+   * without the {@link #enter} guard: the transaction
    * is idle, not ended, and its database open. Two volatile reads instead of a compare-and-set and
    * a release per call. Such an operation that races an end of the transaction on another thread
    * (a misuse) reads memory that stays mapped (see {@link Views}) and must report the end with

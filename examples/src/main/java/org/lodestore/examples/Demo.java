@@ -258,7 +258,7 @@ public final class Demo implements Callable<Integer> {
   }
 
   private static Manifest manifest(final Database db, final DemoSchema demo) {
-    return db.read(txn -> demo.manifest.get(txn, DemoSchema.KEY));
+    return db.readAndGet(txn -> demo.manifest.get(txn, DemoSchema.KEY));
   }
 
   private static long pages(final TableStats t) {

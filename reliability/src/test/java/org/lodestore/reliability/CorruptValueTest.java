@@ -827,7 +827,6 @@ class CorruptValueTest {
         assertThat(s.items.contains(txn, b)).isFalse();
         assertThat(s.byName.contains(txn, "b")).isFalse();
         assertThat(s.byGroup.contains(txn, group, b)).isFalse();
-        return null;
       });
     }
   }

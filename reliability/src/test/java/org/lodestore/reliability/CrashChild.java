@@ -88,7 +88,7 @@ public final class CrashChild {
     child.loadIds(db);
     out.println("READY");
     out.flush();
-    long txnNo = db.read(txn -> s.counters.value(txn, CrashSchema.TXNS));
+    long txnNo = db.readAndGet(txn -> s.counters.value(txn, CrashSchema.TXNS));
     while (true) {
       txnNo++;
       child.runOne(db, txnNo);

@@ -79,7 +79,7 @@ public final class DamagedReadChild {
       final Table<byte[], byte[]> names = DamagedPagesData.table(db, DamagedPagesData.NAMES);
       final byte[] key = "zz-written-after-damage".getBytes(StandardCharsets.UTF_8);
       db.write(txn -> names.put(txn, key, new byte[] {1, 2, 3}));
-      if (!Arrays.equals(new byte[] {1, 2, 3}, db.read(txn -> names.get(txn, key)))) {
+      if (!Arrays.equals(new byte[] {1, 2, 3}, db.readAndGet(txn -> names.get(txn, key)))) {
         wrongBytes = true;
         detail.append(detail.length() == 0 ? "" : ",").append("write=notReadBack");
       }

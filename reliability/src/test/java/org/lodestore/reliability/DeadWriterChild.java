@@ -46,7 +46,7 @@ public final class DeadWriterChild {
               "forgetful-writer-" + i);
       dying.start();
       dying.join();
-      if (d.read(txn -> table.count(txn)) == i) {
+      if (d.readAndGet(txn -> table.count(txn)) == i) {
         reads++;
       }
       final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -71,7 +71,7 @@ public final class DeadWriterChild {
       } else {
         System.err.println("write failed: " + failure.get());
       }
-      if (d.read(txn -> table.contains(txn, "orphan-" + n))) {
+      if (d.readAndGet(txn -> table.contains(txn, "orphan-" + n))) {
         uncommitted++;
       }
     }
@@ -79,7 +79,7 @@ public final class DeadWriterChild {
     db = Database.open(dir);
     t = db.table("t", KeyCodecs.STRING, ValueCodecs.LONG);
     final Table<String, Long> reopenedTable = t;
-    final long rows = db.read(txn -> reopenedTable.count(txn));
+    final long rows = db.readAndGet(txn -> reopenedTable.count(txn));
     db.close();
     System.out.println("RESULT orphans=" + orphans + " reads=" + reads + " writes=" + writes
         + " uncommittedVisible=" + uncommitted + " rowsAfterReopen=" + rows);

@@ -118,7 +118,6 @@ public final class GroupCommitVirtualChild {
               }
             }
           }
-          return null;
         });
     final DatabaseStats stats = db.stats();
     System.out.println(

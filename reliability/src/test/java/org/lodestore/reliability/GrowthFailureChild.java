@@ -52,7 +52,7 @@ public final class GrowthFailureChild {
     final long rows;
     try (Database again = Database.open(dir, options)) {
       final Table<String, String> t2 = again.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
-      rows = again.read(txn -> t2.count(txn));
+      rows = again.readAndGet(txn -> t2.count(txn));
     }
     System.out.println("RESULT growths=" + growths + " failure=" + failure + " afterwards="
         + afterwards + " reopened=" + rows);

@@ -132,7 +132,6 @@ class MapGrowthTest {
                       } else {
                         db.read(txn -> {
                           readSome(table, views, txn, committed, known, r);
-                          return null;
                         });
                       }
                       reads.incrementAndGet();

@@ -126,7 +126,7 @@ class MisuseTest {
     final String stored;
     try (Database db = Database.open(dir)) {
       final Table<UUID, String> t = db.table("t", KeyCodecs.UUID, ValueCodecs.STRING);
-      stored = db.read(txn -> t.get(txn, key));
+      stored = db.readAndGet(txn -> t.get(txn, key));
     }
     Reliability.report("misuse-commitAfterClose", "commitThrew", outcome != null,
         "published", stored != null);

@@ -166,8 +166,8 @@ class ReservedNamesTest {
       cross = DONE.matcher(done);
       assertThat(cross.matches()).as(done).isTrue();
       try {
-        mismatches = db.read(txn -> StaleSchemas.mismatches(txn, schema, problems));
-        rows = db.read(txn -> schema.users.count(txn));
+        mismatches = db.readAndGet(txn -> StaleSchemas.mismatches(txn, schema, problems));
+        rows = db.readAndGet(txn -> schema.users.count(txn));
       } catch (RuntimeException e) {
         problems.add("the schema cannot read its own tables: " + e);
         mismatches = -1;

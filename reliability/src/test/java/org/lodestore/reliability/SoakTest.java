@@ -254,7 +254,7 @@ class SoakTest {
           snapshots.addAndGet(2);
         }
       } else {
-        violations.addAndGet(db.read(txn -> bank.check(txn, r)));
+        violations.addAndGet(db.readAndGet(txn -> bank.check(txn, r)));
         snapshots.incrementAndGet();
       }
     } catch (LodestoreException e) {

@@ -64,9 +64,9 @@ class StaleSchemaTest {
       StaleSchemas.populate(db, v1, ROWS);
       final V2 v2 = db.attach(new V2());
       in = StaleSchemas.staleWrites(db, v1, rnd, ops, "in");
-      mismatches += db.read(txn -> StaleSchemas.mismatches(txn, v2, problems));
+      mismatches += db.readAndGet(txn -> StaleSchemas.mismatches(txn, v2, problems));
       currentRefused += StaleSchemas.currentWrites(db, v2, ROWS, "in");
-      mismatches += db.read(txn -> StaleSchemas.mismatches(txn, v2, problems));
+      mismatches += db.readAndGet(txn -> StaleSchemas.mismatches(txn, v2, problems));
     }
 
     // 2. a rolling deploy: the old version in another process, attached before the new one
@@ -96,9 +96,9 @@ class StaleSchemaTest {
         assertThat(child.crashLogs()).as(child.describe()).isEmpty();
         cross = DONE.matcher(done);
         assertThat(cross.matches()).as(done).isTrue();
-        mismatches += db.read(txn -> StaleSchemas.mismatches(txn, v2, problems));
+        mismatches += db.readAndGet(txn -> StaleSchemas.mismatches(txn, v2, problems));
         currentRefused += StaleSchemas.currentWrites(db, v2, ROWS, "parent");
-        mismatches += db.read(txn -> StaleSchemas.mismatches(txn, v2, problems));
+        mismatches += db.readAndGet(txn -> StaleSchemas.mismatches(txn, v2, problems));
       }
     }
     final int crossAttempts = Integer.parseInt(cross.group(1));

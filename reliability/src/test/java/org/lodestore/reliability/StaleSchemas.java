@@ -98,7 +98,7 @@ final class StaleSchemas {
       final Database db, final V1 stale, final SplittableRandom rnd, final int ops, final String tag) {
     final Outcome out = new Outcome();
     for (int i = 0; i <= ops; i++) {
-      final List<UUID> present = db.read(txn -> keys(txn, stale));
+      final List<UUID> present = db.readAndGet(txn -> keys(txn, stale));
       out.reads++;
       final int dice = i == ops ? -1 : rnd.nextInt(8);
       if (dice == 6) {

@@ -177,7 +177,7 @@ public final class StorageChild {
       try (Database db = Database.open(dir)) {
         final Table<Long, byte[]> rows = rows(db);
         final int n = acked;
-        lost = db.read(txn -> {
+        lost = db.readAndGet(txn -> {
           int missing = 0;
           for (long i = 0; i < n; i++) {
             final byte[] v = rows.get(txn, i);
@@ -236,7 +236,7 @@ public final class StorageChild {
             named++;
           }
           // reads keep working on a full disk
-          final long count = db.read(txn -> rows.count(txn));
+          final long count = db.readAndGet(txn -> rows.count(txn));
           if (count >= acked) {
             readsAfterFull++;
           }
@@ -255,7 +255,7 @@ public final class StorageChild {
     }
     try (Database db = Database.open(dir)) {
       final Table<Long, byte[]> rows = rows(db);
-      final long[] figures = db.read(txn -> {
+      final long[] figures = db.readAndGet(txn -> {
         long lost = 0;
         for (final long i : acked) {
           final byte[] v = rows.get(txn, i);
@@ -322,7 +322,7 @@ public final class StorageChild {
           count = 0;
         } else {
           final Table<Long, byte[]> rows = rows(db);
-          final long[] figures = db.read(txn -> {
+          final long[] figures = db.readAndGet(txn -> {
             long n = 0;
             long wrong = 0;
             try (Cursor<Long, byte[]> c = rows.select(txn, KeyRange.all())) {

@@ -217,10 +217,10 @@ class TableApiFuzzTest {
       t.put(txn, "a", "1");
       t.put(txn, "b", "2");
     });
-    final long reverse = db.read(txn -> t.countRange(txn, KeyRange.<String>prefix("").reversed()));
+    final long reverse = db.readAndGet(txn -> t.countRange(txn, KeyRange.<String>prefix("").reversed()));
     String forward;
     try {
-      final long rows = db.read(txn -> t.countRange(txn, KeyRange.prefix("")));
+      final long rows = db.readAndGet(txn -> t.countRange(txn, KeyRange.prefix("")));
       forward = Long.toString(rows);
     } catch (RuntimeException e) {
       forward = e.toString();

@@ -246,7 +246,7 @@ class TruncatedFileTest {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return db.read(txn -> rows.count(txn));
+      return db.readAndGet(txn -> rows.count(txn));
     }
   }
 

@@ -103,7 +103,7 @@ class TwoProcessTest {
         assertThat(child.crashLogs()).as(child.describe()).isEmpty();
         assertThat(done).as("reader summary; %s", child.describe()).isNotNull();
       }
-      transfers = db.read(txn -> bank.counters.value(txn, "transfers"));
+      transfers = db.readAndGet(txn -> bank.counters.value(txn, "transfers"));
       growths = db.stats().mapGrowths();
     }
     final Matcher m = DONE.matcher(done);
@@ -147,7 +147,7 @@ class TwoProcessTest {
     }
     try (Database db = Database.open(dir, DatabaseOptions.builder().readOnly(true).build())) {
       final SoakTest.Bank bank = db.attach(new SoakTest.Bank());
-      final long balance = db.read(txn -> bank.balances.value(txn, SoakTest.Bank.account(0)));
+      final long balance = db.readAndGet(txn -> bank.balances.value(txn, SoakTest.Bank.account(0)));
       assertThat(balance).isEqualTo(SoakTest.INITIAL);
     }
   }

@@ -129,8 +129,8 @@ public final class VirtualThreadChild {
       reopened = 1;
     }
     final Table<String, Long> r = counter;
-    final long n = last.read(txn -> value(r, txn));
-    final boolean lost = last.read(txn -> r.contains(txn, "lost"));
+    final long n = last.readAndGet(txn -> value(r, txn));
+    final boolean lost = last.readAndGet(txn -> r.contains(txn, "lost"));
     System.out.println("RESULT " + scenario + " counter=" + n + " expected=" + (expected + 1)
         + " refused=" + refused.get() + " errors=" + errors.get() + " reopened=" + reopened
         + " uncommittedVisible=" + (lost ? 1 : 0));

@@ -32,15 +32,18 @@ import org.slf4j.LoggerFactory;
  * try (Database db = Database.open(Path.of("orders.db"))) {
  *   Table<UUID, String> names = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
  *   db.write(txn -> names.put(txn, id, "Ada"));
- *   String name = db.read(txn -> names.get(txn, id));
+ *   String name = db.readAndGet(txn -> names.get(txn, id));
  * }
  * }</pre>
  *
  * <h2>Transactions</h2>
  *
  * Work happens in transactions: {@link #beginRead()} and {@link #beginWrite()} return {@link Txn}s
- * to use with try-with-resources (closing without commit aborts), or {@link #read} and {@link
- * #write} run a function in one and commit or abort for you. One write transaction exists at a time
+ * to use with try-with-resources (closing without commit aborts), or {@link #read}/{@link
+ * #readAndGet} and {@link #write}/{@link #writeAndGet} run a function in one and commit or abort for
+ * you (the {@code ...AndGet} forms return the function's result). A read transaction sees committed
+ * data only, so one begun inside a write does not see that write's changes: read through the
+ * write's own transaction for those. One write transaction exists at a time
  * per database (a second {@code beginWrite()} on another thread waits); read transactions run
  * concurrently with it and with each other, each on a consistent snapshot. Concurrent {@link
  * #write} calls share commits (group commit, see {@link #write} and {@link
@@ -466,13 +469,34 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code fn} in a read transaction and returns its result.
+   * Runs {@code fn} in a read transaction, for reads that return nothing (use {@link #readAndGet}
+   * for a result), as {@link #write(Consumer)} is to {@link #writeAndGet}.
+   *
+   * <p>A read transaction sees the last committed state. Called inside a {@link #write} function
+   * (or while this thread holds a {@link #beginWrite()} transaction) it therefore does not see
+   * that write's own changes: LMDB keeps uncommitted changes in the write transaction alone, and a
+   * read transaction is a snapshot of committed data. Read through the write's {@code txn} to see
+   * them. While such a read transaction is open the map cannot grow (see {@link #write}).
    *
    * @param fn the work; it must not keep zero-copy views beyond its return
+   * @throws InvalidStateException if the database is closed
+   */
+  public void read(final Consumer<Txn> fn) {
+    try (Txn txn = beginRead()) {
+      fn.accept(txn);
+    }
+  }
+
+  /**
+   * Runs {@code fn} in a read transaction and returns its result. Sees what {@link
+   * #read(Consumer)} sees: committed data only, also inside a write.
+   *
+   * @param fn the work; it must not keep zero-copy views beyond its return, so return copies
    * @param <R> the result type
    * @return what {@code fn} returned
+   * @throws InvalidStateException if the database is closed
    */
-  public <R> R read(final Function<Txn, R> fn) {
+  public <R> R readAndGet(final Function<Txn, R> fn) {
     try (Txn txn = beginRead()) {
       return fn.apply(txn);
     }

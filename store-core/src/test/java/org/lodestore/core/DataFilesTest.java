@@ -147,7 +147,7 @@ class DataFilesTest {
     DataFiles.checkDataFile(db, true);
     try (Database database = Database.open(db, DatabaseOptions.builder().readOnly(true).build())) {
       final Table<Long, byte[]> t = database.table("t", KeyCodecs.LONG, ValueCodecs.BYTES);
-      final byte[] value = database.read(txn -> t.get(txn, 1L));
+      final byte[] value = database.readAndGet(txn -> t.get(txn, 1L));
       assertThat(value).hasSize(1 << 20);
     }
   }

@@ -172,8 +172,8 @@ class DatabaseTest {
     try (Database db = Database.open(path, readOnly)) {
       final Table<UUID, String> t = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
       final SetTable<UUID, UUID> s = db.setTable("members", KeyCodecs.UUID, KeyCodecs.UUID);
-      assertThat(db.<String>read(txn -> t.get(txn, k))).isEqualTo("Ada");
-      assertThat(db.<Boolean>read(txn -> s.contains(txn, k, k))).isTrue();
+      assertThat(db.<String>readAndGet(txn -> t.get(txn, k))).isEqualTo("Ada");
+      assertThat(db.<Boolean>readAndGet(txn -> s.contains(txn, k, k))).isTrue();
       assertThatThrownBy(db::beginWrite).isInstanceOf(InvalidStateException.class)
           .hasMessageContaining("read-only");
       assertThatThrownBy(() -> db.write(txn -> t.put(txn, k, "x")))
@@ -189,7 +189,7 @@ class DatabaseTest {
     }
     try (Database db = Database.open(path)) {
       final Table<UUID, String> t = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
-      assertThat(db.<String>read(txn -> t.get(txn, k))).isEqualTo("Ada");
+      assertThat(db.<String>readAndGet(txn -> t.get(txn, k))).isEqualTo("Ada");
     }
   }
 
@@ -289,7 +289,7 @@ class DatabaseTest {
       assertThat(stats.tables().get("rows").entries()).isEqualTo(2_001);
       // and the set table still opens as a set table afterwards
       final SetTable<Integer, UUID> set = db.setTable("set", KeyCodecs.INT, KeyCodecs.UUID);
-      assertThat(db.<Long>read(txn -> set.size(txn, 0))).isEqualTo(100);
+      assertThat(db.<Long>readAndGet(txn -> set.size(txn, 0))).isEqualTo(100);
     }
   }
 
@@ -339,7 +339,7 @@ class DatabaseTest {
       assertThat(contents(copy)).isEqualTo(before);
       final Table<Integer, String> t = copy.table("t", KeyCodecs.INT, ValueCodecs.STRING);
       copy.write(txn -> t.put(txn, -2, "the copy is writable"));
-      assertThat(copy.<String>read(txn -> t.get(txn, -2))).isEqualTo("the copy is writable");
+      assertThat(copy.<String>readAndGet(txn -> t.get(txn, -2))).isEqualTo("the copy is writable");
     }
   }
 
@@ -366,12 +366,12 @@ class DatabaseTest {
       backedUp.await(10, TimeUnit.SECONDS);
       w.get(10, TimeUnit.SECONDS);
       writer.shutdown();
-      assertThat(db.<String>read(txn -> t.get(txn, 2))).isNotNull();
+      assertThat(db.<String>readAndGet(txn -> t.get(txn, 2))).isNotNull();
     }
     try (Database copy = Database.open(backup)) {
       final Table<Integer, String> t = copy.table("t", KeyCodecs.INT, ValueCodecs.STRING);
-      assertThat(copy.<String>read(txn -> t.get(txn, 1))).isEqualTo("committed");
-      assertThat(copy.<String>read(txn -> t.get(txn, 2))).isNull();
+      assertThat(copy.<String>readAndGet(txn -> t.get(txn, 1))).isEqualTo("committed");
+      assertThat(copy.<String>readAndGet(txn -> t.get(txn, 2))).isNull();
     }
   }
 
@@ -534,7 +534,7 @@ class DatabaseTest {
         t.put(w, 1, "new");
         t.put(w, 2, "added");
         assertThat(t.get(w, 1)).isEqualTo("new");
-        final List<String> seen = other.submit(() -> db.read(txn -> List.of(
+        final List<String> seen = other.submit(() -> db.readAndGet(txn -> List.of(
             String.valueOf(t.get(txn, 1)), String.valueOf(t.get(txn, 2)),
             String.valueOf(t.count(txn))))).get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("old", "null", "1");
@@ -545,7 +545,7 @@ class DatabaseTest {
             .isEqualTo("old");
         other.submit(snapshot::close).get(10, TimeUnit.SECONDS);
       }
-      assertThat(other.submit(() -> db.read(txn -> t.get(txn, 1))).get(10, TimeUnit.SECONDS))
+      assertThat(other.submit(() -> db.readAndGet(txn -> t.get(txn, 1))).get(10, TimeUnit.SECONDS))
           .isEqualTo("new");
       other.shutdown();
     }
@@ -694,7 +694,7 @@ class DatabaseTest {
     db.close(); // this thread's close ends its own write transaction and releases the environment
     try (Database again = Database.open(dir.resolve("db"))) {
       final Table<Long, String> t2 = again.table("t", KeyCodecs.LONG, ValueCodecs.STRING);
-      final String value = again.read(txn -> t2.get(txn, 1L));
+      final String value = again.readAndGet(txn -> t2.get(txn, 1L));
       assertThat(value).isNull();
     }
   }

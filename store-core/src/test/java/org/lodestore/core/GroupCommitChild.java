@@ -116,7 +116,6 @@ public final class GroupCommitChild {
                   a == b && a == (o.error == null),
                   "a=" + a + " b=" + b + " " + o);
             }
-            return null;
           });
     }
     System.out.println("DONE " + scenario + (failures == 0 ? "" : " with " + failures + " failures"));

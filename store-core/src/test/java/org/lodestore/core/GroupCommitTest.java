@@ -94,7 +94,6 @@ class GroupCommitTest {
               assertThat(t.get(txn, "row-" + i + "-b")).isEqualTo(i);
             }
             assertThat(t.count(txn)).isEqualTo(2L * (n - 1));
-            return null;
           });
     }
   }
@@ -174,7 +173,6 @@ class GroupCommitTest {
                   assertThat(t.get(txn, key + "-b")).as(key).isEqualTo(fail ? null : 2L);
                 }
               }
-              return null;
             });
       }
       final DatabaseStats stats = db.stats();
@@ -192,7 +190,6 @@ class GroupCommitTest {
         txn -> {
           assertThat(t.get(txn, key + "-a")).as(key).isNull();
           assertThat(t.get(txn, key + "-b")).as(key).isNull();
-          return null;
         });
   }
 
@@ -278,7 +275,6 @@ class GroupCommitTest {
               }
             }
             assertThat(t.count(txn)).isEqualTo((long) n * values + (long) threads * each * 8);
-            return null;
           });
       System.out.println(
           "GroupCommitTest.mapFull growths=" + stats.mapGrowths() + " groupCommits="
@@ -314,7 +310,7 @@ class GroupCommitTest {
         assertThat(seen.get().owner).isSameAs(Thread.currentThread());
         assertThat(after.groupCommits()).isEqualTo(before.groupCommits()).isZero();
         assertThat(after.groupedWrites()).isEqualTo(before.groupedWrites()).isZero();
-        assertThat((Object) db.read(txn -> t.get(txn, "k"))).isEqualTo(7L);
+        assertThat((Object) db.readAndGet(txn -> t.get(txn, "k"))).isEqualTo(7L);
         final RuntimeException boom = new IllegalStateException("boom");
         assertThatThrownBy(
                 () ->
@@ -324,7 +320,7 @@ class GroupCommitTest {
                           throw boom;
                         }))
             .isSameAs(boom);
-        assertThat((Object) db.read(txn -> t.get(txn, "gone"))).isNull();
+        assertThat((Object) db.readAndGet(txn -> t.get(txn, "gone"))).isNull();
       }
     }
   }
@@ -370,15 +366,15 @@ class GroupCommitTest {
       assertThat(outcomes.get(3).error).as(outcomes.get(3).toString()).isNull();
       assertThat(siblingSaw.get()).isEqualTo("a,true,false");
 
-      assertThat((Object) db.read(txn -> opened.get().get(txn, 1L))).isEqualTo("a");
+      assertThat((Object) db.readAndGet(txn -> opened.get().get(txn, 1L))).isEqualTo("a");
       db.write(txn -> opened.get().put(txn, 2L, "a2"));
-      assertThat((Object) db.read(txn -> opened.get().get(txn, 2L))).isEqualTo("a2");
-      assertThatThrownBy(() -> db.read(txn -> aborted.get().get(txn, 1L)))
+      assertThat((Object) db.readAndGet(txn -> opened.get().get(txn, 2L))).isEqualTo("a2");
+      assertThatThrownBy(() -> db.readAndGet(txn -> aborted.get().get(txn, 1L)))
           .isInstanceOf(InvalidStateException.class);
       assertThat(db.tableNames()).contains("opened_a").doesNotContain("opened_b");
       // a plain open after the commit finds the published handle
       final Table<Long, String> again = db.table("opened_a", KeyCodecs.LONG, ValueCodecs.STRING);
-      assertThat((Object) db.read(txn -> again.get(txn, 1L))).isEqualTo("a");
+      assertThat((Object) db.readAndGet(txn -> again.get(txn, 1L))).isEqualTo("a");
     }
   }
 
@@ -407,8 +403,8 @@ class GroupCommitTest {
         assertThat(outcomes.get(i).error).as(outcomes.get(i).toString())
             .isInstanceOf(InvalidStateException.class);
       }
-      assertThat((Object) db.read(txn -> t.get(txn, "lead"))).isEqualTo(1L);
-      assertThat((Object) db.read(txn -> t.get(txn, "member"))).isNull();
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "lead"))).isEqualTo(1L);
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "member"))).isNull();
     }
   }
 
@@ -433,8 +429,8 @@ class GroupCommitTest {
       assertThat(outcomes.get(0).error).isInstanceOf(IllegalArgumentException.class);
       assertThat(outcomes.get(1).error).as(outcomes.get(1).toString())
           .isInstanceOf(InvalidStateException.class);
-      assertThat((Object) db.read(txn -> t.get(txn, "self-committed"))).isEqualTo(1L);
-      assertThat((Object) db.read(txn -> t.get(txn, "thrower"))).isNull();
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "self-committed"))).isEqualTo(1L);
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "thrower"))).isNull();
       // the same call ungrouped: committed, and the second commit's error
       assertThatThrownBy(
               () ->
@@ -444,7 +440,7 @@ class GroupCommitTest {
                         txn.commit();
                       }))
           .isInstanceOf(InvalidStateException.class);
-      assertThat((Object) db.read(txn -> t.get(txn, "alone"))).isEqualTo(1L);
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "alone"))).isEqualTo(1L);
     }
   }
 
@@ -481,8 +477,8 @@ class GroupCommitTest {
           .hasMessageContaining("interrupted");
       assertThat(queuedRan.get()).isZero();
       assertThat(outcomes.get(0).error).as(outcomes.get(0).toString()).isNull();
-      assertThat((Object) db.read(txn -> t.get(txn, "leader"))).isEqualTo(1L);
-      assertThat((Object) db.read(txn -> t.get(txn, "queued"))).isNull();
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "leader"))).isEqualTo(1L);
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "queued"))).isNull();
     }
   }
 

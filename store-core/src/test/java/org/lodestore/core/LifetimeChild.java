@@ -323,7 +323,7 @@ public final class LifetimeChild {
         isTrue("read txn: still usable after refusals", "one".equals(t.get(read, K1)),
             "get returned " + t.get(read, K1));
       }
-      final String stillOne = db.read(txn -> t.get(txn, K1));
+      final String stillOne = db.readAndGet(txn -> t.get(txn, K1));
       isTrue("data unchanged by refused operations", "one".equals(stillOne), "K1 -> " + stillOne);
     }
   }
@@ -579,8 +579,8 @@ public final class LifetimeChild {
     completes("close the database again", db::close);
     try (Database again = Database.open(path)) {
       final Table<UUID, String> t2 = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
-      final String lost = again.read(txn -> t2.get(txn, new UUID(8, 8)));
-      final String kept = again.read(txn -> t2.get(txn, K1));
+      final String lost = again.readAndGet(txn -> t2.get(txn, new UUID(8, 8)));
+      final String kept = again.readAndGet(txn -> t2.get(txn, K1));
       isTrue("reopened: the aborted write is gone, committed data is there",
           lost == null && "one".equals(kept), "uncommitted=" + lost + ", K1=" + kept);
     }
@@ -633,7 +633,7 @@ public final class LifetimeChild {
     completes("reopen once the writer closed", () -> {
       try (Database again = Database.open(path)) {
         final Table<UUID, String> t2 = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
-        final String lost = again.read(txn -> t2.get(txn, new UUID(8, 8)));
+        final String lost = again.readAndGet(txn -> t2.get(txn, new UUID(8, 8)));
         if (lost != null) {
           throw new AssertionError("the aborted write is visible: " + lost);
         }
@@ -668,8 +668,8 @@ public final class LifetimeChild {
         t.put(w, K1, "uno");
         w.commit();
       });
-      final String uno = db.read(txn -> t.get(txn, K1));
-      final String four = db.read(txn -> t.get(txn, new UUID(4, 4)));
+      final String uno = db.readAndGet(txn -> t.get(txn, K1));
+      final String four = db.readAndGet(txn -> t.get(txn, new UUID(4, 4)));
       isTrue("the owner's writes are committed", "uno".equals(uno) && "four".equals(four),
           uno + ", " + four);
 
@@ -701,7 +701,7 @@ public final class LifetimeChild {
       first.commit();
       second.join(10_000);
       isTrue("a second thread's writer waited for the first", order.get() == 2
-          && "second".equals(db.read(txn -> t.get(txn, K3))), "order=" + order.get());
+          && "second".equals(db.readAndGet(txn -> t.get(txn, K3))), "order=" + order.get());
     }
   }
 
@@ -773,7 +773,7 @@ public final class LifetimeChild {
     db.close();
     throwsOne("beginRead", db::beginRead, ISE);
     throwsOne("beginWrite", db::beginWrite, ISE);
-    throwsOne("read(fn)", () -> db.read(txn -> t.get(txn, K1)), ISE);
+    throwsOne("readAndGet(fn)", () -> db.readAndGet(txn -> t.get(txn, K1)), ISE);
     throwsOne("write(fn)", () -> db.write(txn -> t.put(txn, K1, "x")), ISE);
     throwsOne("table(new name)", () -> db.table("new", KeyCodecs.UUID, ValueCodecs.STRING), ISE);
     throwsOne("setTable(new name)", () -> db.setTable("newset", KeyCodecs.UUID, KeyCodecs.UUID),
@@ -833,7 +833,7 @@ public final class LifetimeChild {
       completes("open, write, close round " + i, () -> {
         try (Database db = Database.open(path)) {
           final Table<Integer, String> t = db.table("rounds", KeyCodecs.INT, ValueCodecs.STRING);
-          final long before = db.read(t::count);
+          final long before = db.readAndGet(t::count);
           if (before != round) {
             throw new AssertionError("expected " + round + " rows, found " + before);
           }
@@ -852,7 +852,7 @@ public final class LifetimeChild {
       throwsOne("second open through a symbolic link", () -> Database.open(link),
           LodestoreException.class);
       final Table<Integer, String> t = db.table("rounds", KeyCodecs.INT, ValueCodecs.STRING);
-      isTrue("the first Database still works", db.read(t::count) == 3, "");
+      isTrue("the first Database still works", db.readAndGet(t::count) == 3, "");
     }
     // four threads race to open one path: exactly one wins, the others get a clear error
     final ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -898,7 +898,7 @@ public final class LifetimeChild {
       final UUID target = new UUID(6, 6);
       throwsOne("put(detached view) is refused", () -> db.write(txn -> t.put(txn, target, view)),
           IOOBE, ISE, LodestoreException.class);
-      final ByteBuffer stored = db.read(txn -> {
+      final ByteBuffer stored = db.readAndGet(txn -> {
         final ByteBuffer v = t.get(txn, target);
         return v == null ? null : ByteBuffer.wrap(TableModelTest.bytesOf(v));
       });
@@ -906,7 +906,7 @@ public final class LifetimeChild {
           "stored " + (stored == null ? "null" : stored.remaining() + " bytes"));
       // a live view written back in the same transaction is copied before the write moves it
       db.write(txn -> t.put(txn, target, t.get(txn, BIG)));
-      final boolean same = db.read(txn -> t.get(txn, target).equals(t.get(txn, BIG)));
+      final boolean same = db.readAndGet(txn -> t.get(txn, target).equals(t.get(txn, BIG)));
       isTrue("a live view written back is copied intact", same, "contents differ");
     }
   }

@@ -120,7 +120,7 @@ class OwnerAccessTest {
       assertThat(db.<Boolean>writeAndGet(txn -> owner.access.dropTable(txn, "owned"))).isTrue();
       final Table<Integer, String> again = db.table("owned", KeyCodecs.INT, ValueCodecs.STRING);
       db.write(txn -> again.put(txn, 1, "plain again"));
-      assertThat(db.<String>read(txn -> again.get(txn, 1))).isEqualTo("plain again");
+      assertThat(db.<String>readAndGet(txn -> again.get(txn, 1))).isEqualTo("plain again");
     }
   }
 

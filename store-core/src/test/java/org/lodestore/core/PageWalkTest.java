@@ -35,7 +35,7 @@ class PageWalkTest {
     final SplittableRandom rnd = new SplittableRandom(seed);
     final Path empty = tmp.resolve("empty");
     try (Database db = Database.open(empty)) {
-      db.read(txn -> null);
+      db.read(txn -> {});
     }
     assertIntact(empty, Map.of(), seed);
 
@@ -93,7 +93,6 @@ class PageWalkTest {
         }
         counts.put("fixed", fixed.count(txn));
         counts.put("varied", varied.count(txn));
-        return null;
       });
       db.backupTo(tmp.resolve("backup"));
     }
@@ -171,7 +170,6 @@ class PageWalkTest {
             c.key();
           }
         }
-        return null;
       })).isInstanceOf(CorruptDatabaseException.class).hasMessageContaining("65535");
     }
   }

@@ -50,7 +50,7 @@ class ReaderPoolingTest {
     for (long n = 1; n <= 50; n++) {
       final long value = n;
       db.write(txn -> t.put(txn, id, bytes(value)));
-      assertThat(db.<Long>read(txn -> t.get(txn, id).getLong(0))).isEqualTo(n);
+      assertThat(db.<Long>readAndGet(txn -> t.get(txn, id).getLong(0))).isEqualTo(n);
       try (Txn txn = db.beginRead();
           Cursor<UUID, ByteBuffer> c = t.select(txn, KeyRange.all())) {
         assertThat(c.next()).isTrue();
@@ -122,7 +122,7 @@ class ReaderPoolingTest {
       assertThat(c.next()).isTrue();
       assertThat(c.value().getLong(0)).isEqualTo(7);
     }
-    assertThatThrownBy(() -> db.read(txn -> t.get(txn, id)))
+    assertThatThrownBy(() -> db.readAndGet(txn -> t.get(txn, id)))
         .isInstanceOf(InvalidStateException.class);
   }
 
@@ -143,7 +143,7 @@ class ReaderPoolingTest {
                 db.read(txn -> t.get(txn, id).getLong(0)); // keeps its LMDB transaction after
                 readOnce.countDown();
                 grown.await(30, TimeUnit.SECONDS);
-                seen.set(db.read(txn -> t.count(txn)));
+                seen.set(db.readAndGet(txn -> t.count(txn)));
               } catch (Throwable e) {
                 seen.set(e);
               }
@@ -192,7 +192,7 @@ class ReaderPoolingTest {
     try {
       final Table<UUID, ByteBuffer> again =
           reopened.table("values", KeyCodecs.UUID, ValueCodecs.VIEW);
-      assertThat(reopened.<Long>read(txn -> again.get(txn, id).getLong(0))).isEqualTo(9L);
+      assertThat(reopened.<Long>readAndGet(txn -> again.get(txn, id).getLong(0))).isEqualTo(9L);
     } finally {
       reopened.close();
       done.countDown();
@@ -255,7 +255,7 @@ class ReaderPoolingTest {
         open(DatabaseOptions.builder().readerPooling(false).build());
     final UUID id = UUID.randomUUID();
     db.write(txn -> t.put(txn, id, bytes(11)));
-    assertThat(db.<Long>read(txn -> t.get(txn, id).getLong(0))).isEqualTo(11L);
+    assertThat(db.<Long>readAndGet(txn -> t.get(txn, id).getLong(0))).isEqualTo(11L);
     assertThat(db.gate.pooledReaders()).isZero();
   }
 }

@@ -43,8 +43,8 @@ class TableTest {
       names.put(txn, id, "Ada");
       assertThat(names.get(txn, id)).isEqualTo("Ada");
     });
-    String later = db.read(txn -> names.get(txn, id));
-    String absent = db.read(txn -> names.get(txn, UUID.randomUUID()));
+    String later = db.readAndGet(txn -> names.get(txn, id));
+    String absent = db.readAndGet(txn -> names.get(txn, UUID.randomUUID()));
     assertThat(later).isEqualTo("Ada");
     assertThat(absent).isNull();
   }
@@ -71,7 +71,7 @@ class TableTest {
     try (Txn txn = db.beginWrite()) {
       names.put(txn, id, "gone");
     }
-    long count = db.read(names::count);
+    long count = db.readAndGet(names::count);
     assertThat(count).isZero();
   }
 
@@ -118,7 +118,7 @@ class TableTest {
         .hasMessageContaining("strings");
     assertThatThrownBy(() -> db.write(txn -> t.put(txn, "", "v")))
         .isInstanceOf(InvalidKeyException.class);
-    long count = db.read(t::count);
+    long count = db.readAndGet(t::count);
     assertThat(count).isZero();
   }
 
@@ -155,7 +155,7 @@ class TableTest {
       assertThat(members).containsExactly(m1, m2);
     }
     db.write(txn -> assertThat(set.remove(txn, k, m1)).isTrue());
-    long size = db.read(txn -> set.size(txn, k));
+    long size = db.readAndGet(txn -> set.size(txn, k));
     assertThat(size).isEqualTo(1);
   }
 
@@ -242,7 +242,6 @@ class TableTest {
       assertThat(t.countRange(txn, KeyRange.prefix(""))).isEqualTo(3);
       assertThat(t.countRange(txn, KeyRange.<String>prefix("").reversed())).isEqualTo(3);
       assertThat(t.countRange(txn, KeyRange.prefix("b"))).isEqualTo(2);
-      return null;
     });
   }
 
@@ -303,7 +302,7 @@ class TableTest {
       names.put(txn, a, "first");
       names.put(txn, b, "second");
     });
-    final ByteBuffer fromFirst = db.read(txn -> views.get(txn, a));
+    final ByteBuffer fromFirst = db.readAndGet(txn -> views.get(txn, a));
     assertThat(fromFirst.remaining()).as("detached when its transaction ended").isZero();
     final String read;
     final ByteBuffer fromSecond;

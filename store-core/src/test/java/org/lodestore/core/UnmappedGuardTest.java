@@ -110,7 +110,7 @@ class UnmappedGuardTest {
     final Database db = open(dir.resolve("db"));
     final Table<UUID, byte[]> t = db.table("t", KeyCodecs.UUID, ValueCodecs.BYTES);
     db.write(txn -> t.put(txn, KEY, value()));
-    final long count = db.read(txn -> t.count(txn));
+    final long count = db.readAndGet(txn -> t.count(txn));
     assertThat(count).isEqualTo(1);
     final long start = UnmappedGuard.mapStart(db.env);
     assertThat(start).isNotZero();

@@ -73,7 +73,7 @@ class ValueChecksumTest {
   }
 
   private byte[] stored(final UUID key) {
-    return db.read(txn -> raw.get(txn, key));
+    return db.readAndGet(txn -> raw.get(txn, key));
   }
 
   /** Flips one bit of the stored bytes (value or trailer) underneath the checksummed table. */

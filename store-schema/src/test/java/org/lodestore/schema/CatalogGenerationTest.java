@@ -150,7 +150,7 @@ class CatalogGenerationTest {
         v1.users.put(txn, UUID.randomUUID(), new User("Ada", "ada@x"));
         v1.tags.add(txn, UUID.randomUUID(), UUID.randomUUID());
       });
-      assertThat(db.<Long>read(txn -> v1.users.count(txn))).isEqualTo(1);
+      assertThat(db.<Long>readAndGet(txn -> v1.users.count(txn))).isEqualTo(1);
     }
   }
 
@@ -214,7 +214,7 @@ class CatalogGenerationTest {
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("tags")
           .hasMessageContaining("properties");
-      assertThat(db.<Boolean>read(txn -> v1.tags.contains(txn, k, k))).isFalse();
+      assertThat(db.<Boolean>readAndGet(txn -> v1.tags.contains(txn, k, k))).isFalse();
       db.write(txn -> v1.users.put(txn, k, new User("A", "a@x"))); // users did not change
     }
   }
@@ -234,14 +234,14 @@ class CatalogGenerationTest {
       final V1 v1 = db.attach(new V1());
       assertThat(generation(db)).isZero();
       final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
-      final byte[] record = db.read(txn -> raw.get(txn, CatalogGeneration.KEY));
+      final byte[] record = db.readAndGet(txn -> raw.get(txn, CatalogGeneration.KEY));
       assertThat(record).isNotNull();
       assertThat(new CBORMapper().readValue(record, Long.class)).isZero();
       db.write(txn -> v1.users.put(txn, k, new User("B", "b@x")));
       final V2 v2 = db.attach(new V2());
-      final byte[] bumped = db.read(txn -> raw.get(txn, CatalogGeneration.KEY));
+      final byte[] bumped = db.readAndGet(txn -> raw.get(txn, CatalogGeneration.KEY));
       assertThat(new CBORMapper().readValue(bumped, Long.class)).isEqualTo(1L);
-      assertThat(db.<UUID>read(txn -> v2.byEmail.key(txn, "b@x"))).isEqualTo(k);
+      assertThat(db.<UUID>readAndGet(txn -> v2.byEmail.key(txn, "b@x"))).isEqualTo(k);
     }
   }
 }

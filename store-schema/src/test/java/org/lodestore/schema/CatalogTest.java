@@ -187,7 +187,7 @@ class CatalogTest {
           .satisfies(e -> assertThat(((SchemaMismatchException) e).table()).isEqualTo("customers"));
       // nothing changed: the original declaration still attaches and reads its row
       final Crm crm = db.attach(new Crm());
-      assertThat(db.<Customer>read(txn -> crm.customers.get(txn, k))).isEqualTo(customer(1, "FR"));
+      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, k))).isEqualTo(customer(1, "FR"));
       assertThat(entry(db, CUSTOMERS).valueCodec()).isEqualTo("cbor");
     }
   }
@@ -361,7 +361,7 @@ class CatalogTest {
       // the old declaration still attaches and works, in this process and after a reopen
       final Crm old = db.attach(new Crm());
       db.write(txn -> old.customers.put(txn, b, new Customer("B", "b@example.com", "DE")));
-      assertThat(db.<Long>read(txn -> old.customers.count(txn))).isEqualTo(2L);
+      assertThat(db.<Long>readAndGet(txn -> old.customers.count(txn))).isEqualTo(2L);
       // with the duplicate gone, the new index attaches in the same process
       final Crm fixed = db.attach(Crm.indexed());
       try (Txn txn = db.beginRead()) {
@@ -372,7 +372,7 @@ class CatalogTest {
     }
     try (Database db = open()) {
       final Crm crm = db.attach(Crm.indexed());
-      assertThat(db.<Long>read(txn -> crm.byEmail.size(txn))).isEqualTo(2L);
+      assertThat(db.<Long>readAndGet(txn -> crm.byEmail.size(txn))).isEqualTo(2L);
     }
   }
 
@@ -391,7 +391,7 @@ class CatalogTest {
       assertThat(entry(db, CUSTOMERS)).isEqualTo(before);
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
       final Crm nullable = db.attach(new Crm().withCountry(true));
-      assertThat(db.<Long>read(txn -> nullable.byCountry.size(txn))).isEqualTo(17L);
+      assertThat(db.<Long>readAndGet(txn -> nullable.byCountry.size(txn))).isEqualTo(17L);
     }
   }
 
@@ -434,7 +434,7 @@ class CatalogTest {
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_email"));
       assertThat(entry(db, CUSTOMERS).indexes()).extracting(Catalog.IndexEntry::name).containsExactly("by_country");
       final Crm crm = db.attach(new Crm().withCountry(true));
-      assertThat(db.<Long>read(txn -> crm.byCountry.count(txn, "FR"))).isEqualTo(1L);
+      assertThat(db.<Long>readAndGet(txn -> crm.byCountry.count(txn, "FR"))).isEqualTo(1L);
     }
   }
 
@@ -453,7 +453,7 @@ class CatalogTest {
       assertThat(Schema.dropIndex(db, CUSTOMERS, "by_country")).isTrue();
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
       final Crm crm = db.attach(new Crm().withEmail());
-      assertThat(db.<UUID>read(txn -> crm.byEmail.key(txn, customer(1, "FR").email()))).isEqualTo(k);
+      assertThat(db.<UUID>readAndGet(txn -> crm.byEmail.key(txn, customer(1, "FR").email()))).isEqualTo(k);
     }
   }
 
@@ -637,7 +637,7 @@ class CatalogTest {
       };
       db.attach(s);
       final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
-      final byte[] bytes = db.read(txn -> raw.get(txn, CUSTOMERS));
+      final byte[] bytes = db.readAndGet(txn -> raw.get(txn, CUSTOMERS));
       final ObjectMapper plain = new CBORMapper();
       @SuppressWarnings("unchecked")
       final Map<String, Object> map = plain.readValue(bytes, Map.class);
@@ -964,7 +964,7 @@ class CatalogTest {
         assertThat(s.byCustomer.size(txn)).isEqualTo(1);
         txn.commit();
       }
-      assertThat(db.<Long>read(txn -> s.orders.count(txn))).isEqualTo(2L);
+      assertThat(db.<Long>readAndGet(txn -> s.orders.count(txn))).isEqualTo(2L);
     }
   }
 
@@ -974,7 +974,7 @@ class CatalogTest {
       final Sales s = db.attach(new Sales(false));
       final UUID customer = UUID.randomUUID();
       db.write(txn -> s.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
-      assertThat(db.<Long>read(txn -> s.byCustomer.count(txn, customer))).isEqualTo(1L);
+      assertThat(db.<Long>readAndGet(txn -> s.byCustomer.count(txn, customer))).isEqualTo(1L);
     }
   }
 

@@ -64,7 +64,7 @@ class CounterTableTest {
       stats.hits.increment(txn, k, 100);
       assertThat(stats.hits.value(txn, k)).isEqualTo(101);
     }
-    assertThat(db.<Long>read(txn -> stats.hits.value(txn, k))).isEqualTo(1L);
+    assertThat(db.<Long>readAndGet(txn -> stats.hits.value(txn, k))).isEqualTo(1L);
   }
 
   @Test
@@ -81,7 +81,7 @@ class CounterTableTest {
       assertThat(stats.hits.value(txn, k)).isEqualTo(Long.MIN_VALUE + 1);
       txn.commit();
     }
-    assertThat(db.<Long>read(txn -> stats.hits.value(txn, k))).isEqualTo(Long.MIN_VALUE + 1);
+    assertThat(db.<Long>readAndGet(txn -> stats.hits.value(txn, k))).isEqualTo(Long.MIN_VALUE + 1);
   }
 
   @Test

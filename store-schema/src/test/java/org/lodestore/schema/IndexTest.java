@@ -275,7 +275,7 @@ class IndexTest {
 
   @Test
   void rebuild_reproducesTheSameEntries_andAbortedRebuildChangesNothing() {
-    final List<String> before = db.read(this::entries);
+    final List<String> before = db.readAndGet(this::entries);
     assertThat(before).hasSizeGreaterThan(4 * 40);
     db.write(txn -> {
       for (final AbstractIndex<?, UUID, Order> index : shop.orders.indexes()) {
@@ -283,14 +283,14 @@ class IndexTest {
       }
       assertThat(entries(txn)).isEqualTo(before);
     });
-    assertThat(db.read(this::entries)).isEqualTo(before);
+    assertThat(db.readAndGet(this::entries)).isEqualTo(before);
     try (Txn txn = db.beginWrite()) {
       shop.byStatus.rebuild(txn);
       shop.byNumber.rebuild(txn);
       txn.abort();
     }
-    assertThat(db.read(this::entries)).isEqualTo(before);
-    assertThat(db.<Long>read(txn -> shop.other.count(txn))).isEqualTo(1L);
+    assertThat(db.readAndGet(this::entries)).isEqualTo(before);
+    assertThat(db.<Long>readAndGet(txn -> shop.other.count(txn))).isEqualTo(1L);
   }
 
   @Test
@@ -305,12 +305,12 @@ class IndexTest {
         rows.put(k, o);
       }
     });
-    final List<String> before = db.read(this::entries);
+    final List<String> before = db.readAndGet(this::entries);
     db.write(txn -> {
       shop.byNumber.rebuild(txn);
       shop.byCustomerNewest.rebuild(txn);
     });
-    assertThat(db.read(this::entries)).isEqualTo(before);
+    assertThat(db.readAndGet(this::entries)).isEqualTo(before);
     final UUID k = rows.firstKey();
     final String oldNumber = rows.get(k).number();
     final Order moved = new Order(customers.get(0), Instant.EPOCH, "paid", "moved", 1);
@@ -329,7 +329,7 @@ class IndexTest {
 
   @Test
   void rebuild_overDuplicatesWrittenAroundTheSchema_failsAndLeavesTheIndexAsItWas() {
-    final List<String> before = db.read(this::entries);
+    final List<String> before = db.readAndGet(this::entries);
     // the same table, opened around the schema: its writes maintain no index
     final org.lodestore.core.Table<UUID, Order> raw =
         Access.table(db, shop.orders.oid(), KeyCodecs.UUID, shop.orders.valueCodec())
@@ -340,7 +340,7 @@ class IndexTest {
         .isInstanceOf(UniqueViolationException.class)
         .hasMessageContaining("by_number")
         .hasMessageContaining(copy.number());
-    assertThat(db.read(this::entries)).isEqualTo(before);
+    assertThat(db.readAndGet(this::entries)).isEqualTo(before);
   }
 
   @Test

@@ -151,8 +151,8 @@ class SchemaOwnershipTest {
       assertThatThrownBy(() -> db.write(txn -> early.put(txn, ada, new byte[] {1})))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("people");
-      assertThat(db.<Person>read(txn -> org.people.get(txn, ada))).isEqualTo(new Person("Ada", "ada@x"));
-      assertThat(db.<byte[]>read(txn -> early.get(txn, ada))).isNotNull();
+      assertThat(db.<Person>readAndGet(txn -> org.people.get(txn, ada))).isEqualTo(new Person("Ada", "ada@x"));
+      assertThat(db.<byte[]>readAndGet(txn -> early.get(txn, ada))).isNotNull();
     }
   }
 }

@@ -71,7 +71,7 @@ public final class CookieStore {
    * @return the cookie, or empty
    */
   public Optional<Cookie> lookup(final Instant now, final String cookieId) {
-    return db.read(
+    return db.readAndGet(
         txn -> {
           final Cookie cookie = schema.authidByCookieId.get(txn, cookieId);
           return cookie == null || expired(cookie, now) ? Optional.empty() : Optional.of(cookie);
@@ -139,7 +139,7 @@ public final class CookieStore {
    * @return the count
    */
   public long count() {
-    return db.read(schema.cookies::count);
+    return db.readAndGet(schema.cookies::count);
   }
 
   /**
@@ -148,7 +148,7 @@ public final class CookieStore {
    * @return true if the table and its indexes agree
    */
   public boolean indexesConsistent() {
-    return db.read(
+    return db.readAndGet(
         txn -> {
           final long rows = schema.cookies.count(txn);
           if (schema.authidByCookieId.size(txn) != rows || schema.byModified.size(txn) != rows) {

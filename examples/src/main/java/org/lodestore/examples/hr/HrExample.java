@@ -89,16 +89,16 @@ public final class HrExample {
             hire(txn, hr, globex, "erin@globex.com", "Erin Ember", "CEO");
           });
 
-      final List<String> acmeStaff = db.read(txn -> staff(txn, hr, acme));
-      final List<String> globexStaff = db.read(txn -> staff(txn, hr, globex));
+      final List<String> acmeStaff = db.readAndGet(txn -> staff(txn, hr, acme));
+      final List<String> globexStaff = db.readAndGet(txn -> staff(txn, hr, globex));
       out.println("Acme (by_company index): " + acmeStaff);
       out.println("Globex (by_company index): " + globexStaff);
-      final String bobByEmail = db.read(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
+      final String bobByEmail = db.readAndGet(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
       out.println("bob@acme.com (by_email unique index): " + bobByEmail);
 
       // a duplicate e-mail is refused before anything is written: catch it and the transaction
       // goes on with the tables and indexes exactly as they were; the other hire is kept
-      final long before = db.read(hr.employees::count);
+      final long before = db.readAndGet(hr.employees::count);
       final String[] refused = new String[1];
       final UUID carol = UUID.randomUUID();
       try (Txn txn = db.beginWrite()) {
@@ -111,9 +111,9 @@ public final class HrExample {
         txn.commit();
       }
       out.println("duplicate e-mail refused: " + refused[0]);
-      final long after = db.read(hr.employees::count);
-      final long emails = db.read(hr.employeeByEmail::size);
-      final boolean carolHired = db.read(txn -> hr.employees.contains(txn, carol));
+      final long after = db.readAndGet(hr.employees::count);
+      final long emails = db.readAndGet(hr.employeeByEmail::size);
+      final boolean carolHired = db.readAndGet(txn -> hr.employees.contains(txn, carol));
       out.printf("employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
           before, after, carolHired, emails);
 
@@ -131,13 +131,13 @@ public final class HrExample {
           txn ->
               hr.employees.update(
                   txn, bob, e -> new Employee(globex, "bob@globex.com", e.name(), e.title())));
-      final List<String> afterMove = db.read(txn -> staff(txn, hr, globex));
-      final boolean oldEmailFree = db.read(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
+      final List<String> afterMove = db.readAndGet(txn -> staff(txn, hr, globex));
+      final boolean oldEmailFree = db.readAndGet(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
       out.println("Globex after Bob moved: " + afterMove + "; bob@acme.com free again: " + oldEmailFree);
 
       // paging through an index: 2 at a time, with whether more are left
       final Page<Row<UUID, Employee>> page =
-          db.read(txn -> hr.employeesByCompany.records(txn, acme, 0, 2));
+          db.readAndGet(txn -> hr.employeesByCompany.records(txn, acme, 0, 2));
       final List<String> firstPage = new ArrayList<>();
       for (final Row<UUID, Employee> row : page.rows()) {
         firstPage.add(row.value().name());

@@ -1,9 +1,14 @@
 package org.lodestore.core;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.lmdbjava.Dbi;
+import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.PutFlags;
 import org.lodestore.core.codec.ValueCodec;
@@ -254,6 +259,83 @@ public final class Table<K, V> {
     txn.enter();
     try {
       return lookup(txn, encodeKey(txn, key), key) != null;
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
+   * The values stored under {@code keys}, looked up together: every key is encoded (and checked)
+   * first, then the lookups run in the keys' stored order through one LMDB cursor, so keys that
+   * share a leaf page cost one descent of the tree between them.
+   *
+   * <p>The map iterates in the order of {@code keys}; absent keys are left out, and keys that
+   * encode to the same bytes (equal keys; for byte arrays, equal contents) appear once, under the
+   * first of them. Zero-copy values live as long as the transaction (in a write transaction: until
+   * its next write), each its own view.
+   *
+   * @param txn the transaction
+   * @param keys the keys, none null; may be empty
+   * @return a new mutable map from each present key to its value, in the order of {@code keys}
+   * @throws InvalidKeyException if a key cannot be encoded ({@link KeyTooLongException} if it is
+   *     too long), naming the table and that key; nothing is read then
+   * @throws NullPointerException if {@code keys} or one of them is null
+   * @throws CorruptValueException if a stored value cannot be decoded or fails its checksum
+   */
+  public Map<K, V> getAll(final Txn txn, final Collection<? extends K> keys) {
+    final Object[] typed = Objects.requireNonNull(keys, "keys").toArray();
+    txn.enter();
+    try {
+      handle.check(txn);
+      final int n = typed.length;
+      final ByteBuffer scratch = Encoding.keyBuffer();
+      final byte[][] encoded = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        @SuppressWarnings("unchecked")
+        final K key = (K) typed[i];
+        final ByteBuffer k = Encoding.key(name, keyCodec, key, scratch);
+        encoded[i] = new byte[k.remaining()];
+        k.get(encoded[i]);
+      }
+      // look up in stored order: LMDB's cursor finds a key on its current leaf page without
+      // descending the tree again; the sort is stable, so the first of equal keys comes first
+      final Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(encoded[a], encoded[b]));
+      final Object[] values = new Object[n];
+      final boolean[] found = new boolean[n]; // false for absent keys and repeats of a key
+      final LmdbCursor cursor = txn.openCursor(handle);
+      try {
+        for (int i = 0; i < n; i++) {
+          final int at = order[i];
+          if (i > 0 && Arrays.equals(encoded[at], encoded[order[i - 1]])) {
+            continue;
+          }
+          final ByteBuffer k = scratch.clear().put(encoded[at]).flip();
+          if (cursor.lmdb.get(k, GetOp.MDB_SET_KEY)) {
+            final ByteBuffer stored = cursor.lmdb.val();
+            values[at] = decode(txn, stored, valueLength(txn, k, stored, typed[at]), typed[at]);
+            found[at] = true;
+          }
+        }
+      } catch (LmdbException e) {
+        throw Lmdb.translate(e, name, null);
+      } finally {
+        txn.releaseCursor(cursor);
+      }
+      final Map<K, V> result = new LinkedHashMap<>(Math.max(4, (int) (n / 0.75f) + 1));
+      for (int i = 0; i < n; i++) {
+        if (found[i]) {
+          @SuppressWarnings("unchecked")
+          final K key = (K) typed[i];
+          @SuppressWarnings("unchecked")
+          final V value = (V) values[i];
+          result.put(key, value);
+        }
+      }
+      return result;
     } finally {
       txn.exit();
     }

@@ -380,6 +380,33 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   }
 
   /**
+   * Deletes the current row ({@code mdb_cursor_del}), for {@link Table#deleteRange}: afterwards
+   * there is no current row, and {@link #next()} moves to the row that followed it in scan
+   * direction (LMDB leaves its cursor on the next row, flagged so that a step forward does not
+   * skip it; a step back goes to the row before). Detaches the transaction's views, as every
+   * write does.
+   *
+   * @param byOwner whether the table object deleting is its owner's (see {@link OwnerAccess})
+   * @throws SchemaMismatchException if the table is owned and {@code byOwner} is false
+   * @throws InvalidStateException if there is no current row, or not a write transaction
+   */
+  void deleteCurrent(final boolean byOwner) {
+    txn.enterWrite();
+    try {
+      handle.checkWrite(txn, byOwner);
+      current();
+      txn.beforeMutation();
+      lmdb.delete();
+      seenWrites = txn.writeCount();
+      positioned = false;
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, null));
+    } finally {
+      txn.exit();
+    }
+  }
+
+  /**
    * Whether the scan stopped at its limit while further rows were in range: the "more available"
    * answer for paging. Meaningful after {@link #next()} returned false.
    *

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
@@ -500,6 +501,77 @@ public final class Table<K, V> {
     } finally {
       txn.exit();
     }
+  }
+
+  /**
+   * Removes the rows of {@code range} inside {@code txn}: exactly the rows {@link #select} would
+   * return for it, so direction, offset and limit apply ({@code range.limit(n)} deletes at most
+   * {@code n} rows, a batch; {@code KeyRange.prefix(series).reversed().offset(100)} keeps a
+   * series' latest 100 rows and deletes the older ones). One cursor is positioned at the range's
+   * start and deletes where it stands, then steps: O(offset + rows deleted), never a scan of the
+   * table. Large ranges are split into batches by the caller, one {@code limit(n)} per transaction.
+   *
+   * @param txn a write transaction
+   * @param range which rows
+   * @return how many rows were deleted
+   * @throws InvalidKeyException if a bound cannot be encoded (nothing is deleted)
+   * @throws SchemaMismatchException if a schema owns the table and this table object is not the
+   *     owner's (nothing is deleted)
+   * @throws InvalidStateException if {@code txn} is a read transaction or ended
+   * @throws MapFullException if the map fills up while LMDB rebalances pages (the transaction must
+   *     be aborted)
+   */
+  public long deleteRange(final Txn txn, final KeyRange<K> range) {
+    return deleteRange(txn, range, null);
+  }
+
+  /**
+   * As {@link #deleteRange(Txn, KeyRange)}, calling {@code beforeDelete} with each row's key and
+   * value just before that row is deleted, in scan order: for whoever maintains something beside
+   * the table (a schema's indexes; an audit trail). It runs between the cursor's operations, so it
+   * may read and write other tables in {@code txn}, but must not write this one. A zero-copy
+   * value is valid until the next write in {@code txn} (its own, or the row's deletion): read
+   * what it needs from it first. If it throws, deleting stops and the exception propagates; the
+   * rows deleted before stay deleted in {@code txn} (abort it to undo them).
+   *
+   * @param txn a write transaction
+   * @param range which rows
+   * @param beforeDelete called with each row before it is deleted, or null
+   * @return how many rows were deleted
+   * @throws InvalidKeyException if a bound cannot be encoded (nothing is deleted)
+   * @throws SchemaMismatchException if a schema owns the table and this table object is not the
+   *     owner's (nothing is deleted)
+   * @throws CorruptValueException if {@code beforeDelete} is given and a row's value cannot be
+   *     decoded or fails its checksum (the rows before it are deleted, it and the rest are not)
+   * @throws InvalidStateException if {@code txn} is a read transaction or ended
+   * @throws MapFullException if the map fills up while LMDB rebalances pages (the transaction must
+   *     be aborted)
+   */
+  public long deleteRange(
+      final Txn txn,
+      final KeyRange<K> range,
+      final BiConsumer<? super K, ? super V> beforeDelete) {
+    Objects.requireNonNull(range, "range");
+    txn.enterWrite();
+    try {
+      handle.checkWrite(txn, byOwner); // refused before anything is deleted
+      txn.beforeMutation(); // as every write: even one that finds no row detaches the views
+    } catch (LmdbException e) {
+      throw txn.failed(Lmdb.translate(e, name, null));
+    } finally {
+      txn.exit();
+    }
+    long deleted = 0;
+    try (Cursor<K, V> cursor = select(txn, range)) {
+      while (cursor.next()) {
+        if (beforeDelete != null) {
+          beforeDelete.accept(cursor.key(), cursor.value());
+        }
+        cursor.deleteCurrent(byOwner);
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   /**

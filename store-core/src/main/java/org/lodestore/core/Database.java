@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * you (the {@code ...AndGet} forms return the function's result). A read transaction sees committed
  * data only, so one begun inside a write does not see that write's changes: read through the
  * write's own transaction for those. One write transaction exists at a time
- * per database (a second {@code beginWrite()} on another thread waits); read transactions run
+ * per database (a second {@code beginWrite()} on another thread waits, {@link #beginWrite(Duration)}
+ * and {@link DatabaseOptions#writeTimeout()} at most so long); read transactions run
  * concurrently with it and with each other, each on a consistent snapshot. Concurrent {@link
  * #write} calls share commits (group commit, see {@link #write} and {@link
  * DatabaseOptions.Builder#groupCommit(boolean)}), each isolated in a nested transaction.
@@ -307,15 +309,57 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Begins the write transaction, waiting while another thread holds one. It belongs to the calling
-   * thread; it sees its own writes; {@link Txn#commit()} publishes them and closing without commit
-   * discards them.
+   * Begins the write transaction, waiting while another thread holds one, however long. It belongs
+   * to the calling thread; it sees its own writes; {@link Txn#commit()} publishes them and closing
+   * without commit discards them. A read transaction begun while it is open does not see its
+   * changes until it commits (see {@link #read}).
    *
    * @return the transaction; close it (try-with-resources)
    * @throws InvalidStateException if the database is closed or read-only, or this thread already
    *     holds the write transaction
+   * @throws LodestoreException if the thread is interrupted while it waits
    */
   public Txn beginWrite() {
+    return beginWrite(System.nanoTime(), null);
+  }
+
+  /**
+   * Begins the write transaction as {@link #beginWrite()} does, waiting at most {@code timeout}
+   * for it: for another thread of this process that holds it, and for another process that holds
+   * LMDB's write lock (in {@code lock.mdb}).
+   *
+   * <p>The wait for another process happens inside LMDB, which cannot be interrupted, so with a
+   * timeout the transaction is begun, committed and aborted on a platform thread of the database
+   * (as for virtual threads: a thread hand-off at begin and at the end, some microseconds). When
+   * the caller gives up, that thread goes on waiting in LMDB, and aborts the transaction as soon as
+   * LMDB grants it, when the other process commits, aborts or dies. Until then this process's other
+   * writers wait (each within its own timeout), the map cannot grow (a growth waits for it, up to
+   * {@link DatabaseOptions#growTimeout()}), and {@link #close()} releases the environment only after
+   * it. A timed-out wait for another thread of this process leaves nothing behind.
+   *
+   * @param timeout the longest wait; zero takes the transaction only if it is free now
+   * @return the transaction; close it (try-with-resources)
+   * @throws WriteTimeoutException if the write transaction stayed taken for {@code timeout}; the
+   *     message names the database and who holds it, where known
+   * @throws InvalidStateException if the database is closed or read-only, or this thread already
+   *     holds the write transaction
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws LodestoreException if the thread is interrupted while it waits
+   */
+  public Txn beginWrite(final Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    return beginWrite(System.nanoTime(), timeout);
+  }
+
+  /**
+   * Begins the write transaction for a caller that began waiting at {@code start} ({@link
+   * System#nanoTime()}), waiting until {@code timeout} after it; forever if null.
+   */
+  Txn beginWrite(final long start, final Duration timeout) {
+    final long deadline = deadline(start, timeout);
     if (options.readOnly()) {
       throw new InvalidStateException("database " + path + " is open read-only");
     }
@@ -327,19 +371,33 @@ public final class Database implements AutoCloseable {
     if (gate.isClosed()) {
       throw closedError();
     }
-    writeLock.acquire(
-        () -> {
-          reapDeadWriter();
-          if (gate.isClosed()) {
-            throw closedError();
-          }
-        });
+    final boolean acquired =
+        writeLock.acquire(
+            () -> {
+              reapDeadWriter();
+              if (gate.isClosed()) {
+                throw closedError();
+              }
+            },
+            deadline);
+    if (!acquired) {
+      throw writeTimeout(start, timeout, false);
+    }
     final Txn txn;
     try {
-      txn = gate.begin(false, WriteLock.isVirtual(Thread.currentThread()));
+      final boolean timed = deadline != WriteLock.NO_DEADLINE;
+      txn = gate.begin(false, timed || WriteLock.isVirtual(Thread.currentThread()), deadline);
     } catch (RuntimeException | Error e) {
       writeLock.release();
       throw e;
+    }
+    if (txn == null) {
+      // the begin waits on in LMDB, abandoned: it keeps the permit until it ended there
+      if (Thread.currentThread().isInterrupted()) {
+        throw new LodestoreException(
+            "interrupted while waiting for the write transaction of " + path);
+      }
+      throw writeTimeout(start, timeout, true);
     }
     writer = txn;
     if (++writesSinceReaderCheck >= READER_CHECK_WRITES
@@ -350,6 +408,61 @@ public final class Database implements AutoCloseable {
       checkReaders();
     }
     return txn;
+  }
+
+  /** The deadline ({@link System#nanoTime()}) {@code timeout} after {@code start}; null: none. */
+  private static long deadline(final long start, final Duration timeout) {
+    if (timeout == null) {
+      return WriteLock.NO_DEADLINE;
+    }
+    final long nanos;
+    try {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return WriteLock.NO_DEADLINE; // beyond 292 years: forever
+    }
+    final long deadline = start + nanos;
+    return nanos > Long.MAX_VALUE / 4 || deadline == WriteLock.NO_DEADLINE
+        ? WriteLock.NO_DEADLINE
+        : deadline;
+  }
+
+  /**
+   * The exception for a writer that began waiting at {@code start} and gave up after {@code
+   * timeout}; {@code inLmdb}: while LMDB waited for its write lock (another process holds it).
+   */
+  WriteTimeoutException writeTimeout(final long start, final Duration timeout, final boolean inLmdb) {
+    final Duration waited = Duration.ofNanos(System.nanoTime() - start);
+    final String heldBy = inLmdb ? "another process (LMDB's write lock in lock.mdb)" : writeHolder();
+    return new WriteTimeoutException(
+        "gave up waiting for the write transaction of " + path + " after " + waited.toMillis()
+            + " ms (timeout " + timeout.toMillis() + " ms): "
+            + (heldBy == null ? "another writer holds it" : "it is held by " + heldBy)
+            + (inLmdb
+                ? "; a write of this process waits for that process to commit, abort or exit"
+                : "")
+            + "; retry later, or find what keeps it open",
+        path,
+        waited,
+        heldBy);
+  }
+
+  /** Who holds the write transaction of this process, for a message; null if unknown. */
+  private String writeHolder() {
+    final Txn current = writer;
+    if (current != null) {
+      return "thread '" + current.owner.getName() + "' of this process";
+    }
+    if (writeLock.abandonedBeginPending()) {
+      return "another process (LMDB's write lock in lock.mdb), which a write of this process that "
+          + "timed out earlier is still waiting for";
+    }
+    final Thread beginning = writeLock.holder();
+    if (beginning != null) {
+      return "thread '" + beginning.getName() + "' of this process, which is beginning it (waiting "
+          + "for LMDB's write lock in lock.mdb if another process holds that)";
+    }
+    return null;
   }
 
   /** How many write transactions, or how much time, between two checks for dead readers. */
@@ -527,7 +640,17 @@ public final class Database implements AutoCloseable {
    * map fills up, in a caller's {@code fn} or at the shared commit, the callers concerned grow it
    * and run {@code fn} again, as above.
    *
+   * <p><b>Timeout</b> ({@link DatabaseOptions#writeTimeout()}, none by default): a call that waits
+   * that long for the write transaction (held by another thread of this process, by another
+   * process, or by the group commits queued before it) gives up with {@link WriteTimeoutException}
+   * before {@code fn} runs; see {@link #beginWrite(Duration)} for the wait on another process. Each
+   * run of {@code fn} (after a growth, again) has the whole timeout for its wait; the time {@code
+   * fn}, a growth and the commit take does not count, nor, once grouped, the functions of the
+   * callers before it in its group.
+   *
    * @param fn the work
+   * @throws WriteTimeoutException if {@link DatabaseOptions#writeTimeout()} is set and ran out
+   *     before the write transaction could be had; nothing of {@code fn} was written
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
    * @throws InvalidStateException if the database is closed (also while the call waits or runs)
@@ -550,6 +673,8 @@ public final class Database implements AutoCloseable {
    * @param fn the work
    * @param <R> the result type
    * @return what {@code fn} returned
+   * @throws WriteTimeoutException if {@link DatabaseOptions#writeTimeout()} is set and ran out
+   *     before the write transaction could be had (see {@link #write(Consumer)})
    * @throws MapFullException only when the map cannot grow
    * @throws InvalidStateException if the database is closed or read-only, if this thread holds
    *     the write transaction, or if the map must grow while this thread holds an open transaction
@@ -557,11 +682,12 @@ public final class Database implements AutoCloseable {
    * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
+    final Duration timeout = options.writeTimeout().orElse(null);
     if (group != null && !holdsWrite(Thread.currentThread())) {
-      return group.write(fn);
+      return group.write(fn, timeout);
     }
     while (true) {
-      final Txn txn = beginWrite();
+      final Txn txn = beginWrite(System.nanoTime(), timeout);
       MapFullException full = null;
       try {
         final R result = fn.apply(txn);

@@ -2,6 +2,7 @@ package org.lodestore.core;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link Database} is opened. Immutable; build one with {@link #builder()}. The defaults suit
@@ -29,6 +30,7 @@ public final class DatabaseOptions {
   private final Duration growTimeout;
   private final boolean readerPooling;
   private final boolean groupCommit;
+  private final Duration writeTimeout;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -41,6 +43,7 @@ public final class DatabaseOptions {
     this.growTimeout = b.growTimeout;
     this.readerPooling = b.readerPooling;
     this.groupCommit = b.groupCommit;
+    this.writeTimeout = b.writeTimeout;
   }
 
   /**
@@ -153,12 +156,24 @@ public final class DatabaseOptions {
     return groupCommit;
   }
 
+  /**
+   * How long {@link Database#write} and {@link Database#writeAndGet} wait for the write
+   * transaction before they give up with {@link WriteTimeoutException}; see {@link
+   * Builder#writeTimeout(Duration)}.
+   *
+   * @return the timeout, or empty to wait as long as it takes (the default)
+   */
+  public Optional<Duration> writeTimeout() {
+    return Optional.ofNullable(writeTimeout);
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize=" + initialMapSize + ", maxMapSize=" + maxMapSize
         + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders + ", readerPooling=" + readerPooling
         + ", readOnly=" + readOnly + ", durability=" + durability + ", growTimeout=" + growTimeout
-        + ", groupCommit=" + groupCommit + "}";
+        + ", groupCommit=" + groupCommit
+        + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout) + "}";
   }
 
   /** Builds {@link DatabaseOptions}; {@link #build()} validates the combination. */
@@ -173,6 +188,7 @@ public final class DatabaseOptions {
     private Duration growTimeout = Duration.ofSeconds(30);
     private boolean readerPooling = true;
     private boolean groupCommit = true;
+    private Duration writeTimeout;
 
     private Builder() {}
 
@@ -307,6 +323,23 @@ public final class DatabaseOptions {
     }
 
     /**
+     * Sets how long {@link Database#write} and {@link Database#writeAndGet} wait for the write
+     * transaction (held by another thread of this process, by another process, or by the group
+     * commits before them) before they give up with {@link WriteTimeoutException}, without
+     * running their function. By default they wait as long as it takes. Explicit transactions take
+     * their own: {@link Database#beginWrite(Duration)}. With a timeout every write transaction of
+     * {@code write} is begun and ended on a platform thread of the database, because LMDB's wait
+     * for another process cannot be interrupted (see {@link Database#beginWrite(Duration)}).
+     *
+     * @param timeout the longest wait, zero or more
+     * @return this builder
+     */
+    public Builder writeTimeout(final Duration timeout) {
+      this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
      * Validates and builds the options.
      *
      * @return the options
@@ -329,6 +362,9 @@ public final class DatabaseOptions {
       }
       if (growTimeout.isNegative() || growTimeout.isZero()) {
         throw new IllegalArgumentException("growTimeout must be positive: " + growTimeout);
+      }
+      if (writeTimeout != null && writeTimeout.isNegative()) {
+        throw new IllegalArgumentException("writeTimeout must not be negative: " + writeTimeout);
       }
       return new DatabaseOptions(this);
     }

@@ -1,5 +1,6 @@
 package org.lodestore.core;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,14 @@ import java.util.function.Function;
  *       are parked in this class, and each turn ends.
  * </ul>
  *
+ * <h3>Timeouts</h3>
+ *
+ * With {@link DatabaseOptions#writeTimeout()} set, a caller still QUEUED at its deadline leaves the
+ * queue (as an interrupted one does) and gets {@link WriteTimeoutException}; a leader gives its
+ * {@code beginWrite} the rest of its own time, and when that times out it fails alone and hands
+ * over, as for any failed {@code beginWrite}. A caller already GROUPED runs: its group holds the
+ * write transaction, and what it waits for is the functions before it, not a writer elsewhere.
+ *
  * Explicit transactions ({@link Database#beginWrite()}) are not grouped: they take the write lock
  * between groups, as between ungrouped writes.
  */
@@ -144,6 +153,12 @@ final class GroupCommit {
     final Thread thread = Thread.currentThread();
     volatile int state = QUEUED;
 
+    /** When the caller began to wait, and how long it waits for its write ({@code null}: ever). */
+    final long start = System.nanoTime();
+
+    final Duration timeout;
+    final long deadline;
+
     // written by the leader before TURN, read by the member after it
     Txn parent;
     Thread leader;
@@ -156,8 +171,18 @@ final class GroupCommit {
     MapFullException full;
     int growthsSeen;
 
-    Request(final Function<Txn, R> fn) {
+    Request(final Function<Txn, R> fn, final Duration timeout) {
       this.fn = fn;
+      this.timeout = timeout;
+      long d = WriteLock.NO_DEADLINE;
+      if (timeout != null) {
+        try {
+          d = start + timeout.toNanos();
+        } catch (ArithmeticException e) {
+          d = WriteLock.NO_DEADLINE; // centuries: forever
+        }
+      }
+      this.deadline = d;
     }
 
     void committed(final R value) {
@@ -180,12 +205,16 @@ final class GroupCommit {
   }
 
   /**
-   * Runs {@code fn} as {@link Database#writeAndGet} promises, grouped with concurrent callers.
-   * The calling thread must not hold the write transaction.
+   * Runs {@code fn} as {@link Database#writeAndGet} promises, grouped with concurrent callers,
+   * each attempt waiting at most {@code timeout} (null: forever) to be led or grouped and, as a
+   * leader, to begin the write transaction. Once grouped, a caller runs: its group holds the write
+   * transaction. The calling thread must not hold the write transaction.
+   *
+   * @throws WriteTimeoutException if the wait ran out; {@code fn} did not run in that attempt
    */
-  <R> R write(final Function<Txn, R> fn) {
+  <R> R write(final Function<Txn, R> fn, final Duration timeout) {
     while (true) {
-      final Request<R> request = new Request<>(fn);
+      final Request<R> request = new Request<>(fn, timeout);
       lock.lock();
       try {
         queue.addLast(request);
@@ -212,7 +241,7 @@ final class GroupCommit {
           db.growAfterGroup(request.growthsSeen, request.full);
           break; // and call again
         case ALONE:
-          return writeAlone(fn);
+          return writeAlone(fn, timeout);
         default:
           throw rethrow(request.error);
       }
@@ -241,7 +270,18 @@ final class GroupCommit {
           LockSupport.unpark(leader);
           continue;
         }
-        LockSupport.park(this);
+        if (request.deadline != WriteLock.NO_DEADLINE && state == QUEUED) {
+          final long left = request.deadline - System.nanoTime();
+          if (left <= 0) {
+            if (cancel(request)) {
+              throw db.writeTimeout(request.start, request.timeout, false);
+            }
+            continue; // it leads or is grouped by now: no longer a wait for the write transaction
+          }
+          LockSupport.parkNanos(this, left);
+        } else {
+          LockSupport.park(this);
+        }
         if (Thread.interrupted()) {
           if (cancel(request)) {
             Thread.currentThread().interrupt();
@@ -276,7 +316,7 @@ final class GroupCommit {
   private void lead(final Request<?> self) {
     final Txn parent;
     try {
-      parent = db.beginWrite();
+      parent = db.beginWrite(self.start, self.timeout);
     } catch (RuntimeException | Error e) {
       lock.lock();
       try {
@@ -487,10 +527,10 @@ final class GroupCommit {
   }
 
   /** An ungrouped write, for a caller whose write is too large to share a transaction. */
-  private <R> R writeAlone(final Function<Txn, R> fn) {
+  private <R> R writeAlone(final Function<Txn, R> fn, final Duration timeout) {
     while (true) {
-      final Request<R> request = new Request<>(fn);
-      runAlone(request, db.beginWrite());
+      final Request<R> request = new Request<>(fn, timeout);
+      runAlone(request, db.beginWrite(request.start, timeout));
       switch (request.outcome) {
         case COMMITTED:
           return request.result;

@@ -8,7 +8,8 @@ package org.lodestore.core;
  * InvalidKeyException} (fix the input), {@link MapFullException} (grow the map or free space),
  * {@link CorruptValueException} (repair the record), {@link SchemaMismatchException} (fix the
  * schema), {@link StorageFullException} (free disk space, retry), {@link CorruptDatabaseException}
- * (restore the database from a backup). Use after close is reported as {@link
+ * (restore the database from a backup), {@link WriteTimeoutException} (another writer held the
+ * write transaction too long: retry later). Use after close is reported as {@link
  * InvalidStateException}, an {@link IllegalStateException}; plain bad arguments get the JDK's
  * exceptions.
  */

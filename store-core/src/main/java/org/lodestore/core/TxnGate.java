@@ -113,6 +113,12 @@ final class TxnGate {
   /** Shared by every virtual thread: they are many, and short-lived. */
   private final Slot virtualSlot = new Slot(null);
 
+  /**
+   * Counts the write begins whose callers gave up while LMDB still waits for another process
+   * (see {@link WriteLock#beginTimed}): growth and close wait for them as for any transaction.
+   */
+  private final Slot abandonedSlot = new Slot(null);
+
   /** The reader table's size below which no read transaction is kept. */
   static final int MIN_READERS_TO_POOL = 64;
 
@@ -147,6 +153,7 @@ final class TxnGate {
             ? options.maxReaders() / 4
             : 0;
     slots.add(virtualSlot);
+    slots.add(abandonedSlot);
   }
 
   private Slot newSlot() {
@@ -187,6 +194,18 @@ final class TxnGate {
    * @param onLockThread a write transaction of a virtual thread: LMDB begins it on the lock thread
    */
   Txn begin(final boolean readOnly, final boolean onLockThread) {
+    return begin(readOnly, onLockThread, WriteLock.NO_DEADLINE);
+  }
+
+  /**
+   * Begins a transaction; a write transaction with a {@code deadline} ({@link System#nanoTime()})
+   * is begun on the lock thread ({@link WriteLock#beginTimed}).
+   *
+   * @return the transaction, or null if the deadline passed while LMDB waited for its write lock
+   *     (held by another process); the begin then stays counted in {@link #abandonedSlot} until
+   *     LMDB answers and the lock thread aborts what it began
+   */
+  Txn begin(final boolean readOnly, final boolean onLockThread, final long deadline) {
     final Slot slot = slot();
     while (true) {
       // read before LMDB copies its table handles into the new transaction: a handle opened in
@@ -231,6 +250,13 @@ final class TxnGate {
           lmdb = reader.txn;
         } else if (readOnly) {
           lmdb = beginReadLmdb();
+        } else if (deadline != WriteLock.NO_DEADLINE) {
+          lmdb =
+              db.writeLock.beginTimed(
+                  env::txnWrite, deadline, () -> abandonBegin(slot, txn), this::endAbandoned);
+          if (lmdb == null) {
+            return null; // counted in abandonedSlot now, not in slot
+          }
         } else {
           lmdb = onLockThread ? db.writeLock.onLockThread(env::txnWrite) : env.txnWrite();
         }
@@ -254,6 +280,28 @@ final class TxnGate {
       }
       return txn;
     }
+  }
+
+  /**
+   * Moves the count of a write begin whose caller gave up to {@link #abandonedSlot}: the caller's
+   * thread no longer holds it, but LMDB may still begin it. Under {@link #lock}, so that a growth or
+   * close counting the slots sees it in one of them.
+   */
+  private void abandonBegin(final Slot slot, final Txn txn) {
+    synchronized (lock) {
+      synchronized (abandonedSlot) {
+        abandonedSlot.active++;
+      }
+      synchronized (slot) {
+        slot.remove(txn);
+        slot.active--;
+      }
+    }
+  }
+
+  /** Uncounts an abandoned write begin once LMDB answered and what it began was aborted. */
+  private void endAbandoned() {
+    leave(abandonedSlot);
   }
 
   /** Whether one more thread may keep a read transaction; counts it if so. Holds a slot lock. */

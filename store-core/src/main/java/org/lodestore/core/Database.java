@@ -411,7 +411,7 @@ public final class Database implements AutoCloseable {
   }
 
   /** The deadline ({@link System#nanoTime()}) {@code timeout} after {@code start}; null: none. */
-  private static long deadline(final long start, final Duration timeout) {
+  static long deadline(final long start, final Duration timeout) {
     if (timeout == null) {
       return WriteLock.NO_DEADLINE;
     }

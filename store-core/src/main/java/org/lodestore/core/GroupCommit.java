@@ -174,15 +174,7 @@ final class GroupCommit {
     Request(final Function<Txn, R> fn, final Duration timeout) {
       this.fn = fn;
       this.timeout = timeout;
-      long d = WriteLock.NO_DEADLINE;
-      if (timeout != null) {
-        try {
-          d = start + timeout.toNanos();
-        } catch (ArithmeticException e) {
-          d = WriteLock.NO_DEADLINE; // centuries: forever
-        }
-      }
-      this.deadline = d;
+      this.deadline = Database.deadline(start, timeout);
     }
 
     void committed(final R value) {

@@ -177,6 +177,45 @@ class WriteTimeoutTest {
   }
 
   @Test
+  void concurrentWriters_withATimeoutTheyNeverReach_allCommit_whileTheMapGrows() throws Exception {
+    final DatabaseOptions options =
+        DatabaseOptions.builder()
+            .writeTimeout(Duration.ofSeconds(60))
+            .initialMapSize(1 << 20)
+            .durability(Durability.NO_SYNC)
+            .build();
+    final int threads = 8;
+    final int writes = 150;
+    try (Database db = Database.open(dir.resolve("db"), options)) {
+      final Table<String, byte[]> t = db.table("rows", KeyCodecs.STRING, ValueCodecs.BYTES);
+      final ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        final List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+          final int me = w;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < writes; i++) {
+                      final String key = me + "-" + i;
+                      db.write(txn -> t.put(txn, key, new byte[4096]));
+                    }
+                    return null;
+                  }));
+        }
+        for (final Future<?> f : done) {
+          f.get(120, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdown();
+      }
+      final DatabaseStats stats = db.stats();
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo((long) threads * writes);
+      assertThat(stats.mapGrowths()).as("the map grew under timed writers").isPositive();
+    }
+  }
+
+  @Test
   void writeTimeout_doesNotCountTheTimeFnAndTheCommitTake() {
     final DatabaseOptions options =
         DatabaseOptions.builder().writeTimeout(Duration.ofMillis(50)).durability(Durability.NO_SYNC).build();

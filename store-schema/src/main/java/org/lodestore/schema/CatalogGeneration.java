@@ -123,8 +123,10 @@ final class CatalogGeneration {
    * What changed between {@code attached} (the entry a declaration was attached with) and {@code
    * current} (the catalog's entry now) that a write through that declaration would get wrong, or
    * null if nothing did. Names and descriptions do not matter to a write, nor does an index made
-   * nullable (the old declaration is stricter); indexes, codecs, storage, format, properties,
-   * references and the value checksum do.
+   * nullable (the old declaration is stricter), nor a value type changed compatibly (see {@link
+   * EvolutionRules#valueType}: values of the old type read as the new one); indexes, codecs,
+   * storage, format, properties, references, the value checksum, an incompatible value type and an
+   * unfinished migration do.
    */
   static String staleness(final Catalog.TableEntry attached, final Catalog.TableEntry current) {
     if (current == null) {
@@ -163,6 +165,15 @@ final class CatalogGeneration {
     }
     if (!orEmpty(attached.references()).equals(orEmpty(current.references()))) {
       changes.add("its references changed");
+    }
+    if (current.migration() != null) {
+      changes.add("a migration of its values to another type is unfinished");
+    }
+    final String typeChange = EvolutionRules.typeConflict(attached.fingerprint(), current.fingerprint());
+    if (typeChange != null) {
+      changes.add(
+          "its value type changed incompatibly: " + attached.fingerprint() + " -> "
+              + current.fingerprint() + " (" + typeChange + ")");
     }
     if (!Objects.equals(attached.valueChecksum(), current.valueChecksum())) {
       changes.add(

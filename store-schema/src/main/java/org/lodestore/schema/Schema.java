@@ -15,6 +15,7 @@ import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
+import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -344,10 +345,10 @@ public abstract class Schema implements Attachable {
   private void attachReadOnly(final Database database, final List<SchemaTable<?, ?>> ordered) {
     if (!database.tableNames().contains(Catalog.DBI)) {
       if (!tables.isEmpty()) {
-        throw readOnly(tables.get(0).name(), "the database has no catalog yet");
+        throw EvolutionRules.readOnly(tables.get(0).name(), "the database has no catalog yet");
       }
       if (!setTables.isEmpty()) {
-        throw readOnly(setTables.get(0).name(), "the database has no catalog yet");
+        throw EvolutionRules.readOnly(setTables.get(0).name(), "the database has no catalog yet");
       }
       return;
     }
@@ -389,80 +390,25 @@ public abstract class Schema implements Attachable {
     seen = null;
   }
 
-  /** What a read-only attach cannot do: {@code what} would need a write. */
-  private static SchemaMismatchException readOnly(final String table, final String what) {
-    return new SchemaMismatchException(
-        what + ", and the database is read-only: attach this schema once to a writable database",
-        table,
-        null,
-        null);
-  }
-
   /**
    * Records {@code entry} in the catalog unless it holds it already ({@code old}); in a read-only
-   * transaction, checks instead that it does, naming what differs. Returns whether the catalog
-   * changed.
+   * transaction, checks instead that it does ({@link EvolutionRules#readOnlyUnchanged}). Returns
+   * whether the catalog changed.
    */
   private static boolean record(
       final Txn txn,
       final Catalog catalog,
       final Catalog.TableEntry old,
       final Catalog.TableEntry entry) {
-    if (!txn.isReadOnly()) {
-      if (entry.equals(old)) {
-        return false;
-      }
-      catalog.put(txn, entry);
-      return true;
+    if (txn.isReadOnly()) {
+      EvolutionRules.readOnlyUnchanged(old, entry);
+      return false;
     }
-    // kind, codecs and index definitions were checked already; what is left would be recorded
-    final List<String> changes = new ArrayList<>();
-    if (entry.format() != old.format()) {
-      changes.add("format " + old.format() + " -> " + entry.format());
+    if (entry.equals(old)) {
+      return false;
     }
-    if (!Objects.equals(entry.dbi(), old.dbi())) {
-      changes.add("storage '" + old.dbi() + "' -> '" + entry.dbi() + "'");
-    }
-    if (!Objects.equals(entry.name(), old.name())) {
-      changes.add("name '" + old.name() + "' -> '" + entry.name() + "'");
-    }
-    if (!Objects.equals(entry.description(), old.description())) {
-      changes.add("description");
-    }
-    if (!entry.properties().equals(orEmpty(old.properties()))) {
-      changes.add("properties " + orEmpty(old.properties()) + " -> " + entry.properties());
-    }
-    for (final Catalog.IndexEntry index : entry.indexes()) {
-      if (!index.equals(old.index(index.name()))) {
-        changes.add("index '" + index.name() + "' made nullable");
-      }
-    }
-    if (!entry.references().equals(orEmpty(old.references()))) {
-      changes.add(
-          "references " + describeReferences(orEmpty(old.references())) + " -> "
-              + describeReferences(entry.references()));
-    }
-    if (!changes.isEmpty()) {
-      throw readOnly(
-          entry.name(), "the catalog needs a change (" + String.join(", ", changes) + ")");
-    }
-    return false;
-  }
-
-  private static <T> List<T> orEmpty(final List<T> list) {
-    return list == null ? List.of() : list;
-  }
-
-  private static Map<String, String> orEmpty(final Map<String, String> map) {
-    return map == null ? Map.of() : map;
-  }
-
-  private static List<String> describeReferences(final List<Catalog.ReferenceEntry> references) {
-    final List<String> out = new ArrayList<>();
-    for (final Catalog.ReferenceEntry r : references) {
-      out.add(r.name() + " to " + r.target() + (r.checked() ? " (checked)" : ""));
-    }
-    return out;
+    catalog.put(txn, entry);
+    return true;
   }
 
   /** Tables referenced by others first (a cycle is refused). */
@@ -502,28 +448,17 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
-      checkTable(old, set.name(), "set", set.keyCodec().id(), set.memberCodec().id());
+      EvolutionRules.table(
+          old, set.name(), Catalog.TableEntry.SET, set.keyCodec().id(), set.memberCodec().id(), null);
     } else if (txn.isReadOnly()) {
-      throw readOnly(set.name(), "set table " + set.oid() + " is not in the catalog");
+      EvolutionRules.readOnlyInCatalog(old, set.name(), "set table " + set.oid());
     }
     set.open(access, txn);
     if (!txn.isReadOnly()) {
       access.claim(txn, set.oid(), "schema set table '" + set.name() + "'");
     }
     final Catalog.TableEntry entry =
-        new Catalog.TableEntry(
-            Catalog.FORMAT_NO_CHECKSUM,
-            set.oid(),
-            set.name(),
-            "",
-            "set",
-            set.oid(),
-            set.keyCodec().id(),
-            set.memberCodec().id(),
-            Map.of(),
-            List.of(),
-            List.of(),
-            null);
+        Catalog.TableEntry.set(set.oid(), set.name(), set.keyCodec().id(), set.memberCodec().id());
     final boolean changed = record(txn, catalog, old, entry);
     set.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
@@ -532,35 +467,41 @@ public abstract class Schema implements Attachable {
   private static <K, V> boolean attachTable(
       final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
-    if (old == null && txn.isReadOnly()) {
-      throw readOnly(table.name(), "table " + table.oid() + " is not in the catalog");
-    }
-    if (old != null) {
-      checkTable(old, table.name(), "table", table.keyCodec().id(), table.valueCodec().id());
-      for (final Catalog.IndexEntry recorded : old.indexes()) {
-        if (table.indexes().stream().noneMatch(i -> i.name().equals(recorded.name()))) {
-          throw new SchemaMismatchException(
-              "index '" + recorded.name() + "' is in the catalog but not declared; nothing would "
-                  + "maintain it: declare it, or remove it with Schema.dropIndex",
-              table.name(),
-              null,
-              null);
-        }
+    final TypeFingerprint type = table.valueCodec().typeFingerprint();
+    if (old == null) {
+      if (txn.isReadOnly()) {
+        EvolutionRules.readOnlyInCatalog(old, table.name(), "table " + table.oid());
       }
+    } else {
+      EvolutionRules.table(
+          old, table.name(), Catalog.TableEntry.TABLE, table.keyCodec().id(),
+          table.valueCodec().id(), type);
+      EvolutionRules.indexes(old, table, txn);
     }
-    if (old != null) {
-      // before opening storage: a changed index would otherwise fail as a kind mismatch of its
-      // LMDB database, without naming the index or the way out
-      for (final AbstractIndex<?, K, V> index : table.indexes()) {
-        final Catalog.IndexEntry recorded = old.index(index.name());
-        if (recorded != null) {
-          checkIndex(table, index, recorded);
-        } else if (txn.isReadOnly()) {
-          throw readOnly(table.name(), "index '" + index.name() + "' is not in the catalog");
-        }
-      }
-    }
-    final ValueChecksum checksum = valueChecksum(old, table);
+    final ValueChecksum checksum = EvolutionRules.valueChecksum(old, table);
+    final Catalog.TableEntry entry =
+        bind(access, txn, catalog, table, old, checksum, false)
+            // a codec without a fingerprint keeps the recorded one
+            .withValueType(
+                type != null ? Catalog.TypeEntry.of(type) : old == null ? null : old.valueType());
+    final boolean changed = record(txn, catalog, old, entry);
+    table.attached().entry(txn.isReadOnly() ? old : entry);
+    return changed;
+  }
+
+  /**
+   * Opens {@code table}'s storage (claiming it in a write transaction), fills its indexes that
+   * {@code old} does not record (or, with {@code rebuildAll}, every index) from the rows, checks
+   * its references, and returns the entry that records it all, without a value type.
+   */
+  static <K, V> Catalog.TableEntry bind(
+      final OwnerAccess access,
+      final Txn txn,
+      final Catalog catalog,
+      final SchemaTable<K, V> table,
+      final Catalog.TableEntry old,
+      final ValueChecksum checksum,
+      final boolean rebuildAll) {
     table.open(access, txn, checksum);
     if (!txn.isReadOnly()) {
       access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
@@ -572,7 +513,7 @@ public abstract class Schema implements Attachable {
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
     for (final AbstractIndex<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
-      if (recorded == null) {
+      if (recorded == null || rebuildAll) {
         index.rebuildNow(txn); // new: fill it from the rows already there (none for a new table)
       }
       indexes.add(
@@ -585,126 +526,20 @@ public abstract class Schema implements Attachable {
     }
     final List<Catalog.ReferenceEntry> references = new ArrayList<>();
     for (final Reference<K, V, ?> reference : table.references()) {
-      if (!reference.codec.id().equals(reference.to.keyCodec().id())) {
-        throw new SchemaMismatchException(
-            "reference '" + reference.name + "' has key codec " + reference.codec.id()
-                + " but table '" + reference.to.name() + "' has key codec "
-                + reference.to.keyCodec().id(),
-            table.name(),
-            null,
-            null);
-      }
-      if (reference.to != table
-          && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
-        throw new SchemaMismatchException(
-            "reference '" + reference.name + "' points to table '" + reference.to.name()
-                + "', which is neither in this schema nor attached",
-            table.name(),
-            null,
-            null);
-      }
+      EvolutionRules.referenceKeyCodec(table, reference);
+      EvolutionRules.referenceTarget(txn, catalog, table, reference);
       references.add(
           new Catalog.ReferenceEntry(
               reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
     }
-    final Catalog.TableEntry entry =
-        new Catalog.TableEntry(
-            Catalog.format(checksum),
-            table.oid(),
-            table.name(),
-            table.description(),
-            "table",
-            table.dbiName(),
-            table.keyCodec().id(),
-            table.valueCodec().id(),
-            table.properties(),
-            indexes,
-            references,
-            Catalog.checksumId(checksum));
-    final boolean changed = record(txn, catalog, old, entry);
-    table.attached().entry(txn.isReadOnly() ? old : entry);
-    return changed;
-  }
-
-  /**
-   * The value checksum {@code table} is opened with: for a new table the declared one, else the
-   * default for its value codec; for a table in the catalog the recorded one (none for an entry
-   * from before checksums), which a declaration cannot change, since every stored value carries
-   * the trailer or not.
-   */
-  private static ValueChecksum valueChecksum(
-      final Catalog.TableEntry old, final SchemaTable<?, ?> table) {
-    final ValueChecksum declared = table.declaredValueChecksum();
-    if (old == null) {
-      return declared != null ? declared : SchemaTable.defaultChecksum(table.valueCodec());
-    }
-    final ValueChecksum recorded = old.checksum();
-    if (declared != null && declared != recorded) {
-      throw new SchemaMismatchException(
-          "table's value checksum differs from the catalog: catalog has " + recorded.id()
-              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
-              + "(every stored value carries it or not): declare " + recorded.id()
-              + " or leave it undeclared to follow the catalog",
-          table.name(),
-          null,
-          null);
-    }
-    return recorded;
-  }
-
-  private static void checkTable(
-      final Catalog.TableEntry old,
-      final String name,
-      final String kind,
-      final String keyCodec,
-      final String valueCodec) {
-    if (old.format() > Catalog.FORMAT) {
-      throw new SchemaMismatchException(
-          "table was written by a newer on-disk format " + old.format() + " (this is "
-              + Catalog.FORMAT + ")",
-          name,
-          null,
-          null);
-    }
-    if (!old.kind().equals(kind)
-        || !old.keyCodec().equals(keyCodec)
-        || !old.valueCodec().equals(valueCodec)) {
-      throw new SchemaMismatchException(
-          "table's definition differs from the catalog: catalog has " + old.kind() + " key "
-              + old.keyCodec() + ", value " + old.valueCodec() + "; schema declares " + kind
-              + " key " + keyCodec + ", value " + valueCodec,
-          name,
-          null,
-          null);
-    }
-  }
-
-  private static void checkIndex(
-      final SchemaTable<?, ?> table,
-      final AbstractIndex<?, ?, ?> index,
-      final Catalog.IndexEntry recorded) {
-    if (!recorded.keyCodec().equals(index.keyCodec().id())
-        || recorded.unique() != index.isUnique()) {
-      throw new SchemaMismatchException(
-          "index '" + index.name() + "' changed: catalog has " + describe(recorded.unique(), recorded.keyCodec())
-              + ", schema declares " + describe(index.isUnique(), index.keyCodec().id())
-              + "; give the new definition a new name and Schema.dropIndex the old one",
-          table.name(),
-          null,
-          null);
-    }
-    if (recorded.nullable() && !index.isNullable()) {
-      throw new SchemaMismatchException(
-          "index '" + index.name() + "' was nullable and is declared non-nullable; rows with a "
-              + "null key may exist: keep it nullable, or add it under a new name",
-          table.name(),
-          null,
-          null);
-    }
-  }
-
-  private static String describe(final boolean unique, final String codec) {
-    return (unique ? "unique " : "non-unique ") + codec;
+    return Catalog.TableEntry.table(
+            table.oid(), table.name(), table.keyCodec().id(), table.valueCodec().id())
+        .withDbi(table.dbiName())
+        .withDescription(table.description())
+        .withProperties(table.properties())
+        .withIndexes(indexes)
+        .withReferences(references)
+        .withValueChecksum(checksum);
   }
 
   /**
@@ -748,21 +583,7 @@ public abstract class Schema implements Attachable {
     access.dropTable(txn, entry.index(indexName).dbi());
     final List<Catalog.IndexEntry> remaining = new ArrayList<>(entry.indexes());
     remaining.removeIf(i -> i.name().equals(indexName));
-    catalog.put(
-        txn,
-        new Catalog.TableEntry(
-            entry.format(),
-            entry.oid(),
-            entry.name(),
-            entry.description(),
-            entry.kind(),
-            entry.dbi(),
-            entry.keyCodec(),
-            entry.valueCodec(),
-            entry.properties(),
-            remaining,
-            entry.references(),
-            entry.valueChecksum()));
+    catalog.put(txn, entry.withIndexes(remaining));
     CatalogGeneration.open(access, txn).bump(txn);
     return true;
   }

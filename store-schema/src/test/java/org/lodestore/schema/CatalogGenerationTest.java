@@ -205,9 +205,7 @@ class CatalogGenerationTest {
         // what a newer declaration with another table property would record
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, TAGS);
-        catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), Map.of("compression", "lz4"),
-            e.indexes(), e.references(), e.valueChecksum()));
+        catalog.put(txn, e.withProperties(Map.of("compression", "lz4")));
         CatalogGeneration.open(Access.of(db), txn).bump(txn);
       });
       assertThatThrownBy(() -> db.write(txn -> v1.tags.add(txn, k, k)))

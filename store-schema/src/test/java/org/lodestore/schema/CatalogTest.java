@@ -611,9 +611,7 @@ class CatalogTest {
       db.write(txn -> {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
-        catalog.put(txn, new Catalog.TableEntry(Catalog.FORMAT + 1, e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references(),
-            e.valueChecksum()));
+        catalog.put(txn, e.withFormat(Catalog.FORMAT + 1));
       });
     }
     try (Database db = open()) {

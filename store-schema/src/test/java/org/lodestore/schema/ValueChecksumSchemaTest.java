@@ -344,9 +344,7 @@ class ValueChecksumSchemaTest {
       db.write(txn -> {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, PEOPLE);
-        catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(),
-            e.references(), "sha3"));
+        catalog.put(txn, e.withValueChecksumId("sha3"));
       });
     }
     try (Database db = open()) {

@@ -258,6 +258,94 @@ final class EvolutionRules {
     return stored;
   }
 
+  // ------------------------------------------------------------ migrations
+
+  /** Whether values stored as {@code recorded} says are what {@code codec} with {@code type} reads. */
+  static boolean readsAs(
+      final Catalog.TableEntry recorded, final String codec, final TypeFingerprint type) {
+    return recorded.valueCodec().equals(codec) && typeConflict(recorded.fingerprint(), type) == null;
+  }
+
+  /**
+   * Refuses a migration whose old codec does not read the stored values (those not migrated yet,
+   * if it is unfinished): its id must be the recorded value codec, its type compatible with the
+   * recorded one.
+   */
+  static void migrationSource(
+      final Catalog.TableEntry recorded,
+      final String table,
+      final String oldCodec,
+      final TypeFingerprint oldType,
+      final String newCodec,
+      final TypeFingerprint newType) {
+    if (readsAs(recorded, oldCodec, oldType)) {
+      return;
+    }
+    final String conflict =
+        recorded.valueCodec().equals(oldCodec)
+            ? typeConflict(recorded.fingerprint(), oldType)
+            : "the codec differs";
+    throw new SchemaMismatchException(
+        "the migration's old codec does not read the stored values: catalog has "
+            + describe(recorded.valueCodec(), recorded.fingerprint()) + ", the migration reads "
+            + describe(oldCodec, oldType) + " (" + conflict + ")"
+            + (recorded.migration() == null
+                ? ", and the values are not of its new type " + describe(newCodec, newType)
+                    + " either"
+                : "")
+            + "; give the migration the codec and type the values were written with",
+          table,
+          null,
+          null);
+  }
+
+  /**
+   * Refuses to resume an unfinished migration with another target: the values migrated so far are
+   * of the recorded target's codec and type, which the declared ones must read (a compatible type
+   * is accepted).
+   */
+  static void sameMigration(
+      final Catalog.TableEntry recorded,
+      final String table,
+      final String newCodec,
+      final TypeFingerprint newType) {
+    final Catalog.MigrationEntry m = recorded.migration();
+    final TypeFingerprint target = fingerprint(m);
+    if (!m.valueCodec().equals(newCodec) || typeConflict(target, newType) != null) {
+      throw new SchemaMismatchException(
+          "another migration of the table is unfinished: it migrates the values to "
+              + describe(m.valueCodec(), target) + " (" + m.rows() + " rows so far), this one to "
+              + describe(newCodec, newType) + "; resume that one (declare the table with its "
+              + "target codec and type) before migrating the table anew",
+          table,
+          null,
+          null);
+    }
+  }
+
+  /**
+   * For a migration that found its table's migration removed between two of its transactions (by
+   * another process running it to the end): refuses unless the table now holds the new type.
+   */
+  static void migrationFinishedElsewhere(
+      final Catalog.TableEntry recorded,
+      final String table,
+      final String newCodec,
+      final TypeFingerprint newType) {
+    if (recorded == null || !readsAs(recorded, newCodec, newType)) {
+      throw new SchemaMismatchException(
+          "the table's migration was ended by someone else and the table does not hold the "
+              + "migration's new type " + describe(newCodec, newType) + " (catalog has "
+              + (recorded == null
+                  ? "no such table"
+                  : describe(recorded.valueCodec(), recorded.fingerprint()))
+              + "); check the table before migrating it again",
+          table,
+          null,
+          null);
+    }
+  }
+
   // ------------------------------------------------------------ indexes
 
   /** Refuses an index of the catalog that {@code table} does not declare: nothing would maintain it. */

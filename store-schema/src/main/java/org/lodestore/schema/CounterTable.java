@@ -15,37 +15,9 @@ import org.lodestore.core.key.KeyCodecs;
  */
 public final class CounterTable<K> extends SchemaTable<K, Long> {
 
-  private CounterTable(final KeyCodec<K> keyCodec) {
+  /** A declaration keyed by {@code keyCodec}; made by {@code Schema.counterTable}. */
+  CounterTable(final KeyCodec<K> keyCodec) {
     super(keyCodec, ValueCodecs.LONG);
-  }
-
-  /**
-   * Counters keyed by any key codec.
-   *
-   * @param keyCodec how keys are encoded
-   * @param <K> the key type
-   * @return the declaration
-   */
-  public static <K> CounterTable<K> of(final KeyCodec<K> keyCodec) {
-    return new CounterTable<>(keyCodec);
-  }
-
-  /**
-   * Counters keyed by UUID.
-   *
-   * @return the declaration
-   */
-  public static CounterTable<UUID> byUuid() {
-    return new CounterTable<>(KeyCodecs.UUID);
-  }
-
-  /**
-   * Counters keyed by string.
-   *
-   * @return the declaration
-   */
-  public static CounterTable<String> byString() {
-    return new CounterTable<>(KeyCodecs.STRING);
   }
 
   /**

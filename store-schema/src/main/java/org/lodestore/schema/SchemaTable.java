@@ -217,6 +217,24 @@ public class SchemaTable<K, V> {
   }
 
   /**
+   * A numeric field of this table's values with in-transaction mutators (increment, decrement,
+   * and/or/xor masks, set/clear bit) that write the row back through this table, indexes
+   * maintained; see {@link LongField}. It needs no declaration in the catalog and may be made at
+   * any time.
+   *
+   * @param fieldName the field's name, for messages
+   * @param getter reads the field from a value
+   * @param wither returns a copy of a value with the field set (for FlatBuffers: a newly built one)
+   * @return the field
+   */
+  public LongField<K, V> longField(
+      final String fieldName,
+      final java.util.function.ToLongFunction<? super V> getter,
+      final java.util.function.BiFunction<? super V, Long, ? extends V> wither) {
+    return new LongField<>(this, fieldName, getter, wither, null);
+  }
+
+  /**
    * The table's stable identity (a UUID), recorded in the catalog.
    *
    * @return the oid

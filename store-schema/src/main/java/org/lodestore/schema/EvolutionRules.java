@@ -38,8 +38,8 @@ import org.lodestore.core.codec.TypeFingerprint;
  *       <td>another key codec or uniqueness</td></tr>
  *   <tr><td>{@link #indexNullability}</td><td>an index made nullable</td>
  *       <td>a nullable index made non-nullable</td></tr>
- *   <tr><td>{@link #referenceKeyCodec}, {@link #referenceTarget}</td><td>new references</td>
- *       <td>a key codec other than the target's; a target neither declared nor attached</td></tr>
+ *   <tr><td>{@link #referenceTarget}</td><td>new references (their key codec is the target's)</td>
+ *       <td>a target neither declared in the schema nor attached</td></tr>
  *   <tr><td>{@link #readOnlyUnchanged} and the other {@code readOnly...} rules</td>
  *       <td>on a read-only database, exactly what the catalog records (a compatible value type
  *       included, which needs no record to be read)</td>
@@ -365,7 +365,7 @@ final class EvolutionRules {
   /** Refuses an index whose key codec or uniqueness changed. */
   static void indexDefinition(
       final SchemaTable<?, ?> table,
-      final AbstractIndex<?, ?, ?> index,
+      final Index<?, ?, ?> index,
       final Catalog.IndexEntry recorded) {
     if (!recorded.keyCodec().equals(index.keyCodec().id())
         || recorded.unique() != index.isUnique()) {
@@ -383,7 +383,7 @@ final class EvolutionRules {
   /** Refuses a nullable index declared non-nullable: rows with a null key may exist. */
   static void indexNullability(
       final SchemaTable<?, ?> table,
-      final AbstractIndex<?, ?, ?> index,
+      final Index<?, ?, ?> index,
       final Catalog.IndexEntry recorded) {
     if (recorded.nullable() && !index.isNullable()) {
       throw new SchemaMismatchException(
@@ -404,7 +404,7 @@ final class EvolutionRules {
   static void indexes(
       final Catalog.TableEntry recorded, final SchemaTable<?, ?> table, final Txn txn) {
     noUndeclaredIndex(recorded, table);
-    for (final AbstractIndex<?, ?, ?> index : table.indexes()) {
+    for (final Index<?, ?, ?> index : table.indexes()) {
       final Catalog.IndexEntry entry = recorded.index(index.name());
       if (entry != null) {
         indexDefinition(table, index, entry);
@@ -417,20 +417,6 @@ final class EvolutionRules {
 
   // ------------------------------------------------------------ references
 
-  /** Refuses a reference whose key codec is not its target table's. */
-  static void referenceKeyCodec(final SchemaTable<?, ?> table, final Reference<?, ?, ?> reference) {
-    if (!reference.codec.id().equals(reference.to.keyCodec().id())) {
-      throw new SchemaMismatchException(
-          "reference '" + reference.name + "' has key codec " + reference.codec.id()
-              + " but table '" + reference.to.name() + "' has key codec "
-              + reference.to.keyCodec().id() + "; declare the reference with its target's key "
-              + "codec",
-          table.name(),
-          null,
-          null);
-    }
-  }
-
   /**
    * Refuses a reference to a table that is neither this one nor in the catalog (declared in this
    * schema, which attaches it first, or attached by another).
@@ -439,7 +425,7 @@ final class EvolutionRules {
       final Txn txn,
       final Catalog catalog,
       final SchemaTable<?, ?> table,
-      final Reference<?, ?, ?> reference) {
+      final Reference<?, ?, ?, ?> reference) {
     if (reference.to != table
         && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
       throw new SchemaMismatchException(

@@ -273,8 +273,7 @@ public final class TableMigration<K, O, N> {
         entry, table.name(), oldCodec.id(), from, table.valueCodec().id(), to);
     EvolutionRules.indexes(entry, table, txn);
     EvolutionRules.valueChecksum(entry, table);
-    for (final Reference<K, N, ?> reference : table.references()) {
-      EvolutionRules.referenceKeyCodec(table, reference);
+    for (final Reference<K, N, ?, ?> reference : table.references()) {
       EvolutionRules.referenceTarget(txn, catalog, table, reference);
     }
     if (entry.migration() == null) {
@@ -304,12 +303,9 @@ public final class TableMigration<K, O, N> {
     final ValueChecksum checksum = entry.checksum();
     final KeyCodec<K> keys = table.keyCodec();
     final Table<K, O> before =
-        access.table(txn, entry.dbi(), keys, oldCodec)
-            .withDisplayName(table.name())
-            .withValueChecksum(checksum);
+        access.table(txn, entry.dbi(), table.name(), keys, oldCodec).withValueChecksum(checksum);
     final Table<K, N> after =
-        access.table(txn, entry.dbi(), keys, table.valueCodec())
-            .withDisplayName(table.name())
+        access.table(txn, entry.dbi(), table.name(), keys, table.valueCodec())
             .withValueChecksum(checksum);
     final KeyRange<K> rest =
         migration.lastKey() == null

@@ -39,7 +39,7 @@ class EvolutionRulesTest {
     final SchemaTable<UUID, V> things;
 
     One(final ValueCodec<V> codec) {
-      things = table(OID, "things", SchemaTable.of(KeyCodecs.UUID, codec));
+      things = table(OID, "things", KeyCodecs.UUID, codec);
     }
   }
 

@@ -51,7 +51,7 @@ class TableMigrationTest {
   /** The old declaration: markets, unique by symbol. */
   static final class V1 extends Schema {
     final SchemaTable<UUID, Market> things =
-        table(OID, "things", SchemaTable.of(KeyCodecs.UUID, CborCodec.of(Market.class)));
+        table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
     final UniqueIndex<String, UUID, Market> bySymbol =
         uniqueIndex(things, "by_symbol", KeyCodecs.STRING, Market::symbol);
   }
@@ -59,9 +59,9 @@ class TableMigrationTest {
   /** The new declaration: users; by_symbol now indexes the e-mail, by_age is new. */
   static final class V2 extends Schema {
     final SchemaTable<UUID, User> things =
-        table(OID, "things", SchemaTable.of(KeyCodecs.UUID, CborCodec.of(User.class)));
+        table(OID, "things", KeyCodecs.UUID, CborCodec.of(User.class));
     final UniqueIndex<String, UUID, User> bySymbol;
-    final Index<Long, UUID, User> byAge =
+    final MultiIndex<Long, UUID, User> byAge =
         index(things, "by_age", KeyCodecs.LONG, u -> (long) u.age());
 
     V2() {
@@ -138,7 +138,7 @@ class TableMigrationTest {
       assertThat(entries(txn, v2.bySymbol.select(txn, KeyRange.all()))).isEqualTo(expectEmails);
       final List<String> byAge = entries(txn, v2.byAge.select(txn, KeyRange.all()));
       assertThat(byAge).containsExactlyInAnyOrderElementsOf(ages.values());
-      assertThat(v2.byAge.size(txn)).isEqualTo(old.size());
+      assertThat(v2.byAge.count(txn)).isEqualTo(old.size());
     }
   }
 
@@ -155,7 +155,7 @@ class TableMigrationTest {
       assertThat(progress.get(0)).isEqualTo(new TableMigration.Progress("things", 100, false));
       assertThat(progress.get(10)).isEqualTo(new TableMigration.Progress("things", ROWS, false));
       assertThat(progress.get(11)).isEqualTo(new TableMigration.Progress("things", ROWS, true));
-      final Catalog.TableEntry entry = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry entry = entry(db);
       assertThat(entry.migration()).isNull();
       assertThat(entry.format()).isEqualTo(Catalog.FORMAT_CHECKSUM); // CBOR: crc32c, as before
       assertThat(entry.fingerprint()).isEqualTo(CborCodec.of(User.class).typeFingerprint());
@@ -200,7 +200,7 @@ class TableMigrationTest {
           .hasMessageContaining("transform failed")
           .hasMessageContaining("transform bug")
           .hasMessageContaining("table=things");
-      final Catalog.TableEntry entry = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry entry = entry(db);
       assertThat(entry.migration().rows()).isEqualTo(300); // three batches committed
       assertThat(entry.format()).isEqualTo(Catalog.FORMAT_MIGRATING);
       assertThat(refusal(() -> db.attach(new V1())))
@@ -241,7 +241,7 @@ class TableMigrationTest {
               .run(db)))
           .isInstanceOf(LodestoreException.class)
           .hasMessageContaining("returned null");
-      assertThat(CatalogTest.entry(db, OID).migration().rows()).isEqualTo(100);
+      assertThat(entry(db).migration().rows()).isEqualTo(100);
       try (Txn txn = db.beginRead()) {
         // row 100 (the first of the aborted batch) still holds its old value
         final var raw = Access.table(db, OID, KeyCodecs.UUID, CborCodec.of(Market.class))
@@ -265,7 +265,7 @@ class TableMigrationTest {
       populate(db);
       migration(new V2(), TableMigrationTest::user).run(db);
       final long generation = generation(db);
-      final Catalog.TableEntry before = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry before = entry(db);
       final AtomicInteger calls = new AtomicInteger();
       assertThat(migration(new V2(), m -> {
         calls.incrementAndGet();
@@ -273,7 +273,7 @@ class TableMigrationTest {
       }).run(db)).isZero();
       assertThat(calls.get()).isZero();
       assertThat(generation(db)).isEqualTo(generation);
-      assertThat(CatalogTest.entry(db, OID)).isEqualTo(before);
+      assertThat(entry(db)).isEqualTo(before);
     }
   }
 
@@ -290,18 +290,18 @@ class TableMigrationTest {
       }).run(db)).isInstanceOf(LodestoreException.class);
       final Schema other = new Schema() {
         final SchemaTable<UUID, Reading> things = table(OID, "things",
-            SchemaTable.of(KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new)));
+            KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
       };
       @SuppressWarnings("unchecked")
       final SchemaTable<UUID, Reading> readings = (SchemaTable<UUID, Reading>) other.tables().get(0);
-      final Catalog.TableEntry before = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry before = entry(db);
       assertThat(refusal(() -> TableMigration.of(readings, CborCodec.of(Market.class),
               (Market m) -> (Reading) null).run(db)))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("another migration of the table is unfinished")
           .hasMessageContaining(User.class.getName())
           .hasMessageContaining(Reading.class.getName());
-      assertThat(CatalogTest.entry(db, OID)).isEqualTo(before);
+      assertThat(entry(db)).isEqualTo(before);
     }
   }
 
@@ -309,7 +309,7 @@ class TableMigrationTest {
   void run_withAnOldCodecThatDoesNotReadTheStoredValues_refusedAndWritesNothing() {
     try (Database db = open()) {
       populate(db);
-      final Catalog.TableEntry before = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry before = entry(db);
       final V2 v2 = new V2();
       assertThat(refusal(() -> TableMigration.of(v2.things, CborCodec.of(Stock.class),
               (Stock s) -> new User(s.ticker(), 1)).run(db)))
@@ -318,7 +318,7 @@ class TableMigrationTest {
           .hasMessageContaining(Market.class.getName())
           .hasMessageContaining(Stock.class.getName())
           .hasMessageContaining("share no property");
-      assertThat(CatalogTest.entry(db, OID)).isEqualTo(before);
+      assertThat(entry(db)).isEqualTo(before);
     }
   }
 
@@ -345,7 +345,7 @@ class TableMigrationTest {
       assertThat(refusal(() -> migration(new V2(), clash).run(db)))
           .isInstanceOf(UniqueViolationException.class)
           .hasMessageContaining("by_symbol");
-      assertThat(CatalogTest.entry(db, OID).migration()).isNotNull();
+      assertThat(entry(db).migration()).isNotNull();
       assertThat(refusal(() -> db.attach(new V2()))).hasMessageContaining("resume the migration");
       // every value is migrated; by_symbol cannot become non-unique under its name (the index
       // rule), so it is dropped and the finish runs again with a non-unique by_email instead
@@ -354,7 +354,7 @@ class TableMigrationTest {
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("index 'by_symbol' is in the catalog but not declared");
       assertThat(Schema.dropIndex(db, OID, "by_symbol")).isTrue();
-      assertThat(CatalogTest.entry(db, OID).migration()).isNotNull(); // dropIndex keeps it
+      assertThat(entry(db).migration()).isNotNull(); // dropIndex keeps it
       assertThat(migration(relaxed, m -> {
         throw new AssertionError("no value is left to transform");
       }).run(db)).isEqualTo(ROWS);
@@ -376,7 +376,7 @@ class TableMigrationTest {
       populate(db);
       final FlatBuffersCodec<Reading> fb = FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
       final class V3 extends Schema {
-        final SchemaTable<UUID, Reading> things = table(OID, "things", SchemaTable.of(KeyCodecs.UUID, fb));
+        final SchemaTable<UUID, Reading> things = table(OID, "things", KeyCodecs.UUID, fb);
         final UniqueIndex<String, UUID, Reading> bySymbol =
             uniqueIndex(things, "by_symbol", KeyCodecs.STRING, Reading::sensor);
       }
@@ -386,13 +386,13 @@ class TableMigrationTest {
           .batchSize(64)
           .run(db);
       db.attach(v3);
-      final Catalog.TableEntry entry = CatalogTest.entry(db, OID);
+      final Catalog.TableEntry entry = entry(db);
       assertThat(entry.valueCodec()).isEqualTo("flatbuffers");
       assertThat(entry.valueChecksum()).isEqualTo("crc32c"); // kept: every value carries it
       try (Txn txn = db.beginRead()) {
         assertThat(Reading.text(v3.things.get(txn, key(42)))).isEqualTo("SYM42=4207");
         assertThat(Reading.text(v3.bySymbol.get(txn, "SYM7"))).isEqualTo("SYM7=707");
-        assertThat(v3.bySymbol.size(txn)).isEqualTo(ROWS);
+        assertThat(v3.bySymbol.count(txn)).isEqualTo(ROWS);
       }
     }
   }
@@ -422,6 +422,13 @@ class TableMigrationTest {
       try (Txn txn = db.beginRead()) {
         assertThat(v2.things.get(txn, key(1))).isEqualTo(user(market(1)));
       }
+    }
+  }
+
+  /** The table's catalog entry. */
+  static Catalog.TableEntry entry(final Database db) {
+    try (Txn txn = db.beginRead()) {
+      return Catalog.open(Access.of(db), txn).get(txn, OID);
     }
   }
 

@@ -52,21 +52,39 @@ import org.lodestore.core.key.KeyCodec;
  *
  * <h2>Evolution rules</h2>
  *
+ * Every check between a table's catalog entry and its declaration is one named rule of {@link
+ * EvolutionRules}; each refusal names the table, what changed and what is allowed instead.
+ *
  * <ul>
  *   <li>Allowed: new tables; new indexes (backfilled from existing rows; a unique violation among
  *       them fails the attach); new references; changed names, descriptions and properties (a
  *       table's identity is its oid, and its data is stored under the oid, so a rename keeps it); an
- *       index made nullable.
+ *       index made nullable; a value type changed compatibly: the same class with properties added
+ *       or removed, or a renamed class whose shared properties keep their types (at least one
+ *       shared).
  *   <li>Refused with {@link SchemaMismatchException}: a table whose oid exists with another key or
- *       value codec or kind (the message names both); an index whose key codec or uniqueness
+ *       value codec or kind (the message names both); a value type the stored values cannot be read
+ *       as (a shared property whose type changed, no property in common, another FlatBuffers root
+ *       class: the message names both types; migrate the values with {@link TableMigration}); a
+ *       table whose migration is unfinished (resume it); an index whose key codec or uniqueness
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
- *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
- *       codec differs from its target's; a catalog written by a newer format version; a
+ *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference to a table
+ *       neither in the schema nor attached; a catalog written by a newer format version; a
  *       declared value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
+ *
+ * <h2>Value types</h2>
+ *
+ * The catalog records each table's value type as its codec describes it ({@link
+ * org.lodestore.core.codec.ValueCodec#typeFingerprint()}): the class name and, for records and
+ * POJOs written by Jackson (CBOR, JSON), the name and type of every property the mapper writes;
+ * the generated class for FlatBuffers. A table reopened with another type is checked against it,
+ * so a table of one record type is never read silently as another. An entry recorded before value
+ * types existed is adopted: the first writable attach records the declared type, a read-only
+ * attach accepts the entry as it is.
  *
  * <h2>Value checksums</h2>
  *

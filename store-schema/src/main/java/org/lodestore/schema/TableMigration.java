@@ -24,9 +24,9 @@ import org.lodestore.core.key.KeyCodec;
 
 /**
  * Migrates a table's stored values from one type to another with a transform, in batches, so that
- * a declaration the {@linkplain EvolutionRules evolution rules} refuse (a table of {@code Market}
- * declared as {@code User}, a shared property whose type changed, CBOR values becoming FlatBuffers)
- * can attach afterwards.
+ * a declaration the evolution rules refuse (see {@link Schema}: a table of {@code Market} declared
+ * as {@code User}, a shared property whose type changed, CBOR values becoming FlatBuffers) can
+ * attach afterwards.
  *
  * <pre>{@code
  * final class ShopV2 extends Schema {                 // users: was SchemaTable<UUID, UserV1>
@@ -67,9 +67,8 @@ import org.lodestore.core.key.KeyCodec;
  * <h2>While it is unfinished</h2>
  *
  * The table holds values of both types, so every attach of it, with the old declaration or the new
- * one, is refused with {@link SchemaMismatchException} saying to resume the migration (see {@link
- * EvolutionRules#noUnfinishedMigration}); versions of Lodestore from before migrations refuse the
- * table as written by a newer format. Declarations attached before the migration started refuse
+ * one, is refused with {@link SchemaMismatchException} saying to resume the migration; versions of
+ * Lodestore from before migrations refuse the table as written by a newer format. Declarations attached before the migration started refuse
  * writes to the table as stale (reads go on, and may see values of either type). Run the same
  * migration again to resume it: {@link #run} continues after the last migrated key. A different
  * migration of the table (another target type) is refused until this one finishes. Stop processes

@@ -23,6 +23,15 @@
  * written or dropped through plain {@code Database.table(...)} objects, and the catalog's name is
  * reserved; see {@link org.lodestore.schema.Schema}.
  *
+ * <h2>Evolution and migration</h2>
+ *
+ * The catalog records each table's codecs, value type, indexes and references; an attach checks
+ * the declaration against it by the rules listed in {@link org.lodestore.schema.Schema} (allowed:
+ * new tables and indexes, renames, compatible value types; refused with {@code
+ * SchemaMismatchException}: anything stored data could be misread under). A value type the rules
+ * refuse is reached with {@link org.lodestore.schema.TableMigration}: a transform of every stored
+ * value, in batches, resumable after a crash.
+ *
  * <h2>Threads and lifetime</h2>
  *
  * Schemas, tables and indexes are thread-safe once attached; declare everything before attaching.

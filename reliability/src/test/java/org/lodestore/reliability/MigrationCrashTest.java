@@ -81,7 +81,9 @@ class MigrationCrashTest {
     long migrated = 0;
     for (int cycle = 0; cycle < kills && migrated < rows; cycle++) {
       final int batchSize = 16 + rnd.nextInt(200);
-      final long target = migrated + 1 + rnd.nextInt((int) Math.max(1, (rows - migrated) / 2));
+      // spread the kills over the rows left: at most one share of them per cycle
+      final long target =
+          migrated + 1 + rnd.nextInt((int) Math.max(1, (rows - migrated) / (kills - cycle)));
       long acked = migrated;
       boolean done = false;
       try (ChildProcess child =

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
@@ -12,8 +13,8 @@ import org.lodestore.core.codec.TypeFingerprint;
 /**
  * Every rule by which a declaration may differ from its table's catalog entry, in one place (as
  * FoundationDB Record Layer's {@code MetaDataEvolutionValidator}). {@link Schema}'s attach, {@link
- * TableMigration} and {@link CatalogGeneration}'s staleness check ask these rules; none of them
- * writes anything.
+ * TableMigration} and {@link CatalogGeneration}'s check of every write ask these rules; none of
+ * them writes anything.
  *
  * <h2>The rules</h2>
  *
@@ -48,6 +49,10 @@ import org.lodestore.core.codec.TypeFingerprint;
  *
  * <p>Names, descriptions and properties may change freely: a table's identity is its oid, and its
  * data is stored under the oid. Each refusal says what changed and what is allowed instead.
+ *
+ * <p>{@link #staleness} is the rule for a declaration attached before a newer one changed its
+ * table (a rolling deploy): which changes make its writes wrong, so that {@link CatalogGeneration}
+ * refuses them.
  *
  * <h2>Value types</h2>
  *
@@ -436,6 +441,92 @@ final class EvolutionRules {
           null,
           null);
     }
+  }
+
+  // ------------------------------------------------------------ declarations attached before
+
+  /**
+   * What changed between {@code attached} (the entry a declaration was attached with) and {@code
+   * current} (the catalog's entry now) that a write through that declaration would get wrong, or
+   * null if nothing did. Names and descriptions do not matter to a write, nor does an index made
+   * nullable (the old declaration is stricter), nor a value type changed compatibly (see {@link
+   * EvolutionRules#valueType}: values of the old type read as the new one); indexes, codecs,
+   * storage, format, properties, references, the value checksum, an incompatible value type and an
+   * unfinished migration do.
+   */
+  static String staleness(final Catalog.TableEntry attached, final Catalog.TableEntry current) {
+    if (current == null) {
+      return "the table is no longer in the catalog";
+    }
+    final List<String> changes = new ArrayList<>();
+    final Map<String, Catalog.IndexEntry> mine = indexesByName(attached);
+    final Map<String, Catalog.IndexEntry> now = indexesByName(current);
+    for (final Catalog.IndexEntry index : now.values()) {
+      final Catalog.IndexEntry known = mine.get(index.name());
+      if (known == null) {
+        changes.add(
+            "the catalog has index '" + index.name() + "', which this declaration does not "
+                + "maintain (a newer declaration added it)");
+      } else if (!sameIndex(known, index)) {
+        changes.add("index '" + index.name() + "' changed in the catalog");
+      }
+    }
+    for (final String name : mine.keySet()) {
+      if (!now.containsKey(name)) {
+        changes.add("index '" + name + "' of this declaration is no longer in the catalog");
+      }
+    }
+    if (!Objects.equals(attached.kind(), current.kind())
+        || !Objects.equals(attached.keyCodec(), current.keyCodec())
+        || !Objects.equals(attached.valueCodec(), current.valueCodec())
+        || !Objects.equals(attached.dbi(), current.dbi())
+        // a migration's format is reported as the migration, below
+        || (attached.format() != current.format() && current.migration() == null)) {
+      changes.add(
+          "its definition changed: " + describeStorage(attached) + " -> " + describeStorage(current));
+    }
+    if (!orEmpty(attached.properties()).equals(orEmpty(current.properties()))) {
+      changes.add(
+          "its properties changed: " + orEmpty(attached.properties()) + " -> "
+              + orEmpty(current.properties()));
+    }
+    if (!orEmpty(attached.references()).equals(orEmpty(current.references()))) {
+      changes.add("its references changed");
+    }
+    if (current.migration() != null) {
+      changes.add("a migration of its values to another type is unfinished");
+    }
+    final String typeChange = typeConflict(attached.fingerprint(), current.fingerprint());
+    if (typeChange != null) {
+      changes.add(
+          "its value type changed incompatibly: " + attached.fingerprint() + " -> "
+              + current.fingerprint() + " (" + typeChange + ")");
+    }
+    if (!Objects.equals(attached.valueChecksum(), current.valueChecksum())) {
+      changes.add(
+          "its value checksum changed: " + attached.valueChecksum() + " -> "
+              + current.valueChecksum());
+    }
+    return changes.isEmpty() ? null : String.join("; ", changes);
+  }
+
+  private static Map<String, Catalog.IndexEntry> indexesByName(final Catalog.TableEntry entry) {
+    final Map<String, Catalog.IndexEntry> out = new TreeMap<>();
+    for (final Catalog.IndexEntry index : orEmpty(entry.indexes())) {
+      out.put(index.name(), index);
+    }
+    return out;
+  }
+
+  private static boolean sameIndex(final Catalog.IndexEntry a, final Catalog.IndexEntry b) {
+    return Objects.equals(a.dbi(), b.dbi())
+        && Objects.equals(a.keyCodec(), b.keyCodec())
+        && a.unique() == b.unique();
+  }
+
+  private static String describeStorage(final Catalog.TableEntry e) {
+    return e.kind() + " " + e.keyCodec() + " -> " + e.valueCodec() + " in '" + e.dbi()
+        + "', format " + e.format();
   }
 
   // ------------------------------------------------------------ read-only attach

@@ -650,7 +650,12 @@ class CatalogTest {
           .containsEntry("kind", "table")
           .containsEntry("keyCodec", "uuid")
           .containsEntry("valueCodec", "cbor")
-          .containsEntry("properties", Map.of("compression", "none"));
+          .containsEntry("properties", Map.of("compression", "none"))
+          .containsEntry("valueType", Map.of(
+              "type", Customer.class.getName(),
+              "properties", Map.of(
+                  "name", "java.lang.String", "email", "java.lang.String", "country", "java.lang.String")))
+          .doesNotContainKey("migration");
       assertThat(map.get("indexes").toString()).contains("by_email").contains("utf8");
     }
   }

@@ -102,7 +102,15 @@ final class Catalog {
       return null;
     }
     try {
-      return CBOR.readValue(bytes, TableEntry.class);
+      final TableEntry entry = CBOR.readValue(bytes, TableEntry.class);
+      if (entry.references() == null || entry.references().isEmpty()) {
+        return entry;
+      }
+      final List<ReferenceEntry> references = new java.util.ArrayList<>();
+      for (final ReferenceEntry r : entry.references()) {
+        references.add(r.normalized());
+      }
+      return entry.withReferences(references);
     } catch (IOException e) {
       throw new CorruptValueException("catalog entry cannot be decoded", DBI, oid, e);
     }
@@ -297,8 +305,30 @@ final class Catalog {
   /** An index's record. */
   record IndexEntry(String name, String dbi, String keyCodec, boolean unique, boolean nullable) {}
 
-  /** A reference's record. */
-  record ReferenceEntry(String name, String target, String keyCodec, boolean checked) {}
+  /**
+   * A reference's record. {@code onDelete} is {@code restrict}, {@code cascade} or {@code
+   * set_null}; entries written before it existed have none and read as {@code restrict}, and
+   * every reference counts as checked (this version checks them all).
+   */
+  record ReferenceEntry(
+      String name, String target, String keyCodec, boolean checked, String onDelete) {
+
+    static ReferenceEntry of(final Reference<?, ?, ?, ?> reference) {
+      return new ReferenceEntry(
+          reference.name(),
+          reference.to.oid(),
+          reference.to.keyCodec().id(),
+          true,
+          reference.onDelete().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** As this version reads an entry: checked, with RESTRICT where none is recorded. */
+    ReferenceEntry normalized() {
+      return checked && onDelete != null
+          ? this
+          : new ReferenceEntry(name, target, keyCodec, true, onDelete == null ? "restrict" : onDelete);
+    }
+  }
 
   /**
    * A value type's fingerprint as recorded: {@code {type, properties}}, properties null (left out)

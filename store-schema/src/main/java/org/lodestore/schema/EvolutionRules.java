@@ -607,7 +607,7 @@ final class EvolutionRules {
   private static List<String> describeReferences(final List<Catalog.ReferenceEntry> references) {
     final List<String> out = new ArrayList<>();
     for (final Catalog.ReferenceEntry r : references) {
-      out.add(r.name() + " to " + r.target() + (r.checked() ? " (checked)" : ""));
+      out.add(r.name() + " to " + r.target() + " (on delete " + r.onDelete() + ")");
     }
     return out;
   }

@@ -602,9 +602,7 @@ public abstract class Schema implements Attachable {
     final List<Catalog.ReferenceEntry> references = new ArrayList<>();
     for (final Reference<K, V, ?, ?> reference : table.references()) {
       EvolutionRules.referenceTarget(txn, catalog, table, reference);
-      references.add(
-          new Catalog.ReferenceEntry(
-              reference.name, reference.to.oid(), reference.to.keyCodec().id(), true));
+      references.add(Catalog.ReferenceEntry.of(reference));
     }
     return Catalog.TableEntry.table(
             table.oid(), table.name(), table.keyCodec().id(), table.valueCodec().id())

@@ -935,7 +935,7 @@ class CatalogTest {
     try (Database db = open()) {
       db.attach(new Sales(true));
       assertThat(entry(db, ORDERS).references())
-          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true));
+          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true, "restrict"));
       // the index the reference maintains for navigation is recorded like any other
       assertThat(entry(db, ORDERS).indexes())
           .containsExactly(
@@ -1030,7 +1030,7 @@ class CatalogTest {
             reference(orders, "customer", Order::customer, customers);
       });
       assertThat(entry(db, ORDERS).references())
-          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "desc(uuid)", true));
+          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "desc(uuid)", true, "restrict"));
       assertThat(entry(db, ORDERS).index("ref.customer").keyCodec()).isEqualTo("desc(uuid)");
       db.write(txn -> {
         s.customers.put(txn, c, customer(1, "FR"));

@@ -18,10 +18,15 @@ import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 
 class SchemaTest {
 
   record Employee(String name, String email, UUID company, Instant hired) {}
+
+  /** Per company, latest hire first: the key of by_company_hired_desc, typing its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> COMPANY_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
 
   static final class Hr extends Schema {
     final MapUuidCbor<Employee> employees =
@@ -34,7 +39,7 @@ class SchemaTest {
         index(
             employees,
             "by_company_hired_desc",
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+            COMPANY_NEWEST,
             e -> Tuple2.of(e.company(), e.hired()));
   }
 
@@ -63,7 +68,7 @@ class SchemaTest {
         assertThat(hr.byEmail.key(txn, "ada@acme")).isEqualTo(a);
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(2);
         Page<Row<UUID, Employee>> newest =
-            hr.byCompanyNewestFirst.records(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(1));
+            hr.byCompanyNewestFirst.records(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(1));
         assertThat(newest.rows()).extracting(r -> r.value().name()).containsExactly("Bob");
         assertThat(newest.moreAvailable()).isTrue();
       }
@@ -123,7 +128,7 @@ class SchemaTest {
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(100);
         List<String> newest = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, UUID> c =
-            hr.byCompanyNewestFirst.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(3))) {
+            hr.byCompanyNewestFirst.select(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(3))) {
           while (c.next()) {
             newest.add(hr.employees.get(txn, c.value()).name());
           }

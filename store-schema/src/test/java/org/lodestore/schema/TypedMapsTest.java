@@ -21,6 +21,7 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.FlatBuffersCodec;
 
 /**
@@ -65,6 +66,10 @@ class TypedMapsTest {
         table(oid(16), "composed",
             SchemaTable.of(KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.LONG), ValueCodecs.BYTES));
   }
+
+  /** The key of the (uuid, timestamp) maps, which types their prefix ranges. */
+  static final Tuple2KeyCodec<UUID, Instant> UUID_TIME =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
 
   /** A codec of its own for building values: any codec's built value can be put into the maps. */
   static final FlatBuffersCodec<Reading> READINGS =
@@ -301,7 +306,8 @@ class TypedMapsTest {
       try (Txn txn = db.beginRead()) {
         final List<Instant> newest = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, Reading> c =
-            all.uuidTimestampFlatBuffers.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(3))) {
+            all.uuidTimestampFlatBuffers.select(
+                txn, KeyRange.prefix(UUID_TIME, series).reversed().limit(3))) {
           Reading reuse = null;
           while (c.next()) {
             reuse = c.valueInto(reuse);

@@ -151,7 +151,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   @Override
   public long latest(UUID series, int n) {
-    return fold(KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(n));
+    return fold(KeyRange.prefix(Lodestores.TICK_KEY, series).reversed().limit(n));
   }
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {

@@ -5,6 +5,7 @@ import java.util.UUID;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.examples.market.fbs.Market;
 import org.lodestore.examples.market.fbs.Pair;
 import org.lodestore.examples.market.fbs.Tick;
@@ -74,6 +75,13 @@ public final class MarketSchema extends Schema {
   /** Pair oid to the oids of the markets that trade it. */
   public final Index<UUID, UUID, Market> marketsByPair =
       index(markets, "by_pair", KeyCodecs.UUID, m -> Ids.uuid(m.pairOid()));
+
+  /**
+   * The (market, time) key of {@link #tickers} and {@link #trades}, which types their prefix
+   * ranges: {@code KeyRange.prefix(SERIES_KEY, market).reversed().limit(5)} is the latest 5 rows.
+   */
+  public static final Tuple2KeyCodec<UUID, Instant> SERIES_KEY =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
 
   /** Ticks per market: (market, time) to a top-of-book snapshot. */
   public final MapUuidTimestampFlatBuffers<Tick> tickers =

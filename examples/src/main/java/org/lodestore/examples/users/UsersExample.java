@@ -10,7 +10,6 @@ import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
-import org.lodestore.core.key.Tuple2;
 import org.lodestore.examples.Examples;
 import org.lodestore.examples.market.Ids;
 import org.lodestore.schema.Page;
@@ -189,7 +188,7 @@ public final class UsersExample {
     final List<String> newestDutch = new ArrayList<>();
     for (final Row<UUID, User> row :
         s.byCountryNewestFirst
-            .records(txn, KeyRange.<Tuple2<String, Instant>>prefix("NL").limit(5))
+            .records(txn, KeyRange.prefix(UserSchema.COUNTRY_NEWEST_FIRST, "NL").limit(5))
             .rows()) {
       newestDutch.add(row.value().name() + " (" + row.value().signedUp() + ")");
     }

@@ -15,6 +15,7 @@ import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
+import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -23,8 +24,8 @@ import org.lodestore.core.key.KeyCodec;
  *
  * <pre>{@code
  * final class Shop extends Schema {
- *   final MapUuidCbor<Customer> customers =
- *       table("0b2f6e9c-5d7e-4d6a-9a55-8f0e9f1a2b3c", "customers", MapUuidCbor.of(Customer.class));
+ *   final SchemaTable<UUID, Customer> customers = table(
+ *       "0b2f6e9c-5d7e-4d6a-9a55-8f0e9f1a2b3c", "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
  *   final UniqueIndex<String, UUID, Customer> customerByEmail =
  *       uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
  * }
@@ -117,18 +118,51 @@ public abstract class Schema implements Attachable {
   protected Schema() {}
 
   /**
-   * Declares a table.
+   * Declares a table: the one way to declare one. The codecs say what zlmdb's class names say
+   * ({@code MapUuidTimestampFlatBuffers} is {@code KeyCodecs.tuple(KeyCodecs.UUID,
+   * KeyCodecs.TIMESTAMP)} and a {@code FlatBuffersCodec}); any key codec works, composite ones
+   * included.
+   *
+   * <pre>{@code
+   * final SchemaTable<Tuple2<UUID, Instant>, Tick> ticks = table(
+   *     "d2e884ce-812a-46a4-8d4e-9994ee7a9a2f", "ticks",
+   *     KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), CborCodec.of(Tick.class));
+   * }</pre>
    *
    * @param oid the table's stable identity: a UUID string, never to change
    * @param name the table's name (may change; the oid is what identifies it)
-   * @param table the typed map, e.g. {@code MapUuidCbor.of(Order.class)}
-   * @param <T> the typed map's type
-   * @return {@code table}, to assign to a field
+   * @param keyCodec how keys are encoded and ordered
+   * @param valueCodec how values are encoded
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the table, to assign to a field (options such as {@code valueChecksum} chain on it)
    */
-  protected final <T extends SchemaTable<?, ?>> T table(
+  protected final <K, V> SchemaTable<K, V> table(
+      final String oid,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    return declare(oid, name, new SchemaTable<>(keyCodec, valueCodec));
+  }
+
+  /**
+   * Declares a counter table: keys to 64-bit numbers changed in place inside the transaction
+   * ({@link CounterTable#increment}, bit operations).
+   *
+   * @param oid the table's stable identity: a UUID string
+   * @param name the table's name
+   * @param keyCodec how keys are encoded and ordered
+   * @param <K> the key type
+   * @return the table
+   */
+  protected final <K> CounterTable<K> counterTable(
+      final String oid, final String name, final KeyCodec<K> keyCodec) {
+    return declare(oid, name, new CounterTable<>(keyCodec));
+  }
+
+  private <T extends SchemaTable<?, ?>> T declare(
       final String oid, final String name, final T table) {
     requireUnattached();
-    Objects.requireNonNull(table, "table");
     table.declare(this, oid, name);
     claim(table.oid(), name);
     tables.add(table);
@@ -136,18 +170,23 @@ public abstract class Schema implements Attachable {
   }
 
   /**
-   * Declares a set table (each key maps to an ordered set of members, maintained by you).
+   * Declares a set table: each key maps to an ordered set of members, maintained by you.
    *
    * @param oid the table's stable identity: a UUID string
    * @param name the table's name
-   * @param table the typed set map, e.g. {@code MapUuidUuidSet.create()}
-   * @param <T> its type
-   * @return {@code table}
+   * @param keyCodec how keys are encoded and ordered
+   * @param memberCodec how members are encoded and ordered
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the set table
    */
-  protected final <T extends SchemaSetTable<?, ?>> T setTable(
-      final String oid, final String name, final T table) {
+  protected final <K, M> SchemaSetTable<K, M> setTable(
+      final String oid,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final KeyCodec<M> memberCodec) {
     requireUnattached();
-    Objects.requireNonNull(table, "table");
+    final SchemaSetTable<K, M> table = new SchemaSetTable<>(keyCodec, memberCodec);
     table.declare(this, oid, name);
     claim(table.oid(), name);
     setTables.add(table);
@@ -178,6 +217,7 @@ public abstract class Schema implements Attachable {
       final KeyCodec<I> keyCodec,
       final Function<? super V, ? extends I> key) {
     requireOwn(table);
+    requireIndexName(name);
     return table.addUnique(name, keyCodec, key);
   }
 
@@ -195,48 +235,62 @@ public abstract class Schema implements Attachable {
    * @param <V> the table's value type
    * @return the index, to assign to a field
    */
-  protected final <I, K, V> Index<I, K, V> index(
+  protected final <I, K, V> MultiIndex<I, K, V> index(
       final SchemaTable<K, V> table,
       final String name,
       final KeyCodec<I> keyCodec,
       final Function<? super V, ? extends I> key) {
     requireOwn(table);
+    requireIndexName(name);
     return table.addIndex(name, keyCodec, key);
   }
 
   /**
-   * Declares that a field of {@code from}'s values holds keys of {@code to} (a foreign key).
-   * {@code keyCodec} must be {@code to}'s key codec (checked at attach); {@code to} is created
-   * before {@code from}; with {@code checked}, every write to {@code from} verifies that the
-   * referenced row exists (a null reference is allowed).
+   * Declares that a field of {@code from}'s values holds keys of {@code to} (a foreign key), kept
+   * true in both directions: writes to {@code from} must reference an existing row, and deleting a
+   * referenced row acts as the reference's {@link Reference#onDelete} says (RESTRICT unless
+   * declared otherwise). The key codec is {@code to}'s; {@code to} is created before {@code from}.
+   *
+   * <pre>{@code
+   * final Reference<UUID, Employee, UUID, Company> employer =
+   *     reference(employees, "company", Employee::company, companies)
+   *         .onDelete(Reference.OnDelete.CASCADE);
+   * }</pre>
    *
    * @param from the referencing table
-   * @param name the reference's name
-   * @param keyCodec the codec of the referenced keys
-   * @param field extracts the referenced key from a value, or null
-   * @param to the referenced table
-   * @param checked whether writes verify the target exists
+   * @param name the reference's name, unique among its table's references
+   * @param field extracts the referenced key from a value (null: no reference, if nullable)
+   * @param to the referenced table (of this schema, or of one attached before)
    * @param <K> the referencing table's key type
    * @param <V> the referencing table's value type
    * @param <R> the referenced key type
+   * @param <T> the referenced table's value type
+   * @return the reference, to assign to a field (navigation) or configure
    */
-  protected final <K, V, R> void reference(
+  protected final <K, V, R, T> Reference<K, V, R, T> reference(
       final SchemaTable<K, V> from,
       final String name,
-      final KeyCodec<R> keyCodec,
       final Function<? super V, ? extends R> field,
-      final SchemaTable<R, ?> to,
-      final boolean checked) {
+      final SchemaTable<R, T> to) {
     requireOwn(from);
     Objects.requireNonNull(to, "to");
-    from.addReference(
-        new Reference<>(
-            Objects.requireNonNull(name, "name"),
-            from,
-            Objects.requireNonNull(keyCodec, "keyCodec"),
-            Objects.requireNonNull(field, "field"),
-            to,
-            checked));
+    for (final Reference<K, V, ?, ?> existing : from.references()) {
+      if (existing.name.equals(name)) {
+        throw new IllegalArgumentException(
+            "table '" + from.name() + "' already has a reference named '" + name + "'");
+      }
+    }
+    final Reference<K, V, R, T> reference = new Reference<>(name, from, field, to);
+    SchemaTable.addReference(reference);
+    return reference;
+  }
+
+  private static void requireIndexName(final String name) {
+    if (name != null && name.startsWith(Reference.INDEX_PREFIX)) {
+      throw new IllegalArgumentException(
+          "index names starting with '" + Reference.INDEX_PREFIX + "' are reserved for the "
+              + "indexes of references: " + name);
+    }
   }
 
   private void requireOwn(final SchemaTable<?, ?> table) {
@@ -488,7 +542,7 @@ public abstract class Schema implements Attachable {
       return;
     }
     state.put(table, 1);
-    for (final Reference<?, ?, ?> reference : table.references()) {
+    for (final Reference<?, ?, ?, ?> reference : table.references()) {
       // a table referring to itself (an employee's manager) puts no constraint on creation order
       if (reference.to != table && tables.contains(reference.to)) {
         visit(reference.to, state, out);
@@ -551,7 +605,7 @@ public abstract class Schema implements Attachable {
     if (old != null) {
       // before opening storage: a changed index would otherwise fail as a kind mismatch of its
       // LMDB database, without naming the index or the way out
-      for (final AbstractIndex<?, K, V> index : table.indexes()) {
+      for (final Index<?, K, V> index : table.indexes()) {
         final Catalog.IndexEntry recorded = old.index(index.name());
         if (recorded != null) {
           checkIndex(table, index, recorded);
@@ -564,13 +618,13 @@ public abstract class Schema implements Attachable {
     table.open(access, txn, checksum);
     if (!txn.isReadOnly()) {
       access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
-      for (final AbstractIndex<?, K, V> index : table.indexes()) {
+      for (final Index<?, K, V> index : table.indexes()) {
         access.claim(
             txn, index.dbiName(), "index '" + index.displayName() + "' of a schema table");
       }
     }
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
-    for (final AbstractIndex<?, K, V> index : table.indexes()) {
+    for (final Index<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
       if (recorded == null) {
         index.rebuildNow(txn); // new: fill it from the rows already there (none for a new table)
@@ -584,16 +638,7 @@ public abstract class Schema implements Attachable {
               index.isNullable()));
     }
     final List<Catalog.ReferenceEntry> references = new ArrayList<>();
-    for (final Reference<K, V, ?> reference : table.references()) {
-      if (!reference.codec.id().equals(reference.to.keyCodec().id())) {
-        throw new SchemaMismatchException(
-            "reference '" + reference.name + "' has key codec " + reference.codec.id()
-                + " but table '" + reference.to.name() + "' has key codec "
-                + reference.to.keyCodec().id(),
-            table.name(),
-            null,
-            null);
-      }
+    for (final Reference<K, V, ?, ?> reference : table.references()) {
       if (reference.to != table
           && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
         throw new SchemaMismatchException(
@@ -605,7 +650,7 @@ public abstract class Schema implements Attachable {
       }
       references.add(
           new Catalog.ReferenceEntry(
-              reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
+              reference.name, reference.to.oid(), reference.to.keyCodec().id(), true));
     }
     final Catalog.TableEntry entry =
         new Catalog.TableEntry(
@@ -681,7 +726,7 @@ public abstract class Schema implements Attachable {
 
   private static void checkIndex(
       final SchemaTable<?, ?> table,
-      final AbstractIndex<?, ?, ?> index,
+      final Index<?, ?, ?> index,
       final Catalog.IndexEntry recorded) {
     if (!recorded.keyCodec().equals(index.keyCodec().id())
         || recorded.unique() != index.isUnique()) {

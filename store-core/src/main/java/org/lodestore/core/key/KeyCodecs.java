@@ -61,7 +61,7 @@ public final class KeyCodecs {
   /**
    * Reads a {@link #TIMESTAMP} component from encoded key bytes without decoding the whole key or
    * allocating: for example the time of a {@code (uuid, timestamp)} key from {@link
-   * org.lodestore.core.Cursor#keyBytes()} is {@code timestampNanos(bytes, 16)}.
+   * org.lodestore.core.Cursor#keyView()} is {@code timestampNanos(bytes, 16)}.
    *
    * @param encoded the encoded key (absolute indexing; position and limit are not used)
    * @param offset where the 8 timestamp bytes start

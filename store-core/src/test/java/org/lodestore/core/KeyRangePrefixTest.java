@@ -57,17 +57,17 @@ class KeyRangePrefixTest {
             "    ticks.select(txn, KeyRange.prefix(TICK, series).reversed().limit(10))) {",
             "  c.next();",
             "}",
-            "long n = ticks.countRange(txn, KeyRange.prefix(NEWEST, series).offset(1).limit(2));",
-            "n += ticks.countRange(txn, KeyRange.prefix(TICK, series, t0));",
-            "n += orders.countRange(txn, KeyRange.prefix(ORDER, \"new\").reversed());",
-            "n += orders.countRange(txn, KeyRange.prefix(ORDER, \"new\", series).limit(3));",
-            "n += orders.countRange(txn, KeyRange.prefix(ORDER, \"new\", series, 7L));",
+            "long n = ticks.count(txn, KeyRange.prefix(NEWEST, series).offset(1).limit(2));",
+            "n += ticks.count(txn, KeyRange.prefix(TICK, series, t0));",
+            "n += orders.count(txn, KeyRange.prefix(ORDER, \"new\").reversed());",
+            "n += orders.count(txn, KeyRange.prefix(ORDER, \"new\", series).limit(3));",
+            "n += orders.count(txn, KeyRange.prefix(ORDER, \"new\", series, 7L));",
             "KeyRange<Tuple4<UUID, String, Instant, Long>> q = KeyRange.prefix(QUAD, series);",
             "q = KeyRange.prefix(QUAD, series, \"a\").reversed();",
             "q = KeyRange.prefix(QUAD, series, \"a\", t0).limit(1);",
             "q = KeyRange.prefix(QUAD, series, \"a\", t0, 1L);",
-            "n += words.countRange(txn, KeyRange.prefix(\"ab\").reversed().limit(1));",
-            "n += blobs.countRange(txn, KeyRange.prefix(new byte[] {1}).reversed());",
+            "n += words.count(txn, KeyRange.prefix(\"ab\").reversed().limit(1));",
+            "n += blobs.count(txn, KeyRange.prefix(new byte[] {1}).reversed());",
             "System.out.println(n + \" \" + q);"));
   }
 
@@ -140,7 +140,7 @@ class KeyRangePrefixTest {
         assertThat(keysOf(newest, txn, KeyRange.prefix(NEWEST, IDS.get(1)).limit(2)))
             .containsExactly(Tuple2.of(IDS.get(1), T0.plusMillis(6 * 700L)),
                 Tuple2.of(IDS.get(1), T0.plusMillis(5 * 700L)));
-        assertThat(ticks.countRange(txn, KeyRange.prefix(TICK, new UUID(9, 9)))).isZero();
+        assertThat(ticks.count(txn, KeyRange.prefix(TICK, new UUID(9, 9)))).isZero();
       }
     }
   }
@@ -162,7 +162,7 @@ class KeyRangePrefixTest {
                 k -> k.first().equals(id) && k.second().startsWith(start));
           }
         }
-        assertThat(t.countRange(txn, KeyRange.prefix(NAMED, IDS.get(0), "a"))).isEqualTo(4);
+        assertThat(t.count(txn, KeyRange.prefix(NAMED, IDS.get(0), "a"))).isEqualTo(4);
       }
     }
   }
@@ -191,7 +191,7 @@ class KeyRangePrefixTest {
           }
         }
         // "a" is a whole first component: ("ab", ...) is not in it
-        assertThat(t.countRange(txn, KeyRange.prefix(BIGGEST, "a"))).isEqualTo(15);
+        assertThat(t.count(txn, KeyRange.prefix(BIGGEST, "a"))).isEqualTo(15);
         // descending third component: the biggest first
         assertThat(keysOf(t, txn, KeyRange.prefix(BIGGEST, "b", IDS.get(2)).limit(2)))
             .containsExactly(Tuple3.of("b", IDS.get(2), Integer.MAX_VALUE),
@@ -227,7 +227,7 @@ class KeyRangePrefixTest {
                 k -> k.equals(Tuple4.of(id, name, t1, 0L)));
           }
         }
-        assertThat(t.countRange(txn, KeyRange.prefix(QUAD, IDS.get(0), "a"))).isEqualTo(9);
+        assertThat(t.count(txn, KeyRange.prefix(QUAD, IDS.get(0), "a"))).isEqualTo(9);
       }
     }
   }
@@ -321,7 +321,7 @@ class KeyRangePrefixTest {
             .isEqualTo(ordered.subList(0, (int) Math.min(limit, ordered.size())));
       }
     }
-    assertThat(t.countRange(txn, range)).as("count of %s", range).isEqualTo(ascending.size());
+    assertThat(t.count(txn, range)).as("count of %s", range).isEqualTo(ascending.size());
   }
 
   // ------------------------------------------------------------------ compiler harness

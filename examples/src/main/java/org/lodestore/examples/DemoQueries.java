@@ -19,7 +19,7 @@ import org.lodestore.examples.market.MarketSchema;
 import org.lodestore.examples.market.Trade;
 import org.lodestore.examples.market.fbs.Market;
 import org.lodestore.examples.market.fbs.Tick;
-import org.lodestore.schema.Index;
+import org.lodestore.schema.MultiIndex;
 
 /**
  * The demo's queries, timed, each checked against the {@link Feed} that wrote the data: a wrong
@@ -263,7 +263,7 @@ final class DemoQueries {
         }
       }
     }
-    out[2] = s.tickers.countRange(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
+    out[2] = s.tickers.count(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
     check(feed.markets == 1 || out[1] > 0, "the zlmdb-style range picks up other markets' rows");
   }
 
@@ -287,7 +287,7 @@ final class DemoQueries {
 
   private Timing indexLookups(
       final Txn txn,
-      final Index<UUID, UUID, Market> index,
+      final MultiIndex<UUID, UUID, Market> index,
       final UUID[] keys,
       final String name,
       final String what) {
@@ -296,7 +296,7 @@ final class DemoQueries {
     long firstRound = 0;
     final long start = System.nanoTime();
     for (int n = 0; n < lookups; n++) {
-      try (Cursor<UUID, UUID> c = index.keys(txn, keys[n % keys.length])) {
+      try (Cursor<UUID, UUID> c = index.select(txn, keys[n % keys.length])) {
         while (c.next()) {
           found++;
         }

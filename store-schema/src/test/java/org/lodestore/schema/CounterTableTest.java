@@ -17,9 +17,9 @@ import org.lodestore.core.key.KeyCodecs;
 class CounterTableTest {
 
   static final class Stats extends Schema {
-    final CounterTable<UUID> hits = table("c0c00000-0000-4000-8000-000000000001", "hits", CounterTable.byUuid());
-    final CounterTable<String> flags = table("c0c00000-0000-4000-8000-000000000002", "flags", CounterTable.byString());
-    final CounterTable<Long> byDay = table("c0c00000-0000-4000-8000-000000000003", "by_day", CounterTable.of(KeyCodecs.LONG));
+    final CounterTable<UUID> hits = counterTable("c0c00000-0000-4000-8000-000000000001", "hits", KeyCodecs.UUID);
+    final CounterTable<String> flags = counterTable("c0c00000-0000-4000-8000-000000000002", "flags", KeyCodecs.STRING);
+    final CounterTable<Long> byDay = counterTable("c0c00000-0000-4000-8000-000000000003", "by_day", KeyCodecs.LONG);
   }
 
   @TempDir Path dir;

@@ -96,7 +96,7 @@ class AllocationTest {
     return sum;
   }
 
-  /** One scan of every row: {@code valueInto} the reused view and {@code keyBytes}. */
+  /** One scan of every row: {@code valueInto} the reused view and {@code keyView}. */
   private long scan(final ByteBuffer[] reuse) {
     long sum = 0;
     try (Txn txn = db.beginRead();
@@ -104,7 +104,7 @@ class AllocationTest {
       while (c.next()) {
         final ByteBuffer v = c.valueInto(reuse[0]);
         reuse[0] = v;
-        sum += v.getLong(0) + c.keyBytes().get(20);
+        sum += v.getLong(0) + c.keyView().get(20);
       }
     }
     return sum;

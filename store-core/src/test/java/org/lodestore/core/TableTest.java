@@ -109,7 +109,7 @@ class TableTest {
         assertThat(c.moreAvailable()).isTrue();
       }
       assertThat(latest).containsExactly(9L, 8L, 7L);
-      assertThat(ticks.countRange(txn, KeyRange.closed(
+      assertThat(ticks.count(txn, KeyRange.closed(
           Tuple2.of(b, t0.plusSeconds(2)), Tuple2.of(b, t0.plusSeconds(4))))).isEqualTo(3);
       assertThat(ticks.count(txn)).isEqualTo(20);
     }
@@ -152,16 +152,16 @@ class TableTest {
       assertThat(set.add(txn, k, m1)).isFalse();
     });
     try (Txn txn = db.beginRead()) {
-      assertThat(set.size(txn, k)).isEqualTo(2);
+      assertThat(set.count(txn, k)).isEqualTo(2);
       assertThat(set.contains(txn, k, m1)).isTrue();
       List<UUID> members = new ArrayList<>();
-      try (Cursor<UUID, UUID> c = set.members(txn, k)) {
+      try (Cursor<UUID, UUID> c = set.select(txn, k)) {
         c.forEach(r -> members.add(r.value()));
       }
       assertThat(members).containsExactly(m1, m2);
     }
     db.write(txn -> assertThat(set.remove(txn, k, m1)).isTrue());
-    long size = db.read(txn -> set.size(txn, k));
+    long size = db.read(txn -> set.count(txn, k));
     assertThat(size).isEqualTo(1);
   }
 
@@ -229,7 +229,7 @@ class TableTest {
       final String overlong = "p".repeat(600);
       assertThatThrownBy(() -> t.select(txn, KeyRange.prefix(key, UUID.randomUUID(), 1, overlong)))
           .isInstanceOf(KeyTooLongException.class);
-      assertThat(t.countRange(txn, KeyRange.prefix(key, UUID.randomUUID(), 7))).isZero();
+      assertThat(t.count(txn, KeyRange.prefix(key, UUID.randomUUID(), 7))).isZero();
     }
   }
 
@@ -255,9 +255,9 @@ class TableTest {
       t.put(txn, "ba", "3");
     });
     db.read(txn -> {
-      assertThat(t.countRange(txn, KeyRange.prefix(""))).isEqualTo(3);
-      assertThat(t.countRange(txn, KeyRange.prefix("").reversed())).isEqualTo(3);
-      assertThat(t.countRange(txn, KeyRange.prefix("b"))).isEqualTo(2);
+      assertThat(t.count(txn, KeyRange.prefix(""))).isEqualTo(3);
+      assertThat(t.count(txn, KeyRange.prefix("").reversed())).isEqualTo(3);
+      assertThat(t.count(txn, KeyRange.prefix("b"))).isEqualTo(2);
       return null;
     });
   }
@@ -279,7 +279,7 @@ class TableTest {
   }
 
   @Test
-  void keyBytes_readsTimestampComponentWithoutDecoding_andDetachesWithItsTransaction() {
+  void keyView_readsTimestampComponentWithoutDecoding_andDetachesWithItsTransaction() {
     final Table<Tuple2<UUID, Instant>, String> ticks =
         db.table("ticks", TICK_KEY, ValueCodecs.STRING);
     final UUID series = UUID.randomUUID();
@@ -296,7 +296,7 @@ class TableTest {
             ticks.select(txn, KeyRange.prefix(TICK_KEY, series))) {
       ByteBuffer bytes = null;
       while (c.next()) {
-        bytes = c.keyBytes();
+        bytes = c.keyView();
         assertThat(bytes.isReadOnly()).isTrue();
         assertThat(bytes.remaining()).isEqualTo(24);
         assertThat(bytes.getLong(0)).isEqualTo(series.getMostSignificantBits()); // uuid as is
@@ -346,6 +346,6 @@ class TableTest {
     assertThatThrownBy(c::key).isInstanceOf(InvalidStateException.class);
     assertThatThrownBy(c::value).isInstanceOf(InvalidStateException.class);
     assertThatThrownBy(() -> c.valueInto(null)).isInstanceOf(InvalidStateException.class);
-    assertThatThrownBy(c::keyBytes).isInstanceOf(InvalidStateException.class);
+    assertThatThrownBy(c::keyView).isInstanceOf(InvalidStateException.class);
   }
 }

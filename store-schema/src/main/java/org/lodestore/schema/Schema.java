@@ -260,7 +260,10 @@ public abstract class Schema implements Attachable {
    * @param from the referencing table
    * @param name the reference's name, unique among its table's references
    * @param field extracts the referenced key from a value (null: no reference, if nullable)
-   * @param to the referenced table (of this schema, or of one attached before)
+   * @param to the referenced table: of this schema, or of another schema object (attached
+   *     before or after this one). Deletes from {@code to} act on the reference only through
+   *     schema objects of this process that declare it: declare the reference in every service
+   *     that deletes from {@code to}
    * @param <K> the referencing table's key type
    * @param <V> the referencing table's value type
    * @param <R> the referenced key type

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lodestore.core.CorruptValueException;
@@ -75,8 +76,11 @@ public class SchemaTable<K, V> {
   private final List<Index<?, K, V>> indexes = new ArrayList<>();
   private final List<Reference<K, V, ?, ?>> references = new ArrayList<>();
 
-  /** The references of other tables (or this one) to this table's rows: acted on by deletes. */
-  private final List<Reference<?, ?, K, V>> incoming = new ArrayList<>();
+  /**
+   * The references of other tables (or this one) to this table's rows: acted on by deletes. A
+   * schema attached later may add one to a table that is attached already, hence copy-on-write.
+   */
+  private final List<Reference<?, ?, K, V>> incoming = new CopyOnWriteArrayList<>();
   private final Map<String, String> properties = new LinkedHashMap<>();
   private String oid;
   private String name;
@@ -211,7 +215,6 @@ public class SchemaTable<K, V> {
   /** Records {@code reference} on both of its tables. */
   static <K, V, R, T> void addReference(final Reference<K, V, R, T> reference) {
     reference.from.requireUnattached();
-    reference.to.requireUnattached();
     reference.from.references.add(reference);
     reference.to.incoming.add(reference);
   }

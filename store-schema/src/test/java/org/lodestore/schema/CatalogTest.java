@@ -1082,11 +1082,11 @@ class CatalogTest {
 
   /**
    * A reference may point into another schema's table if it is declared before that schema
-   * attaches: deletes from the target act on the references to it (RESTRICT here), so a table
-   * cannot gain one once attached, and such a declaration is refused.
+   * attaches, or after (deletes from the target act on every reference to it declared in this
+   * process: RESTRICT here).
    */
   @Test
-  void reference_toTableOfAnotherSchema_declaredBeforeItsAttach_works_andToUnknownTable_refused() {
+  void reference_toTableOfAnotherSchema_worksDeclaredBeforeOrAfterItsAttach_andToUnknownTable_refused() {
     try (Database db = open()) {
       final Crm crm = new Crm();
       final var sales = new Schema() {
@@ -1109,15 +1109,22 @@ class CatalogTest {
           .hasMessageContaining("orders")
           .hasMessageContaining("RESTRICT");
       assertThat(db.<Customer>read(txn -> crm.customers.get(txn, customer))).isEqualTo(customer(1, "FR"));
-      assertThatThrownBy(() -> new Schema() {
-            final SchemaTable<UUID, Order> late = table(EVENTS, "late", KeyCodecs.UUID, CborCodec.of(Order.class));
+      // a schema declared after the target's attached: its reference acts on deletes from then on
+      final var events = new Schema() {
+        final SchemaTable<UUID, Order> late = table(EVENTS, "late", KeyCodecs.UUID, CborCodec.of(Order.class));
 
-            {
-              reference(late, "customer", Order::customer, crm.customers);
-            }
-          })
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("customers");
+        {
+          reference(late, "customer", Order::customer, crm.customers);
+        }
+      };
+      db.attach(events);
+      final UUID second = UUID.randomUUID();
+      db.write(txn -> crm.customers.put(txn, second, customer(2, "DE")));
+      db.write(txn -> events.late.put(txn, UUID.randomUUID(), new Order(second, Instant.EPOCH, 1)));
+      assertThatThrownBy(() -> db.write(txn -> crm.customers.delete(txn, second)))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasMessageContaining("late")
+          .hasMessageContaining("RESTRICT");
     }
     try (Database db = Database.open(dir.resolve("fresh"))) {
       final Crm unattached = new Crm();

@@ -23,7 +23,7 @@ final class Lodestores {
   static final String BY_NAME = "by_name";
   /** The exchange -> markets UUID-set index. */
   static final String BY_EXCHANGE = "by_exchange";
-  /** The (series, time) key of the tick table, which types its prefix ranges. */
+  /** The (series, time) key of the tick table: declared once, it keys it and types its prefixes. */
   static final Tuple2KeyCodec<UUID, Instant> TICK_KEY =
       KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
 

@@ -206,7 +206,8 @@ final class DemoQueries {
       final int last = feed.ticksOf(m) - 1;
       try (Cursor<Tuple2<UUID, Instant>, Tick> c =
           s.tickers.select(
-              txn, KeyRange.<Tuple2<UUID, Instant>>prefix(feed.marketOid(m)).reversed().limit(n))) {
+              txn,
+              KeyRange.prefix(MarketSchema.SERIES_KEY, feed.marketOid(m)).reversed().limit(n))) {
         int k = 0;
         while (c.next()) {
           if (k == 0) {
@@ -365,7 +366,7 @@ final class DemoQueries {
         s.pairs.get(txn, Ids.uuid(market.pairOid())).base(),
         s.pairs.get(txn, Ids.uuid(market.pairOid())).quote(), market.tickSize()));
     try (Cursor<Tuple2<UUID, Instant>, Tick> c =
-        s.tickers.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(oid).reversed().limit(3))) {
+        s.tickers.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Tick t = c.value();
         out.add(String.format("tick     %s %s  bid %.2f  ask %.2f  last %.2f  volume %.2f",
@@ -373,7 +374,7 @@ final class DemoQueries {
       }
     }
     try (Cursor<Tuple2<UUID, Instant>, Trade> c =
-        s.trades.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(oid).reversed().limit(3))) {
+        s.trades.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Trade t = c.value();
         out.add(String.format("trade    %s %s  %s %.3f @ %.2f  (id %d)",

@@ -217,7 +217,7 @@ class TableApiFuzzTest {
       t.put(txn, "a", "1");
       t.put(txn, "b", "2");
     });
-    final long reverse = db.read(txn -> t.count(txn, KeyRange.<String>prefix("").reversed()));
+    final long reverse = db.read(txn -> t.count(txn, KeyRange.prefix("").reversed()));
     String forward;
     try {
       final long rows = db.read(txn -> t.count(txn, KeyRange.prefix("")));
@@ -295,7 +295,7 @@ class TableApiFuzzTest {
         if (first.length == 0) {
           return; // known defect: emptyPrefix_scansAllRows_forwardAndReverse
         }
-        range = KeyRange.prefix((Object) first);
+        range = KeyRange.prefix(first);
         expected = new ArrayList<>();
         for (final byte[] k : model.keySet()) {
           if (k.length >= first.length

@@ -33,6 +33,7 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodec;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.CborCodec;
 
 /**
@@ -61,6 +62,10 @@ class IndexModelTest {
 
   record Item(String code, String category, String tag, UUID group, Instant at, long n) {}
 
+  /** The key of by_group_newest: per group, newest first. */
+  static final Tuple2KeyCodec<UUID, Instant> GROUP_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
+
   static final String ITEMS_OID = "3f0c6a52-8a7e-4d1b-9b1e-0c2d4e6f8a10";
   static final String NOTES_OID = "3f0c6a52-8a7e-4d1b-9b1e-0c2d4e6f8a11";
 
@@ -76,7 +81,7 @@ class IndexModelTest {
         index(
                 items,
                 "by_group_newest",
-                KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+                GROUP_NEWEST,
                 IndexModelTest::groupKey)
             .nullable();
     final SchemaTable<UUID, String> notes = table(NOTES_OID, "notes", KeyCodecs.UUID, ValueCodecs.STRING);
@@ -203,8 +208,7 @@ class IndexModelTest {
             IndexModelTest::storableString, s -> s.byCategory),
         new Spec<>("by_tag", true, true, Item::tag, KeyCodecs.STRING,
             IndexModelTest::storableString, s -> s.byTag),
-        new Spec<>("by_group_newest", false, true, IndexModelTest::groupKey,
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+        new Spec<>("by_group_newest", false, true, IndexModelTest::groupKey, GROUP_NEWEST,
             k -> true, s -> s.byGroupNewest));
   }
 
@@ -655,11 +659,11 @@ class IndexModelTest {
         }
         default -> {
           if (a instanceof Tuple2<?, ?> t) {
-            range = KeyRange.prefix(t.first());
+            range = (KeyRange<I>) (KeyRange<?>) KeyRange.prefix(GROUP_NEWEST, (UUID) t.first());
             in = x -> ((Tuple2<?, ?>) x).first().equals(t.first());
           } else {
             final String p = ((String) a).substring(0, Math.min(2, ((String) a).length()));
-            range = KeyRange.prefix(p);
+            range = (KeyRange<I>) (KeyRange<?>) KeyRange.prefix(p);
             in = x -> ((String) x).startsWith(p);
           }
         }

@@ -25,7 +25,9 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.core.key.Tuple3;
+import org.lodestore.core.key.Tuple3KeyCodec;
 import org.lodestore.serializers.CborCodec;
 
 /**
@@ -37,6 +39,14 @@ class IndexTest {
 
   record Order(UUID customer, Instant createdAt, String status, String number, long cents) {}
 
+  /** Per customer, newest first: the key of by_customer_newest, which types its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> CUSTOMER_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
+
+  /** Per status and customer, biggest first: the key of by_status_customer_biggest. */
+  static final Tuple3KeyCodec<String, UUID, Long> STATUS_CUSTOMER_BIGGEST =
+      KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.LONG));
+
   static final class Shop extends Schema {
     final SchemaTable<UUID, Order> orders =
         table("1d3e0000-0000-4000-8000-000000000001", "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
@@ -45,12 +55,10 @@ class IndexTest {
     final MultiIndex<String, UUID, Order> byStatus =
         index(orders, "by_status", KeyCodecs.STRING, Order::status);
     final MultiIndex<Tuple2<UUID, Instant>, UUID, Order> byCustomerNewest =
-        index(orders, "by_customer_newest",
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+        index(orders, "by_customer_newest", CUSTOMER_NEWEST,
             o -> Tuple2.of(o.customer(), o.createdAt()));
     final MultiIndex<Tuple3<String, UUID, Long>, UUID, Order> byStatusCustomerBiggest =
-        index(orders, "by_status_customer_biggest",
-            KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.LONG)),
+        index(orders, "by_status_customer_biggest", STATUS_CUSTOMER_BIGGEST,
             o -> Tuple3.of(o.status(), o.customer(), o.cents()));
     final SchemaTable<UUID, String> other =
         table("1d3e0000-0000-4000-8000-000000000002", "other", KeyCodecs.UUID, ValueCodecs.STRING);
@@ -116,14 +124,15 @@ class IndexTest {
     try (Txn txn = db.beginRead()) {
       for (final UUID c : customers) {
         final Page<Row<UUID, Order>> page =
-            shop.byCustomerNewest.page(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c));
+            shop.byCustomerNewest.page(txn, KeyRange.prefix(CUSTOMER_NEWEST, c));
         assertThat(keys(page)).isEqualTo(newestFirst(c));
         assertThat(page.moreAvailable()).isFalse();
         page.rows().forEach(r -> assertThat(r.value()).isEqualTo(rows.get(r.key())));
         // reversed: oldest first
         final List<UUID> oldest = new ArrayList<>(newestFirst(c));
         Collections.reverse(oldest);
-        assertThat(keys(shop.byCustomerNewest.page(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).reversed())))
+        assertThat(keys(shop.byCustomerNewest.page(
+                txn, KeyRange.prefix(CUSTOMER_NEWEST, c).reversed())))
             .isEqualTo(oldest);
       }
     }
@@ -137,7 +146,7 @@ class IndexTest {
       final List<UUID> seen = new ArrayList<>();
       for (int offset = 0; offset < all.size(); offset += 6) {
         final Page<Row<UUID, Order>> page = shop.byCustomerNewest.page(
-            txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(offset).limit(6));
+            txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(offset).limit(6));
         seen.addAll(keys(page));
         assertThat(page.moreAvailable()).as("page at %d of %d", offset, all.size())
             .isEqualTo(offset + 6 < all.size());
@@ -145,11 +154,11 @@ class IndexTest {
       assertThat(seen).isEqualTo(all);
       // a page that ends exactly at the last row has nothing more
       final Page<Row<UUID, Order>> exact = shop.byCustomerNewest.page(
-          txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(all.size() - 3).limit(3));
+          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size() - 3).limit(3));
       assertThat(keys(exact)).isEqualTo(all.subList(all.size() - 3, all.size()));
       assertThat(exact.moreAvailable()).isFalse();
       final Page<Row<UUID, Order>> none = shop.byCustomerNewest.page(
-          txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(all.size()).limit(3));
+          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size()).limit(3));
       assertThat(none.rows()).isEmpty();
       assertThat(none.moreAvailable()).isFalse();
     }
@@ -191,11 +200,11 @@ class IndexTest {
     assertThat(expected).isNotEmpty();
     try (Txn txn = db.beginRead()) {
       assertThat(keys(shop.byStatusCustomerBiggest.page(
-              txn, KeyRange.<Tuple3<String, UUID, Long>>prefix(status, c))))
+              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status, c))))
           .isEqualTo(expected);
       final long byStatusOnly = rows.values().stream().filter(o -> o.status().equals(status)).count();
       assertThat(shop.byStatusCustomerBiggest.page(
-              txn, KeyRange.<Tuple3<String, UUID, Long>>prefix(status)).rows())
+              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status)).rows())
           .hasSize((int) byStatusOnly);
     }
   }

@@ -19,11 +19,16 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.CborCodec;
 
 class SchemaTest {
 
   record Employee(String name, String email, UUID company, Instant hired) {}
+
+  /** Per company, latest hire first: the key of by_company_hired_desc, typing its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> COMPANY_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
 
   static final class Hr extends Schema {
     final SchemaTable<UUID, Employee> employees =
@@ -36,7 +41,7 @@ class SchemaTest {
         index(
             employees,
             "by_company_hired_desc",
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+            COMPANY_NEWEST,
             e -> Tuple2.of(e.company(), e.hired()));
   }
 
@@ -65,7 +70,7 @@ class SchemaTest {
         assertThat(hr.byEmail.key(txn, "ada@acme")).isEqualTo(a);
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(2);
         Page<Row<UUID, Employee>> newest =
-            hr.byCompanyNewestFirst.page(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(1));
+            hr.byCompanyNewestFirst.page(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(1));
         assertThat(newest.rows()).extracting(r -> r.value().name()).containsExactly("Bob");
         assertThat(newest.moreAvailable()).isTrue();
       }
@@ -125,7 +130,7 @@ class SchemaTest {
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(100);
         List<String> newest = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, UUID> c =
-            hr.byCompanyNewestFirst.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(3))) {
+            hr.byCompanyNewestFirst.select(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(3))) {
           while (c.next()) {
             newest.add(hr.employees.get(txn, c.value()).name());
           }

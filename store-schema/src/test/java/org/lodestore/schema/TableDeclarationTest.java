@@ -27,6 +27,7 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodec;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.FlatBuffersCodec;
 
@@ -52,6 +53,14 @@ class TableDeclarationTest {
   static final FlatBuffersCodec<Reading> READINGS =
       FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
 
+  /** The key of the (uuid, timestamp) table, which types its prefix ranges. */
+  static final Tuple2KeyCodec<UUID, Instant> UUID_TIME =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+
+  /** The key of the (string, string) table, which types its prefix ranges. */
+  static final Tuple2KeyCodec<String, String> STRING_PAIR =
+      KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING);
+
   /** The tables the focused tests below use, each declared the one way. */
   static final class All extends Schema {
     final FlatBuffersCodec<Reading> readingFb =
@@ -65,13 +74,13 @@ class TableDeclarationTest {
     final SchemaTable<Instant, String> timestampString =
         table(oid(7), "timestamp_string", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
     final SchemaTable<Tuple2<UUID, Instant>, Reading> uuidTimestampFlatBuffers =
-        table(oid(11), "uuid_timestamp_fb", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), readingFb);
+        table(oid(11), "uuid_timestamp_fb", UUID_TIME, readingFb);
     final SchemaTable<byte[], UUID> bytesUuid =
         table(oid(15), "bytes_uuid", KeyCodecs.BYTES, ValueCodecs.UUID);
     final SchemaTable<Tuple2<String, Long>, byte[]> composed =
         table(oid(16), "composed", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.LONG), ValueCodecs.BYTES);
     final SchemaTable<Tuple2<String, String>, String> stringPairs =
-        table(oid(17), "string_pairs", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING), ValueCodecs.STRING);
+        table(oid(17), "string_pairs", STRING_PAIR, ValueCodecs.STRING);
   }
 
   /** UUIDs whose unsigned order differs from {@link UUID#compareTo}. */
@@ -339,7 +348,7 @@ class TableDeclarationTest {
         assertThat(all.stringPairs.get(txn, Tuple2.of("ab", "c"))).isEqualTo("ab|c");
         final List<String> firstA = new ArrayList<>();
         try (Cursor<Tuple2<String, String>, String> c =
-            all.stringPairs.select(txn, KeyRange.<Tuple2<String, String>>prefix("a"))) {
+            all.stringPairs.select(txn, KeyRange.prefix(STRING_PAIR, "a"))) {
           c.forEach(r -> firstA.add(r.value()));
         }
         assertThat(firstA).containsExactly("a|", "a|\u0000b", "a|a", "a|ab", "a|b", "a|bc", "a|é");
@@ -371,7 +380,8 @@ class TableDeclarationTest {
       try (Txn txn = db.beginRead()) {
         final List<Instant> newest = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, Reading> c =
-            all.uuidTimestampFlatBuffers.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(3))) {
+            all.uuidTimestampFlatBuffers.select(
+                txn, KeyRange.prefix(UUID_TIME, series).reversed().limit(3))) {
           Reading reuse = null;
           while (c.next()) {
             reuse = c.valueInto(reuse);

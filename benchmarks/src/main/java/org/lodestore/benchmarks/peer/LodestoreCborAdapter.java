@@ -49,7 +49,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
           table(
               Lodestores.TICK_TABLE_OID,
               "tick",
-              KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
+              Lodestores.TICK_KEY,
               CborCodec.of(TickValue.class));
       byName =
           indexes >= 1
@@ -157,7 +157,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   @Override
   public long latest(UUID series, int n) {
-    return fold(KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(n));
+    return fold(KeyRange.prefix(Lodestores.TICK_KEY, series).reversed().limit(n));
   }
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {

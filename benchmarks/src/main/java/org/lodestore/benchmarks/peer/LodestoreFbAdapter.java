@@ -67,7 +67,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
           table(
                   Lodestores.TICK_TABLE_OID,
                   "tick",
-                  KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
+                  Lodestores.TICK_KEY,
                   tickValues)
               .valueChecksum(checksum);
       byName =
@@ -228,7 +228,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   @Override
   public long latest(UUID series, int n) {
-    return fold(KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(n));
+    return fold(KeyRange.prefix(Lodestores.TICK_KEY, series).reversed().limit(n));
   }
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {

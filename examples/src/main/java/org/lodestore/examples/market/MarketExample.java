@@ -264,7 +264,7 @@ public final class MarketExample {
     final List<Instant> backward = times(txn, s, window.reversed(), null, null);
     out.println("  same window backward: " + backward.get(0) + " .. " + backward.get(backward.size() - 1));
     final List<Instant> latest =
-        times(txn, s, KeyRange.<Tuple2<UUID, Instant>>prefix(market).reversed().limit(5), out,
+        times(txn, s, KeyRange.prefix(MarketSchema.SERIES_KEY, market).reversed().limit(5), out,
             "latest 5 ticks of Kraken BTC-EUR");
 
     // 3. the same market's trades over the last minute (CBOR values, decoded to records)

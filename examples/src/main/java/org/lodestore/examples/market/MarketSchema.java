@@ -5,6 +5,7 @@ import java.util.UUID;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.examples.market.fbs.Market;
 import org.lodestore.examples.market.fbs.Pair;
 import org.lodestore.examples.market.fbs.Tick;
@@ -93,12 +94,20 @@ public final class MarketSchema extends Schema {
   public final MultiIndex<UUID, UUID, Market> marketsByPair =
       index(markets, "by_pair", KeyCodecs.UUID, m -> Ids.uuid(m.pairOid()));
 
+  /**
+   * The (market, time) key of {@link #tickers} and {@link #trades}: declared once, it keys both
+   * tables and types their prefix ranges, {@code KeyRange.prefix(SERIES_KEY, market)
+   * .reversed().limit(5)} being the latest 5 rows of one market.
+   */
+  public static final Tuple2KeyCodec<UUID, Instant> SERIES_KEY =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+
   /** Ticks per market: (market, time) to a top-of-book snapshot. */
   public final SchemaTable<Tuple2<UUID, Instant>, Tick> tickers =
       table(
           "7fd40a51-10f6-46e8-8897-d39aa3a21749",
           "tickers",
-          KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
+          SERIES_KEY,
           tickFb);
 
   /** Trades per market: (market, time) to a trade. */
@@ -106,7 +115,7 @@ public final class MarketSchema extends Schema {
       table(
           "753dfb46-1612-471c-822a-c6c51bcd3343",
           "trades",
-          KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
+          SERIES_KEY,
           CborCodec.of(Trade.class));
 
   /** The same ticks keyed (time, market), for windows over every market at once. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.schema.CounterTable;
 import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
@@ -28,12 +29,17 @@ import org.lodestore.serializers.CborCodec;
  *
  * The composite index's second component is {@code descending(TIMESTAMP)}: its bytes are
  * complemented, so a forward scan of one country's prefix yields the newest sign-up first, without
- * a reverse scan.
+ * a reverse scan. Its key codec is the constant {@link #COUNTRY_NEWEST_FIRST}, which also types
+ * its prefix ranges: {@code KeyRange.prefix(COUNTRY_NEWEST_FIRST, "NL")}.
  */
 public final class UserSchema extends Schema {
 
   /** Bit of {@link #logins}' value set once a user verified their e-mail. */
   public static final int VERIFIED_BIT = 0;
+
+  /** The key of {@link #byCountryNewestFirst}: (country, sign-up time descending). */
+  public static final Tuple2KeyCodec<String, Instant> COUNTRY_NEWEST_FIRST =
+      KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
 
   /** Users by oid. */
   public final SchemaTable<UUID, User> users =
@@ -60,7 +66,7 @@ public final class UserSchema extends Schema {
       index(
           users,
           "by_country_signed_up_desc",
-          KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+          COUNTRY_NEWEST_FIRST,
           u -> Tuple2.of(u.country(), u.signedUp()));
 
   /** Per user: the number of logins. */

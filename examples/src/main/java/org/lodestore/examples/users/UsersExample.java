@@ -189,7 +189,7 @@ public final class UsersExample {
     final List<String> newestDutch = new ArrayList<>();
     for (final Row<UUID, User> row :
         s.byCountryNewestFirst
-            .page(txn, KeyRange.<Tuple2<String, Instant>>prefix("NL").limit(5))
+            .page(txn, KeyRange.prefix(UserSchema.COUNTRY_NEWEST_FIRST, "NL").limit(5))
             .rows()) {
       newestDutch.add(row.value().name() + " (" + row.value().signedUp() + ")");
     }

@@ -2,7 +2,11 @@ package org.lodestore.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
+import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.CborCodec;
 
@@ -276,6 +282,35 @@ class ReferenceTest {
       assertThatThrownBy(() -> d2.write(txn -> v2.c.delete(txn, acme)))
           .isInstanceOf(ConstraintViolationException.class);
     }
+  }
+
+  @Test
+  void theCatalog_recordsEachOnDeleteAction_andReadsAnOlderEntryAsRestrict() throws Exception {
+    assertThat(CatalogTest.entry(db, "7a000000-0000-4000-8000-000000000004").references())
+        .extracting(Catalog.ReferenceEntry::name, Catalog.ReferenceEntry::onDelete)
+        .containsExactly(
+            tuple("team", "cascade"),
+            tuple("manager", "cascade"),
+            tuple("desk", "set_null"));
+    // an entry written before on-delete actions existed: {name, target, keyCodec, checked}
+    final Table<String, byte[]> raw =
+        Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+    final ObjectMapper cbor =
+        new CBORMapper();
+    final String badges = "7a000000-0000-4000-8000-000000000005";
+    try (Txn txn = db.beginWrite()) {
+      final ObjectNode entry =
+          (ObjectNode) cbor.readTree(raw.get(txn, badges));
+      final ObjectNode ref =
+          (ObjectNode) entry.get("references").get(0);
+      ref.remove("onDelete");
+      ref.put("checked", false);
+      raw.put(txn, badges, cbor.writeValueAsBytes(entry));
+      txn.commit();
+    }
+    assertThat(CatalogTest.entry(db, badges).references())
+        .containsExactly(new Catalog.ReferenceEntry(
+            "employee", "7a000000-0000-4000-8000-000000000004", "uuid", true, "restrict"));
   }
 
   private static List<UUID> keys(final Cursor<UUID, UUID> c) {

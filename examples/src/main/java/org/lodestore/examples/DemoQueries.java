@@ -19,7 +19,7 @@ import org.lodestore.examples.market.MarketSchema;
 import org.lodestore.examples.market.Trade;
 import org.lodestore.examples.market.fbs.Market;
 import org.lodestore.examples.market.fbs.Tick;
-import org.lodestore.schema.Index;
+import org.lodestore.schema.MultiIndex;
 
 /**
  * The demo's queries, timed, each checked against the {@link Feed} that wrote the data: a wrong
@@ -206,7 +206,8 @@ final class DemoQueries {
       final int last = feed.ticksOf(m) - 1;
       try (Cursor<Tuple2<UUID, Instant>, Tick> c =
           s.tickers.select(
-              txn, KeyRange.<Tuple2<UUID, Instant>>prefix(feed.marketOid(m)).reversed().limit(n))) {
+              txn,
+              KeyRange.prefix(MarketSchema.SERIES_KEY, feed.marketOid(m)).reversed().limit(n))) {
         int k = 0;
         while (c.next()) {
           if (k == 0) {
@@ -262,7 +263,7 @@ final class DemoQueries {
         }
       }
     }
-    out[2] = s.tickers.countRange(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
+    out[2] = s.tickers.count(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
     check(feed.markets == 1 || out[1] > 0, "the zlmdb-style range picks up other markets' rows");
   }
 
@@ -286,7 +287,7 @@ final class DemoQueries {
 
   private Timing indexLookups(
       final Txn txn,
-      final Index<UUID, UUID, Market> index,
+      final MultiIndex<UUID, UUID, Market> index,
       final UUID[] keys,
       final String name,
       final String what) {
@@ -295,7 +296,7 @@ final class DemoQueries {
     long firstRound = 0;
     final long start = System.nanoTime();
     for (int n = 0; n < lookups; n++) {
-      try (Cursor<UUID, UUID> c = index.keys(txn, keys[n % keys.length])) {
+      try (Cursor<UUID, UUID> c = index.select(txn, keys[n % keys.length])) {
         while (c.next()) {
           found++;
         }
@@ -365,7 +366,7 @@ final class DemoQueries {
         s.pairs.get(txn, Ids.uuid(market.pairOid())).base(),
         s.pairs.get(txn, Ids.uuid(market.pairOid())).quote(), market.tickSize()));
     try (Cursor<Tuple2<UUID, Instant>, Tick> c =
-        s.tickers.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(oid).reversed().limit(3))) {
+        s.tickers.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Tick t = c.value();
         out.add(String.format("tick     %s %s  bid %.2f  ask %.2f  last %.2f  volume %.2f",
@@ -373,7 +374,7 @@ final class DemoQueries {
       }
     }
     try (Cursor<Tuple2<UUID, Instant>, Trade> c =
-        s.trades.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(oid).reversed().limit(3))) {
+        s.trades.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Trade t = c.value();
         out.add(String.format("trade    %s %s  %s %.3f @ %.2f  (id %d)",

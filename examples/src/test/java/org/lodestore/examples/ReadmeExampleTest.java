@@ -20,11 +20,11 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapUuidCbor;
-import org.lodestore.schema.MapUuidTimestampCbor;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * The README's usage example, compiled and run here; {@link #readme_containsTheExampleVerbatim}
@@ -67,14 +67,16 @@ class ReadmeExampleTest {
     record Tick(double price, double size) {}
 
     final class MarketSchema extends Schema {
-      final MapUuidCbor<Market> markets =                       // market -> Market, CBOR
-          table("0ea4a743-2a9a-45a9-8be5-18b7a75b7546", "markets", MapUuidCbor.of(Market.class));
-      final Index<UUID, UUID, Market> byExchange =              // exchange -> {market}
+      final SchemaTable<UUID, Market> markets =                 // market -> Market, CBOR
+          table("0ea4a743-2a9a-45a9-8be5-18b7a75b7546", "markets",
+              KeyCodecs.UUID, CborCodec.of(Market.class));
+      final MultiIndex<UUID, UUID, Market> byExchange =         // exchange -> {market}
           index(markets, "by_exchange", KeyCodecs.UUID, Market::exchange);
       final UniqueIndex<String, UUID, Market> bySymbol =        // symbol -> market, unique
           uniqueIndex(markets, "by_symbol", KeyCodecs.STRING, Market::symbol);
-      final MapUuidTimestampCbor<Tick> ticks =                  // (market, time) -> Tick
-          table("d2e884ce-812a-46a4-8d4e-9994ee7a9a2f", "ticks", MapUuidTimestampCbor.of(Tick.class));
+      final SchemaTable<Tuple2<UUID, Instant>, Tick> ticks =    // (market, time) -> Tick
+          table("d2e884ce-812a-46a4-8d4e-9994ee7a9a2f", "ticks",
+              KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), CborCodec.of(Tick.class));
     }
 
     try (Database db = Database.open(dir)) {                     // a directory, created if missing

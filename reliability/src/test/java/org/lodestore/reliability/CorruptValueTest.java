@@ -25,8 +25,6 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.reliability.CrashSchema.Item;
 import org.lodestore.reliability.fbs.Market;
-import org.lodestore.schema.MapUuidCbor;
-import org.lodestore.schema.MapUuidFlatBuffers;
 import org.lodestore.schema.Schema;
 import org.lodestore.schema.SchemaTable;
 import org.lodestore.serializers.CborCodec;
@@ -137,8 +135,8 @@ class CorruptValueTest {
             c -> readAll(s.items.select(txn, KeyRange.all()), c));
         scan("items.page", items, bad.get(s.items.oid()),
             c -> s.items.page(txn, KeyRange.all()).rows().size());
-        scan("byGroup.records", items, bad.get(s.items.oid()),
-            c -> s.byGroup.records(txn, group, 0, ROWS).rows().size());
+        scan("byGroup.page", items, bad.get(s.items.oid()),
+            c -> s.byGroup.page(txn, group, 0, ROWS).rows().size());
         for (int i = 0; i < ROWS; i++) {
           final String name = "item-" + i;
           if (badNames.contains(name)) {
@@ -238,15 +236,16 @@ class CorruptValueTest {
 
   /** The schema of the bit-flip database: one table per schema kind. */
   static final class FlipSchema extends Schema {
-    final MapUuidCbor<Item> cbor =
-        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b01", "flip-cbor", MapUuidCbor.of(Item.class));
-    final MapUuidFlatBuffers<Market> fbs =
+    final SchemaTable<UUID, Item> cbor =
+        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b01", "flip-cbor",
+            KeyCodecs.UUID, CborCodec.of(Item.class));
+    final SchemaTable<UUID, Market> fbs =
         table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b02", "flip-fbs",
-            MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new)
-                .valueChecksum(ValueChecksum.CRC32C));
-    final MapUuidFlatBuffers<Market> fbsPlain =
+            KeyCodecs.UUID, FlatBuffersCodec.of(Market::getRootAsMarket, Market::new))
+            .valueChecksum(ValueChecksum.CRC32C);
+    final SchemaTable<UUID, Market> fbsPlain =
         table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b03", "flip-fbs-plain",
-            MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new));
+            KeyCodecs.UUID, FlatBuffersCodec.of(Market::getRootAsMarket, Market::new));
   }
 
   /** The read and write paths of a store-core {@link Table} or a store-schema table. */
@@ -672,7 +671,7 @@ class CorruptValueTest {
       }
       count(what, "completed");
     } catch (CorruptValueException e) {
-      // a page or records() stops at the first corrupt row: it must be one of the victims
+      // a page() stops at the first corrupt row: it must be one of the victims
       if (victims.stream().noneMatch(
           v -> String.valueOf(v).equals(e.key()) || encodedHex(v).equals(e.key()))) {
         problem(what + ": corrupt key " + e.key() + " is not one that was overwritten");

@@ -3,10 +3,11 @@ package org.lodestore.reliability;
 import java.util.UUID;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.schema.CounterTable;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapUuidCbor;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * The schema the crash test writes: items with a unique index on their name and a UUID-set index
@@ -32,14 +33,19 @@ final class CrashSchema extends Schema {
    */
   public record Item(String name, UUID group, String payload) {}
 
-  final MapUuidCbor<Item> items =
-      table("5c1d8a52-31f4-4d0e-9c55-0d7f1e2a3b01", "items", MapUuidCbor.of(Item.class));
+  final SchemaTable<UUID, Item> items =
+      table(
+          "5c1d8a52-31f4-4d0e-9c55-0d7f1e2a3b01",
+          "items",
+          KeyCodecs.UUID,
+          CborCodec.of(Item.class));
 
   final UniqueIndex<String, UUID, Item> byName =
       uniqueIndex(items, "by_name", KeyCodecs.STRING, Item::name);
 
-  final Index<UUID, UUID, Item> byGroup = index(items, "by_group", KeyCodecs.UUID, Item::group);
+  final MultiIndex<UUID, UUID, Item> byGroup =
+      index(items, "by_group", KeyCodecs.UUID, Item::group);
 
   final CounterTable<String> counters =
-      table("5c1d8a52-31f4-4d0e-9c55-0d7f1e2a3b02", "counters", CounterTable.byString());
+      counterTable("5c1d8a52-31f4-4d0e-9c55-0d7f1e2a3b02", "counters", KeyCodecs.STRING);
 }

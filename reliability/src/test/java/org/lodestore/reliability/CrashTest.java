@@ -247,10 +247,10 @@ class CrashTest {
         problem("cycle %d: by_group lacks (%s, %s)", cycle, e.getValue().group(), e.getKey());
       }
     }
-    if (s.byName.size(txn) != actual.size() || s.byGroup.size(txn) != actual.size()) {
+    if (s.byName.count(txn) != actual.size() || s.byGroup.count(txn) != actual.size()) {
       mismatches++;
-      problem("cycle %d: index sizes by_name=%d by_group=%d, rows=%d", cycle, s.byName.size(txn),
-          s.byGroup.size(txn), actual.size());
+      problem("cycle %d: index sizes by_name=%d by_group=%d, rows=%d", cycle, s.byName.count(txn),
+          s.byGroup.count(txn), actual.size());
     }
     try (Cursor<String, UUID> c = s.byName.select(txn, KeyRange.all())) {
       while (c.next()) {

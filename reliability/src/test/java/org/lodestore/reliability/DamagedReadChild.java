@@ -135,7 +135,7 @@ public final class DamagedReadChild {
   private static Counts readSets(final Database db, final TreeMap<ByteBuffer, byte[]> expected) {
     final SetTable<byte[], byte[]> sets = DamagedPagesData.sets(db);
     final Counts c = new Counts(expected.size());
-    try (Txn txn = db.beginRead(); Cursor<byte[], byte[]> cursor = sets.entries(txn, KeyRange.all())) {
+    try (Txn txn = db.beginRead(); Cursor<byte[], byte[]> cursor = sets.select(txn, KeyRange.all())) {
       final Merge merge = new Merge(expected, c);
       while (cursor.next()) {
         final byte[] key = cursor.key();

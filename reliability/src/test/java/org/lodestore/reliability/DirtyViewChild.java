@@ -45,7 +45,7 @@ public final class DirtyViewChild {
           derived = t.get(txn, "k" + round).duplicate();
           try (var c = t.select(txn, org.lodestore.core.KeyRange.all())) {
             c.next();
-            derivedKey = c.keyBytes().duplicate();
+            derivedKey = c.keyView().duplicate();
           }
           txn.commit();
         }

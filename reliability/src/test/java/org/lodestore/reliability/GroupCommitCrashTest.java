@@ -270,10 +270,10 @@ class GroupCommitCrashTest {
         problem("kill %d: by_group lacks (%s, %s)", kill, e.getValue().group(), e.getKey());
       }
     }
-    if (s.byName.size(txn) != actual.size() || s.byGroup.size(txn) != actual.size()) {
+    if (s.byName.count(txn) != actual.size() || s.byGroup.count(txn) != actual.size()) {
       halfApplied++;
-      problem("kill %d: index sizes by_name=%d by_group=%d, rows=%d", kill, s.byName.size(txn),
-          s.byGroup.size(txn), actual.size());
+      problem("kill %d: index sizes by_name=%d by_group=%d, rows=%d", kill, s.byName.count(txn),
+          s.byGroup.count(txn), actual.size());
     }
   }
 

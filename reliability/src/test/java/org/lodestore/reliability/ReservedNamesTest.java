@@ -46,7 +46,7 @@ class ReservedNamesTest {
   /** The users table under another value codec: attach must refuse it. */
   static final class UsersAsJson extends Schema {
     final SchemaTable<UUID, User> users =
-        table(StaleSchemas.USERS, "users", SchemaTable.of(KeyCodecs.UUID, JsonCodec.of(User.class)));
+        table(StaleSchemas.USERS, "users", KeyCodecs.UUID, JsonCodec.of(User.class));
   }
 
   /** What {@link #attempts} counted. */

@@ -56,14 +56,15 @@ class SoakTest {
   /** Accounts, the journal of transfers, and a transfer counter. */
   static final class Bank extends Schema {
     final CounterTable<UUID> balances =
-        table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e01", "balances", CounterTable.byUuid());
+        counterTable("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e01", "balances", KeyCodecs.UUID);
     final SchemaTable<Long, String> journal =
         table(
             "7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e02",
             "journal",
-            SchemaTable.of(KeyCodecs.LONG, ValueCodecs.STRING));
+            KeyCodecs.LONG,
+            ValueCodecs.STRING);
     final CounterTable<String> counters =
-        table("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e03", "counters", CounterTable.byString());
+        counterTable("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e03", "counters", KeyCodecs.STRING);
 
     static UUID account(final int i) {
       return new UUID(0xacc0L, i);

@@ -11,10 +11,11 @@ import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.schema.CounterTable;
-import org.lodestore.schema.MapUuidCbor;
-import org.lodestore.schema.MapUuidUuidSet;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaSetTable;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * The two declarations of a rolling deploy ({@link StaleSchemaTest}): {@link V1}, the old service
@@ -38,9 +39,11 @@ final class StaleSchemas {
 
   /** The old declaration: no index on users. */
   static class V1 extends Schema {
-    final MapUuidCbor<User> users = table(USERS, "users", MapUuidCbor.of(User.class));
-    final CounterTable<String> counters = table(COUNTERS, "counters", CounterTable.byString());
-    final MapUuidUuidSet follows = setTable(FOLLOWS, "follows", MapUuidUuidSet.create());
+    final SchemaTable<UUID, User> users =
+        table(USERS, "users", KeyCodecs.UUID, CborCodec.of(User.class));
+    final CounterTable<String> counters = counterTable(COUNTERS, "counters", KeyCodecs.STRING);
+    final SchemaSetTable<UUID, UUID> follows =
+        setTable(FOLLOWS, "follows", KeyCodecs.UUID, KeyCodecs.UUID);
   }
 
   /** The new declaration: users gain a unique index on the e-mail, backfilled at attach. */

@@ -13,6 +13,7 @@ import java.util.function.ToIntFunction;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.codec.ValueCodec;
 
 /**
@@ -130,6 +131,9 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
   private final long headerEnd;
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  /** {@link #typeFingerprint()}, once computed (a benign race: every thread computes the same). */
+  private volatile TypeFingerprint fingerprint;
 
   private FlatBuffersCodec(
       final RootAccessor<T> accessor, final Supplier<T> factory, final String fileIdentifier) {
@@ -370,6 +374,23 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
     final byte[] copy = new byte[bytes.remaining()];
     bytes.get(bytes.position(), copy);
     return copy;
+  }
+
+  /**
+   * The generated table class's name (of an object from the factory), for the catalog's evolution
+   * check: a table's root type cannot be swapped for another generated class, whose accessors would
+   * read the stored fields by the wrong slots, even without a {@linkplain #withFileIdentifier file
+   * identifier}. Computed on first use.
+   *
+   * @return the fingerprint, e.g. {@code com.example.fbs.Market}, without properties
+   */
+  @Override
+  public TypeFingerprint typeFingerprint() {
+    TypeFingerprint f = fingerprint;
+    if (f == null) {
+      f = fingerprint = TypeFingerprint.of(factory.get().getClass().getName());
+    }
+    return f;
   }
 
   @Override

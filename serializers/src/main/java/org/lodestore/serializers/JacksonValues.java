@@ -1,16 +1,23 @@
 package org.lodestore.serializers;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.ser.PropertyWriter;
+import com.fasterxml.jackson.databind.ser.std.BeanSerializerBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.codec.TypeFingerprint;
 
 /**
  * The encode/decode path shared by {@link CborCodec} and {@link JsonCodec}.
@@ -32,6 +39,7 @@ final class JacksonValues<T> {
   private static final int RETAINED_CAPACITY = 1 << 20;
 
   private final String format;
+  private final ObjectMapper mapper;
   private final JavaType type;
   private final ObjectReader reader;
   private final ObjectWriter writer;
@@ -39,6 +47,7 @@ final class JacksonValues<T> {
 
   JacksonValues(final String format, final ObjectMapper mapper, final JavaType type) {
     this.format = format;
+    this.mapper = mapper;
     this.type = type;
     this.reader = mapper.readerFor(type);
     this.writer = mapper.writerFor(type);
@@ -46,6 +55,33 @@ final class JacksonValues<T> {
 
   JavaType type() {
     return type;
+  }
+
+  /**
+   * The value type's fingerprint as this mapper writes it: the type's canonical name and, when
+   * Jackson serializes it as a bean (records, POJOs), the name and declared type of every property
+   * its serializer writes, in order. Asking the mapper's own serializer, rather than introspecting
+   * the class, takes every Jackson rule into account: naming strategies, {@code @JsonProperty}
+   * renames, {@code @JsonIgnore}, mix-ins, visibility settings. Nested types are named, not
+   * expanded. A type Jackson cannot build a serializer for gets its name alone.
+   */
+  TypeFingerprint fingerprint() {
+    final String name = type.toCanonical();
+    final JsonSerializer<Object> serializer;
+    try {
+      serializer = mapper.getSerializerProviderInstance().findValueSerializer(type);
+    } catch (IOException | RuntimeException e) {
+      return TypeFingerprint.of(name);
+    }
+    if (!(serializer instanceof BeanSerializerBase)) {
+      return TypeFingerprint.of(name); // a scalar, collection, map, @JsonValue type...
+    }
+    final Map<String, String> properties = new LinkedHashMap<>();
+    for (final Iterator<PropertyWriter> it = serializer.properties(); it.hasNext(); ) {
+      final PropertyWriter property = it.next();
+      properties.put(property.getName(), property.getType().toCanonical());
+    }
+    return new TypeFingerprint(name, properties);
   }
 
   ByteBuffer encode(final T value) {

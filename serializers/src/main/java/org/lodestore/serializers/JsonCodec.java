@@ -12,6 +12,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.codec.ValueCodec;
 
 /**
@@ -41,6 +42,9 @@ public final class JsonCodec<T> implements ValueCodec<T> {
   public static final String ID = "json";
 
   private final JacksonValues<T> values;
+
+  /** {@link #typeFingerprint()}, once computed (a benign race: every thread computes the same). */
+  private volatile TypeFingerprint fingerprint;
 
   private JsonCodec(final ObjectMapper mapper, final JavaType type) {
     if (!JsonFactory.FORMAT_NAME_JSON.equals(mapper.getFactory().getFormatName())) {
@@ -155,6 +159,23 @@ public final class JsonCodec<T> implements ValueCodec<T> {
   @Override
   public T decode(final ByteBuffer src) {
     return values.decode(src);
+  }
+
+  /**
+   * The value type's name and, for a record or POJO, the name and type of each property this
+   * codec's mapper writes (asked of Jackson's own serializer for the type, so annotations, naming
+   * strategies and mix-ins count), for the catalog's evolution check. Computed on first use.
+   *
+   * @return the fingerprint, e.g. {@code com.example.Market{symbol: java.lang.String, priceCents:
+   *     long}}
+   */
+  @Override
+  public TypeFingerprint typeFingerprint() {
+    TypeFingerprint f = fingerprint;
+    if (f == null) {
+      f = fingerprint = values.fingerprint();
+    }
+    return f;
   }
 
   @Override

@@ -7,9 +7,12 @@ import static org.lodestore.serializers.TestBuffers.bytes;
 import static org.lodestore.serializers.TestBuffers.direct;
 import static org.lodestore.serializers.TestBuffers.hex;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -26,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.serializers.TestTypes.Account;
 import org.lodestore.serializers.TestTypes.Exchange;
 import org.lodestore.serializers.TestTypes.ExchangeV1;
@@ -374,5 +378,49 @@ class CborCodecTest {
   void id_isCbor() {
     assertThat(CborCodec.of(Point.class).id()).isEqualTo("cbor");
     assertThat(CborCodec.of(Point.class).isView()).isFalse();
+  }
+
+  @Test
+  void typeFingerprint_record_isItsNameAndThePropertiesJacksonWrites() {
+    assertThat(CborCodec.of(Point.class).typeFingerprint())
+        .isEqualTo(new TypeFingerprint(Point.class.getName(),
+            Map.of("name", "java.lang.String", "x", "int", "ok", "boolean")));
+    assertThat(CborCodec.of(Point.class).typeFingerprint().properties().keySet())
+        .containsExactly("name", "x", "ok"); // the order written, for messages
+    assertThat(CborCodec.of(ExchangeV2.class).typeFingerprint().properties())
+        .containsEntry("oid", "java.util.UUID")
+        .containsEntry("kind", Kind.class.getName());
+  }
+
+  /** What Jackson writes decides the fingerprint: annotations and naming strategies count. */
+  record Annotated(@JsonProperty("n") String name, @JsonIgnore String secret, List<UUID> ids) {}
+
+  @Test
+  void typeFingerprint_followsJacksonsAnnotationsAndTheMappersNamingStrategy() {
+    assertThat(CborCodec.of(Annotated.class).typeFingerprint().properties())
+        .containsOnly(
+            Map.entry("n", "java.lang.String"),
+            Map.entry("ids", "java.util.List<java.util.UUID>"));
+    final CBORMapper snake = CborCodec.newMapper();
+    snake.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    assertThat(CborCodec.of(TwoWords.class, snake).typeFingerprint().properties())
+        .containsOnly(Map.entry("first_name", "java.lang.String"));
+    // a POJO: public fields and getters
+    assertThat(CborCodec.of(Account.class).typeFingerprint().properties())
+        .containsOnly(
+            Map.entry("owner", "java.lang.String"),
+            Map.entry("attributes", "java.util.Map<java.lang.String,java.lang.Object>"),
+            Map.entry("balance", "long"));
+  }
+
+  record TwoWords(String firstName) {}
+
+  @Test
+  void typeFingerprint_typesWithoutProperties_areTheirNameAlone() {
+    assertThat(CborCodec.of(new TypeReference<Map<String, Object>>() {}).typeFingerprint())
+        .isEqualTo(TypeFingerprint.of("java.util.Map<java.lang.String,java.lang.Object>"));
+    assertThat(CborCodec.of(String.class).typeFingerprint())
+        .isEqualTo(TypeFingerprint.of("java.lang.String"));
+    assertThat(CborCodec.of(Opaque.class).typeFingerprint().type()).isEqualTo(Opaque.class.getName());
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.serializers.fbs.Market;
 import org.lodestore.serializers.fbs.Side;
 import org.lodestore.serializers.fbs.Tick;
@@ -340,5 +341,14 @@ class FlatBuffersCodecTest {
       return i;
     }
     throw new AssertionError("not found");
+  }
+
+  @Test
+  void typeFingerprint_isTheGeneratedClassName_withOrWithoutFileIdentifier() {
+    final FlatBuffersCodec<Market> plain = FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
+    assertThat(plain.typeFingerprint()).isEqualTo(TypeFingerprint.of(Market.class.getName()));
+    assertThat(plain.withFileIdentifier("MRKT").typeFingerprint()).isEqualTo(plain.typeFingerprint());
+    assertThat(FlatBuffersCodec.of(Tick::getRootAsTick, Tick::new).typeFingerprint())
+        .isNotEqualTo(plain.typeFingerprint());
   }
 }

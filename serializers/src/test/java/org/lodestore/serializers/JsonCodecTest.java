@@ -102,4 +102,10 @@ class JsonCodecTest {
   void id_isJson() {
     assertThat(JsonCodec.of(Point.class).id()).isEqualTo("json");
   }
+
+  @Test
+  void typeFingerprint_isWhatCborGives_forTheSameTypeAndRules() {
+    assertThat(JsonCodec.of(Point.class).typeFingerprint())
+        .isEqualTo(CborCodec.of(Point.class).typeFingerprint());
+  }
 }

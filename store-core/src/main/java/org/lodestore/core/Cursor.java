@@ -92,7 +92,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   private long toSkip;
   private long returned;
 
-  /** The view {@link #keyBytes()} re-points for each row. */
+  /** The view {@link #keyView()} re-points for each row. */
   private ByteBuffer keyBytes;
 
   private boolean started;
@@ -307,7 +307,7 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
    * @return the encoded key, position 0, big-endian
    * @throws IllegalStateException if there is no current row
    */
-  public ByteBuffer keyBytes() {
+  public ByteBuffer keyView() {
     if (unguarded() && keyBytes != null && Views.owner(keyBytes) == txn) {
       current(); // re-pointing a view this transaction owns changes no transaction state
       if (leaf != null && leaf.active()) {

@@ -1,25 +1,45 @@
 package org.lodestore.core;
 
-import java.util.Arrays;
 import java.util.Objects;
+import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
+import org.lodestore.core.key.Tuple3;
+import org.lodestore.core.key.Tuple3KeyCodec;
+import org.lodestore.core.key.Tuple4;
+import org.lodestore.core.key.Tuple4KeyCodec;
 
 /**
  * Which keys a scan visits, in which direction, and how many. Immutable.
  *
  * <pre>{@code
- * KeyRange.all()                                   // every key, ascending
- * KeyRange.closedOpen(from, to)                    // from <= key < to
- * KeyRange.prefix(seriesId)                        // composite keys whose first component is seriesId
- * KeyRange.prefix(seriesId).reversed().limit(10)   // the latest 10 rows of one series
+ * static final Tuple2KeyCodec<UUID, Instant> TICK_KEY = KeyCodecs.tuple(UUID, TIMESTAMP);
+ *
+ * KeyRange.all()                                             // every key, ascending
+ * KeyRange.closedOpen(from, to)                              // from <= key < to
+ * KeyRange.prefix(TICK_KEY, seriesId)                        // the keys (seriesId, *)
+ * KeyRange.prefix(TICK_KEY, seriesId).reversed().limit(10)   // the latest 10 rows of one series
+ * KeyRange.prefix("user:")                                   // string keys starting with "user:"
  * KeyRange.closed(Tuple2.of(m, t0), Tuple2.of(m, t1)).offset(100).limit(50)
  * }</pre>
  *
  * <p>Bounds compare in the order of the table's key codec ({@link
  * org.lodestore.core.key.KeyCodec#comparator()}), which is the order rows are stored in. A prefix
- * range holds the leading components of a composite key (or, for a scalar string or byte-array key,
- * the leading bytes); every key that starts with them is in the range, and no other. The offset
- * skips that many rows in scan direction before the first returned row; the limit caps the rows
- * returned.
+ * range holds the leading components of a composite key (or, for a string or byte-array key, the
+ * leading characters or bytes); every key that starts with them is in the range, and no other. The
+ * offset skips that many rows in scan direction before the first returned row; the limit caps the
+ * rows returned.
+ *
+ * <p><b>Typed prefixes.</b> A prefix range of a composite key is made from the key's tuple codec
+ * ({@link Tuple2KeyCodec}, {@link Tuple3KeyCodec}, {@link Tuple4KeyCodec}, returned by {@link
+ * org.lodestore.core.key.KeyCodecs#tuple}), because the codec is where the component types are
+ * written down: {@code prefix(TICK_KEY, seriesId)} compiles only if {@code seriesId} is a {@code
+ * UUID}, and its type {@code KeyRange<Tuple2<UUID, Instant>>} is known before {@code .reversed()}
+ * or {@code .limit(n)} is chained, so no type witness is needed. (A factory typed by the component
+ * alone, {@code <A, B> KeyRange<Tuple2<A, B>> prefix(A)}, could not learn {@code B} once a
+ * modifier is chained, and could not exist beside the one for three-component keys, as both erase
+ * to {@code prefix(Object)}.) The codec only types the range: the components are encoded by the
+ * codec of the table or index the range is used on, so a prefix made with {@code tuple(UUID,
+ * TIMESTAMP)} also selects from an index keyed by {@code tuple(UUID, descending(TIMESTAMP))}.
  *
  * @param <K> the key type
  */
@@ -167,24 +187,211 @@ public final class KeyRange<K> {
   }
 
   /**
-   * Keys that start with the given leading components of a composite key (for a scalar string or
-   * byte-array key: with the given leading bytes). Component types are checked against the key
-   * codec when the range is used.
+   * String keys that start with {@code start} (all of them for {@code ""}). For a {@code
+   * descending(STRING)} key the encoding is terminated, so the range holds {@code start} alone.
    *
-   * @param components the leading components, at least one, none null
-   * @param <K> the key type
+   * @param start the leading characters (not null)
    * @return the range
+   * @throws NullPointerException if {@code start} is null
    */
-  public static <K> KeyRange<K> prefix(final Object... components) {
-    Objects.requireNonNull(components, "components");
-    if (components.length == 0) {
-      throw new IllegalArgumentException("a prefix needs at least one component");
-    }
+  public static KeyRange<String> prefix(final String start) {
+    return prefixOf(Objects.requireNonNull(start, "prefix"));
+  }
+
+  /**
+   * Byte-array keys that start with {@code start} (all of them for an empty array). For a
+   * fixed-length key ({@code fixedBytes(n)}) the prefix must be the whole key.
+   *
+   * @param start the leading bytes (not null; not copied, so do not change it while in use)
+   * @return the range
+   * @throws NullPointerException if {@code start} is null
+   */
+  public static KeyRange<byte[]> prefix(final byte[] start) {
+    return prefixOf(Objects.requireNonNull(start, "prefix"));
+  }
+
+  /**
+   * Keys {@code (first, *)} of a two-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B> KeyRange<Tuple2<A, B>> prefix(
+      final Tuple2KeyCodec<A, B> key, final A first) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first);
+  }
+
+  /**
+   * Keys {@code (first, second...)} of a two-component key: the first component equal to {@code
+   * first}, the second starting with {@code second}, which for a string or byte-array component
+   * means its leading characters or bytes and for any other component equality.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2, or its leading part (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B> KeyRange<Tuple2<A, B>> prefix(
+      final Tuple2KeyCodec<A, B> key, final A first, final B second) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second);
+  }
+
+  /**
+   * Keys {@code (first, *, *)} of a three-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C> KeyRange<Tuple3<A, B, C>> prefix(
+      final Tuple3KeyCodec<A, B, C> key, final A first) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first);
+  }
+
+  /**
+   * Keys {@code (first, second, *)} of a three-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C> KeyRange<Tuple3<A, B, C>> prefix(
+      final Tuple3KeyCodec<A, B, C> key, final A first, final B second) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second);
+  }
+
+  /**
+   * Keys {@code (first, second, third...)} of a three-component key: the last component starting
+   * with {@code third} (leading characters or bytes of a string or byte-array component, equality
+   * for any other).
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2 (not null)
+   * @param third component 3, or its leading part (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C> KeyRange<Tuple3<A, B, C>> prefix(
+      final Tuple3KeyCodec<A, B, C> key, final A first, final B second, final C third) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second, third);
+  }
+
+  /**
+   * Keys {@code (first, *, *, *)} of a four-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @param <D> type of component 4
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C, D> KeyRange<Tuple4<A, B, C, D>> prefix(
+      final Tuple4KeyCodec<A, B, C, D> key, final A first) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first);
+  }
+
+  /**
+   * Keys {@code (first, second, *, *)} of a four-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @param <D> type of component 4
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C, D> KeyRange<Tuple4<A, B, C, D>> prefix(
+      final Tuple4KeyCodec<A, B, C, D> key, final A first, final B second) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second);
+  }
+
+  /**
+   * Keys {@code (first, second, third, *)} of a four-component key.
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2 (not null)
+   * @param third component 3 (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @param <D> type of component 4
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C, D> KeyRange<Tuple4<A, B, C, D>> prefix(
+      final Tuple4KeyCodec<A, B, C, D> key, final A first, final B second, final C third) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second, third);
+  }
+
+  /**
+   * Keys {@code (first, second, third, fourth...)} of a four-component key: the last component
+   * starting with {@code fourth} (leading characters or bytes of a string or byte-array component,
+   * equality for any other).
+   *
+   * @param key the key codec of the table or index, which types the range (see the class comment)
+   * @param first component 1 (not null)
+   * @param second component 2 (not null)
+   * @param third component 3 (not null)
+   * @param fourth component 4, or its leading part (not null)
+   * @param <A> type of component 1
+   * @param <B> type of component 2
+   * @param <C> type of component 3
+   * @param <D> type of component 4
+   * @return the range
+   * @throws NullPointerException if an argument is null
+   */
+  public static <A, B, C, D> KeyRange<Tuple4<A, B, C, D>> prefix(
+      final Tuple4KeyCodec<A, B, C, D> key,
+      final A first,
+      final B second,
+      final C third,
+      final D fourth) {
+    Objects.requireNonNull(key, "key codec");
+    return prefixOf(first, second, third, fourth);
+  }
+
+  /** A prefix range of the given components, typed by the public factories above. */
+  private static <K> KeyRange<K> prefixOf(final Object... components) {
     for (int i = 0; i < components.length; i++) {
       Objects.requireNonNull(components[i], "prefix component " + i);
     }
     return new KeyRange<>(
-        null, Bound.PREFIX, null, Bound.PREFIX, components.clone(), false, Long.MAX_VALUE, 0);
+        null, Bound.PREFIX, null, Bound.PREFIX, components, false, Long.MAX_VALUE, 0);
   }
 
   private static <K> KeyRange<K> bounded(
@@ -265,7 +472,11 @@ public final class KeyRange<K> {
   public String toString() {
     final StringBuilder sb = new StringBuilder("KeyRange[");
     if (prefix != null) {
-      sb.append("prefix ").append(Arrays.toString(prefix));
+      sb.append("prefix (");
+      for (int i = 0; i < prefix.length; i++) {
+        sb.append(i == 0 ? "" : ", ").append(LodestoreException.describeKey(prefix[i]));
+      }
+      sb.append(')');
     } else {
       sb.append(lowerBound == Bound.NONE ? "(-inf" : (lowerBound == Bound.INCLUSIVE ? "[" : "("))
           .append(lowerBound == Bound.NONE ? "" : LodestoreException.describeKey(lower))

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * range's encoded bounds, so that a seek passes them to LMDB as they are (no copy per seek).
  *
  * <p>In a pooled read transaction ({@link LmdbReader}) the whole of it is reused: the LMDB cursor
- * is renewed ({@code mdb_cursor_renew}) instead of opened, and the view {@link Cursor#keyBytes()}
+ * is renewed ({@code mdb_cursor_renew}) instead of opened, and the view {@link Cursor#keyView()}
  * hands out is re-pointed (it was detached when the last transaction ended). Elsewhere (a write
  * transaction, an unpooled read) the LMDB cursor is opened and closed each time, and only the
  * buffers are reused (see {@link TxnGate}).
@@ -46,7 +46,7 @@ final class LmdbCursor {
 
   private org.lmdbjava.Cursor<ByteBuffer> leafFor;
 
-  /** The view {@link Cursor#keyBytes()} re-points; kept across transactions, detached between. */
+  /** The view {@link Cursor#keyView()} re-points; kept across transactions, detached between. */
   ByteBuffer keyBytes;
 
   private ByteBuffer region(final int index) {

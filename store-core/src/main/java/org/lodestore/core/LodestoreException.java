@@ -95,6 +95,7 @@ public class LodestoreException extends RuntimeException {
    * @param key the key
    * @return its text
    */
+  @Internal
   public static String describeKey(final Object key) {
     String text;
     if (key instanceof byte[]) {

@@ -64,6 +64,30 @@ public final class OwnerAccess {
   }
 
   /**
+   * As {@link #table(Txn, String, KeyCodec, ValueCodec)}, reporting the table as {@code
+   * displayName} in messages and exceptions (a schema table's declared name, when its LMDB
+   * database is named by its oid).
+   *
+   * @param txn the transaction to open it in
+   * @param name the table's name on disk
+   * @param displayName the name to report
+   * @param keyCodec how keys are encoded
+   * @param valueCodec how values are encoded
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the table
+   * @throws SchemaMismatchException if {@code name} is a set table
+   */
+  public <K, V> Table<K, V> table(
+      final Txn txn,
+      final String name,
+      final String displayName,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    return table(txn, name, keyCodec, valueCodec).withDisplayName(displayName);
+  }
+
+  /**
    * Opens the set table {@code name} inside {@code txn} (creating it in a write transaction), for
    * writes that plain set tables of an owned name refuse. As {@link Database#setTable(Txn, String,
    * KeyCodec, KeyCodec)}, also for reserved names.
@@ -81,6 +105,29 @@ public final class OwnerAccess {
       final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     Objects.requireNonNull(txn, "txn");
     return db.ownedSetTable(txn, name, keyCodec, memberCodec);
+  }
+
+  /**
+   * As {@link #setTable(Txn, String, KeyCodec, KeyCodec)}, reporting the set table as {@code
+   * displayName} in messages and exceptions.
+   *
+   * @param txn the transaction to open it in
+   * @param name the table's name on disk
+   * @param displayName the name to report
+   * @param keyCodec how keys are encoded
+   * @param memberCodec how members are encoded
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the set table
+   * @throws SchemaMismatchException if {@code name} is a plain table
+   */
+  public <K, M> SetTable<K, M> setTable(
+      final Txn txn,
+      final String name,
+      final String displayName,
+      final KeyCodec<K> keyCodec,
+      final KeyCodec<M> memberCodec) {
+    return setTable(txn, name, keyCodec, memberCodec).withDisplayName(displayName);
   }
 
   /**

@@ -2,8 +2,9 @@ package org.lodestore.core;
 
 /**
  * A table exists with a different definition than the one being opened: another key or value
- * codec, or another kind (set table versus table). The message names the table and both
- * definitions.
+ * codec, or another kind (set table versus table), or a value type the stored values cannot be
+ * read as, or a migration of its values is unfinished. The message names the table and both
+ * definitions (both value types, for a type), and what is allowed instead.
  *
  * <p>Also a write refused because it would go around a schema, before anything is written: through
  * a schema declaration older than the catalog's (the message names what it does not maintain,

@@ -62,6 +62,7 @@ public final class SetTable<K, M> {
    * @param key the key
    * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
    */
+  @Internal
   public void checkKey(final K key) {
     Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
   }
@@ -73,6 +74,7 @@ public final class SetTable<K, M> {
    * @param member the member
    * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
    */
+  @Internal
   public void checkMember(final M member) {
     Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
   }
@@ -84,7 +86,7 @@ public final class SetTable<K, M> {
    * @param displayName the name to report
    * @return a table object sharing this one's storage and codecs
    */
-  public SetTable<K, M> withDisplayName(final String displayName) {
+  SetTable<K, M> withDisplayName(final String displayName) {
     return new SetTable<>(handle, keyCodec, memberCodec, displayName, byOwner);
   }
 
@@ -99,8 +101,8 @@ public final class SetTable<K, M> {
   }
 
   /**
-   * The table's name as reported in messages: its LMDB database name unless renamed with {@link
-   * #withDisplayName}.
+   * The table's name as reported in messages: its LMDB database name, or the declared name of a
+   * schema's table (whose LMDB database is named by its oid).
    *
    * @return the name
    */
@@ -223,9 +225,9 @@ public final class SetTable<K, M> {
    *
    * @param txn the transaction
    * @param key the key
-   * @return the size, 0 if the key is absent
+   * @return the number of members, 0 if the key is absent
    */
-  public long size(final Txn txn, final K key) {
+  public long count(final Txn txn, final K key) {
     txn.enter();
     try {
       handle.check(txn);
@@ -249,7 +251,7 @@ public final class SetTable<K, M> {
    * @param range which members, direction, offset and limit
    * @return a cursor whose rows are (key, member); close it
    */
-  public Cursor<K, M> members(final Txn txn, final K key, final KeyRange<M> range) {
+  public Cursor<K, M> select(final Txn txn, final K key, final KeyRange<M> range) {
     Objects.requireNonNull(range, "range");
     txn.enter();
     try {
@@ -268,8 +270,8 @@ public final class SetTable<K, M> {
    * @param key the key
    * @return a cursor whose rows are (key, member); close it
    */
-  public Cursor<K, M> members(final Txn txn, final K key) {
-    return members(txn, key, KeyRange.all());
+  public Cursor<K, M> select(final Txn txn, final K key) {
+    return select(txn, key, KeyRange.all());
   }
 
   /**
@@ -280,7 +282,7 @@ public final class SetTable<K, M> {
    * @param range which keys, direction, offset and limit
    * @return a cursor over the pairs; close it
    */
-  public Cursor<K, M> entries(final Txn txn, final KeyRange<K> range) {
+  public Cursor<K, M> select(final Txn txn, final KeyRange<K> range) {
     Objects.requireNonNull(range, "range");
     txn.enter();
     try {

@@ -85,6 +85,7 @@ public final class Table<K, V> {
    * @param key the key
    * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
    */
+  @Internal
   public void checkKey(final K key) {
     Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
   }
@@ -96,7 +97,7 @@ public final class Table<K, V> {
    * @param displayName the name to report
    * @return a table object sharing this one's storage and codecs
    */
-  public Table<K, V> withDisplayName(final String displayName) {
+  Table<K, V> withDisplayName(final String displayName) {
     return new Table<>(handle, keyCodec, valueCodec, displayName, checksum, byOwner);
   }
 
@@ -147,8 +148,8 @@ public final class Table<K, V> {
   }
 
   /**
-   * The table's name as reported in messages: its LMDB database name unless renamed with {@link
-   * #withDisplayName}.
+   * The table's name as reported in messages: its LMDB database name, or the declared name of a
+   * schema's table (whose LMDB database is named by its oid).
    *
    * @return the name
    */
@@ -631,7 +632,7 @@ public final class Table<K, V> {
    * @param range the range
    * @return the count
    */
-  public long countRange(final Txn txn, final KeyRange<K> range) {
+  public long count(final Txn txn, final KeyRange<K> range) {
     long n = 0;
     try (Cursor<K, V> cursor = select(txn, range)) {
       while (cursor.next()) {

@@ -24,8 +24,8 @@ package org.lodestore.core;
  * the trailer first, one CRC pass over key and value (the JDK's intrinsic: a few nanoseconds per
  * 100 bytes), and a mismatch, or a stored value shorter than the trailer, is a {@link
  * CorruptValueException} naming the table and the key. {@link Table#contains} and {@link
- * Table#countRange} do not read values and do not check. A CRC-32C detects every single flipped
- * bit and every burst of up to 32 damaged bits, and any other damage with probability 1 -
+ * Table#count(Txn, KeyRange)} do not read values and do not check. A CRC-32C detects every single
+ * flipped bit and every burst of up to 32 damaged bits, and any other damage with probability 1 -
  * 2<sup>-32</sup>.
  *
  * <p>With {@link #NONE} the value is stored as the codec's bytes alone, as before checksums

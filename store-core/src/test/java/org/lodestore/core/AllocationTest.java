@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 
 /**
  * What the read path allocates on a warm path, counted with the JDK's per-thread allocated-bytes
@@ -32,7 +33,9 @@ class AllocationTest {
   Table<Tuple2<UUID, Instant>, ByteBuffer> series;
   final UUID[] keys = new UUID[ROWS];
   final UUID seriesId = new UUID(7, 7);
-  final KeyRange<Tuple2<UUID, Instant>> all = KeyRange.prefix(seriesId);
+  static final Tuple2KeyCodec<UUID, Instant> SERIES_KEY =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+  final KeyRange<Tuple2<UUID, Instant>> all = KeyRange.prefix(SERIES_KEY, seriesId);
 
   private static final com.sun.management.ThreadMXBean THREADS = threads();
 
@@ -40,8 +43,7 @@ class AllocationTest {
   void open() {
     db = Database.open(dir.resolve("db"));
     values = db.table("values", KeyCodecs.UUID, ValueCodecs.VIEW);
-    series =
-        db.table("series", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), ValueCodecs.VIEW);
+    series = db.table("series", SERIES_KEY, ValueCodecs.VIEW);
     for (int i = 0; i < ROWS; i++) {
       keys[i] = new UUID(1, i);
     }
@@ -94,7 +96,7 @@ class AllocationTest {
     return sum;
   }
 
-  /** One scan of every row: {@code valueInto} the reused view and {@code keyBytes}. */
+  /** One scan of every row: {@code valueInto} the reused view and {@code keyView}. */
   private long scan(final ByteBuffer[] reuse) {
     long sum = 0;
     try (Txn txn = db.beginRead();
@@ -102,7 +104,7 @@ class AllocationTest {
       while (c.next()) {
         final ByteBuffer v = c.valueInto(reuse[0]);
         reuse[0] = v;
-        sum += v.getLong(0) + c.keyBytes().get(20);
+        sum += v.getLong(0) + c.keyView().get(20);
       }
     }
     return sum;

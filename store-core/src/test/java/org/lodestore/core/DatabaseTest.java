@@ -289,7 +289,7 @@ class DatabaseTest {
       assertThat(stats.tables().get("rows").entries()).isEqualTo(2_001);
       // and the set table still opens as a set table afterwards
       final SetTable<Integer, UUID> set = db.setTable("set", KeyCodecs.INT, KeyCodecs.UUID);
-      assertThat(db.<Long>readAndGet(txn -> set.size(txn, 0))).isEqualTo(100);
+      assertThat(db.<Long>readAndGet(txn -> set.count(txn, 0))).isEqualTo(100);
     }
   }
 
@@ -386,7 +386,7 @@ class DatabaseTest {
         c.forEach(row -> rows.add(row.key() + "=" + row.value()));
         all.put("t", rows);
       }
-      try (Cursor<String, UUID> c = s.entries(txn, KeyRange.all())) {
+      try (Cursor<String, UUID> c = s.select(txn, KeyRange.all())) {
         final List<String> rows = new ArrayList<>();
         c.forEach(row -> rows.add(row.key() + "=" + row.value()));
         all.put("s", rows);

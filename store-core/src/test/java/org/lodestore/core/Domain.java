@@ -10,12 +10,14 @@ import java.util.UUID;
 import org.lodestore.core.key.KeyCodec;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 
 /**
  * A small domain of keys (or set members) for the model tests, chosen so that equal keys, shared
  * leading components, string prefixes, NULs, high-bit UUIDs, pre-1970 instants and 0xFF bytes are
- * common. It knows its codec, how to draw a value and a prefix, and which values a prefix selects
- * (written independently of the encodings).
+ * common. It knows its codec, how to draw a value and a prefix, how to make the typed prefix range,
+ * and which values a prefix selects (written independently of the encodings). Fixed-length scalar
+ * keys (ints, UUIDs) have no prefix range.
  *
  * @param <T> the value type
  */
@@ -32,11 +34,25 @@ abstract class Domain<T> {
   /** A random value of the domain. */
   abstract T random(Random r);
 
-  /** The components of a random prefix range ({@code KeyRange.prefix}). */
-  abstract Object[] randomPrefix(Random r);
+  /** Whether the keys have a prefix range ({@code KeyRange.prefix}). */
+  boolean hasPrefix() {
+    return true;
+  }
 
-  /** Whether {@code value} is in {@code KeyRange.prefix(prefix)}. */
-  abstract boolean matchesPrefix(T value, Object[] prefix);
+  /** The components of a random prefix range. */
+  Object[] randomPrefix(final Random r) {
+    throw new UnsupportedOperationException(name + " has no prefix range");
+  }
+
+  /** The typed prefix range of {@code prefix}, from {@link #randomPrefix}. */
+  KeyRange<T> prefixRange(final Object[] prefix) {
+    throw new UnsupportedOperationException(name + " has no prefix range");
+  }
+
+  /** Whether {@code value} is in {@link #prefixRange prefixRange(prefix)}. */
+  boolean matchesPrefix(final T value, final Object[] prefix) {
+    throw new UnsupportedOperationException(name + " has no prefix range");
+  }
 
   Comparator<T> order() {
     return codec.comparator();
@@ -92,7 +108,8 @@ abstract class Domain<T> {
 
   /** (int, string) keys: 12 x 19 of them; prefixes are an int, or an int and a string start. */
   static Domain<Tuple2<Integer, String>> intString() {
-    return new Domain<>("tuple(int32,utf8)", KeyCodecs.tuple(KeyCodecs.INT, KeyCodecs.STRING)) {
+    final Tuple2KeyCodec<Integer, String> key = KeyCodecs.tuple(KeyCodecs.INT, KeyCodecs.STRING);
+    return new Domain<>("tuple(int32,utf8)", key) {
       @Override
       Tuple2<Integer, String> random(final Random r) {
         return Tuple2.of(pick(r, INTS), pick(r, STRINGS));
@@ -103,6 +120,13 @@ abstract class Domain<T> {
         return r.nextBoolean()
             ? new Object[] {pick(r, INTS)}
             : new Object[] {pick(r, INTS), pick(r, r.nextBoolean() ? STRING_PREFIXES : STRINGS)};
+      }
+
+      @Override
+      KeyRange<Tuple2<Integer, String>> prefixRange(final Object[] prefix) {
+        return prefix.length == 1
+            ? KeyRange.prefix(key, (Integer) prefix[0])
+            : KeyRange.prefix(key, (Integer) prefix[0], (String) prefix[1]);
       }
 
       @Override
@@ -117,8 +141,8 @@ abstract class Domain<T> {
 
   /** (uuid, timestamp) keys: 7 x 35 of them; prefixes are a uuid, or a whole key. */
   static Domain<Tuple2<UUID, Instant>> uuidTime() {
-    return new Domain<>(
-        "tuple(uuid,timestamp)", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP)) {
+    final Tuple2KeyCodec<UUID, Instant> key = KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+    return new Domain<>("tuple(uuid,timestamp)", key) {
       @Override
       Tuple2<UUID, Instant> random(final Random r) {
         return Tuple2.of(pick(r, UUIDS), pick(r, INSTANTS));
@@ -129,6 +153,13 @@ abstract class Domain<T> {
         return r.nextInt(4) > 0
             ? new Object[] {pick(r, UUIDS)}
             : new Object[] {pick(r, UUIDS), pick(r, INSTANTS)};
+      }
+
+      @Override
+      KeyRange<Tuple2<UUID, Instant>> prefixRange(final Object[] prefix) {
+        return prefix.length == 1
+            ? KeyRange.prefix(key, (UUID) prefix[0])
+            : KeyRange.prefix(key, (UUID) prefix[0], (Instant) prefix[1]);
       }
 
       @Override
@@ -166,6 +197,11 @@ abstract class Domain<T> {
       }
 
       @Override
+      KeyRange<byte[]> prefixRange(final Object[] prefix) {
+        return KeyRange.prefix((byte[]) prefix[0]);
+      }
+
+      @Override
       boolean matchesPrefix(final byte[] key, final Object[] prefix) {
         final byte[] p = (byte[]) prefix[0];
         return key.length >= p.length && Arrays.equals(key, 0, p.length, p, 0, p.length);
@@ -197,18 +233,23 @@ abstract class Domain<T> {
       }
 
       @Override
+      KeyRange<String> prefixRange(final Object[] prefix) {
+        return KeyRange.prefix((String) prefix[0]);
+      }
+
+      @Override
       boolean matchesPrefix(final String value, final Object[] prefix) {
         return value.startsWith((String) prefix[0]);
       }
     };
   }
 
-  /** The ints of {@link #INTS}; a prefix is one whole int. */
+  /** The ints of {@link #INTS}; no prefix range. */
   static Domain<Integer> ints() {
     return ints(INTS);
   }
 
-  /** The given ints; a prefix is one whole int. */
+  /** The given ints; no prefix range. */
   static Domain<Integer> ints(final List<Integer> values) {
     return new Domain<>("int32(" + values.size() + ")", KeyCodecs.INT) {
       @Override
@@ -217,18 +258,13 @@ abstract class Domain<T> {
       }
 
       @Override
-      Object[] randomPrefix(final Random r) {
-        return new Object[] {pick(r, values)};
-      }
-
-      @Override
-      boolean matchesPrefix(final Integer value, final Object[] prefix) {
-        return value.equals(prefix[0]);
+      boolean hasPrefix() {
+        return false;
       }
     };
   }
 
-  /** {@code count} UUIDs: {@link #UUIDS} and others around the sign bits; a prefix is one UUID. */
+  /** {@code count} UUIDs: {@link #UUIDS} and others around the sign bits; no prefix range. */
   static Domain<UUID> manyUuids(final int count) {
     final List<UUID> uuids = new ArrayList<>(UUIDS);
     final Random fixed = new Random(count);
@@ -243,13 +279,8 @@ abstract class Domain<T> {
       }
 
       @Override
-      Object[] randomPrefix(final Random r) {
-        return new Object[] {pick(r, uuids)};
-      }
-
-      @Override
-      boolean matchesPrefix(final UUID value, final Object[] prefix) {
-        return value.equals(prefix[0]);
+      boolean hasPrefix() {
+        return false;
       }
     };
   }

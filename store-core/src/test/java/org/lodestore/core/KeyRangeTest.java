@@ -3,7 +3,12 @@ package org.lodestore.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.core.key.Tuple2KeyCodec;
+import org.lodestore.core.key.Tuple3KeyCodec;
 
 /** {@link KeyRange} construction: argument checks and modifiers. Scans are in TableModelTest. */
 class KeyRangeTest {
@@ -13,10 +18,28 @@ class KeyRangeTest {
     assertThatThrownBy(() -> KeyRange.atLeast(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> KeyRange.closed(1, null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> KeyRange.open(null, 1)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> KeyRange.prefix()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> KeyRange.prefix("a", null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> KeyRange.prefix((Object[]) null))
+    final Tuple3KeyCodec<String, UUID, Long> key =
+        KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID, KeyCodecs.LONG);
+    assertThatThrownBy(() -> KeyRange.prefix(key, "a", null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("prefix component 1");
+    assertThatThrownBy(() -> KeyRange.prefix(key, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> KeyRange.prefix((Tuple3KeyCodec<String, UUID, Long>) null, "a"))
         .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> KeyRange.prefix((String) null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> KeyRange.prefix((byte[]) null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void prefix_toString_showsItsComponents() {
+    final Tuple2KeyCodec<UUID, Instant> key = KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+    final UUID id = new UUID(1, 2);
+    assertThat(KeyRange.prefix(key, id).reversed().limit(3).toString())
+        .isEqualTo("KeyRange[prefix (" + id + ") reversed limit 3]");
+    assertThat(KeyRange.prefix(new byte[] {1, (byte) 0xFF}).toString())
+        .isEqualTo("KeyRange[prefix (0x01ff)]");
   }
 
   @Test

@@ -105,7 +105,7 @@ class LeafStepsTest {
         assertThat(i).as("more rows than expected for %s", range).isLessThan(want.size());
         assertThat(c.key()).as("row %d of %s", i, range).isEqualTo(want.get(i).getKey());
         assertThat(c.value()).as("value of row %d of %s", i, range).isEqualTo(want.get(i).getValue());
-        final ByteBuffer kb = c.keyBytes();
+        final ByteBuffer kb = c.keyView();
         assertThat(kb.remaining()).isEqualTo(8);
         i++;
       }

@@ -298,16 +298,16 @@ public final class LifetimeChild {
           throwsOne(what + ": truncate", () -> t.truncate(txn), ISE);
           throwsOne(what + ": select", () -> t.select(txn, KeyRange.all()), ISE);
           throwsOne(what + ": count", () -> t.count(txn), ISE);
-          throwsOne(what + ": countRange", () -> t.countRange(txn, KeyRange.all()), ISE);
+          throwsOne(what + ": count range", () -> t.count(txn, KeyRange.all()), ISE);
           throwsOne(what + ": first", () -> t.first(txn), ISE);
           throwsOne(what + ": last", () -> t.last(txn), ISE);
           throwsOne(what + ": set add", () -> s.add(txn, K1, K1), ISE);
           throwsOne(what + ": set remove", () -> s.remove(txn, K1, K2), ISE);
           throwsOne(what + ": set removeAll", () -> s.removeAll(txn, K1), ISE);
           throwsOne(what + ": set contains", () -> s.contains(txn, K1, K2), ISE);
-          throwsOne(what + ": set size", () -> s.size(txn, K1), ISE);
-          throwsOne(what + ": set members", () -> s.members(txn, K1), ISE);
-          throwsOne(what + ": set entries", () -> s.entries(txn, KeyRange.all()), ISE);
+          throwsOne(what + ": set count", () -> s.count(txn, K1), ISE);
+          throwsOne(what + ": set select key", () -> s.select(txn, K1), ISE);
+          throwsOne(what + ": set select range", () -> s.select(txn, KeyRange.all()), ISE);
           throwsOne(what + ": set count", () -> s.count(txn), ISE);
           throwsOne(what + ": table(txn, new name)",
               () -> db.table(txn, "created-late", KeyCodecs.UUID, ValueCodecs.STRING), ISE);
@@ -336,7 +336,7 @@ public final class LifetimeChild {
     for (final String ending : List.of("read commit", "read close", "write commit", "write abort")) {
       final Txn txn = ending.startsWith("read") ? db.beginRead() : db.beginWrite();
       final Cursor<UUID, String> c = t.select(txn, KeyRange.all());
-      final Cursor<UUID, UUID> m = s.members(txn, K1);
+      final Cursor<UUID, UUID> m = s.select(txn, K1);
       isTrue(ending + ": cursor reads before", c.next() && "one".equals(c.value()) && m.next(),
           "first row not readable");
       if (ending.endsWith("commit")) {
@@ -542,7 +542,7 @@ public final class LifetimeChild {
     final Txn r3 = callOnAnotherThread(db::beginRead); // begun on another thread, now idle
     final Cursor<UUID, String> c1 = t.select(r1, KeyRange.all());
     c1.next();
-    final Cursor<UUID, UUID> m2 = s.members(r2, K1);
+    final Cursor<UUID, UUID> m2 = s.select(r2, K1);
     m2.next();
     final ByteBuffer v1 = t.rawView(r1, K1);
     final Txn w = db.beginWrite();

@@ -153,7 +153,7 @@ class MapGrowthTest {
       }
       // the database still works for writes that fit
       db.write(txn -> t.put(txn, 1L, new byte[10]));
-      assertThat(db.readAndGet(t::count)).isEqualTo(2);
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo(2);
     }
   }
 
@@ -188,7 +188,7 @@ class MapGrowthTest {
           t.put(txn, 10_000 + k, new byte[64 * 1024]);
         }
       })).isInstanceOf(MapFullException.class).hasMessageContaining(Long.toString(max));
-      assertThat(db.readAndGet(t::count)).isEqualTo(rows);
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo(rows);
     }
   }
 
@@ -215,7 +215,7 @@ class MapGrowthTest {
         assertThatThrownBy(txn::commit).isInstanceOf(MapFullException.class);
       }
       assertThat(written).isPositive();
-      assertThat(db.readAndGet(t::count)).isZero();
+      assertThat(db.<Long>readAndGet(t::count)).isZero();
       assertThat(db.stats().mapGrowths()).isZero();
       final long rows = written + 10;
       db.write(txn -> {
@@ -223,7 +223,7 @@ class MapGrowthTest {
           t.put(txn, k, new byte[64 * 1024]);
         }
       });
-      assertThat(db.readAndGet(t::count)).isEqualTo(rows);
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo(rows);
       assertThat(db.stats().mapGrowths()).isPositive();
     }
   }
@@ -258,7 +258,7 @@ class MapGrowthTest {
       assertThat(sawOldSnapshot).isTrue();
       assertThat(db.stats().mapGrowths()).isPositive();
       assertThat(waitedMillis).as("growth waited for the reader").isGreaterThanOrEqualTo(200);
-      assertThat(db.readAndGet(t::count)).isEqualTo(65);
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo(65);
     }
   }
 
@@ -291,7 +291,7 @@ class MapGrowthTest {
         release.countDown();
         reader.join();
       }
-      assertThat(db.readAndGet(t::count)).isZero();
+      assertThat(db.<Long>readAndGet(t::count)).isZero();
     }
   }
 
@@ -327,7 +327,7 @@ class MapGrowthTest {
       assertThat(innerBegan).as("nested read began during the growth").isTrue();
       assertThat(waitedMillis).as("growth waited for the reader, not the timeout").isLessThan(10_000);
       assertThat(db.stats().mapGrowths()).isPositive();
-      assertThat(db.readAndGet(t::count)).isEqualTo(64);
+      assertThat(db.<Long>readAndGet(t::count)).isEqualTo(64);
     }
   }
 
@@ -348,7 +348,7 @@ class MapGrowthTest {
             .hasCauseInstanceOf(MapFullException.class);
         assertThat(mine.isOpen()).isTrue();
       }
-      assertThat(db.readAndGet(t::count)).isZero();
+      assertThat(db.<Long>readAndGet(t::count)).isZero();
       assertThat(db.stats().mapGrowths()).isZero();
     }
   }

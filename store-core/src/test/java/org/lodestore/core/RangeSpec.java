@@ -64,7 +64,9 @@ final class RangeSpec<T> {
    * often ones present in the model): any kind, either direction, sometimes a limit or offset.
    */
   static <T> RangeSpec<T> random(final Domain<T> domain, final Random r, final Supplier<T> bound) {
-    final Kind kind = Kind.values()[r.nextInt(Kind.values().length)];
+    // PREFIX is the last kind: domains without a prefix range draw from the others
+    final Kind kind =
+        Kind.values()[r.nextInt(Kind.values().length - (domain.hasPrefix() ? 0 : 1))];
     T lower = null;
     T upper = null;
     Object[] prefix = null;
@@ -134,7 +136,7 @@ final class RangeSpec<T> {
         base = KeyRange.openClosed(lower, upper);
         break;
       default:
-        base = KeyRange.prefix(prefix);
+        base = domain.prefixRange(prefix);
     }
     final List<Integer> steps = new ArrayList<>(List.of(0, 1, 2));
     Collections.shuffle(steps, r);

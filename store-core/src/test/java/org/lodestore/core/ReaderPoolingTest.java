@@ -68,7 +68,7 @@ class ReaderPoolingTest {
     final ByteBuffer view = t.get(first, id);
     final Cursor<UUID, ByteBuffer> cursor = t.select(first, KeyRange.all());
     assertThat(cursor.next()).isTrue();
-    final ByteBuffer keyBytes = cursor.keyBytes();
+    final ByteBuffer keyBytes = cursor.keyView();
     first.close();
     try (Txn second = db.beginRead()) {
       assertThat(second).isNotSameAs(first);
@@ -76,14 +76,14 @@ class ReaderPoolingTest {
       assertThat(second.isOpen()).isTrue();
       assertThatThrownBy(() -> t.get(first, id)).isInstanceOf(InvalidStateException.class);
       assertThatThrownBy(cursor::next).isInstanceOf(InvalidStateException.class);
-      assertThatThrownBy(cursor::keyBytes).isInstanceOf(InvalidStateException.class);
+      assertThatThrownBy(cursor::keyView).isInstanceOf(InvalidStateException.class);
       assertThatThrownBy(() -> view.getLong(0)).isInstanceOf(IndexOutOfBoundsException.class);
       assertThatThrownBy(() -> keyBytes.get(0)).isInstanceOf(IndexOutOfBoundsException.class);
       // the second transaction's own cursor (LMDB's renewed one underneath) reads normally
       try (Cursor<UUID, ByteBuffer> c = t.select(second, KeyRange.all())) {
         assertThat(c.next()).isTrue();
         assertThat(c.value().getLong(0)).isEqualTo(42);
-        assertThat(c.keyBytes().remaining()).isEqualTo(16);
+        assertThat(c.keyView().remaining()).isEqualTo(16);
       }
       // the old view, handed in, is adopted by the new transaction as before
       assertThat(t.getInto(second, id, view).getLong(0)).isEqualTo(42);

@@ -217,7 +217,7 @@ class SetTableModelTest {
       }
       // the affected results
       final TreeSet<M> after = model.get(key);
-      final long size = set.size(txn, key);
+      final long size = set.count(txn, key);
       check(size == (after == null ? 0 : after.size()),
           () -> "size of " + show(key) + " is " + size + ", expected " + after);
       final boolean contains = set.contains(txn, key, member);
@@ -263,7 +263,7 @@ class SetTableModelTest {
             () -> "contains returned " + actual);
       } else if (dice < 35) {
         note("size " + show(key));
-        final long actual = set.size(txn, key);
+        final long actual = set.count(txn, key);
         check(actual == (current == null ? 0 : current.size()),
             () -> "size returned " + actual + ", expected " + current);
       } else if (dice < 65) {
@@ -279,8 +279,8 @@ class SetTableModelTest {
         try (Cursor<K, M> c =
             r.nextInt(10) == 0 && spec.kind == RangeSpec.Kind.ALL && spec.limit == Long.MAX_VALUE
                     && spec.offset == 0 && !spec.reversed
-                ? set.members(txn, key)
-                : set.members(txn, key, spec.range)) {
+                ? set.select(txn, key)
+                : set.select(txn, key, spec.range)) {
           while (c.next()) {
             final K rowKey = c.key();
             check(keys.order().compare(rowKey, key) == 0,
@@ -300,7 +300,7 @@ class SetTableModelTest {
         final List<Map.Entry<K, M>> expected = spec.apply(matching);
         final List<Map.Entry<K, M>> actual = new ArrayList<>();
         final boolean more;
-        try (Cursor<K, M> c = set.entries(txn, spec.range)) {
+        try (Cursor<K, M> c = set.select(txn, spec.range)) {
           for (final Row<K, M> row : c) {
             actual.add(Map.entry(row.key(), row.value()));
           }
@@ -321,7 +321,7 @@ class SetTableModelTest {
       note("full check");
       try (Txn txn = db.beginRead()) {
         final List<Map.Entry<K, M>> actual = new ArrayList<>();
-        try (Cursor<K, M> c = set.entries(txn, KeyRange.all())) {
+        try (Cursor<K, M> c = set.select(txn, KeyRange.all())) {
           while (c.next()) {
             actual.add(Map.entry(c.key(), c.value()));
           }
@@ -331,7 +331,7 @@ class SetTableModelTest {
             () -> "full scan differs: " + show(actual) + ", expected " + show(expected));
         check(set.count(txn) == expected.size(), () -> "count differs");
         for (final Map.Entry<K, TreeSet<M>> e : committed.entrySet()) {
-          check(set.size(txn, e.getKey()) == e.getValue().size(),
+          check(set.count(txn, e.getKey()) == e.getValue().size(),
               () -> "size of " + show(e.getKey()) + " differs");
         }
       }

@@ -29,7 +29,7 @@ import org.lodestore.core.codec.ValueCodecs;
  * <p>Operations: put, insert, replace, delete, truncate (rarely), get, rawView (zero-copy),
  * contains, select over every kind of {@link KeyRange} forward and reverse with random limit and
  * offset (read through next/key/value, the iterator, or the stream, and through a {@code byte[]}
- * and a zero-copy {@code VIEW} table over the same rows), countRange, count, first, last. They run
+ * and a zero-copy {@code VIEW} table over the same rows), count of a range, count, first, last. They run
  * in write transactions that commit, abort, close without commit, or run through {@code write(fn)}
  * (some throwing, so rolled back); a read transaction held open across a write must keep seeing its
  * snapshot; views handed out must be detached by the next write and at the end of their
@@ -320,10 +320,10 @@ class TableModelTest {
         select(txn, model);
       } else if (dice < 80) {
         final RangeSpec<K> spec = RangeSpec.random(keys, r, () -> someKey(model));
-        note("countRange " + spec);
+        note("count range " + spec);
         final long expected = spec.apply(matching(model, spec)).size();
-        final long actual = table.countRange(txn, spec.range);
-        check(actual == expected, () -> "countRange returned " + actual + ", expected " + expected);
+        final long actual = table.count(txn, spec.range);
+        check(actual == expected, () -> "count(range) returned " + actual + ", expected " + expected);
       } else if (dice < 86) {
         note("count");
         final long actual = table.count(txn);

@@ -1,11 +1,6 @@
 package org.lodestore.schema;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
@@ -27,7 +22,7 @@ import org.lodestore.core.key.KeyCodecs;
  * write through a {@link SchemaTable} or {@link SchemaSetTable} first compares the generation with
  * the one its declaration was checked at ({@link Schema#generation}: one LMDB get per write
  * transaction, cached for that transaction). If it moved, the table's catalog entry is read and
- * compared with the one recorded at attach ({@link #staleness}): when what a write must maintain
+ * compared with the one recorded at attach ({@link EvolutionRules#staleness}): when what a write must maintain
  * is unchanged (another table changed, or only a name or description), the write goes on and the
  * newer generation is remembered; otherwise it is refused with {@code SchemaMismatchException}
  * naming the table and what changed, before anything is written. Reads are never refused.
@@ -106,7 +101,7 @@ final class CatalogGeneration {
       if (generation == currentAt) {
         return;
       }
-      final String change = staleness(entry, schema.catalogEntry(txn, oid));
+      final String change = EvolutionRules.staleness(entry, schema.catalogEntry(txn, oid));
       if (change != null) {
         throw new SchemaMismatchException(
             "this declaration of the table is stale, so nothing of this write was done: " + change
@@ -117,86 +112,6 @@ final class CatalogGeneration {
       }
       currentAt = generation;
     }
-  }
-
-  /**
-   * What changed between {@code attached} (the entry a declaration was attached with) and {@code
-   * current} (the catalog's entry now) that a write through that declaration would get wrong, or
-   * null if nothing did. Names and descriptions do not matter to a write, nor does an index made
-   * nullable (the old declaration is stricter); indexes, codecs, storage, format, properties,
-   * references and the value checksum do.
-   */
-  static String staleness(final Catalog.TableEntry attached, final Catalog.TableEntry current) {
-    if (current == null) {
-      return "the table is no longer in the catalog";
-    }
-    final List<String> changes = new ArrayList<>();
-    final Map<String, Catalog.IndexEntry> mine = indexes(attached);
-    final Map<String, Catalog.IndexEntry> now = indexes(current);
-    for (final Catalog.IndexEntry index : now.values()) {
-      final Catalog.IndexEntry known = mine.get(index.name());
-      if (known == null) {
-        changes.add(
-            "the catalog has index '" + index.name() + "', which this declaration does not "
-                + "maintain (a newer declaration added it)");
-      } else if (!sameIndex(known, index)) {
-        changes.add("index '" + index.name() + "' changed in the catalog");
-      }
-    }
-    for (final String name : mine.keySet()) {
-      if (!now.containsKey(name)) {
-        changes.add("index '" + name + "' of this declaration is no longer in the catalog");
-      }
-    }
-    if (!Objects.equals(attached.kind(), current.kind())
-        || !Objects.equals(attached.keyCodec(), current.keyCodec())
-        || !Objects.equals(attached.valueCodec(), current.valueCodec())
-        || !Objects.equals(attached.dbi(), current.dbi())
-        || attached.format() != current.format()) {
-      changes.add(
-          "its definition changed: " + describe(attached) + " -> " + describe(current));
-    }
-    if (!orEmpty(attached.properties()).equals(orEmpty(current.properties()))) {
-      changes.add(
-          "its properties changed: " + orEmpty(attached.properties()) + " -> "
-              + orEmpty(current.properties()));
-    }
-    if (!orEmpty(attached.references()).equals(orEmpty(current.references()))) {
-      changes.add("its references changed");
-    }
-    if (!Objects.equals(attached.valueChecksum(), current.valueChecksum())) {
-      changes.add(
-          "its value checksum changed: " + attached.valueChecksum() + " -> "
-              + current.valueChecksum());
-    }
-    return changes.isEmpty() ? null : String.join("; ", changes);
-  }
-
-  private static Map<String, Catalog.IndexEntry> indexes(final Catalog.TableEntry entry) {
-    final Map<String, Catalog.IndexEntry> out = new TreeMap<>();
-    for (final Catalog.IndexEntry index : orEmpty(entry.indexes())) {
-      out.put(index.name(), index);
-    }
-    return out;
-  }
-
-  private static boolean sameIndex(final Catalog.IndexEntry a, final Catalog.IndexEntry b) {
-    return Objects.equals(a.dbi(), b.dbi())
-        && Objects.equals(a.keyCodec(), b.keyCodec())
-        && a.unique() == b.unique();
-  }
-
-  private static String describe(final Catalog.TableEntry e) {
-    return e.kind() + " " + e.keyCodec() + " -> " + e.valueCodec() + " in '" + e.dbi()
-        + "', format " + e.format();
-  }
-
-  private static <T> List<T> orEmpty(final List<T> list) {
-    return list == null ? List.of() : list;
-  }
-
-  private static Map<String, String> orEmpty(final Map<String, String> map) {
-    return map == null ? Map.of() : map;
   }
 
   /** A CBOR unsigned integer: written with an 8-byte argument, read in any of its widths. */

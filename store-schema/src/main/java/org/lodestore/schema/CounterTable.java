@@ -15,38 +15,13 @@ import org.lodestore.core.key.KeyCodecs;
  */
 public final class CounterTable<K> extends SchemaTable<K, Long> {
 
-  private CounterTable(final KeyCodec<K> keyCodec) {
+  /** A declaration keyed by {@code keyCodec}; made by {@code Schema.counterTable}. */
+  CounterTable(final KeyCodec<K> keyCodec) {
     super(keyCodec, ValueCodecs.LONG);
   }
 
-  /**
-   * Counters keyed by any key codec.
-   *
-   * @param keyCodec how keys are encoded
-   * @param <K> the key type
-   * @return the declaration
-   */
-  public static <K> CounterTable<K> of(final KeyCodec<K> keyCodec) {
-    return new CounterTable<>(keyCodec);
-  }
-
-  /**
-   * Counters keyed by UUID.
-   *
-   * @return the declaration
-   */
-  public static CounterTable<UUID> byUuid() {
-    return new CounterTable<>(KeyCodecs.UUID);
-  }
-
-  /**
-   * Counters keyed by string.
-   *
-   * @return the declaration
-   */
-  public static CounterTable<String> byString() {
-    return new CounterTable<>(KeyCodecs.STRING);
-  }
+  /** The counter as a field of its own value: an absent key counts as 0. */
+  private final LongField<K, Long> field = new LongField<>(this, "value", v -> v, (v, n) -> n, 0L);
 
   /**
    * The counter's value.
@@ -56,8 +31,7 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @return its value, 0 if absent
    */
   public long value(final Txn txn, final K key) {
-    final Long v = get(txn, key);
-    return v == null ? 0 : v;
+    return field.get(txn, key).getAsLong();
   }
 
   /**
@@ -67,12 +41,10 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @param key the counter
    * @param delta the amount
    * @return the new value
-   * @throws ArithmeticException on overflow (nothing is written)
+   * @throws ConstraintViolationException on overflow (nothing is written)
    */
   public long increment(final Txn txn, final K key, final long delta) {
-    final long next = Math.addExact(value(txn, key), delta);
-    put(txn, key, next);
-    return next;
+    return field.increment(txn, key, delta).getAsLong();
   }
 
   /**
@@ -82,10 +54,46 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @param key the counter
    * @param delta the amount
    * @return the new value
-   * @throws ArithmeticException on overflow (nothing is written)
+   * @throws ConstraintViolationException on overflow (nothing is written)
    */
   public long decrement(final Txn txn, final K key, final long delta) {
-    return increment(txn, key, Math.negateExact(delta));
+    return field.decrement(txn, key, delta).getAsLong();
+  }
+
+  /**
+   * Keeps only the bits of {@code mask} and returns the new value.
+   *
+   * @param txn a write transaction
+   * @param key the counter
+   * @param mask the bits to keep
+   * @return the new value
+   */
+  public long and(final Txn txn, final K key, final long mask) {
+    return field.and(txn, key, mask).getAsLong();
+  }
+
+  /**
+   * Sets the bits of {@code mask} and returns the new value.
+   *
+   * @param txn a write transaction
+   * @param key the counter
+   * @param mask the bits to set
+   * @return the new value
+   */
+  public long or(final Txn txn, final K key, final long mask) {
+    return field.or(txn, key, mask).getAsLong();
+  }
+
+  /**
+   * Flips the bits of {@code mask} and returns the new value.
+   *
+   * @param txn a write transaction
+   * @param key the counter
+   * @param mask the bits to flip
+   * @return the new value
+   */
+  public long xor(final Txn txn, final K key, final long mask) {
+    return field.xor(txn, key, mask).getAsLong();
   }
 
   /**
@@ -95,11 +103,10 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @param key the counter
    * @param bit the bit index
    * @return the new value
+   * @throws IllegalArgumentException if {@code bit} is not 0..63
    */
   public long setBit(final Txn txn, final K key, final int bit) {
-    final long next = value(txn, key) | mask(bit);
-    put(txn, key, next);
-    return next;
+    return field.setBit(txn, key, bit).getAsLong();
   }
 
   /**
@@ -109,11 +116,10 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @param key the counter
    * @param bit the bit index
    * @return the new value
+   * @throws IllegalArgumentException if {@code bit} is not 0..63
    */
   public long clearBit(final Txn txn, final K key, final int bit) {
-    final long next = value(txn, key) & ~mask(bit);
-    put(txn, key, next);
-    return next;
+    return field.clearBit(txn, key, bit).getAsLong();
   }
 
   /**
@@ -123,15 +129,9 @@ public final class CounterTable<K> extends SchemaTable<K, Long> {
    * @param key the counter
    * @param bit the bit index
    * @return true if set
+   * @throws IllegalArgumentException if {@code bit} is not 0..63
    */
   public boolean testBit(final Txn txn, final K key, final int bit) {
-    return (value(txn, key) & mask(bit)) != 0;
-  }
-
-  private static long mask(final int bit) {
-    if (bit < 0 || bit > 63) {
-      throw new IllegalArgumentException("bit must be 0..63: " + bit);
-    }
-    return 1L << bit;
+    return field.testBit(txn, key, bit);
   }
 }

@@ -15,6 +15,8 @@ import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
+import org.lodestore.core.codec.TypeFingerprint;
+import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 
 /**
@@ -23,8 +25,8 @@ import org.lodestore.core.key.KeyCodec;
  *
  * <pre>{@code
  * final class Shop extends Schema {
- *   final MapUuidCbor<Customer> customers =
- *       table("0b2f6e9c-5d7e-4d6a-9a55-8f0e9f1a2b3c", "customers", MapUuidCbor.of(Customer.class));
+ *   final SchemaTable<UUID, Customer> customers = table(
+ *       "0b2f6e9c-5d7e-4d6a-9a55-8f0e9f1a2b3c", "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
  *   final UniqueIndex<String, UUID, Customer> customerByEmail =
  *       uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
  * }
@@ -50,21 +52,39 @@ import org.lodestore.core.key.KeyCodec;
  *
  * <h2>Evolution rules</h2>
  *
+ * Every check between a table's catalog entry and its declaration is one named rule of {@link
+ * EvolutionRules}; each refusal names the table, what changed and what is allowed instead.
+ *
  * <ul>
  *   <li>Allowed: new tables; new indexes (backfilled from existing rows; a unique violation among
  *       them fails the attach); new references; changed names, descriptions and properties (a
  *       table's identity is its oid, and its data is stored under the oid, so a rename keeps it); an
- *       index made nullable.
+ *       index made nullable; a value type changed compatibly: the same class with properties added
+ *       or removed, or a renamed class whose shared properties keep their types (at least one
+ *       shared).
  *   <li>Refused with {@link SchemaMismatchException}: a table whose oid exists with another key or
- *       value codec or kind (the message names both); an index whose key codec or uniqueness
+ *       value codec or kind (the message names both); a value type the stored values cannot be read
+ *       as (a shared property whose type changed, no property in common, another FlatBuffers root
+ *       class: the message names both types; migrate the values with {@link TableMigration}); a
+ *       table whose migration is unfinished (resume it); an index whose key codec or uniqueness
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
- *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference whose key
- *       codec differs from its target's; a catalog written by a newer format version; a
+ *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference to a table
+ *       neither in the schema nor attached; a catalog written by a newer format version; a
  *       declared value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
+ *
+ * <h2>Value types</h2>
+ *
+ * The catalog records each table's value type as its codec describes it ({@link
+ * org.lodestore.core.codec.ValueCodec#typeFingerprint()}): the class name and, for records and
+ * POJOs written by Jackson (CBOR, JSON), the name and type of every property the mapper writes;
+ * the generated class for FlatBuffers. A table reopened with another type is checked against it,
+ * so a table of one record type is never read silently as another. An entry recorded before value
+ * types existed is adopted: the first writable attach records the declared type, a read-only
+ * attach accepts the entry as it is.
  *
  * <h2>Value checksums</h2>
  *
@@ -117,18 +137,51 @@ public abstract class Schema implements Attachable {
   protected Schema() {}
 
   /**
-   * Declares a table.
+   * Declares a table: the one way to declare one. The codecs say what zlmdb's class names say
+   * ({@code MapUuidTimestampFlatBuffers} is {@code KeyCodecs.tuple(KeyCodecs.UUID,
+   * KeyCodecs.TIMESTAMP)} and a {@code FlatBuffersCodec}); any key codec works, composite ones
+   * included.
+   *
+   * <pre>{@code
+   * final SchemaTable<Tuple2<UUID, Instant>, Tick> ticks = table(
+   *     "d2e884ce-812a-46a4-8d4e-9994ee7a9a2f", "ticks",
+   *     KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP), CborCodec.of(Tick.class));
+   * }</pre>
    *
    * @param oid the table's stable identity: a UUID string, never to change
    * @param name the table's name (may change; the oid is what identifies it)
-   * @param table the typed map, e.g. {@code MapUuidCbor.of(Order.class)}
-   * @param <T> the typed map's type
-   * @return {@code table}, to assign to a field
+   * @param keyCodec how keys are encoded and ordered
+   * @param valueCodec how values are encoded
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return the table, to assign to a field (options such as {@code valueChecksum} chain on it)
    */
-  protected final <T extends SchemaTable<?, ?>> T table(
+  protected final <K, V> SchemaTable<K, V> table(
+      final String oid,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final ValueCodec<V> valueCodec) {
+    return declare(oid, name, new SchemaTable<>(keyCodec, valueCodec));
+  }
+
+  /**
+   * Declares a counter table: keys to 64-bit numbers changed in place inside the transaction
+   * ({@link CounterTable#increment}, bit operations).
+   *
+   * @param oid the table's stable identity: a UUID string
+   * @param name the table's name
+   * @param keyCodec how keys are encoded and ordered
+   * @param <K> the key type
+   * @return the table
+   */
+  protected final <K> CounterTable<K> counterTable(
+      final String oid, final String name, final KeyCodec<K> keyCodec) {
+    return declare(oid, name, new CounterTable<>(keyCodec));
+  }
+
+  private <T extends SchemaTable<?, ?>> T declare(
       final String oid, final String name, final T table) {
     requireUnattached();
-    Objects.requireNonNull(table, "table");
     table.declare(this, oid, name);
     claim(table.oid(), name);
     tables.add(table);
@@ -136,18 +189,23 @@ public abstract class Schema implements Attachable {
   }
 
   /**
-   * Declares a set table (each key maps to an ordered set of members, maintained by you).
+   * Declares a set table: each key maps to an ordered set of members, maintained by you.
    *
    * @param oid the table's stable identity: a UUID string
    * @param name the table's name
-   * @param table the typed set map, e.g. {@code MapUuidUuidSet.create()}
-   * @param <T> its type
-   * @return {@code table}
+   * @param keyCodec how keys are encoded and ordered
+   * @param memberCodec how members are encoded and ordered
+   * @param <K> the key type
+   * @param <M> the member type
+   * @return the set table
    */
-  protected final <T extends SchemaSetTable<?, ?>> T setTable(
-      final String oid, final String name, final T table) {
+  protected final <K, M> SchemaSetTable<K, M> setTable(
+      final String oid,
+      final String name,
+      final KeyCodec<K> keyCodec,
+      final KeyCodec<M> memberCodec) {
     requireUnattached();
-    Objects.requireNonNull(table, "table");
+    final SchemaSetTable<K, M> table = new SchemaSetTable<>(keyCodec, memberCodec);
     table.declare(this, oid, name);
     claim(table.oid(), name);
     setTables.add(table);
@@ -178,6 +236,7 @@ public abstract class Schema implements Attachable {
       final KeyCodec<I> keyCodec,
       final Function<? super V, ? extends I> key) {
     requireOwn(table);
+    requireIndexName(name);
     return table.addUnique(name, keyCodec, key);
   }
 
@@ -195,48 +254,65 @@ public abstract class Schema implements Attachable {
    * @param <V> the table's value type
    * @return the index, to assign to a field
    */
-  protected final <I, K, V> Index<I, K, V> index(
+  protected final <I, K, V> MultiIndex<I, K, V> index(
       final SchemaTable<K, V> table,
       final String name,
       final KeyCodec<I> keyCodec,
       final Function<? super V, ? extends I> key) {
     requireOwn(table);
+    requireIndexName(name);
     return table.addIndex(name, keyCodec, key);
   }
 
   /**
-   * Declares that a field of {@code from}'s values holds keys of {@code to} (a foreign key).
-   * {@code keyCodec} must be {@code to}'s key codec (checked at attach); {@code to} is created
-   * before {@code from}; with {@code checked}, every write to {@code from} verifies that the
-   * referenced row exists (a null reference is allowed).
+   * Declares that a field of {@code from}'s values holds keys of {@code to} (a foreign key), kept
+   * true in both directions: writes to {@code from} must reference an existing row, and deleting a
+   * referenced row acts as the reference's {@link Reference#onDelete} says (RESTRICT unless
+   * declared otherwise). The key codec is {@code to}'s; {@code to} is created before {@code from}.
+   *
+   * <pre>{@code
+   * final Reference<UUID, Employee, UUID, Company> employer =
+   *     reference(employees, "company", Employee::company, companies)
+   *         .onDelete(Reference.OnDelete.CASCADE);
+   * }</pre>
    *
    * @param from the referencing table
-   * @param name the reference's name
-   * @param keyCodec the codec of the referenced keys
-   * @param field extracts the referenced key from a value, or null
-   * @param to the referenced table
-   * @param checked whether writes verify the target exists
+   * @param name the reference's name, unique among its table's references
+   * @param field extracts the referenced key from a value (null: no reference, if nullable)
+   * @param to the referenced table: of this schema, or of another schema object (attached
+   *     before or after this one). Deletes from {@code to} act on the reference only through
+   *     schema objects of this process that declare it: declare the reference in every service
+   *     that deletes from {@code to}
    * @param <K> the referencing table's key type
    * @param <V> the referencing table's value type
    * @param <R> the referenced key type
+   * @param <T> the referenced table's value type
+   * @return the reference, to assign to a field (navigation) or configure
    */
-  protected final <K, V, R> void reference(
+  protected final <K, V, R, T> Reference<K, V, R, T> reference(
       final SchemaTable<K, V> from,
       final String name,
-      final KeyCodec<R> keyCodec,
       final Function<? super V, ? extends R> field,
-      final SchemaTable<R, ?> to,
-      final boolean checked) {
+      final SchemaTable<R, T> to) {
     requireOwn(from);
     Objects.requireNonNull(to, "to");
-    from.addReference(
-        new Reference<>(
-            Objects.requireNonNull(name, "name"),
-            from,
-            Objects.requireNonNull(keyCodec, "keyCodec"),
-            Objects.requireNonNull(field, "field"),
-            to,
-            checked));
+    for (final Reference<K, V, ?, ?> existing : from.references()) {
+      if (existing.name.equals(name)) {
+        throw new IllegalArgumentException(
+            "table '" + from.name() + "' already has a reference named '" + name + "'");
+      }
+    }
+    final Reference<K, V, R, T> reference = new Reference<>(name, from, field, to);
+    SchemaTable.addReference(reference);
+    return reference;
+  }
+
+  private static void requireIndexName(final String name) {
+    if (name != null && name.startsWith(Reference.INDEX_PREFIX)) {
+      throw new IllegalArgumentException(
+          "index names starting with '" + Reference.INDEX_PREFIX + "' are reserved for the "
+              + "indexes of references: " + name);
+    }
   }
 
   private void requireOwn(final SchemaTable<?, ?> table) {
@@ -344,10 +420,10 @@ public abstract class Schema implements Attachable {
   private void attachReadOnly(final Database database, final List<SchemaTable<?, ?>> ordered) {
     if (!database.tableNames().contains(Catalog.DBI)) {
       if (!tables.isEmpty()) {
-        throw readOnly(tables.get(0).name(), "the database has no catalog yet");
+        throw EvolutionRules.readOnly(tables.get(0).name(), "the database has no catalog yet");
       }
       if (!setTables.isEmpty()) {
-        throw readOnly(setTables.get(0).name(), "the database has no catalog yet");
+        throw EvolutionRules.readOnly(setTables.get(0).name(), "the database has no catalog yet");
       }
       return;
     }
@@ -389,80 +465,25 @@ public abstract class Schema implements Attachable {
     seen = null;
   }
 
-  /** What a read-only attach cannot do: {@code what} would need a write. */
-  private static SchemaMismatchException readOnly(final String table, final String what) {
-    return new SchemaMismatchException(
-        what + ", and the database is read-only: attach this schema once to a writable database",
-        table,
-        null,
-        null);
-  }
-
   /**
    * Records {@code entry} in the catalog unless it holds it already ({@code old}); in a read-only
-   * transaction, checks instead that it does, naming what differs. Returns whether the catalog
-   * changed.
+   * transaction, checks instead that it does ({@link EvolutionRules#readOnlyUnchanged}). Returns
+   * whether the catalog changed.
    */
   private static boolean record(
       final Txn txn,
       final Catalog catalog,
       final Catalog.TableEntry old,
       final Catalog.TableEntry entry) {
-    if (!txn.isReadOnly()) {
-      if (entry.equals(old)) {
-        return false;
-      }
-      catalog.put(txn, entry);
-      return true;
+    if (txn.isReadOnly()) {
+      EvolutionRules.readOnlyUnchanged(old, entry);
+      return false;
     }
-    // kind, codecs and index definitions were checked already; what is left would be recorded
-    final List<String> changes = new ArrayList<>();
-    if (entry.format() != old.format()) {
-      changes.add("format " + old.format() + " -> " + entry.format());
+    if (entry.equals(old)) {
+      return false;
     }
-    if (!Objects.equals(entry.dbi(), old.dbi())) {
-      changes.add("storage '" + old.dbi() + "' -> '" + entry.dbi() + "'");
-    }
-    if (!Objects.equals(entry.name(), old.name())) {
-      changes.add("name '" + old.name() + "' -> '" + entry.name() + "'");
-    }
-    if (!Objects.equals(entry.description(), old.description())) {
-      changes.add("description");
-    }
-    if (!entry.properties().equals(orEmpty(old.properties()))) {
-      changes.add("properties " + orEmpty(old.properties()) + " -> " + entry.properties());
-    }
-    for (final Catalog.IndexEntry index : entry.indexes()) {
-      if (!index.equals(old.index(index.name()))) {
-        changes.add("index '" + index.name() + "' made nullable");
-      }
-    }
-    if (!entry.references().equals(orEmpty(old.references()))) {
-      changes.add(
-          "references " + describeReferences(orEmpty(old.references())) + " -> "
-              + describeReferences(entry.references()));
-    }
-    if (!changes.isEmpty()) {
-      throw readOnly(
-          entry.name(), "the catalog needs a change (" + String.join(", ", changes) + ")");
-    }
-    return false;
-  }
-
-  private static <T> List<T> orEmpty(final List<T> list) {
-    return list == null ? List.of() : list;
-  }
-
-  private static Map<String, String> orEmpty(final Map<String, String> map) {
-    return map == null ? Map.of() : map;
-  }
-
-  private static List<String> describeReferences(final List<Catalog.ReferenceEntry> references) {
-    final List<String> out = new ArrayList<>();
-    for (final Catalog.ReferenceEntry r : references) {
-      out.add(r.name() + " to " + r.target() + (r.checked() ? " (checked)" : ""));
-    }
-    return out;
+    catalog.put(txn, entry);
+    return true;
   }
 
   /** Tables referenced by others first (a cycle is refused). */
@@ -488,7 +509,7 @@ public abstract class Schema implements Attachable {
       return;
     }
     state.put(table, 1);
-    for (final Reference<?, ?, ?> reference : table.references()) {
+    for (final Reference<?, ?, ?, ?> reference : table.references()) {
       // a table referring to itself (an employee's manager) puts no constraint on creation order
       if (reference.to != table && tables.contains(reference.to)) {
         visit(reference.to, state, out);
@@ -502,28 +523,17 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
-      checkTable(old, set.name(), "set", set.keyCodec().id(), set.memberCodec().id());
+      EvolutionRules.table(
+          old, set.name(), Catalog.TableEntry.SET, set.keyCodec().id(), set.memberCodec().id(), null);
     } else if (txn.isReadOnly()) {
-      throw readOnly(set.name(), "set table " + set.oid() + " is not in the catalog");
+      EvolutionRules.readOnlyInCatalog(old, set.name(), "set table " + set.oid());
     }
     set.open(access, txn);
     if (!txn.isReadOnly()) {
       access.claim(txn, set.oid(), "schema set table '" + set.name() + "'");
     }
     final Catalog.TableEntry entry =
-        new Catalog.TableEntry(
-            Catalog.FORMAT_NO_CHECKSUM,
-            set.oid(),
-            set.name(),
-            "",
-            "set",
-            set.oid(),
-            set.keyCodec().id(),
-            set.memberCodec().id(),
-            Map.of(),
-            List.of(),
-            List.of(),
-            null);
+        Catalog.TableEntry.set(set.oid(), set.name(), set.keyCodec().id(), set.memberCodec().id());
     final boolean changed = record(txn, catalog, old, entry);
     set.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
@@ -532,47 +542,53 @@ public abstract class Schema implements Attachable {
   private static <K, V> boolean attachTable(
       final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
-    if (old == null && txn.isReadOnly()) {
-      throw readOnly(table.name(), "table " + table.oid() + " is not in the catalog");
-    }
-    if (old != null) {
-      checkTable(old, table.name(), "table", table.keyCodec().id(), table.valueCodec().id());
-      for (final Catalog.IndexEntry recorded : old.indexes()) {
-        if (table.indexes().stream().noneMatch(i -> i.name().equals(recorded.name()))) {
-          throw new SchemaMismatchException(
-              "index '" + recorded.name() + "' is in the catalog but not declared; nothing would "
-                  + "maintain it: declare it, or remove it with Schema.dropIndex",
-              table.name(),
-              null,
-              null);
-        }
+    final TypeFingerprint type = table.valueCodec().typeFingerprint();
+    if (old == null) {
+      if (txn.isReadOnly()) {
+        EvolutionRules.readOnlyInCatalog(old, table.name(), "table " + table.oid());
       }
+    } else {
+      EvolutionRules.table(
+          old, table.name(), Catalog.TableEntry.TABLE, table.keyCodec().id(),
+          table.valueCodec().id(), type);
+      EvolutionRules.indexes(old, table, txn);
     }
-    if (old != null) {
-      // before opening storage: a changed index would otherwise fail as a kind mismatch of its
-      // LMDB database, without naming the index or the way out
-      for (final AbstractIndex<?, K, V> index : table.indexes()) {
-        final Catalog.IndexEntry recorded = old.index(index.name());
-        if (recorded != null) {
-          checkIndex(table, index, recorded);
-        } else if (txn.isReadOnly()) {
-          throw readOnly(table.name(), "index '" + index.name() + "' is not in the catalog");
-        }
-      }
-    }
-    final ValueChecksum checksum = valueChecksum(old, table);
+    final ValueChecksum checksum = EvolutionRules.valueChecksum(old, table);
+    final Catalog.TableEntry entry =
+        bind(access, txn, catalog, table, old, checksum, false)
+            // a codec without a fingerprint keeps the recorded one
+            .withValueType(
+                type != null ? Catalog.TypeEntry.of(type) : old == null ? null : old.valueType());
+    final boolean changed = record(txn, catalog, old, entry);
+    table.attached().entry(txn.isReadOnly() ? old : entry);
+    return changed;
+  }
+
+  /**
+   * Opens {@code table}'s storage (claiming it in a write transaction), fills its indexes that
+   * {@code old} does not record (or, with {@code rebuildAll}, every index) from the rows, checks
+   * its references, and returns the entry that records it all, without a value type.
+   */
+  static <K, V> Catalog.TableEntry bind(
+      final OwnerAccess access,
+      final Txn txn,
+      final Catalog catalog,
+      final SchemaTable<K, V> table,
+      final Catalog.TableEntry old,
+      final ValueChecksum checksum,
+      final boolean rebuildAll) {
     table.open(access, txn, checksum);
     if (!txn.isReadOnly()) {
       access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
-      for (final AbstractIndex<?, K, V> index : table.indexes()) {
+      for (final Index<?, K, V> index : table.indexes()) {
         access.claim(
             txn, index.dbiName(), "index '" + index.displayName() + "' of a schema table");
       }
     }
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
-    for (final AbstractIndex<?, K, V> index : table.indexes()) {
+    for (final Index<?, K, V> index : table.indexes()) {
       final Catalog.IndexEntry recorded = old == null ? null : old.index(index.name());
-      if (recorded == null) {
+      if (recorded == null || rebuildAll) {
         index.rebuildNow(txn); // new: fill it from the rows already there (none for a new table)
       }
       indexes.add(
@@ -584,127 +600,18 @@ public abstract class Schema implements Attachable {
               index.isNullable()));
     }
     final List<Catalog.ReferenceEntry> references = new ArrayList<>();
-    for (final Reference<K, V, ?> reference : table.references()) {
-      if (!reference.codec.id().equals(reference.to.keyCodec().id())) {
-        throw new SchemaMismatchException(
-            "reference '" + reference.name + "' has key codec " + reference.codec.id()
-                + " but table '" + reference.to.name() + "' has key codec "
-                + reference.to.keyCodec().id(),
-            table.name(),
-            null,
-            null);
-      }
-      if (reference.to != table
-          && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
-        throw new SchemaMismatchException(
-            "reference '" + reference.name + "' points to table '" + reference.to.name()
-                + "', which is neither in this schema nor attached",
-            table.name(),
-            null,
-            null);
-      }
-      references.add(
-          new Catalog.ReferenceEntry(
-              reference.name, reference.to.oid(), reference.codec.id(), reference.checked));
+    for (final Reference<K, V, ?, ?> reference : table.references()) {
+      EvolutionRules.referenceTarget(txn, catalog, table, reference);
+      references.add(Catalog.ReferenceEntry.of(reference));
     }
-    final Catalog.TableEntry entry =
-        new Catalog.TableEntry(
-            Catalog.format(checksum),
-            table.oid(),
-            table.name(),
-            table.description(),
-            "table",
-            table.dbiName(),
-            table.keyCodec().id(),
-            table.valueCodec().id(),
-            table.properties(),
-            indexes,
-            references,
-            Catalog.checksumId(checksum));
-    final boolean changed = record(txn, catalog, old, entry);
-    table.attached().entry(txn.isReadOnly() ? old : entry);
-    return changed;
-  }
-
-  /**
-   * The value checksum {@code table} is opened with: for a new table the declared one, else the
-   * default for its value codec; for a table in the catalog the recorded one (none for an entry
-   * from before checksums), which a declaration cannot change, since every stored value carries
-   * the trailer or not.
-   */
-  private static ValueChecksum valueChecksum(
-      final Catalog.TableEntry old, final SchemaTable<?, ?> table) {
-    final ValueChecksum declared = table.declaredValueChecksum();
-    if (old == null) {
-      return declared != null ? declared : SchemaTable.defaultChecksum(table.valueCodec());
-    }
-    final ValueChecksum recorded = old.checksum();
-    if (declared != null && declared != recorded) {
-      throw new SchemaMismatchException(
-          "table's value checksum differs from the catalog: catalog has " + recorded.id()
-              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
-              + "(every stored value carries it or not): declare " + recorded.id()
-              + " or leave it undeclared to follow the catalog",
-          table.name(),
-          null,
-          null);
-    }
-    return recorded;
-  }
-
-  private static void checkTable(
-      final Catalog.TableEntry old,
-      final String name,
-      final String kind,
-      final String keyCodec,
-      final String valueCodec) {
-    if (old.format() > Catalog.FORMAT) {
-      throw new SchemaMismatchException(
-          "table was written by a newer on-disk format " + old.format() + " (this is "
-              + Catalog.FORMAT + ")",
-          name,
-          null,
-          null);
-    }
-    if (!old.kind().equals(kind)
-        || !old.keyCodec().equals(keyCodec)
-        || !old.valueCodec().equals(valueCodec)) {
-      throw new SchemaMismatchException(
-          "table's definition differs from the catalog: catalog has " + old.kind() + " key "
-              + old.keyCodec() + ", value " + old.valueCodec() + "; schema declares " + kind
-              + " key " + keyCodec + ", value " + valueCodec,
-          name,
-          null,
-          null);
-    }
-  }
-
-  private static void checkIndex(
-      final SchemaTable<?, ?> table,
-      final AbstractIndex<?, ?, ?> index,
-      final Catalog.IndexEntry recorded) {
-    if (!recorded.keyCodec().equals(index.keyCodec().id())
-        || recorded.unique() != index.isUnique()) {
-      throw new SchemaMismatchException(
-          "index '" + index.name() + "' changed: catalog has " + describe(recorded.unique(), recorded.keyCodec())
-              + ", schema declares " + describe(index.isUnique(), index.keyCodec().id())
-              + "; give the new definition a new name and Schema.dropIndex the old one",
-          table.name(),
-          null,
-          null);
-    }
-    if (recorded.nullable() && !index.isNullable()) {
-      throw new SchemaMismatchException(
-          "index '" + index.name() + "' was nullable and is declared non-nullable; rows with a "
-              + "null key may exist: keep it nullable, or add it under a new name",
-          table.name(),
-          null,
-          null);
-    }
-  }
-
-  private static String describe(final boolean unique, final String codec) {
-    return (unique ? "unique " : "non-unique ") + codec;
+    return Catalog.TableEntry.table(
+            table.oid(), table.name(), table.keyCodec().id(), table.valueCodec().id())
+        .withDbi(table.dbiName())
+        .withDescription(table.description())
+        .withProperties(table.properties())
+        .withIndexes(indexes)
+        .withReferences(references)
+        .withValueChecksum(checksum);
   }
 
   /**
@@ -748,21 +655,7 @@ public abstract class Schema implements Attachable {
     access.dropTable(txn, entry.index(indexName).dbi());
     final List<Catalog.IndexEntry> remaining = new ArrayList<>(entry.indexes());
     remaining.removeIf(i -> i.name().equals(indexName));
-    catalog.put(
-        txn,
-        new Catalog.TableEntry(
-            entry.format(),
-            entry.oid(),
-            entry.name(),
-            entry.description(),
-            entry.kind(),
-            entry.dbi(),
-            entry.keyCodec(),
-            entry.valueCodec(),
-            entry.properties(),
-            remaining,
-            entry.references(),
-            entry.valueChecksum()));
+    catalog.put(txn, entry.withIndexes(remaining));
     CatalogGeneration.open(access, txn).bump(txn);
     return true;
   }

@@ -12,14 +12,15 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
 
 /**
- * A set table declared in a {@link Schema}: each key maps to an ordered set of members (e.g. {@code
- * MapUuidUuidSet}), maintained by the application. For sets derived from another table's values,
- * declare an {@link Index} instead: it is kept up to date automatically.
+ * A set table declared in a {@link Schema} with {@code setTable(oid, name, keyCodec, memberCodec)}:
+ * each key maps to an ordered set of members, maintained by the application. For sets derived from
+ * another table's values, declare a {@link MultiIndex} instead: it is kept up to date
+ * automatically.
  *
  * @param <K> the key type
  * @param <M> the member type
  */
-public class SchemaSetTable<K, M> {
+public final class SchemaSetTable<K, M> {
 
   private final KeyCodec<K> keyCodec;
   private final KeyCodec<M> memberCodec;
@@ -30,29 +31,10 @@ public class SchemaSetTable<K, M> {
 
   private final CatalogGeneration.Attached attached = new CatalogGeneration.Attached();
 
-  /**
-   * Declares a set table with the given codecs; subclasses fix them.
-   *
-   * @param keyCodec how keys are encoded
-   * @param memberCodec how members are encoded and ordered
-   */
-  protected SchemaSetTable(final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
+  /** A declaration with these codecs; made by {@code Schema.setTable}. */
+  SchemaSetTable(final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.memberCodec = Objects.requireNonNull(memberCodec, "memberCodec");
-  }
-
-  /**
-   * Declares a set table of any key and member codecs.
-   *
-   * @param keyCodec how keys are encoded
-   * @param memberCodec how members are encoded and ordered
-   * @param <K> the key type
-   * @param <M> the member type
-   * @return the declaration, to pass to {@code Schema.setTable(...)}
-   */
-  public static <K, M> SchemaSetTable<K, M> of(
-      final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
-    return new SchemaSetTable<>(keyCodec, memberCodec);
   }
 
   final void declare(final Schema owner, final String tableOid, final String tableName) {
@@ -65,7 +47,7 @@ public class SchemaSetTable<K, M> {
   }
 
   final void open(final OwnerAccess access, final Txn txn) {
-    table = access.setTable(txn, oid, keyCodec, memberCodec).withDisplayName(name);
+    table = access.setTable(txn, oid, name, keyCodec, memberCodec);
   }
 
   final void unbind() {
@@ -189,8 +171,8 @@ public class SchemaSetTable<K, M> {
    * @param key the key
    * @return the number of members, 0 if none
    */
-  public long size(final Txn txn, final K key) {
-    return bound().size(txn, key);
+  public long count(final Txn txn, final K key) {
+    return bound().count(txn, key);
   }
 
   /**
@@ -200,8 +182,8 @@ public class SchemaSetTable<K, M> {
    * @param key the key
    * @return a cursor of (key, member); close it
    */
-  public Cursor<K, M> members(final Txn txn, final K key) {
-    return bound().members(txn, key);
+  public Cursor<K, M> select(final Txn txn, final K key) {
+    return bound().select(txn, key);
   }
 
   /**
@@ -212,8 +194,8 @@ public class SchemaSetTable<K, M> {
    * @param range which members, direction, offset, limit
    * @return a cursor of (key, member); close it
    */
-  public Cursor<K, M> members(final Txn txn, final K key, final KeyRange<M> range) {
-    return bound().members(txn, key, range);
+  public Cursor<K, M> select(final Txn txn, final K key, final KeyRange<M> range) {
+    return bound().select(txn, key, range);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.lodestore.core.CorruptValueException;
@@ -33,15 +34,15 @@ import org.slf4j.LoggerFactory;
  * A table declared in a {@link Schema}: typed keys to typed values, with the indexes and references
  * declared on it kept up to date by every write, inside the caller's transaction.
  *
- * <p>The typed maps ({@code MapUuidCbor}, {@code MapUuidFlatBuffers}, ...) are this class with fixed
- * codecs; any other key/value pair is {@link #of(KeyCodec, ValueCodec)}. Declare it in a schema
- * with {@code table(oid, name, ...)}; it is usable once the schema is attached.
+ * <p>Declared in a schema with {@code table(oid, name, keyCodec, valueCodec)}, the one way to
+ * declare a table; usable once the schema is attached.
  *
  * <h2>Writes</h2>
  *
- * {@link #put}, {@link #insert}, {@link #replace}, {@link #update} and {@link #delete} first check
- * the new row against every index (null keys, encodability, uniqueness) and reference, then write
- * the row, then move each index entry through the index's single maintenance path. A refused write
+ * {@link #put}, {@link #insert}, {@link #replace}, {@link #update} and {@link #delete} first have
+ * every index prepare its change from the old and new values (its own key extraction and checks:
+ * null keys, encodability, uniqueness) and check every reference, then write the row, then apply
+ * the indexes' changes (see {@link Index}). A refused write
  * throws ({@link UniqueViolationException}, {@link ConstraintViolationException}, {@link
  * InvalidKeyException} or {@link KeyTooLongException} for a primary or index key that cannot be
  * stored, {@code InvalidValueException}) and leaves the table and all its indexes exactly as
@@ -72,8 +73,14 @@ public class SchemaTable<K, V> {
 
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
-  private final List<AbstractIndex<?, K, V>> indexes = new ArrayList<>();
-  private final List<Reference<K, V, ?>> references = new ArrayList<>();
+  private final List<Index<?, K, V>> indexes = new ArrayList<>();
+  private final List<Reference<K, V, ?, ?>> references = new ArrayList<>();
+
+  /**
+   * The references of other tables (or this one) to this table's rows: acted on by deletes. A
+   * schema attached later may add one to a table that is attached already, hence copy-on-write.
+   */
+  private final List<Reference<?, ?, K, V>> incoming = new CopyOnWriteArrayList<>();
   private final Map<String, String> properties = new LinkedHashMap<>();
   private String oid;
   private String name;
@@ -87,29 +94,10 @@ public class SchemaTable<K, V> {
 
   private final CatalogGeneration.Attached attached = new CatalogGeneration.Attached();
 
-  /**
-   * Declares a table with the given codecs; subclasses fix them.
-   *
-   * @param keyCodec how keys are encoded and ordered
-   * @param valueCodec how values are encoded
-   */
-  protected SchemaTable(final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
+  /** A declaration with these codecs; made by {@code Schema.table} (and {@code counterTable}). */
+  SchemaTable(final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
     this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
     this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
-  }
-
-  /**
-   * Declares a table of any key and value codecs.
-   *
-   * @param keyCodec how keys are encoded and ordered
-   * @param valueCodec how values are encoded
-   * @param <K> the key type
-   * @param <V> the value type
-   * @return the declaration, to pass to {@code Schema.table(...)}
-   */
-  public static <K, V> SchemaTable<K, V> of(
-      final KeyCodec<K> keyCodec, final ValueCodec<V> valueCodec) {
-    return new SchemaTable<>(keyCodec, valueCodec);
   }
 
   // ------------------------------------------------------------ declaration
@@ -150,9 +138,9 @@ public class SchemaTable<K, V> {
    * org.lodestore.core.SchemaMismatchException}.
    *
    * <pre>{@code
-   * final MapUuidFlatBuffers<Market> markets = table(OID, "markets",
-   *     MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new)
-   *         .valueChecksum(ValueChecksum.CRC32C));                 // opt in: one CRC pass per read
+   * final SchemaTable<UUID, Market> markets =
+   *     table(OID, "markets", KeyCodecs.UUID, FlatBuffersCodec.of(Market::getRootAsMarket, Market::new))
+   *         .valueChecksum(ValueChecksum.CRC32C);                  // opt in: one CRC pass per read
    * }</pre>
    *
    * @param checksum the checksum of this table's values
@@ -206,16 +194,16 @@ public class SchemaTable<K, V> {
     return index;
   }
 
-  final <I> Index<I, K, V> addIndex(
+  final <I> MultiIndex<I, K, V> addIndex(
       final String indexName, final KeyCodec<I> codec, final Function<? super V, ? extends I> key) {
-    final Index<I, K, V> index = new Index<>(this, indexName, codec, key);
+    final MultiIndex<I, K, V> index = new MultiIndex<>(this, indexName, codec, key);
     addIndex(index);
     return index;
   }
 
-  private void addIndex(final AbstractIndex<?, K, V> index) {
+  private void addIndex(final Index<?, K, V> index) {
     requireUnattached();
-    for (final AbstractIndex<?, K, V> existing : indexes) {
+    for (final Index<?, K, V> existing : indexes) {
       if (existing.name.equals(index.name)) {
         throw new IllegalArgumentException(
             "table '" + name + "' already has an index named '" + index.name + "'");
@@ -224,9 +212,29 @@ public class SchemaTable<K, V> {
     indexes.add(index);
   }
 
-  final void addReference(final Reference<K, V, ?> reference) {
-    requireUnattached();
-    references.add(reference);
+  /** Records {@code reference} on both of its tables. */
+  static <K, V, R, T> void addReference(final Reference<K, V, R, T> reference) {
+    reference.from.requireUnattached();
+    reference.from.references.add(reference);
+    reference.to.incoming.add(reference);
+  }
+
+  /**
+   * A numeric field of this table's values with in-transaction mutators (increment, decrement,
+   * and/or/xor masks, set/clear bit) that write the row back through this table, indexes
+   * maintained; see {@link LongField}. It needs no declaration in the catalog and may be made at
+   * any time.
+   *
+   * @param fieldName the field's name, for messages
+   * @param getter reads the field from a value
+   * @param wither returns a copy of a value with the field set (for FlatBuffers: a newly built one)
+   * @return the field
+   */
+  public LongField<K, V> longField(
+      final String fieldName,
+      final java.util.function.ToLongFunction<? super V> getter,
+      final java.util.function.BiFunction<? super V, Long, ? extends V> wither) {
+    return new LongField<>(this, fieldName, getter, wither, null);
   }
 
   /**
@@ -288,11 +296,11 @@ public class SchemaTable<K, V> {
    *
    * @return them, in declaration order
    */
-  public List<AbstractIndex<?, K, V>> indexes() {
+  public List<Index<?, K, V>> indexes() {
     return Collections.unmodifiableList(indexes);
   }
 
-  List<Reference<K, V, ?>> references() {
+  List<Reference<K, V, ?, ?>> references() {
     return references;
   }
 
@@ -304,10 +312,8 @@ public class SchemaTable<K, V> {
   /** Binds the table's storage, with the value checksum the catalog has (or now records). */
   final void open(final OwnerAccess access, final Txn txn, final ValueChecksum checksum) {
     final Table<K, V> opened =
-        access.table(txn, dbiName(), keyCodec, valueCodec)
-            .withDisplayName(name)
-            .withValueChecksum(checksum);
-    for (final AbstractIndex<?, K, V> index : indexes) {
+        access.table(txn, dbiName(), name, keyCodec, valueCodec).withValueChecksum(checksum);
+    for (final Index<?, K, V> index : indexes) {
       index.open(access, txn);
     }
     this.table = opened;
@@ -326,13 +332,13 @@ public class SchemaTable<K, V> {
   /** Forgets what {@link #open} bound, after an attach that did not commit. */
   final void unbind() {
     this.table = null;
-    for (final AbstractIndex<?, K, V> index : indexes) {
+    for (final Index<?, K, V> index : indexes) {
       index.unbind();
     }
   }
 
   /**
-   * Entries, depth and pages of this table (not its indexes; see {@link AbstractIndex#stats}).
+   * Entries, depth and pages of this table (not its indexes; see {@link Index#stats}).
    *
    * @param txn the transaction
    * @return the statistics, named by the LMDB database (the oid)
@@ -456,8 +462,8 @@ public class SchemaTable<K, V> {
    * @param range the range
    * @return the count
    */
-  public long countRange(final Txn txn, final KeyRange<K> range) {
-    return bound().countRange(txn, range);
+  public long count(final Txn txn, final KeyRange<K> range) {
+    return bound().count(txn, range);
   }
 
   /**
@@ -578,36 +584,95 @@ public class SchemaTable<K, V> {
   public boolean delete(final Txn txn, final K key) {
     final Table<K, V> t = bound();
     attached.requireCurrent(schema, txn, name, oid);
-    if (indexes.isEmpty()) {
+    if (indexes.isEmpty() && incoming.isEmpty()) {
       return t.delete(txn, key);
     }
-    final Object[] oldKeys = oldIndexKeys(t, txn, key);
-    if (oldKeys == null) {
+    if (!incoming.isEmpty()) {
+      if (!t.contains(txn, key)) {
+        return false;
+      }
+      checkDelete(txn, List.of(key), new Deletions()); // every RESTRICT, before any write
+    }
+    return deleteChecked(txn, key);
+  }
+
+  /**
+   * Checks that deleting the rows {@code keys} may go ahead: no RESTRICT reference to any of them
+   * from a row that stays, following CASCADE references into the tables they delete from. Writes
+   * nothing; {@code going} collects the rows the delete will remove.
+   */
+  final void checkDelete(final Txn txn, final List<K> keys, final Deletions going) {
+    for (final K key : keys) {
+      if (going.add(this, key)) {
+        for (final Reference<?, ?, K, V> reference : incoming) {
+          reference.checkDelete(txn, List.of(key), going);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes the row {@code key} (checked by {@link #checkDelete}) with its index entries, then
+   * does what each reference to it declares for the rows that reference it. The row goes first,
+   * so that a cycle of cascades ends.
+   */
+  final boolean deleteChecked(final Txn txn, final K key) {
+    final Table<K, V> t = bound();
+    attached.requireCurrent(schema, txn, name, oid);
+    final Current<V> old = current(t, txn, key);
+    if (old == null) {
       return false;
     }
-    warnIfRepair(oldKeys, key, "deleting");
+    final List<Index.Change<?, K>> changes = prepare(txn, key, old, null);
+    warnIfRepair(old, key, "deleting");
     t.delete(txn, key);
-    for (int i = 0; i < indexes.size(); i++) {
-      updateIndex(indexes.get(i), txn, key, oldKeys[i], null);
+    apply(txn, changes);
+    for (final Reference<?, ?, K, V> reference : incoming) {
+      reference.onTargetDeleted(txn, key);
     }
     return true;
   }
 
   /**
-   * Removes every row and every index entry of this table, in O(pages); no other table is touched.
+   * Removes every row and every index entry of this table, in O(pages). Rows of other tables that
+   * reference this one are dealt with as their references declare (see {@link Reference}): a
+   * RESTRICT reference with any referencing row refuses the truncate, before anything is written;
+   * CASCADE deletes the referencing rows, SET_NULL clears their references.
    *
    * @param txn a write transaction
+   * @throws ConstraintViolationException if a RESTRICT reference still references a row; nothing
+   *     is written
    * @throws SchemaMismatchException if a newer declaration of this table attached since this one
    *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
   public void truncate(final Txn txn) {
     final Table<K, V> t = bound();
     attached.requireCurrent(schema, txn, name, oid);
+    final List<Targets<K>> referenced = new ArrayList<>();
+    if (!incoming.isEmpty()) {
+      final Deletions going = new Deletions();
+      going.addWhole(this);
+      for (final Reference<?, ?, K, V> reference : incoming) {
+        if (reference.from != this) {
+          final List<K> keys = reference.referencedKeys(txn);
+          reference.checkDelete(txn, keys, going);
+          referenced.add(new Targets<>(reference, keys));
+        }
+      }
+    }
     t.truncate(txn);
-    for (final AbstractIndex<?, K, V> index : indexes) {
+    for (final Index<?, K, V> index : indexes) {
       index.clear(txn);
     }
+    for (final Targets<K> targets : referenced) {
+      for (final K key : targets.keys()) {
+        targets.reference().onTargetDeleted(txn, key);
+      }
+    }
   }
+
+  /** The keys of this table that {@code reference} references, read before a truncate. */
+  private record Targets<K>(Reference<?, ?, K, ?> reference, List<K> keys) {}
 
   private enum Mode {
     UPSERT,
@@ -630,127 +695,101 @@ public class SchemaTable<K, V> {
           return true;
       }
     }
-    final Object[] present = oldIndexKeys(t, txn, key);
-    if ((mode == Mode.INSERT && present != null) || (mode == Mode.REPLACE && present == null)) {
+    final Current<V> old = current(t, txn, key);
+    if ((mode == Mode.INSERT && old != null) || (mode == Mode.REPLACE && old == null)) {
       return false;
     }
-    // 1. check everything that can refuse the write, before writing anything
-    final Object[] oldKeys = present == null ? new Object[indexes.size()] : present;
-    final Object[] newKeys = new Object[indexes.size()];
-    for (int i = 0; i < indexes.size(); i++) {
-      newKeys[i] = extract(indexes.get(i), value, key);
-      checkIndex(indexes.get(i), txn, key, oldKeys[i], newKeys[i]);
-    }
-    for (final Reference<K, V, ?> reference : references) {
+    // 1. everything that can refuse the write, before anything is written
+    final List<Index.Change<?, K>> changes = prepare(txn, key, old, value);
+    for (final Reference<K, V, ?, ?> reference : references) {
       reference.check(txn, key, value);
     }
-    // 2. write the row (its own key and value checks happen before LMDB is touched)
-    warnIfRepair(oldKeys, key, "overwriting");
+    // 2. the row (its own key and value checks happen before LMDB is touched)
+    warnIfRepair(old, key, "overwriting");
     t.put(txn, key, value);
-    // 3. move every index entry through its one maintenance path
-    for (int i = 0; i < indexes.size(); i++) {
-      updateIndex(indexes.get(i), txn, key, oldKeys[i], newKeys[i]);
-    }
+    // 3. every index moves its entry
+    apply(txn, changes);
     return true;
   }
 
   /**
-   * The index keys of the row stored under {@code key}, or null if there is none. For a row whose
-   * value cannot be decoded, every key is {@link AbstractIndex#UNREADABLE}, so that each index
-   * finds the row's entries by scanning.
+   * The row stored under a key: its value, or {@code unreadable} if the stored value cannot be
+   * decoded (its index keys are unknown; see "Repairing a corrupt row").
    */
-  private Object[] oldIndexKeys(final Table<K, V> t, final Txn txn, final K key) {
-    final V old;
+  private record Current<V>(V value, boolean unreadable) {}
+
+  /** The row under {@code key}, or null if there is none. */
+  private Current<V> current(final Table<K, V> t, final Txn txn, final K key) {
     try {
-      old = t.get(txn, key);
+      final V value = t.get(txn, key);
+      return value == null ? null : new Current<>(value, false);
     } catch (CorruptValueException e) {
-      final Object[] unknown = new Object[indexes.size()];
-      Arrays.fill(unknown, AbstractIndex.UNREADABLE);
-      return unknown;
+      return new Current<>(null, true);
     }
-    return old == null ? null : extractAll(old);
   }
 
-  /** Logs the repair of a corrupt row if {@code oldKeys} are those of one. */
-  private void warnIfRepair(final Object[] oldKeys, final K key, final String action) {
-    if (oldKeys.length > 0 && oldKeys[0] == AbstractIndex.UNREADABLE) {
+  /** Every index's change for the row {@code key} going from {@code old} to {@code value}. */
+  private List<Index.Change<?, K>> prepare(
+      final Txn txn, final K key, final Current<V> old, final V value) {
+    final List<Index.Change<?, K>> changes = new ArrayList<>(indexes.size());
+    for (final Index<?, K, V> index : indexes) {
+      final Index.Change<?, K> change =
+          old != null && old.unreadable()
+              ? index.prepareRepair(txn, key, value)
+              : index.prepare(txn, key, old == null ? null : old.value(), value);
+      if (change != null) {
+        changes.add(change);
+      }
+    }
+    return changes;
+  }
+
+  private static <T> void apply(final Txn txn, final List<Index.Change<?, T>> changes) {
+    for (final Index.Change<?, T> change : changes) {
+      change.apply(txn);
+    }
+  }
+
+  /** Logs the repair of a corrupt row if {@code old} is one. */
+  private void warnIfRepair(final Current<V> old, final K key, final String action) {
+    if (old != null && old.unreadable()) {
       LOG.warn(
           "table '{}': the value under key {} cannot be decoded; {} it, and removing the index "
               + "entries that point to it by scanning {} index(es)",
           name,
-          AbstractIndex.describe(key),
+          Index.describe(key),
           action,
           indexes.size());
     }
   }
 
-  private Object[] extractAll(final V value) {
-    final Object[] keys = new Object[indexes.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = indexes.get(i).extract(value);
-    }
-    return keys;
-  }
-
-  private Object extract(final AbstractIndex<?, K, V> index, final V value, final K key) {
-    try {
-      return index.extract(value);
-    } catch (RuntimeException e) {
-      throw new ConstraintViolationException(
-          "index '" + index.name + "' cannot extract its key from the value: " + e,
-          name,
-          key,
-          e);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <I, K, V> void checkIndex(
-      final AbstractIndex<I, K, V> index,
-      final Txn txn,
-      final K key,
-      final Object oldKey,
-      final Object newKey) {
-    index.check(txn, key, (I) oldKey, (I) newKey);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <I, K, V> void updateIndex(
-      final AbstractIndex<I, K, V> index,
-      final Txn txn,
-      final K key,
-      final Object oldKey,
-      final Object newKey) {
-    index.update(txn, key, (I) oldKey, (I) newKey);
-  }
-
   /** Adds every row's entry to {@code index} (which must be empty): backfill and rebuild. */
-  final void backfill(final Txn txn, final AbstractIndex<?, K, V> index) {
+  final void backfill(final Txn txn, final Index<?, K, V> index) {
     final Table<K, V> t = table;
-    final List<Row<K, Object>> pending = new ArrayList<>();
+    final List<Index.Change<?, K>> pending = new ArrayList<>();
     try (Cursor<K, V> c = t.select(txn, KeyRange.all())) {
       while (c.next()) {
-        final K key = c.key();
-        final Object indexKey = extract(index, c.value(), key);
-        checkIndex(index, txn, key, null, indexKey);
-        pending.add(new Row<>(key, indexKey));
+        final Index.Change<?, K> change = index.prepare(txn, c.key(), null, c.value());
+        if (change != null) {
+          pending.add(change);
+        }
         if (pending.size() == 4096) {
-          flush(txn, index, pending);
+          flush(txn, pending);
         }
       }
     }
-    flush(txn, index, pending);
+    flush(txn, pending);
   }
 
-  private void flush(
-      final Txn txn, final AbstractIndex<?, K, V> index, final List<Row<K, Object>> pending) {
-    // writes happen outside the scan's reads of zero-copy values; a unique clash among the
-    // pending rows themselves is caught here
-    for (final Row<K, Object> row : pending) {
-      if (row.value() != null) {
-        checkIndex(index, txn, row.key(), null, row.value());
-        updateIndex(index, txn, row.key(), null, row.value());
-      }
+  /**
+   * Applies a backfill's pending changes. Each was prepared against the index as it stood before
+   * the batch, so it is checked again first: a unique clash among the batch's rows is caught here.
+   * (The changes hold decoded keys, not views, so the writes may follow the scan's reads.)
+   */
+  private static <T> void flush(final Txn txn, final List<Index.Change<?, T>> pending) {
+    for (final Index.Change<?, T> change : pending) {
+      change.checkAgain(txn);
+      change.apply(txn);
     }
     pending.clear();
   }

@@ -6,6 +6,7 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
 import org.lodestore.core.Table;
+import org.lodestore.core.TableStats;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
 
@@ -20,7 +21,7 @@ import org.lodestore.core.key.KeyCodec;
  * @param <K> the table's primary key type
  * @param <V> the table's value type
  */
-public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
+public final class UniqueIndex<I, K, V> extends Index<I, K, V> {
 
   private Table<I, K> entries;
 
@@ -32,14 +33,9 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
     super(table, name, keyCodec, extractor);
   }
 
-  /**
-   * Allows rows whose index key is null; they are left out of the index.
-   *
-   * @return this index
-   */
+  @Override
   public UniqueIndex<I, K, V> nullable() {
-    table.requireUnattached();
-    this.nullable = true;
+    super.nullable();
     return this;
   }
 
@@ -82,31 +78,13 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
     return entries(txn).contains(txn, indexKey);
   }
 
-  /**
-   * Scans the index: (index key, primary key) pairs in index-key order.
-   *
-   * @param txn the transaction
-   * @param range which index keys, direction, offset, limit
-   * @return the cursor; close it
-   */
+  @Override
   public Cursor<I, K> select(final Txn txn, final KeyRange<I> range) {
     return entries(txn).select(txn, range);
   }
 
-  /**
-   * The rows whose index keys fall in {@code range}, in index order (descending if reversed), with
-   * the range's offset and limit, and whether more matched.
-   *
-   * @param txn the transaction
-   * @param range which index keys, direction, offset, limit
-   * @return the page of (primary key, value) rows
-   */
-  public Page<Row<K, V>> records(final Txn txn, final KeyRange<I> range) {
-    return page(txn, select(txn, range));
-  }
-
   @Override
-  public long size(final Txn txn) {
+  public long count(final Txn txn) {
     return entries(txn).count(txn);
   }
 
@@ -118,8 +96,8 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   @Override
   void open(final OwnerAccess access, final Txn txn) {
     entries =
-        access.table(txn, dbiName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()))
-            .withDisplayName(displayName());
+        access.table(
+            txn, dbiName(), displayName(), keyCodec, SchemaTable.keyAsValue(table.keyCodec()));
   }
 
   @Override
@@ -128,7 +106,7 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   }
 
   @Override
-  public org.lodestore.core.TableStats stats(final Txn txn) {
+  public TableStats stats(final Txn txn) {
     return entries(txn).stats(txn);
   }
 
@@ -140,7 +118,7 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   @Override
   void checkUnique(final Txn txn, final K key, final I indexKey) {
     final K holder = entries.get(txn, indexKey);
-    if (holder != null && table.keyCodec().comparator().compare(holder, key) != 0) {
+    if (holder != null && !samePrimary(holder, key)) {
       throw new UniqueViolationException(
           table.name(), key, name, describe(indexKey), describe(holder));
     }
@@ -154,14 +132,9 @@ public final class UniqueIndex<I, K, V> extends AbstractIndex<I, K, V> {
   @Override
   void remove(final Txn txn, final I indexKey, final K key) {
     final K holder = entries.get(txn, indexKey);
-    if (holder != null && table.keyCodec().comparator().compare(holder, key) == 0) {
+    if (holder != null && samePrimary(holder, key)) {
       entries.delete(txn, indexKey);
     }
-  }
-
-  @Override
-  Cursor<I, K> scanAll(final Txn txn) {
-    return entries.select(txn, KeyRange.all());
   }
 
   @Override

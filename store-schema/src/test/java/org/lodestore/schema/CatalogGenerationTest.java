@@ -19,6 +19,7 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * The catalog generation and stale declarations: a write through a schema object attached before
@@ -35,15 +36,15 @@ class CatalogGenerationTest {
 
   /** The old declaration. */
   static class V1 extends Schema {
-    final MapUuidCbor<User> users;
-    final MapUuidUuidSet tags = setTable(TAGS, "tags", MapUuidUuidSet.create());
+    final SchemaTable<UUID, User> users;
+    final SchemaSetTable<UUID, UUID> tags = setTable(TAGS, "tags", KeyCodecs.UUID, KeyCodecs.UUID);
 
     V1() {
       this("users");
     }
 
     V1(final String name) {
-      users = table(USERS, name, MapUuidCbor.of(User.class));
+      users = table(USERS, name, KeyCodecs.UUID, CborCodec.of(User.class));
     }
   }
 
@@ -60,7 +61,7 @@ class CatalogGenerationTest {
 
   /** Another schema sharing the database, with a table of its own. */
   static final class Other extends Schema {
-    final MapUuidCbor<User> other = table(OTHER, "other", MapUuidCbor.of(User.class));
+    final SchemaTable<UUID, User> other = table(OTHER, "other", KeyCodecs.UUID, CborCodec.of(User.class));
   }
 
   @TempDir Path dir;
@@ -118,7 +119,7 @@ class CatalogGenerationTest {
       }
       assertThat(rows(db, v1)).hasSize(before.size() + 1).containsAll(before);
       try (Txn txn = db.beginRead()) {
-        assertThat(v2.byEmail.size(txn)).isEqualTo(2);
+        assertThat(v2.byEmail.count(txn)).isEqualTo(2);
         assertThat(v2.byEmail.key(txn, "ada@x")).isEqualTo(ada);
       }
     }
@@ -205,9 +206,7 @@ class CatalogGenerationTest {
         // what a newer declaration with another table property would record
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, TAGS);
-        catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), Map.of("compression", "lz4"),
-            e.indexes(), e.references(), e.valueChecksum()));
+        catalog.put(txn, e.withProperties(Map.of("compression", "lz4")));
         CatalogGeneration.open(Access.of(db), txn).bump(txn);
       });
       assertThatThrownBy(() -> db.write(txn -> v1.tags.add(txn, k, k)))

@@ -54,16 +54,16 @@ class CatalogTest {
 
   /** Customers, with the indexes a test asks for. */
   static final class Crm extends Schema {
-    final MapUuidCbor<Customer> customers;
+    final SchemaTable<UUID, Customer> customers;
     UniqueIndex<String, UUID, Customer> byEmail;
-    Index<String, UUID, Customer> byCountry;
+    MultiIndex<String, UUID, Customer> byCountry;
 
     Crm() {
       this("customers");
     }
 
     Crm(final String name) {
-      customers = table(CUSTOMERS, name, MapUuidCbor.of(Customer.class));
+      customers = table(CUSTOMERS, name, KeyCodecs.UUID, CborCodec.of(Customer.class));
     }
 
     Crm withEmail() {
@@ -151,8 +151,8 @@ class CatalogTest {
       assertThat(scan(crm.byEmail.select(txn, KeyRange.all()))).isEqualTo(emails);
       final List<String> byCountry = scan(crm.byCountry.select(txn, KeyRange.all()));
       assertThat(byCountry).containsExactlyInAnyOrderElementsOf(countries);
-      assertThat(crm.byEmail.size(txn)).isEqualTo(rows.size());
-      assertThat(crm.byCountry.size(txn)).isEqualTo(countries.size());
+      assertThat(crm.byEmail.count(txn)).isEqualTo(rows.size());
+      assertThat(crm.byCountry.count(txn)).isEqualTo(countries.size());
     }
   }
 
@@ -177,7 +177,7 @@ class CatalogTest {
     }
     try (Database db = open()) {
       final Schema changed = new Schema() {
-        final MapUuidString customers = table(CUSTOMERS, "customers", MapUuidString.create());
+        final SchemaTable<UUID, String> customers = table(CUSTOMERS, "customers", KeyCodecs.UUID, ValueCodecs.STRING);
       };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
@@ -200,7 +200,7 @@ class CatalogTest {
     try (Database db = open()) {
       final Schema changed = new Schema() {
         final SchemaTable<String, Customer> customers =
-            table(CUSTOMERS, "customers", SchemaTable.of(KeyCodecs.STRING, CborCodec.of(Customer.class)));
+            table(CUSTOMERS, "customers", KeyCodecs.STRING, CborCodec.of(Customer.class));
       };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
@@ -215,15 +215,15 @@ class CatalogTest {
   void attach_flatBuffersFileIdentifierAdded_isACodecChangeAndRefused() {
     try (Database db = open()) {
       db.attach(new Schema() {
-        final MapUuidFlatBuffers<Reading> readings =
-            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+        final SchemaTable<UUID, Reading> readings =
+            table(READINGS, "readings", KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
       });
     }
     try (Database db = open()) {
       final Schema changed = new Schema() {
-        final MapUuidFlatBuffers<Reading> readings =
-            table(READINGS, "readings", MapUuidFlatBuffers.of(
-                FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new).withFileIdentifier("LSRD")));
+        final SchemaTable<UUID, Reading> readings =
+            table(READINGS, "readings", KeyCodecs.UUID,
+                FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new).withFileIdentifier("LSRD"));
       };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
@@ -236,13 +236,13 @@ class CatalogTest {
   void attach_setTableWithChangedMemberCodecOrKind_refused() {
     try (Database db = open()) {
       db.attach(new Schema() {
-        final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+        final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
       });
     }
     try (Database db = open()) {
       final Schema members = new Schema() {
         final SchemaSetTable<UUID, String> followers =
-            setTable(FOLLOWERS, "followers", SchemaSetTable.of(KeyCodecs.UUID, KeyCodecs.STRING));
+            setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.STRING);
       };
       assertThatThrownBy(() -> db.attach(members))
           .isInstanceOf(SchemaMismatchException.class)
@@ -250,7 +250,7 @@ class CatalogTest {
           .hasMessageContaining("uuid")
           .hasMessageContaining("utf8");
       final Schema kind = new Schema() {
-        final MapUuidUuid followers = table(FOLLOWERS, "followers", MapUuidUuid.create());
+        final SchemaTable<UUID, UUID> followers = table(FOLLOWERS, "followers", KeyCodecs.UUID, ValueCodecs.UUID);
       };
       assertThatThrownBy(() -> db.attach(kind))
           .isInstanceOf(SchemaMismatchException.class)
@@ -291,28 +291,30 @@ class CatalogTest {
     final int n = 9_000;
     try (Database db = open()) {
       final var plain = db.attach(new Schema() {
-        final MapUuidFlatBuffers<Reading> readings =
-            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+        final FlatBuffersCodec<Reading> readingFb =
+            FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
+        final SchemaTable<UUID, Reading> readings =
+            table(READINGS, "readings", KeyCodecs.UUID, readingFb);
       });
       db.write(txn -> {
         for (int i = 0; i < n; i++) {
           final int v = i;
-          plain.readings.put(txn, new UUID(0, i), plain.readings.build(b -> Reading.create(b, "s" + (v % 10), v)));
+          plain.readings.put(txn, new UUID(0, i), plain.readingFb.build(b -> Reading.create(b, "s" + (v % 10), v)));
         }
       });
     }
     try (Database db = open()) {
       final var indexed = db.attach(new Schema() {
-        final MapUuidFlatBuffers<Reading> readings =
-            table(READINGS, "readings", MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
-        final Index<String, UUID, Reading> bySensor =
+        final SchemaTable<UUID, Reading> readings =
+            table(READINGS, "readings", KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
+        final MultiIndex<String, UUID, Reading> bySensor =
             index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
         final UniqueIndex<Long, UUID, Reading> byValue =
             uniqueIndex(readings, "by_value", KeyCodecs.LONG, Reading::value);
       });
       try (Txn txn = db.beginRead()) {
-        assertThat(indexed.bySensor.size(txn)).isEqualTo(n);
-        assertThat(indexed.byValue.size(txn)).isEqualTo(n);
+        assertThat(indexed.bySensor.count(txn)).isEqualTo(n);
+        assertThat(indexed.byValue.count(txn)).isEqualTo(n);
         for (int s = 0; s < 10; s++) {
           assertThat(indexed.bySensor.count(txn, "s" + s)).isEqualTo(n / 10);
         }
@@ -372,7 +374,7 @@ class CatalogTest {
     }
     try (Database db = open()) {
       final Crm crm = db.attach(Crm.indexed());
-      assertThat(db.<Long>readAndGet(txn -> crm.byEmail.size(txn))).isEqualTo(2L);
+      assertThat(db.<Long>readAndGet(txn -> crm.byEmail.count(txn))).isEqualTo(2L);
     }
   }
 
@@ -391,7 +393,7 @@ class CatalogTest {
       assertThat(entry(db, CUSTOMERS)).isEqualTo(before);
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
       final Crm nullable = db.attach(new Crm().withCountry(true));
-      assertThat(db.<Long>readAndGet(txn -> nullable.byCountry.size(txn))).isEqualTo(17L);
+      assertThat(db.<Long>readAndGet(txn -> nullable.byCountry.count(txn))).isEqualTo(17L);
     }
   }
 
@@ -546,7 +548,7 @@ class CatalogTest {
       db.write(txn -> crm.customers.put(txn, UUID.randomUUID(), customer(2, null)));
       try (Txn txn = db.beginRead()) {
         assertThat(crm.customers.count(txn)).isEqualTo(2L);
-        assertThat(crm.byCountry.size(txn)).isEqualTo(1);
+        assertThat(crm.byCountry.count(txn)).isEqualTo(1);
       }
     }
   }
@@ -554,7 +556,7 @@ class CatalogTest {
   // ------------------------------------------------------------------ tables, schemas, format
 
   static final class Audit extends Schema {
-    final MapTimestampString events = table(EVENTS, "events", MapTimestampString.create());
+    final SchemaTable<Instant, String> events = table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
   }
 
   @Test
@@ -611,9 +613,7 @@ class CatalogTest {
       db.write(txn -> {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
-        catalog.put(txn, new Catalog.TableEntry(Catalog.FORMAT + 1, e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(), e.references(),
-            e.valueChecksum()));
+        catalog.put(txn, e.withFormat(Catalog.FORMAT + 1));
       });
     }
     try (Database db = open()) {
@@ -628,8 +628,8 @@ class CatalogTest {
   void catalog_isPlainCborReadableByAnyDecoder() throws Exception {
     try (Database db = open()) {
       final Schema s = new Schema() {
-        final MapUuidCbor<Customer> customers =
-            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+        final SchemaTable<UUID, Customer> customers =
+            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
         {
           customers.description("people who buy").property("compression", "none");
           uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
@@ -650,7 +650,12 @@ class CatalogTest {
           .containsEntry("kind", "table")
           .containsEntry("keyCodec", "uuid")
           .containsEntry("valueCodec", "cbor")
-          .containsEntry("properties", Map.of("compression", "none"));
+          .containsEntry("properties", Map.of("compression", "none"))
+          .containsEntry("valueType", Map.of(
+              "type", Customer.class.getName(),
+              "properties", Map.of(
+                  "name", "java.lang.String", "email", "java.lang.String", "country", "java.lang.String")))
+          .doesNotContainKey("migration");
       assertThat(map.get("indexes").toString()).contains("by_email").contains("utf8");
     }
   }
@@ -658,8 +663,8 @@ class CatalogTest {
   @Test
   void declare_duplicateOidOrIndexNameOrBadOid_refused() {
     assertThatThrownBy(() -> new Schema() {
-          final MapUuidString a = table(CUSTOMERS, "a", MapUuidString.create());
-          final MapUuidString b = table(CUSTOMERS, "b", MapUuidString.create());
+          final SchemaTable<UUID, String> a = table(CUSTOMERS, "a", KeyCodecs.UUID, ValueCodecs.STRING);
+          final SchemaTable<UUID, String> b = table(CUSTOMERS, "b", KeyCodecs.UUID, ValueCodecs.STRING);
         })
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(CUSTOMERS);
@@ -667,7 +672,7 @@ class CatalogTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("by_email");
     assertThatThrownBy(() -> new Schema() {
-          final MapUuidString a = table("not-a-uuid", "a", MapUuidString.create());
+          final SchemaTable<UUID, String> a = table("not-a-uuid", "a", KeyCodecs.UUID, ValueCodecs.STRING);
         })
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -700,17 +705,17 @@ class CatalogTest {
 
   /** Customers indexed, events, and a set table: everything a read-only attach binds. */
   static final class Everything extends Schema {
-    final MapUuidCbor<Customer> customers =
-        table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+    final SchemaTable<UUID, Customer> customers =
+        table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
     final UniqueIndex<String, UUID, Customer> byEmail =
         uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
-    final Index<String, UUID, Customer> byCountry =
+    final MultiIndex<String, UUID, Customer> byCountry =
         index(customers, "by_country", KeyCodecs.STRING, Customer::country).nullable();
-    final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
-    final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+    final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+    final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
 
     {
-      reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, true);
+      reference(orders, "customer", Order::customer, customers);
     }
   }
 
@@ -776,11 +781,11 @@ class CatalogTest {
             .isInstanceOf(IllegalStateException.class);
       }
       final Schema newTable = new Schema() {
-        final MapUuidCbor<Customer> customers =
-            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+        final SchemaTable<UUID, Customer> customers =
+            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
         final UniqueIndex<String, UUID, Customer> byEmail =
             uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
-        final MapTimestampString events = table(EVENTS, "events", MapTimestampString.create());
+        final SchemaTable<Instant, String> events = table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
       };
       assertThatThrownBy(() -> db.attach(newTable))
           .isInstanceOf(SchemaMismatchException.class)
@@ -788,7 +793,7 @@ class CatalogTest {
           .hasMessageContaining(EVENTS)
           .hasMessageContaining("read-only");
       final Schema newSet = new Schema() {
-        final MapUuidUuidSet followers = setTable(FOLLOWERS, "followers", MapUuidUuidSet.create());
+        final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
       };
       assertThatThrownBy(() -> db.attach(newSet))
           .isInstanceOf(SchemaMismatchException.class)
@@ -906,16 +911,22 @@ class CatalogTest {
 
   // ------------------------------------------------------------------ references
 
-  /** Orders referencing customers; the orders table is declared first on purpose. */
+  /**
+   * Orders referencing customers (every reference is checked; {@code nullable} lets an order have
+   * none); the orders table is declared first on purpose.
+   */
   static final class Sales extends Schema {
-    final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
-    final Index<UUID, UUID, Order> byCustomer =
+    final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+    final MultiIndex<UUID, UUID, Order> byCustomer =
         index(orders, "by_customer", KeyCodecs.UUID, Order::customer).nullable();
-    final MapUuidCbor<Customer> customers =
-        table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+    final SchemaTable<UUID, Customer> customers =
+        table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
+    final Reference<UUID, Order, UUID, Customer> customer;
 
-    Sales(final boolean checked) {
-      reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, checked);
+    Sales(final boolean nullable) {
+      final Reference<UUID, Order, UUID, Customer> r =
+          reference(orders, "customer", Order::customer, customers);
+      customer = nullable ? r.nullable() : r;
     }
   }
 
@@ -924,7 +935,12 @@ class CatalogTest {
     try (Database db = open()) {
       db.attach(new Sales(true));
       assertThat(entry(db, ORDERS).references())
-          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true));
+          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true, "restrict"));
+      // the index the reference maintains for navigation is recorded like any other
+      assertThat(entry(db, ORDERS).indexes())
+          .containsExactly(
+              new Catalog.IndexEntry("by_customer", indexDbi(ORDERS, "by_customer"), "uuid", false, true),
+              new Catalog.IndexEntry("ref.customer", indexDbi(ORDERS, "ref.customer"), "uuid", false, true));
       assertThat(entry(db, CUSTOMERS)).isNotNull();
     }
     try (Database db = open()) {
@@ -950,7 +966,7 @@ class CatalogTest {
         assertThatThrownBy(() -> s.orders.insert(txn, order, dangling))
             .isInstanceOf(ConstraintViolationException.class);
         assertThat(s.orders.count(txn)).isZero();
-        assertThat(s.byCustomer.size(txn)).isZero();
+        assertThat(s.byCustomer.count(txn)).isZero();
         // the transaction is still usable: create the target, then the write passes
         s.customers.put(txn, customer, customer(1, "FR"));
         s.orders.put(txn, order, dangling);
@@ -961,44 +977,68 @@ class CatalogTest {
             .isInstanceOf(ConstraintViolationException.class);
         assertThat(s.orders.get(txn, order)).isEqualTo(dangling);
         assertThat(s.byCustomer.count(txn, customer)).isEqualTo(1);
-        assertThat(s.byCustomer.size(txn)).isEqualTo(1);
+        assertThat(s.byCustomer.count(txn)).isEqualTo(1);
+        assertThat(s.customer.count(txn, customer)).isEqualTo(1);
         txn.commit();
       }
       assertThat(db.<Long>readAndGet(txn -> s.orders.count(txn))).isEqualTo(2L);
     }
   }
 
+  /**
+   * There are no unchecked references any more (this test allowed a dangling one before): every
+   * reference is checked, and one not declared nullable refuses a null too.
+   */
   @Test
-  void reference_unchecked_allowsMissingRow() {
+  void reference_notNullable_refusesDanglingAndNullReferences() {
     try (Database db = open()) {
       final Sales s = db.attach(new Sales(false));
       final UUID customer = UUID.randomUUID();
-      db.write(txn -> s.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
-      assertThat(db.<Long>readAndGet(txn -> s.byCustomer.count(txn, customer))).isEqualTo(1L);
+      assertThatThrownBy(() -> db.write(txn ->
+              s.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1))))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasMessageContaining("orders")
+          .hasMessageContaining(customer.toString());
+      assertThatThrownBy(() -> db.write(txn ->
+              s.orders.put(txn, UUID.randomUUID(), new Order(null, Instant.EPOCH, 1))))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasMessageContaining("customer")
+          .hasMessageContaining("nullable")
+          .hasMessageContaining("orders");
+      try (Txn txn = db.beginRead()) {
+        assertThat(s.orders.count(txn)).isZero();
+        assertThat(s.byCustomer.count(txn)).isZero();
+        assertThat(s.customer.count(txn, customer)).isZero();
+      }
     }
   }
 
+  /**
+   * A reference takes its key codec from its target (it used to be declared, and a differing one
+   * was refused at attach; now it cannot differ): recorded in the catalog, for the reference and for
+   * the index it maintains.
+   */
   @Test
-  void reference_keyCodecDiffersFromTarget_refusedAtAttachAndNothingCreated() {
+  void reference_keyCodecIsTheTargets_andIsRecorded() {
+    final UUID c = UUID.randomUUID();
     try (Database db = open()) {
-      final Schema s = new Schema() {
-        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
-        final MapUuidCbor<Customer> customers =
-            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
-
-        {
-          reference(orders, "customer", KeyCodecs.descending(KeyCodecs.UUID), Order::customer, customers, true);
-        }
-      };
-      assertThatThrownBy(() -> db.attach(s))
-          .isInstanceOf(SchemaMismatchException.class)
-          .hasMessageContaining("orders")
-          .hasMessageContaining("customer")
-          .hasMessageContaining("desc(uuid)")
-          .hasMessageContaining("uuid");
-      assertThat(entry(db, ORDERS)).isNull();
-      assertThat(entry(db, CUSTOMERS)).isNull();
-      assertThat(db.tableNames()).doesNotContain(ORDERS, CUSTOMERS);
+      final var s = db.attach(new Schema() {
+        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+        final SchemaTable<UUID, Customer> customers = table(CUSTOMERS, "customers",
+            KeyCodecs.descending(KeyCodecs.UUID), CborCodec.of(Customer.class));
+        final Reference<UUID, Order, UUID, Customer> customer =
+            reference(orders, "customer", Order::customer, customers);
+      });
+      assertThat(entry(db, ORDERS).references())
+          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "desc(uuid)", true, "restrict"));
+      assertThat(entry(db, ORDERS).index("ref.customer").keyCodec()).isEqualTo("desc(uuid)");
+      db.write(txn -> {
+        s.customers.put(txn, c, customer(1, "FR"));
+        s.orders.put(txn, UUID.randomUUID(), new Order(c, Instant.EPOCH, 1));
+      });
+      try (Txn txn = db.beginRead()) {
+        assertThat(s.customer.count(txn, c)).isEqualTo(1);
+      }
     }
   }
 
@@ -1006,13 +1046,13 @@ class CatalogTest {
   void reference_cycle_refused() {
     try (Database db = open()) {
       final Schema s = new Schema() {
-        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
-        final MapUuidCbor<Customer> customers =
-            table(CUSTOMERS, "customers", MapUuidCbor.of(Customer.class));
+        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+        final SchemaTable<UUID, Customer> customers =
+            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
 
         {
-          reference(orders, "customer", KeyCodecs.UUID, Order::customer, customers, true);
-          reference(customers, "last_order", KeyCodecs.UUID, c -> null, orders, false);
+          reference(orders, "customer", Order::customer, customers);
+          reference(customers, "last_order", c -> null, orders).nullable();
         }
       };
       assertThatThrownBy(() -> db.attach(s))
@@ -1028,11 +1068,11 @@ class CatalogTest {
   void reference_toOwnTable_attachesAndIsChecked() {
     try (Database db = open()) {
       final var s = db.attach(new Schema() {
-        final MapUuidCbor<Employee> employees =
-            table(EMPLOYEES, "employees", MapUuidCbor.of(Employee.class));
+        final SchemaTable<UUID, Employee> employees =
+            table(EMPLOYEES, "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
 
         {
-          reference(employees, "manager", KeyCodecs.UUID, Employee::manager, employees, true);
+          reference(employees, "manager", Employee::manager, employees).nullable();
         }
       });
       final UUID boss = UUID.randomUUID();
@@ -1043,31 +1083,59 @@ class CatalogTest {
     }
   }
 
+  /**
+   * A reference may point into another schema's table if it is declared before that schema
+   * attaches, or after (deletes from the target act on every reference to it declared in this
+   * process: RESTRICT here).
+   */
   @Test
-  void reference_toTableOfAnotherAttachedSchema_works_andToUnknownTable_refused() {
+  void reference_toTableOfAnotherSchema_worksDeclaredBeforeOrAfterItsAttach_andToUnknownTable_refused() {
     try (Database db = open()) {
-      final Crm crm = db.attach(new Crm());
-      final UUID customer = UUID.randomUUID();
-      db.write(txn -> crm.customers.put(txn, customer, customer(1, "FR")));
-      final var sales = db.attach(new Schema() {
-        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+      final Crm crm = new Crm();
+      final var sales = new Schema() {
+        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
 
         {
-          reference(orders, "customer", KeyCodecs.UUID, Order::customer, crm.customers, true);
+          reference(orders, "customer", Order::customer, crm.customers);
         }
-      });
+      };
+      db.attach(crm);
+      db.attach(sales);
+      final UUID customer = UUID.randomUUID();
+      db.write(txn -> crm.customers.put(txn, customer, customer(1, "FR")));
       db.write(txn -> sales.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
       assertThatThrownBy(() -> db.write(txn ->
               sales.orders.put(txn, UUID.randomUUID(), new Order(UUID.randomUUID(), Instant.EPOCH, 1))))
           .isInstanceOf(ConstraintViolationException.class);
+      assertThatThrownBy(() -> db.write(txn -> crm.customers.delete(txn, customer)))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasMessageContaining("orders")
+          .hasMessageContaining("RESTRICT");
+      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, customer))).isEqualTo(customer(1, "FR"));
+      // a schema declared after the target's attached: its reference acts on deletes from then on
+      final var events = new Schema() {
+        final SchemaTable<UUID, Order> late = table(EVENTS, "late", KeyCodecs.UUID, CborCodec.of(Order.class));
+
+        {
+          reference(late, "customer", Order::customer, crm.customers);
+        }
+      };
+      db.attach(events);
+      final UUID second = UUID.randomUUID();
+      db.write(txn -> crm.customers.put(txn, second, customer(2, "DE")));
+      db.write(txn -> events.late.put(txn, UUID.randomUUID(), new Order(second, Instant.EPOCH, 1)));
+      assertThatThrownBy(() -> db.write(txn -> crm.customers.delete(txn, second)))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasMessageContaining("late")
+          .hasMessageContaining("RESTRICT");
     }
     try (Database db = Database.open(dir.resolve("fresh"))) {
       final Crm unattached = new Crm();
       final Schema s = new Schema() {
-        final MapUuidCbor<Order> orders = table(ORDERS, "orders", MapUuidCbor.of(Order.class));
+        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
 
         {
-          reference(orders, "customer", KeyCodecs.UUID, Order::customer, unattached.customers, true);
+          reference(orders, "customer", Order::customer, unattached.customers);
         }
       };
       // the target is declared elsewhere but neither in this schema nor in the catalog

@@ -17,9 +17,9 @@ import org.lodestore.core.key.KeyCodecs;
 class CounterTableTest {
 
   static final class Stats extends Schema {
-    final CounterTable<UUID> hits = table("c0c00000-0000-4000-8000-000000000001", "hits", CounterTable.byUuid());
-    final CounterTable<String> flags = table("c0c00000-0000-4000-8000-000000000002", "flags", CounterTable.byString());
-    final CounterTable<Long> byDay = table("c0c00000-0000-4000-8000-000000000003", "by_day", CounterTable.of(KeyCodecs.LONG));
+    final CounterTable<UUID> hits = counterTable("c0c00000-0000-4000-8000-000000000001", "hits", KeyCodecs.UUID);
+    final CounterTable<String> flags = counterTable("c0c00000-0000-4000-8000-000000000002", "flags", KeyCodecs.STRING);
+    final CounterTable<Long> byDay = counterTable("c0c00000-0000-4000-8000-000000000003", "by_day", KeyCodecs.LONG);
   }
 
   @TempDir Path dir;
@@ -72,12 +72,17 @@ class CounterTableTest {
     final UUID k = UUID.randomUUID();
     try (Txn txn = db.beginWrite()) {
       stats.hits.increment(txn, k, Long.MAX_VALUE - 1);
-      assertThatThrownBy(() -> stats.hits.increment(txn, k, 2)).isInstanceOf(ArithmeticException.class);
+      assertThatThrownBy(() -> stats.hits.increment(txn, k, 2)).isInstanceOf(ConstraintViolationException.class).hasCauseInstanceOf(ArithmeticException.class);
       assertThat(stats.hits.value(txn, k)).isEqualTo(Long.MAX_VALUE - 1);
       assertThat(stats.hits.increment(txn, k, 1)).isEqualTo(Long.MAX_VALUE);
       stats.hits.put(txn, k, Long.MIN_VALUE + 1);
-      assertThatThrownBy(() -> stats.hits.decrement(txn, k, 2)).isInstanceOf(ArithmeticException.class);
-      assertThatThrownBy(() -> stats.hits.decrement(txn, k, Long.MIN_VALUE)).isInstanceOf(ArithmeticException.class);
+      assertThatThrownBy(() -> stats.hits.decrement(txn, k, 2)).isInstanceOf(ConstraintViolationException.class).hasCauseInstanceOf(ArithmeticException.class);
+      // 0 - MIN_VALUE overflows; MIN_VALUE + 1 - MIN_VALUE is 1 and does not
+      final UUID zero = UUID.randomUUID();
+      assertThatThrownBy(() -> stats.hits.decrement(txn, zero, Long.MIN_VALUE))
+          .isInstanceOf(ConstraintViolationException.class)
+          .hasCauseInstanceOf(ArithmeticException.class);
+      assertThat(stats.hits.contains(txn, zero)).isFalse();
       assertThat(stats.hits.value(txn, k)).isEqualTo(Long.MIN_VALUE + 1);
       txn.commit();
     }

@@ -29,9 +29,12 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.LodestoreException;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodec;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * Model-based random test of automatic index maintenance: random put, insert, replace, update and
@@ -44,7 +47,7 @@ import org.lodestore.core.key.Tuple2;
  * store). A refused write must throw the typed exception naming the index and change nothing.
  *
  * <p>After every operation its result is compared with the model, and so are the row it touched,
- * every index bucket it touched or would have touched, and the size of the table and every index.
+ * every index bucket it touched or would have touched, and the count of the table and every index.
  * The whole table and every index (scanned forward and in reverse) are compared exactly with the
  * entries derived from the model rows: every few hundred operations, at the end of every write
  * transaction (inside it, and after it committed or aborted, from a read transaction), after many
@@ -59,25 +62,29 @@ class IndexModelTest {
 
   record Item(String code, String category, String tag, UUID group, Instant at, long n) {}
 
+  /** The key of by_group_newest: per group, newest first. */
+  static final Tuple2KeyCodec<UUID, Instant> GROUP_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
+
   static final String ITEMS_OID = "3f0c6a52-8a7e-4d1b-9b1e-0c2d4e6f8a10";
   static final String NOTES_OID = "3f0c6a52-8a7e-4d1b-9b1e-0c2d4e6f8a11";
 
   static final class Shop extends Schema {
-    final MapUuidCbor<Item> items = table(ITEMS_OID, "items", MapUuidCbor.of(Item.class));
+    final SchemaTable<UUID, Item> items = table(ITEMS_OID, "items", KeyCodecs.UUID, CborCodec.of(Item.class));
     final UniqueIndex<String, UUID, Item> byCode =
         uniqueIndex(items, "by_code", KeyCodecs.STRING, Item::code);
-    final Index<String, UUID, Item> byCategory =
+    final MultiIndex<String, UUID, Item> byCategory =
         index(items, "by_category", KeyCodecs.STRING, Item::category);
     final UniqueIndex<String, UUID, Item> byTag =
         uniqueIndex(items, "by_tag", KeyCodecs.STRING, Item::tag).nullable();
-    final Index<Tuple2<UUID, Instant>, UUID, Item> byGroupNewest =
+    final MultiIndex<Tuple2<UUID, Instant>, UUID, Item> byGroupNewest =
         index(
                 items,
                 "by_group_newest",
-                KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+                GROUP_NEWEST,
                 IndexModelTest::groupKey)
             .nullable();
-    final MapUuidString notes = table(NOTES_OID, "notes", MapUuidString.create());
+    final SchemaTable<UUID, String> notes = table(NOTES_OID, "notes", KeyCodecs.UUID, ValueCodecs.STRING);
   }
 
   static Tuple2<UUID, Instant> groupKey(final Item item) {
@@ -102,7 +109,7 @@ class IndexModelTest {
     final Function<Item, I> key;
     final Comparator<I> order;
     final Predicate<I> storable;
-    final Function<Shop, AbstractIndex<I, UUID, Item>> index;
+    final Function<Shop, Index<I, UUID, Item>> index;
 
     Spec(
         final String name,
@@ -111,7 +118,7 @@ class IndexModelTest {
         final Function<Item, I> key,
         final KeyCodec<I> codec,
         final Predicate<I> storable,
-        final Function<Shop, AbstractIndex<I, UUID, Item>> index) {
+        final Function<Shop, Index<I, UUID, Item>> index) {
       this.name = name;
       this.unique = unique;
       this.nullable = nullable;
@@ -159,22 +166,16 @@ class IndexModelTest {
     }
 
     Cursor<I, UUID> select(final Shop s, final Txn txn, final KeyRange<I> range) {
-      final AbstractIndex<I, UUID, Item> ix = index.apply(s);
-      return ix instanceof UniqueIndex<I, UUID, Item> u
-          ? u.select(txn, range)
-          : ((Index<I, UUID, Item>) ix).select(txn, range);
+      return index.apply(s).select(txn, range);
     }
 
-    Page<Row<UUID, Item>> records(final Shop s, final Txn txn, final KeyRange<I> range) {
-      final AbstractIndex<I, UUID, Item> ix = index.apply(s);
-      return ix instanceof UniqueIndex<I, UUID, Item> u
-          ? u.records(txn, range)
-          : ((Index<I, UUID, Item>) ix).records(txn, range);
+    Page<Row<UUID, Item>> page(final Shop s, final Txn txn, final KeyRange<I> range) {
+      return index.apply(s).page(txn, range);
     }
 
     /** The primary keys the index holds under {@code indexKey}, through its point lookups. */
     List<UUID> lookup(final Shop s, final Txn txn, final I indexKey) {
-      final AbstractIndex<I, UUID, Item> ix = index.apply(s);
+      final Index<I, UUID, Item> ix = index.apply(s);
       if (ix instanceof UniqueIndex<I, UUID, Item> u) {
         final UUID holder = u.key(txn, indexKey);
         assertThat(u.contains(txn, indexKey)).as("%s.contains(%s)", name, indexKey).isEqualTo(holder != null);
@@ -182,9 +183,9 @@ class IndexModelTest {
         assertThat(value == null).as("%s.get(%s) == null", name, indexKey).isEqualTo(holder == null);
         return holder == null ? List.of() : List.of(holder);
       }
-      final Index<I, UUID, Item> nx = (Index<I, UUID, Item>) ix;
+      final MultiIndex<I, UUID, Item> nx = (MultiIndex<I, UUID, Item>) ix;
       final List<UUID> keys = new ArrayList<>();
-      try (Cursor<I, UUID> c = nx.keys(txn, indexKey)) {
+      try (Cursor<I, UUID> c = nx.select(txn, indexKey)) {
         while (c.next()) {
           keys.add(c.value());
         }
@@ -207,8 +208,7 @@ class IndexModelTest {
             IndexModelTest::storableString, s -> s.byCategory),
         new Spec<>("by_tag", true, true, Item::tag, KeyCodecs.STRING,
             IndexModelTest::storableString, s -> s.byTag),
-        new Spec<>("by_group_newest", false, true, IndexModelTest::groupKey,
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+        new Spec<>("by_group_newest", false, true, IndexModelTest::groupKey, GROUP_NEWEST,
             k -> true, s -> s.byGroupNewest));
   }
 
@@ -659,11 +659,11 @@ class IndexModelTest {
         }
         default -> {
           if (a instanceof Tuple2<?, ?> t) {
-            range = KeyRange.prefix(t.first());
+            range = (KeyRange<I>) (KeyRange<?>) KeyRange.prefix(GROUP_NEWEST, (UUID) t.first());
             in = x -> ((Tuple2<?, ?>) x).first().equals(t.first());
           } else {
             final String p = ((String) a).substring(0, Math.min(2, ((String) a).length()));
-            range = KeyRange.prefix(p);
+            range = (KeyRange<I>) (KeyRange<?>) KeyRange.prefix(p);
             in = x -> ((String) x).startsWith(p);
           }
         }
@@ -690,21 +690,21 @@ class IndexModelTest {
           new ArrayList<>(skipped.subList(0, (int) Math.min(limit, skipped.size())));
       note("query " + spec.name + " " + range);
       assertThat(spec.scan(shop, txn, range)).as("%s scan of %s", spec.name, range).isEqualTo(page);
-      final Page<Row<UUID, Item>> records = spec.records(shop, txn, range);
+      final Page<Row<UUID, Item>> paged = spec.page(shop, txn, range);
       final List<Row<UUID, Item>> rows = new ArrayList<>();
       for (final Map.Entry<I, UUID> e : page) {
         rows.add(new Row<>(e.getValue(), work.get(e.getValue())));
       }
-      assertThat(records.rows()).as("%s records of %s", spec.name, range).isEqualTo(rows);
-      assertThat(records.moreAvailable()).as("%s moreAvailable of %s", spec.name, range).isEqualTo(more);
+      assertThat(paged.rows()).as("%s page of %s", spec.name, range).isEqualTo(rows);
+      assertThat(paged.moreAvailable()).as("%s moreAvailable of %s", spec.name, range).isEqualTo(more);
       if (spec.name.equals("by_category")) {
         final Page<Row<UUID, Item>> byKey =
-            shop.byCategory.records(txn, (String) a, offset, limit == Long.MAX_VALUE ? 1000 : limit);
+            shop.byCategory.page(txn, (String) a, offset, limit == Long.MAX_VALUE ? 1000 : limit);
         final List<UUID> holders = spec.holders(work, (I) a);
         final List<UUID> expectedKeys =
             holders.subList(Math.min(offset, holders.size()),
                 (int) Math.min(holders.size(), offset + (limit == Long.MAX_VALUE ? 1000 : limit)));
-        assertThat(byKey.rows()).extracting(Row::key).as("by_category records(%s)", a).isEqualTo(expectedKeys);
+        assertThat(byKey.rows()).extracting(Row::key).as("by_category page(%s)", a).isEqualTo(expectedKeys);
         assertThat(byKey.moreAvailable())
             .isEqualTo(holders.size() - Math.min(offset, holders.size()) > (limit == Long.MAX_VALUE ? 1000 : limit));
       }
@@ -747,7 +747,7 @@ class IndexModelTest {
     private void sizeCheck(final Txn txn, final TreeMap<UUID, Item> rows) {
       assertThat(shop.items.count(txn)).as("row count").isEqualTo(rows.size());
       for (final Spec<?> spec : specs) {
-        assertThat(spec.index.apply(shop).size(txn))
+        assertThat(spec.index.apply(shop).count(txn))
             .as("size of %s", spec.name)
             .isEqualTo(rows.values().stream().filter(r -> spec.key.apply(r) != null).count());
       }

@@ -22,36 +22,46 @@ import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.core.key.Tuple3;
+import org.lodestore.core.key.Tuple3KeyCodec;
+import org.lodestore.serializers.CborCodec;
 
 /**
- * The query helpers of {@link Index} and {@link UniqueIndex}: a composite index that filters by one
- * field and orders by another descending, selected by prefix; records paged by offset and limit
+ * The query helpers of {@link MultiIndex} and {@link UniqueIndex}: a composite index that filters by
+ * one field and orders by another descending, selected by prefix; rows paged by offset and limit
  * with {@code moreAvailable}; count by index key; unique lookups; and {@code rebuild}.
  */
 class IndexTest {
 
   record Order(UUID customer, Instant createdAt, String status, String number, long cents) {}
 
+  /** Per customer, newest first: the key of by_customer_newest, which types its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> CUSTOMER_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
+
+  /** Per status and customer, biggest first: the key of by_status_customer_biggest. */
+  static final Tuple3KeyCodec<String, UUID, Long> STATUS_CUSTOMER_BIGGEST =
+      KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.LONG));
+
   static final class Shop extends Schema {
-    final MapUuidCbor<Order> orders =
-        table("1d3e0000-0000-4000-8000-000000000001", "orders", MapUuidCbor.of(Order.class));
+    final SchemaTable<UUID, Order> orders =
+        table("1d3e0000-0000-4000-8000-000000000001", "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
     final UniqueIndex<String, UUID, Order> byNumber =
         uniqueIndex(orders, "by_number", KeyCodecs.STRING, Order::number).nullable();
-    final Index<String, UUID, Order> byStatus =
+    final MultiIndex<String, UUID, Order> byStatus =
         index(orders, "by_status", KeyCodecs.STRING, Order::status);
-    final Index<Tuple2<UUID, Instant>, UUID, Order> byCustomerNewest =
-        index(orders, "by_customer_newest",
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+    final MultiIndex<Tuple2<UUID, Instant>, UUID, Order> byCustomerNewest =
+        index(orders, "by_customer_newest", CUSTOMER_NEWEST,
             o -> Tuple2.of(o.customer(), o.createdAt()));
-    final Index<Tuple3<String, UUID, Long>, UUID, Order> byStatusCustomerBiggest =
-        index(orders, "by_status_customer_biggest",
-            KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.LONG)),
+    final MultiIndex<Tuple3<String, UUID, Long>, UUID, Order> byStatusCustomerBiggest =
+        index(orders, "by_status_customer_biggest", STATUS_CUSTOMER_BIGGEST,
             o -> Tuple3.of(o.status(), o.customer(), o.cents()));
-    final MapUuidString other =
-        table("1d3e0000-0000-4000-8000-000000000002", "other", MapUuidString.create());
+    final SchemaTable<UUID, String> other =
+        table("1d3e0000-0000-4000-8000-000000000002", "other", KeyCodecs.UUID, ValueCodecs.STRING);
   }
 
   static final List<String> STATUSES = List.of("new", "paid", "shipped");
@@ -114,14 +124,15 @@ class IndexTest {
     try (Txn txn = db.beginRead()) {
       for (final UUID c : customers) {
         final Page<Row<UUID, Order>> page =
-            shop.byCustomerNewest.records(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c));
+            shop.byCustomerNewest.page(txn, KeyRange.prefix(CUSTOMER_NEWEST, c));
         assertThat(keys(page)).isEqualTo(newestFirst(c));
         assertThat(page.moreAvailable()).isFalse();
         page.rows().forEach(r -> assertThat(r.value()).isEqualTo(rows.get(r.key())));
         // reversed: oldest first
         final List<UUID> oldest = new ArrayList<>(newestFirst(c));
         Collections.reverse(oldest);
-        assertThat(keys(shop.byCustomerNewest.records(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).reversed())))
+        assertThat(keys(shop.byCustomerNewest.page(
+                txn, KeyRange.prefix(CUSTOMER_NEWEST, c).reversed())))
             .isEqualTo(oldest);
       }
     }
@@ -134,20 +145,20 @@ class IndexTest {
     try (Txn txn = db.beginRead()) {
       final List<UUID> seen = new ArrayList<>();
       for (int offset = 0; offset < all.size(); offset += 6) {
-        final Page<Row<UUID, Order>> page = shop.byCustomerNewest.records(
-            txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(offset).limit(6));
+        final Page<Row<UUID, Order>> page = shop.byCustomerNewest.page(
+            txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(offset).limit(6));
         seen.addAll(keys(page));
         assertThat(page.moreAvailable()).as("page at %d of %d", offset, all.size())
             .isEqualTo(offset + 6 < all.size());
       }
       assertThat(seen).isEqualTo(all);
       // a page that ends exactly at the last row has nothing more
-      final Page<Row<UUID, Order>> exact = shop.byCustomerNewest.records(
-          txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(all.size() - 3).limit(3));
+      final Page<Row<UUID, Order>> exact = shop.byCustomerNewest.page(
+          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size() - 3).limit(3));
       assertThat(keys(exact)).isEqualTo(all.subList(all.size() - 3, all.size()));
       assertThat(exact.moreAvailable()).isFalse();
-      final Page<Row<UUID, Order>> none = shop.byCustomerNewest.records(
-          txn, KeyRange.<Tuple2<UUID, Instant>>prefix(c).offset(all.size()).limit(3));
+      final Page<Row<UUID, Order>> none = shop.byCustomerNewest.page(
+          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size()).limit(3));
       assertThat(none.rows()).isEmpty();
       assertThat(none.moreAvailable()).isFalse();
     }
@@ -168,7 +179,7 @@ class IndexTest {
     }
     try (Txn txn = db.beginRead()) {
       // descending component: the newer instant is the lower bound
-      final Page<Row<UUID, Order>> page = shop.byCustomerNewest.records(
+      final Page<Row<UUID, Order>> page = shop.byCustomerNewest.page(
           txn, KeyRange.closed(Tuple2.of(c, newer), Tuple2.of(c, older)));
       assertThat(keys(page)).isEqualTo(expected);
     }
@@ -188,12 +199,12 @@ class IndexTest {
         .thenComparing(KeyCodecs.UUID_ORDER));
     assertThat(expected).isNotEmpty();
     try (Txn txn = db.beginRead()) {
-      assertThat(keys(shop.byStatusCustomerBiggest.records(
-              txn, KeyRange.<Tuple3<String, UUID, Long>>prefix(status, c))))
+      assertThat(keys(shop.byStatusCustomerBiggest.page(
+              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status, c))))
           .isEqualTo(expected);
       final long byStatusOnly = rows.values().stream().filter(o -> o.status().equals(status)).count();
-      assertThat(shop.byStatusCustomerBiggest.records(
-              txn, KeyRange.<Tuple3<String, UUID, Long>>prefix(status)).rows())
+      assertThat(shop.byStatusCustomerBiggest.page(
+              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status)).rows())
           .hasSize((int) byStatusOnly);
     }
   }
@@ -211,21 +222,21 @@ class IndexTest {
         assertThat(shop.byStatus.count(txn, status)).isEqualTo(holders.size());
         final List<UUID> seen = new ArrayList<>();
         for (int offset = 0; offset < holders.size(); offset += 4) {
-          final Page<Row<UUID, Order>> page = shop.byStatus.records(txn, status, offset, 4);
+          final Page<Row<UUID, Order>> page = shop.byStatus.page(txn, status, offset, 4);
           seen.addAll(keys(page));
           assertThat(page.moreAvailable()).isEqualTo(offset + 4 < holders.size());
           page.rows().forEach(r -> assertThat(r.value()).isEqualTo(rows.get(r.key())));
         }
         assertThat(seen).isEqualTo(holders);
         final List<UUID> viaKeys = new ArrayList<>();
-        try (Cursor<String, UUID> c = shop.byStatus.keys(txn, status)) {
+        try (Cursor<String, UUID> c = shop.byStatus.select(txn, status)) {
           c.forEach(r -> viaKeys.add(r.value()));
         }
         assertThat(viaKeys).isEqualTo(holders);
         assertThat(shop.byStatus.contains(txn, status, holders.get(0))).isTrue();
       }
       assertThat(shop.byStatus.count(txn, "unknown")).isZero();
-      assertThat(shop.byStatus.records(txn, "unknown", 0, 10).rows()).isEmpty();
+      assertThat(shop.byStatus.page(txn, "unknown", 0, 10).rows()).isEmpty();
       assertThat(shop.byStatus.contains(txn, "paid", UUID.randomUUID())).isFalse();
     }
   }
@@ -247,9 +258,9 @@ class IndexTest {
       assertThat(shop.byNumber.key(txn, "missing")).isNull();
       assertThat(shop.byNumber.get(txn, "missing")).isNull();
       assertThat(shop.byNumber.contains(txn, "missing")).isFalse();
-      assertThat(shop.byNumber.size(txn)).isEqualTo(numbers.size()).isLessThan(rows.size());
+      assertThat(shop.byNumber.count(txn)).isEqualTo(numbers.size()).isLessThan(rows.size());
       final Page<Row<UUID, Order>> last3 =
-          shop.byNumber.records(txn, KeyRange.<String>all().reversed().limit(3));
+          shop.byNumber.page(txn, KeyRange.<String>all().reversed().limit(3));
       assertThat(keys(last3))
           .containsExactly(numbers.lastEntry().getValue(),
               numbers.lowerEntry(numbers.lastKey()).getValue(),
@@ -260,11 +271,9 @@ class IndexTest {
 
   private List<String> entries(final Txn txn) {
     final List<String> out = new ArrayList<>();
-    for (final AbstractIndex<?, UUID, Order> index : shop.orders.indexes()) {
-      out.add(index.name() + " size " + index.size(txn));
-      try (Cursor<?, UUID> c = index instanceof UniqueIndex<?, UUID, Order> u
-          ? u.select(txn, KeyRange.all())
-          : ((Index<?, UUID, Order>) index).select(txn, KeyRange.all())) {
+    for (final Index<?, UUID, Order> index : shop.orders.indexes()) {
+      out.add(index.name() + " count " + index.count(txn));
+      try (Cursor<?, UUID> c = index.select(txn, KeyRange.all())) {
         while (c.next()) {
           out.add(index.name() + " " + c.key() + " -> " + c.value());
         }
@@ -278,7 +287,7 @@ class IndexTest {
     final List<String> before = db.readAndGet(this::entries);
     assertThat(before).hasSizeGreaterThan(4 * 40);
     db.write(txn -> {
-      for (final AbstractIndex<?, UUID, Order> index : shop.orders.indexes()) {
+      for (final Index<?, UUID, Order> index : shop.orders.indexes()) {
         index.rebuild(txn);
       }
       assertThat(entries(txn)).isEqualTo(before);
@@ -321,9 +330,9 @@ class IndexTest {
       if (oldNumber != null) {
         assertThat(shop.byNumber.contains(txn, oldNumber)).isFalse();
       }
-      assertThat(shop.byNumber.size(txn))
+      assertThat(shop.byNumber.count(txn))
           .isEqualTo(rows.values().stream().filter(o -> o.number() != null).count());
-      assertThat(shop.byCustomerNewest.size(txn)).isEqualTo(rows.size());
+      assertThat(shop.byCustomerNewest.count(txn)).isEqualTo(rows.size());
     }
   }
 
@@ -345,7 +354,7 @@ class IndexTest {
 
   @Test
   void indexes_listsDeclarationsWithTheirProperties() {
-    assertThat(shop.orders.indexes()).extracting(AbstractIndex::name)
+    assertThat(shop.orders.indexes()).extracting(Index::name)
         .containsExactly("by_number", "by_status", "by_customer_newest", "by_status_customer_biggest");
     assertThat(shop.byNumber.isUnique()).isTrue();
     assertThat(shop.byNumber.isNullable()).isTrue();

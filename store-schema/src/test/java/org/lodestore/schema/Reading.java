@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * table Reading { sensor: string; value: long; }
  * </pre>
  *
- * so that the typed FlatBuffers maps are tested without depending on another module's test
+ * so that FlatBuffers tables are tested without depending on another module's test
  * classes.
  */
 public final class Reading extends Table {

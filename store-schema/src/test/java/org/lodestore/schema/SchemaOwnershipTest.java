@@ -18,6 +18,7 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.JsonCodec;
 
 /**
@@ -34,16 +35,16 @@ class SchemaOwnershipTest {
   static final String FRIENDS = "0a5e0000-0000-4000-8000-000000000002";
 
   static final class Org extends Schema {
-    final MapUuidCbor<Person> people = table(PEOPLE, "people", MapUuidCbor.of(Person.class));
+    final SchemaTable<UUID, Person> people = table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> byEmail =
         uniqueIndex(people, "by_email", KeyCodecs.STRING, Person::email);
-    final MapUuidUuidSet friends = setTable(FRIENDS, "friends", MapUuidUuidSet.create());
+    final SchemaSetTable<UUID, UUID> friends = setTable(FRIENDS, "friends", KeyCodecs.UUID, KeyCodecs.UUID);
   }
 
   /** Org with another value codec for people: attach must refuse it. */
   static final class OrgAsJson extends Schema {
     final SchemaTable<UUID, Person> people =
-        table(PEOPLE, "people", SchemaTable.of(KeyCodecs.UUID, JsonCodec.of(Person.class)));
+        table(PEOPLE, "people", KeyCodecs.UUID, JsonCodec.of(Person.class));
   }
 
   @TempDir Path dir;
@@ -59,7 +60,7 @@ class SchemaOwnershipTest {
       try (Cursor<String, UUID> c = org.byEmail.select(txn, KeyRange.all())) {
         c.forEach(r -> out.add("by_email " + r.key() + " " + r.value()));
       }
-      try (Cursor<UUID, UUID> c = org.friends.members(txn, ada)) {
+      try (Cursor<UUID, UUID> c = org.friends.select(txn, ada)) {
         c.forEach(r -> out.add("friend " + r.value()));
       }
     }

@@ -17,12 +17,14 @@ import org.lodestore.core.Cursor;
 import org.lodestore.core.Database;
 import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
-import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.serializers.CborCodec;
+import org.lodestore.serializers.FlatBuffersCodec;
 
 /**
  * The write operations of {@link SchemaTable} and what they do to indexes: insert and replace
@@ -35,26 +37,26 @@ class SchemaTableTest {
   record Person(String name, String email, String team) {}
 
   static final class Org extends Schema {
-    final MapUuidCbor<Person> people =
-        table("5c4e0000-0000-4000-8000-000000000001", "people", MapUuidCbor.of(Person.class));
+    final SchemaTable<UUID, Person> people =
+        table("5c4e0000-0000-4000-8000-000000000001", "people", KeyCodecs.UUID, CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> byEmail =
         uniqueIndex(people, "by_email", KeyCodecs.STRING, Person::email);
-    final Index<String, UUID, Person> byTeam = index(people, "by_team", KeyCodecs.STRING, Person::team);
+    final MultiIndex<String, UUID, Person> byTeam = index(people, "by_team", KeyCodecs.STRING, Person::team);
 
-    final MapUuidCbor<Person> alumni =
-        table("5c4e0000-0000-4000-8000-000000000002", "alumni", MapUuidCbor.of(Person.class));
+    final SchemaTable<UUID, Person> alumni =
+        table("5c4e0000-0000-4000-8000-000000000002", "alumni", KeyCodecs.UUID, CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> alumniByEmail =
         uniqueIndex(alumni, "by_email", KeyCodecs.STRING, Person::email);
-    final MapUuidUuidSet mentors = setTable("5c4e0000-0000-4000-8000-000000000003", "mentors", MapUuidUuidSet.create());
+    final SchemaSetTable<UUID, UUID> mentors = setTable("5c4e0000-0000-4000-8000-000000000003", "mentors", KeyCodecs.UUID, KeyCodecs.UUID);
 
-    final MapUuidFlatBuffers<Reading> readings =
-        table("5c4e0000-0000-4000-8000-000000000004", "readings",
-            MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
-    final Index<String, UUID, Reading> readingsBySensor =
+    final FlatBuffersCodec<Reading> readingFb =
+        FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
+    final SchemaTable<UUID, Reading> readings =
+        table("5c4e0000-0000-4000-8000-000000000004", "readings", KeyCodecs.UUID, readingFb);
+    final MultiIndex<String, UUID, Reading> readingsBySensor =
         index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
-    final MapUuidFlatBuffers<Reading> archive =
-        table("5c4e0000-0000-4000-8000-000000000005", "archive",
-            MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+    final SchemaTable<UUID, Reading> archive =
+        table("5c4e0000-0000-4000-8000-000000000005", "archive", KeyCodecs.UUID, readingFb);
   }
 
   @TempDir Path dir;
@@ -147,8 +149,8 @@ class SchemaTableTest {
       assertThat(org.byEmail.key(txn, "ada@new")).isEqualTo(ada);
       assertThat(org.byTeam.count(txn, "core")).isEqualTo(1);
       assertThat(org.byTeam.contains(txn, "web", ada)).isTrue();
-      assertThat(org.byEmail.size(txn)).isEqualTo(2);
-      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+      assertThat(org.byEmail.count(txn)).isEqualTo(2);
+      assertThat(org.byTeam.count(txn)).isEqualTo(2);
     }
   }
 
@@ -162,7 +164,7 @@ class SchemaTableTest {
     try (Txn txn = db.beginRead()) {
       assertThat(org.byEmail.key(txn, "ada@x")).isEqualTo(bob);
       assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(ada);
-      assertThat(org.byEmail.size(txn)).isEqualTo(2);
+      assertThat(org.byEmail.count(txn)).isEqualTo(2);
     }
   }
 
@@ -281,11 +283,11 @@ class SchemaTableTest {
       assertThat(org.byEmail.key(txn, "ada@new")).isEqualTo(ada);
       assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
       assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(bob);
-      assertThat(org.byEmail.size(txn)).isEqualTo(2);
+      assertThat(org.byEmail.count(txn)).isEqualTo(2);
       assertThat(org.byTeam.contains(txn, "web", ada)).isTrue();
       assertThat(org.byTeam.contains(txn, "core", ada)).isFalse();
       assertThat(org.byTeam.contains(txn, "core", bob)).isTrue();
-      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+      assertThat(org.byTeam.count(txn)).isEqualTo(2);
     }
     corrupt(bob);
     assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, bob, bobP))).isTrue();
@@ -293,7 +295,7 @@ class SchemaTableTest {
       assertThat(org.people.get(txn, bob)).isEqualTo(bobP);
       assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(bob);
       assertThat(org.byTeam.contains(txn, "core", bob)).isTrue();
-      assertThat(org.byTeam.size(txn)).isEqualTo(2);
+      assertThat(org.byTeam.count(txn)).isEqualTo(2);
     }
   }
 
@@ -313,8 +315,8 @@ class SchemaTableTest {
     assertThat(people()).isEqualTo(expected);
     try (Txn txn = db.beginRead()) {
       assertThat(org.people.contains(txn, ada)).isFalse();
-      assertThat(org.byEmail.size(txn)).isEqualTo(1);
-      assertThat(org.byTeam.size(txn)).isEqualTo(1);
+      assertThat(org.byEmail.count(txn)).isEqualTo(1);
+      assertThat(org.byTeam.count(txn)).isEqualTo(1);
     }
   }
 
@@ -412,8 +414,8 @@ class SchemaTableTest {
     db.write(txn -> org.people.truncate(txn));
     try (Txn txn = db.beginRead()) {
       assertThat(org.people.count(txn)).isZero();
-      assertThat(org.byEmail.size(txn)).isZero();
-      assertThat(org.byTeam.size(txn)).isZero();
+      assertThat(org.byEmail.count(txn)).isZero();
+      assertThat(org.byTeam.count(txn)).isZero();
       assertThat(org.alumni.get(txn, alum)).isEqualTo(new Person("Old", "ada@x", "gone"));
       assertThat(org.alumniByEmail.key(txn, "ada@x")).isEqualTo(alum);
       assertThat(org.mentors.contains(txn, ada, bob)).isTrue();
@@ -445,7 +447,7 @@ class SchemaTableTest {
     final UUID a = UUID.randomUUID();
     final UUID b = UUID.randomUUID();
     final UUID c = UUID.randomUUID();
-    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 42))));
+    db.write(txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 42))));
     db.write(txn -> {
       final Reading view = org.readings.get(txn, a);
       org.readings.put(txn, b, view); // same table: the index reads the view before the write
@@ -459,18 +461,18 @@ class SchemaTableTest {
       assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
       assertThat(Reading.text(org.archive.get(txn, c))).isEqualTo("s1=42");
       assertThat(org.readingsBySensor.count(txn, "s1")).isEqualTo(2);
-      assertThat(org.readingsBySensor.size(txn)).isEqualTo(2);
+      assertThat(org.readingsBySensor.count(txn)).isEqualTo(2);
     }
   }
 
   @Test
   void flatBuffersView_afterTheNextWrite_isDetachedNotStale() {
     final UUID a = UUID.randomUUID();
-    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 1))));
+    db.write(txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 1))));
     try (Txn txn = db.beginWrite()) {
       final Reading view = org.readings.get(txn, a);
       assertThat(view.value()).isEqualTo(1);
-      org.readings.put(txn, UUID.randomUUID(), org.readings.build(x -> Reading.create(x, "s2", 2)));
+      org.readings.put(txn, UUID.randomUUID(), org.readingFb.build(x -> Reading.create(x, "s2", 2)));
       assertThatThrownBy(view::value).isInstanceOf(IndexOutOfBoundsException.class);
     }
   }
@@ -478,9 +480,9 @@ class SchemaTableTest {
   @Test
   void flatBuffersUpdate_withBuiltValue_movesIndexEntry() {
     final UUID a = UUID.randomUUID();
-    db.write(txn -> org.readings.put(txn, a, org.readings.build(x -> Reading.create(x, "s1", 1))));
+    db.write(txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 1))));
     db.write(txn -> org.readings.update(txn, a,
-        r -> org.readings.build(x -> Reading.create(x, r.sensor() + "-moved", r.value() + 1))));
+        r -> org.readingFb.build(x -> Reading.create(x, r.sensor() + "-moved", r.value() + 1))));
     try (Txn txn = db.beginRead()) {
       assertThat(Reading.text(org.readings.get(txn, a))).isEqualTo("s1-moved=2");
       assertThat(org.readingsBySensor.count(txn, "s1")).isZero();

@@ -16,25 +16,32 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.Row;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
+import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
+import org.lodestore.serializers.CborCodec;
 
 class SchemaTest {
 
   record Employee(String name, String email, UUID company, Instant hired) {}
 
+  /** Per company, latest hire first: the key of by_company_hired_desc, typing its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> COMPANY_NEWEST =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP));
+
   static final class Hr extends Schema {
-    final MapUuidCbor<Employee> employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", MapUuidCbor.of(Employee.class));
+    final SchemaTable<UUID, Employee> employees =
+        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
     final UniqueIndex<String, UUID, Employee> byEmail =
         uniqueIndex(employees, "by_email", KeyCodecs.STRING, Employee::email);
-    final Index<UUID, UUID, Employee> byCompany =
+    final MultiIndex<UUID, UUID, Employee> byCompany =
         index(employees, "by_company", KeyCodecs.UUID, Employee::company);
-    final Index<Tuple2<UUID, Instant>, UUID, Employee> byCompanyNewestFirst =
+    final MultiIndex<Tuple2<UUID, Instant>, UUID, Employee> byCompanyNewestFirst =
         index(
             employees,
             "by_company_hired_desc",
-            KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
+            COMPANY_NEWEST,
             e -> Tuple2.of(e.company(), e.hired()));
   }
 
@@ -63,7 +70,7 @@ class SchemaTest {
         assertThat(hr.byEmail.key(txn, "ada@acme")).isEqualTo(a);
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(2);
         Page<Row<UUID, Employee>> newest =
-            hr.byCompanyNewestFirst.records(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(1));
+            hr.byCompanyNewestFirst.page(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(1));
         assertThat(newest.rows()).extracting(r -> r.value().name()).containsExactly("Bob");
         assertThat(newest.moreAvailable()).isTrue();
       }
@@ -74,15 +81,15 @@ class SchemaTest {
         assertThat(hr.byEmail.contains(txn, "ada@acme")).isFalse();
         assertThat(hr.byEmail.get(txn, "ada@new").name()).isEqualTo("Ada");
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(1);
-        assertThat(hr.byEmail.size(txn)).isEqualTo(1);
-        assertThat(hr.byCompanyNewestFirst.size(txn)).isEqualTo(1);
+        assertThat(hr.byEmail.count(txn)).isEqualTo(1);
+        assertThat(hr.byCompanyNewestFirst.count(txn)).isEqualTo(1);
       }
     }
   }
 
   static final class HrNewCodec extends Schema {
-    final MapUuidString employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", MapUuidString.create());
+    final SchemaTable<UUID, String> employees =
+        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, ValueCodecs.STRING);
   }
 
   @Test
@@ -100,8 +107,8 @@ class SchemaTest {
   }
 
   static final class HrWithoutIndexes extends Schema {
-    final MapUuidCbor<Employee> employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", MapUuidCbor.of(Employee.class));
+    final SchemaTable<UUID, Employee> employees =
+        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
   }
 
   @Test
@@ -119,11 +126,11 @@ class SchemaTest {
     try (Database db = Database.open(dir)) {
       Hr hr = db.attach(new Hr());
       try (Txn txn = db.beginRead()) {
-        assertThat(hr.byEmail.size(txn)).isEqualTo(100);
+        assertThat(hr.byEmail.count(txn)).isEqualTo(100);
         assertThat(hr.byCompany.count(txn, acme)).isEqualTo(100);
         List<String> newest = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, UUID> c =
-            hr.byCompanyNewestFirst.select(txn, KeyRange.<Tuple2<UUID, Instant>>prefix(acme).limit(3))) {
+            hr.byCompanyNewestFirst.select(txn, KeyRange.prefix(COMPANY_NEWEST, acme).limit(3))) {
           while (c.next()) {
             newest.add(hr.employees.get(txn, c.value()).name());
           }

@@ -25,6 +25,7 @@ import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.CborCodec;
+import org.lodestore.serializers.FlatBuffersCodec;
 
 /**
  * Value checksums as store-schema declares, records and checks them: on by default for new tables
@@ -47,11 +48,13 @@ class ValueChecksumSchemaTest {
 
   /** A CBOR table with a unique index, two FlatBuffers tables (default and opted in), a set. */
   static final class Lab extends Schema {
-    final MapUuidCbor<Person> people;
+    final FlatBuffersCodec<Reading> readingFb =
+        FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
+    final SchemaTable<UUID, Person> people;
     final UniqueIndex<String, UUID, Person> byEmail;
-    final MapUuidFlatBuffers<Reading> readings;
-    final MapUuidFlatBuffers<Reading> checked;
-    final MapUuidUuidSet members = setTable(MEMBERS, "members", MapUuidUuidSet.create());
+    final SchemaTable<UUID, Reading> readings;
+    final SchemaTable<UUID, Reading> checked;
+    final SchemaSetTable<UUID, UUID> members = setTable(MEMBERS, "members", KeyCodecs.UUID, KeyCodecs.UUID);
 
     Lab() {
       this(null, null, null);
@@ -59,18 +62,17 @@ class ValueChecksumSchemaTest {
 
     /** Declares the given checksums (null: not declared). */
     Lab(final ValueChecksum people, final ValueChecksum readings, final ValueChecksum checked) {
-      final MapUuidCbor<Person> p = MapUuidCbor.of(Person.class);
+      this.people = table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
       if (people != null) {
-        p.valueChecksum(people);
+        this.people.valueChecksum(people);
       }
-      this.people = table(PEOPLE, "people", p);
       byEmail = uniqueIndex(this.people, "by_email", KeyCodecs.STRING, Person::email);
-      final MapUuidFlatBuffers<Reading> r =
-          MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new);
-      this.readings = table(READINGS, "readings", readings == null ? r : r.valueChecksum(readings));
-      this.checked = table(CHECKED, "checked",
-          MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new)
-              .valueChecksum(checked == null ? ValueChecksum.CRC32C : checked));
+      this.readings = table(READINGS, "readings", KeyCodecs.UUID, readingFb);
+      if (readings != null) {
+        this.readings.valueChecksum(readings);
+      }
+      this.checked = table(CHECKED, "checked", KeyCodecs.UUID, readingFb)
+          .valueChecksum(checked == null ? ValueChecksum.CRC32C : checked);
     }
   }
 
@@ -119,8 +121,8 @@ class ValueChecksumSchemaTest {
     return out;
   }
 
-  private static Reading reading(final MapUuidFlatBuffers<Reading> t, final String sensor) {
-    return t.build(b -> Reading.create(b, sensor, 42));
+  private static Reading reading(final Lab lab, final String sensor) {
+    return lab.readingFb.build(b -> Reading.create(b, sensor, 42));
   }
 
   @Test
@@ -149,8 +151,8 @@ class ValueChecksumSchemaTest {
       assertThat(lab.readings.valueChecksum()).isEqualTo(ValueChecksum.NONE);
       assertThat(lab.checked.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
       db.write(txn -> {
-        lab.readings.put(txn, ADA, reading(lab.readings, "plain"));
-        lab.checked.put(txn, ADA, reading(lab.checked, "checked"));
+        lab.readings.put(txn, ADA, reading(lab, "plain"));
+        lab.checked.put(txn, ADA, reading(lab, "checked"));
       });
       assertThat(entry(db, READINGS).valueChecksum()).isNull();
       assertThat(entry(db, READINGS).format()).isEqualTo(1);
@@ -180,7 +182,7 @@ class ValueChecksumSchemaTest {
       final Lab lab = db.attach(new Lab());
       db.write(txn -> {
         lab.people.put(txn, ADA, ADA_P);
-        lab.checked.put(txn, ADA, reading(lab.checked, "checked"));
+        lab.checked.put(txn, ADA, reading(lab, "checked"));
       });
       for (final String dbi : List.of(PEOPLE, CHECKED)) {
         final byte[] bytes = stored(db, dbi, ADA);
@@ -290,16 +292,16 @@ class ValueChecksumSchemaTest {
   void reattach_withoutDeclaration_keepsTheRecordedSetting() {
     try (Database db = open()) {
       final Lab lab = db.attach(new Lab());
-      db.write(txn -> lab.checked.put(txn, ADA, reading(lab.checked, "checked")));
+      db.write(txn -> lab.checked.put(txn, ADA, reading(lab, "checked")));
     }
     try (Database db = open()) {
       // "checked" is declared without a checksum now: it keeps the recorded crc32c
       final Schema s = new Schema() {
-        final MapUuidFlatBuffers<Reading> checked = table(CHECKED, "checked",
-            MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new));
+        final SchemaTable<UUID, Reading> checked = table(CHECKED, "checked",
+            KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
       };
       db.attach(s);
-      final MapUuidFlatBuffers<Reading> checked = firstTable(s);
+      final SchemaTable<UUID, Reading> checked = firstTable(s);
       assertThat(checked.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
       try (Txn txn = db.beginRead()) {
         assertThat(Reading.text(checked.get(txn, ADA))).isEqualTo("checked=42");
@@ -310,8 +312,8 @@ class ValueChecksumSchemaTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static MapUuidFlatBuffers<Reading> firstTable(final Schema s) {
-    return (MapUuidFlatBuffers<Reading>) s.tables().get(0);
+  private static SchemaTable<UUID, Reading> firstTable(final Schema s) {
+    return (SchemaTable<UUID, Reading>) s.tables().get(0);
   }
 
   @Test
@@ -344,9 +346,7 @@ class ValueChecksumSchemaTest {
       db.write(txn -> {
         final Catalog catalog = Catalog.open(Access.of(db), txn);
         final Catalog.TableEntry e = catalog.get(txn, PEOPLE);
-        catalog.put(txn, new Catalog.TableEntry(e.format(), e.oid(), e.name(), e.description(),
-            e.kind(), e.dbi(), e.keyCodec(), e.valueCodec(), e.properties(), e.indexes(),
-            e.references(), "sha3"));
+        catalog.put(txn, e.withValueChecksumId("sha3"));
       });
     }
     try (Database db = open()) {
@@ -384,15 +384,13 @@ class ValueChecksumSchemaTest {
       assertThat(Schema.dropIndex(db, PEOPLE, "by_email")).isTrue();
       assertThat(entry(db, PEOPLE).valueChecksum()).isEqualTo("crc32c");
       assertThat(entry(db, PEOPLE).format()).isEqualTo(2);
-      final MapUuidCbor<Person> people = MapUuidCbor.of(Person.class);
-      db.attach(new Schema() {
-        {
-          table(PEOPLE, "people", people);
-        }
+      final var s = db.attach(new Schema() {
+        final SchemaTable<UUID, Person> people =
+            table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
       });
-      assertThat(people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
+      assertThat(s.people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
       try (Txn txn = db.beginRead()) {
-        assertThat(people.get(txn, ADA)).isEqualTo(ADA_P);
+        assertThat(s.people.get(txn, ADA)).isEqualTo(ADA_P);
       }
     }
   }
@@ -418,10 +416,11 @@ class ValueChecksumSchemaTest {
 
   @Test
   void valueChecksum_beforeAttach_isTheDeclaredOrDefault_andIsFixedAfter() {
-    assertThat(MapUuidCbor.of(Person.class).valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
-    assertThat(MapUuidFlatBuffers.of(Reading::getRootAsReading, Reading::new).valueChecksum())
-        .isEqualTo(ValueChecksum.NONE);
-    assertThat(MapUuidCbor.of(Person.class).valueChecksum(ValueChecksum.NONE).valueChecksum())
+    // declared, not attached: a table exists only inside a schema now
+    final Lab defaults = new Lab();
+    assertThat(defaults.people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
+    assertThat(defaults.readings.valueChecksum()).isEqualTo(ValueChecksum.NONE);
+    assertThat(new Lab(ValueChecksum.NONE, null, null).people.valueChecksum())
         .isEqualTo(ValueChecksum.NONE);
     try (Database db = open()) {
       final Lab lab = db.attach(new Lab());

@@ -14,10 +14,9 @@ import org.lodestore.core.KeyRange;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapUuidCbor;
-import org.lodestore.schema.MapUuidTimestampCbor;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
 import org.lodestore.schema.UniqueViolationException;
 import org.lodestore.serializers.CborCodec;
@@ -26,8 +25,8 @@ import org.lodestore.serializers.CborCodec;
  * Lodestore through its public API with CBOR values ({@link CborCodec} over Jackson): the {@link
  * Market} record itself is the stored type, so a get decodes straight into the typed result, and a
  * one-field read decodes the whole value (CBOR has no random access). The schema is the one of
- * {@link LodestoreFbAdapter} with {@link MapUuidCbor} / {@link MapUuidTimestampCbor} tables; its
- * indexes read their keys from the record.
+ * {@link LodestoreFbAdapter} with {@link CborCodec} values (keys {@code UUID} and {@code (UUID,
+ * timestamp)}); its indexes read their keys from the record.
  */
 final class LodestoreCborAdapter implements StoreAdapter {
   /** The CBOR value of a tick; its time is in the key. */
@@ -35,16 +34,23 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   /** The markets with their indexes, and the ticks. */
   static final class MarketSchema extends Schema {
-    final MapUuidCbor<Market> markets;
-    final MapUuidTimestampCbor<TickValue> ticks;
+    final SchemaTable<UUID, Market> markets;
+    final SchemaTable<Tuple2<UUID, Instant>, TickValue> ticks;
     /** Unique name index; null with {@code indexes == 0}. */
     final UniqueIndex<String, UUID, Market> byName;
-    /** Exchange -> markets UUID-set index; null with {@code indexes < 2}. */
-    final Index<UUID, UUID, Market> byExchange;
+    /** Exchange -> markets non-unique index; null with {@code indexes < 2}. */
+    final MultiIndex<UUID, UUID, Market> byExchange;
 
     MarketSchema(int indexes) {
-      markets = table(Lodestores.MARKET_TABLE_OID, "market", MapUuidCbor.of(Market.class));
-      ticks = table(Lodestores.TICK_TABLE_OID, "tick", MapUuidTimestampCbor.of(TickValue.class));
+      markets =
+          table(
+              Lodestores.MARKET_TABLE_OID, "market", KeyCodecs.UUID, CborCodec.of(Market.class));
+      ticks =
+          table(
+              Lodestores.TICK_TABLE_OID,
+              "tick",
+              Lodestores.TICK_KEY,
+              CborCodec.of(TickValue.class));
       byName =
           indexes >= 1
               ? uniqueIndex(markets, Lodestores.BY_NAME, KeyCodecs.STRING, Market::name)
@@ -151,7 +157,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   @Override
   public long latest(UUID series, int n) {
-    return fold(KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(n));
+    return fold(KeyRange.prefix(Lodestores.TICK_KEY, series).reversed().limit(n));
   }
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {
@@ -160,7 +166,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
         Cursor<Tuple2<UUID, Instant>, TickValue> c = schema.ticks.select(txn, range)) {
       while (c.next()) {
         TickValue t = c.value();
-        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyBytes(), 16), t.price(), t.size());
+        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyView(), 16), t.price(), t.size());
       }
     }
     return acc;
@@ -175,13 +181,15 @@ final class LodestoreCborAdapter implements StoreAdapter {
     }
   }
 
-  /** {@code Index.keys} (a cursor over the exchange's market oids), then {@code get} each. */
+  /**
+   * {@code MultiIndex.select} (a cursor over the exchange's market oids), then {@code get} each.
+   */
   @Override
   public List<Market> getByExchange(UUID exchange) {
-    Index<UUID, UUID, Market> byExchange = Lodestores.required(schema.byExchange, "exchange");
+    MultiIndex<UUID, UUID, Market> byExchange = Lodestores.required(schema.byExchange, "exchange");
     List<Market> out = new ArrayList<>(Dataset.MARKETS_PER_EXCHANGE);
     try (Txn txn = db.beginRead();
-        Cursor<UUID, UUID> c = byExchange.keys(txn, exchange)) {
+        Cursor<UUID, UUID> c = byExchange.select(txn, exchange)) {
       while (c.next()) {
         Market m = schema.markets.get(txn, c.value());
         if (m != null) {

@@ -21,10 +21,9 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapUuidFlatBuffers;
-import org.lodestore.schema.MapUuidTimestampFlatBuffers;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
 import org.lodestore.schema.UniqueViolationException;
 import org.lodestore.serializers.FlatBuffersCodec;
@@ -32,7 +31,7 @@ import org.lodestore.serializers.FlatBuffersCodec;
 /**
  * Lodestore through its public API with FlatBuffers values ({@link FlatBuffersCodec}): the same
  * bytes as raw lmdbjava, read in place. A store-schema {@link Schema} declares the market table
- * with its indexes (unique {@code by_name}, UUID-set {@code by_exchange}, as many as {@link
+ * with its indexes (unique {@code by_name}, non-unique {@code by_exchange}, as many as {@link
  * StoreOptions#indexes()} asks for), which every insert maintains in its transaction, and the tick
  * table.
  *
@@ -49,12 +48,12 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   /** The markets with their indexes, and the ticks. */
   static final class MarketSchema extends Schema {
-    final MapUuidFlatBuffers<MarketFb> markets;
-    final MapUuidTimestampFlatBuffers<TickFb> ticks;
+    final SchemaTable<UUID, MarketFb> markets;
+    final SchemaTable<Tuple2<UUID, Instant>, TickFb> ticks;
     /** Unique name index; null with {@code indexes == 0}. */
     final UniqueIndex<String, UUID, MarketFb> byName;
-    /** Exchange -> markets UUID-set index; null with {@code indexes < 2}. */
-    final Index<UUID, UUID, MarketFb> byExchange;
+    /** Exchange -> markets non-unique index; null with {@code indexes < 2}. */
+    final MultiIndex<UUID, UUID, MarketFb> byExchange;
 
     MarketSchema(
         FlatBuffersCodec<MarketFb> marketValues,
@@ -62,15 +61,15 @@ final class LodestoreFbAdapter implements StoreAdapter {
         int indexes,
         ValueChecksum checksum) {
       markets =
-          table(
-              Lodestores.MARKET_TABLE_OID,
-              "market",
-              MapUuidFlatBuffers.of(marketValues).valueChecksum(checksum));
+          table(Lodestores.MARKET_TABLE_OID, "market", KeyCodecs.UUID, marketValues)
+              .valueChecksum(checksum);
       ticks =
           table(
-              Lodestores.TICK_TABLE_OID,
-              "tick",
-              MapUuidTimestampFlatBuffers.of(tickValues).valueChecksum(checksum));
+                  Lodestores.TICK_TABLE_OID,
+                  "tick",
+                  Lodestores.TICK_KEY,
+                  tickValues)
+              .valueChecksum(checksum);
       byName =
           indexes >= 1
               ? uniqueIndex(markets, Lodestores.BY_NAME, KeyCodecs.STRING, MarketFb::name)
@@ -157,7 +156,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
           schema.ticks.put(
               txn,
               Tuple2.of(data.seriesOid(s), Lodestores.instant(Dataset.tickTime(j))),
-              schema.ticks.build(
+              tickValues.build(
                   b ->
                       TickFb.createTickFb(
                           b, data.tickPrice(s, j), data.tickSize(s, j), Dataset.tickSequence(j))));
@@ -215,7 +214,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
   }
 
   /**
-   * Reads the time from the key bytes with {@link Cursor#keyBytes()} and {@link
+   * Reads the time from the key bytes with {@link Cursor#keyView()} and {@link
    * KeyCodecs#timestampNanos} (as raw lmdbjava does; {@code Cursor.key()} would decode the whole
    * (uuid, instant) tuple), price and size from the reused view.
    */
@@ -229,7 +228,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   @Override
   public long latest(UUID series, int n) {
-    return fold(KeyRange.<Tuple2<UUID, Instant>>prefix(series).reversed().limit(n));
+    return fold(KeyRange.prefix(Lodestores.TICK_KEY, series).reversed().limit(n));
   }
 
   private long fold(KeyRange<Tuple2<UUID, Instant>> range) {
@@ -239,7 +238,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
         Cursor<Tuple2<UUID, Instant>, TickFb> c = schema.ticks.select(txn, range)) {
       while (c.next()) {
         t = c.valueInto(t);
-        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyBytes(), 16), t.price(), t.size());
+        acc = Rows.fold(acc, KeyCodecs.timestampNanos(c.keyView(), 16), t.price(), t.size());
       }
     }
     tick = t;
@@ -264,14 +263,18 @@ final class LodestoreFbAdapter implements StoreAdapter {
     }
   }
 
-  /** {@code Index.keys} (a cursor over the exchange's market oids), then {@code getInto} each. */
+  /**
+   * {@code MultiIndex.select} (a cursor over the exchange's market oids), then {@code getInto}
+   * each.
+   */
   @Override
   public List<Market> getByExchange(UUID exchange) {
-    Index<UUID, UUID, MarketFb> byExchange = Lodestores.required(schema.byExchange, "exchange");
+    MultiIndex<UUID, UUID, MarketFb> byExchange =
+        Lodestores.required(schema.byExchange, "exchange");
     List<Market> out = new ArrayList<>(Dataset.MARKETS_PER_EXCHANGE);
     MarketFb v = market;
     try (Txn txn = db.beginRead();
-        Cursor<UUID, UUID> c = byExchange.keys(txn, exchange)) {
+        Cursor<UUID, UUID> c = byExchange.select(txn, exchange)) {
       while (c.next()) {
         MarketFb row = schema.markets.getInto(txn, c.value(), v);
         if (row != null) {

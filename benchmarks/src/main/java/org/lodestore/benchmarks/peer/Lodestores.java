@@ -2,10 +2,13 @@ package org.lodestore.benchmarks.peer;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.UUID;
 import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Txn;
+import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.core.key.Tuple2KeyCodec;
 
 /**
  * What the two Lodestore adapters share: opening, the schema's identities, batched loading, time
@@ -20,6 +23,9 @@ final class Lodestores {
   static final String BY_NAME = "by_name";
   /** The exchange -> markets UUID-set index. */
   static final String BY_EXCHANGE = "by_exchange";
+  /** The (series, time) key of the tick table: declared once, it keys it and types its prefixes. */
+  static final Tuple2KeyCodec<UUID, Instant> TICK_KEY =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
 
   private Lodestores() {}
 

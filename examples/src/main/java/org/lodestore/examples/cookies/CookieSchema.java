@@ -2,10 +2,11 @@ package org.lodestore.examples.cookies;
 
 import java.time.Instant;
 import org.lodestore.core.key.KeyCodecs;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapStringCbor;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
 import org.lodestore.schema.UniqueIndex;
+import org.lodestore.serializers.CborCodec;
 
 /**
  * Crossbar.io's cookie store from the zlmdb reference. zlmdb keeps three tables and updates them by
@@ -21,14 +22,18 @@ import org.lodestore.schema.UniqueIndex;
 public final class CookieSchema extends Schema {
 
   /** Cookies by authid. */
-  public final MapStringCbor<Cookie> cookies =
-      table("57ddbda4-b8f6-4b64-bb95-12dfd270f525", "cookies", MapStringCbor.of(Cookie.class));
+  public final SchemaTable<String, Cookie> cookies =
+      table(
+          "57ddbda4-b8f6-4b64-bb95-12dfd270f525",
+          "cookies",
+          KeyCodecs.STRING,
+          CborCodec.of(Cookie.class));
 
   /** The authid a cookie id belongs to. */
   public final UniqueIndex<String, String, Cookie> authidByCookieId =
       uniqueIndex(cookies, "by_cookie_id", KeyCodecs.STRING, Cookie::cookieId);
 
   /** Authids by the time their cookie was last modified, oldest first. */
-  public final Index<Instant, String, Cookie> byModified =
+  public final MultiIndex<Instant, String, Cookie> byModified =
       index(cookies, "by_modified", KeyCodecs.TIMESTAMP, Cookie::modified);
 }

@@ -151,7 +151,7 @@ public final class CookieStore {
     return db.readAndGet(
         txn -> {
           final long rows = schema.cookies.count(txn);
-          if (schema.authidByCookieId.size(txn) != rows || schema.byModified.size(txn) != rows) {
+          if (schema.authidByCookieId.count(txn) != rows || schema.byModified.count(txn) != rows) {
             return false;
           }
           try (Cursor<String, Cookie> c = schema.cookies.select(txn, KeyRange.all())) {

@@ -112,7 +112,7 @@ public final class HrExample {
       }
       out.println("duplicate e-mail refused: " + refused[0]);
       final long after = db.readAndGet(hr.employees::count);
-      final long emails = db.readAndGet(hr.employeeByEmail::size);
+      final long emails = db.readAndGet(hr.employeeByEmail::count);
       final boolean carolHired = db.readAndGet(txn -> hr.employees.contains(txn, carol));
       out.printf("employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
           before, after, carolHired, emails);
@@ -137,7 +137,7 @@ public final class HrExample {
 
       // paging through an index: 2 at a time, with whether more are left
       final Page<Row<UUID, Employee>> page =
-          db.readAndGet(txn -> hr.employeesByCompany.records(txn, acme, 0, 2));
+          db.readAndGet(txn -> hr.employeesByCompany.page(txn, acme, 0, 2));
       final List<String> firstPage = new ArrayList<>();
       for (final Row<UUID, Employee> row : page.rows()) {
         firstPage.add(row.value().name());
@@ -175,7 +175,7 @@ public final class HrExample {
   private static List<String> staff(final Txn txn, final HrSchema hr, final UUID company) {
     final List<String> names = new ArrayList<>();
     for (final Row<UUID, Employee> row :
-        hr.employeesByCompany.records(txn, company, 0, Long.MAX_VALUE).rows()) {
+        hr.employeesByCompany.page(txn, company, 0, Long.MAX_VALUE).rows()) {
       names.add(row.value().name());
     }
     names.sort(null);

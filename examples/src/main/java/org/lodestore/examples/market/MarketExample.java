@@ -237,7 +237,7 @@ public final class MarketExample {
       final PrintStream out) {
     // 1. navigate: the markets of an exchange, and the exchanges that list a pair
     final List<String> krakenSymbols = new ArrayList<>();
-    try (Cursor<UUID, UUID> c = s.marketsByExchange.keys(txn, exchanges.get(0))) {
+    try (Cursor<UUID, UUID> c = s.marketsByExchange.select(txn, exchanges.get(0))) {
       while (c.next()) {
         krakenSymbols.add(s.markets.get(txn, c.value()).symbol());
       }
@@ -245,7 +245,7 @@ public final class MarketExample {
     krakenSymbols.sort(null);
     out.println("markets on Kraken (by_exchange index): " + krakenSymbols);
     final List<String> btcEurExchanges = new ArrayList<>();
-    try (Cursor<UUID, UUID> c = s.marketsByPair.keys(txn, pairs.get(0))) {
+    try (Cursor<UUID, UUID> c = s.marketsByPair.select(txn, pairs.get(0))) {
       while (c.next()) {
         final Market m = s.markets.get(txn, c.value());
         btcEurExchanges.add(s.exchanges.get(txn, Ids.uuid(m.exchangeOid())).name());
@@ -264,7 +264,7 @@ public final class MarketExample {
     final List<Instant> backward = times(txn, s, window.reversed(), null, null);
     out.println("  same window backward: " + backward.get(0) + " .. " + backward.get(backward.size() - 1));
     final List<Instant> latest =
-        times(txn, s, KeyRange.<Tuple2<UUID, Instant>>prefix(market).reversed().limit(5), out,
+        times(txn, s, KeyRange.prefix(MarketSchema.SERIES_KEY, market).reversed().limit(5), out,
             "latest 5 ticks of Kraken BTC-EUR");
 
     // 3. the same market's trades over the last minute (CBOR values, decoded to records)
@@ -310,7 +310,7 @@ public final class MarketExample {
       }
     }
     final int seriesRows =
-        (int) s.tickers.countRange(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
+        (int) s.tickers.count(txn, KeyRange.closed(Tuple2.of(market, from), Tuple2.of(market, to)));
     out.printf(
         "zlmdb-style select((09:01:00, m), (09:01:10, m)) on (time, market): %d rows, %d of them"
             + " other markets'%n  the same window on (market, time): %d rows, all market m's%n",

@@ -5,16 +5,15 @@ import java.util.UUID;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.examples.market.fbs.Market;
 import org.lodestore.examples.market.fbs.Pair;
 import org.lodestore.examples.market.fbs.Tick;
-import org.lodestore.schema.Index;
-import org.lodestore.schema.MapTimestampUuidFlatBuffers;
-import org.lodestore.schema.MapUuidCbor;
-import org.lodestore.schema.MapUuidFlatBuffers;
-import org.lodestore.schema.MapUuidTimestampCbor;
-import org.lodestore.schema.MapUuidTimestampFlatBuffers;
+import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
+import org.lodestore.schema.SchemaTable;
+import org.lodestore.serializers.CborCodec;
+import org.lodestore.serializers.FlatBuffersCodec;
 
 /**
  * Market data, after pydefi's schema in the zlmdb reference: exchanges, pairs and markets, the
@@ -23,9 +22,11 @@ import org.lodestore.schema.Schema;
  * <pre>
  *  exchanges          uuid -> Exchange (CBOR)
  *  pairs              uuid -> Pair (FlatBuffers)
- *  markets            uuid -> Market (FlatBuffers)       references an exchange and a pair (checked)
+ *  markets            uuid -> Market (FlatBuffers)       references an exchange and a pair
  *    by_exchange      exchange uuid -> {market uuid}     UUID-set index, maintained on every write
  *    by_pair          pair uuid -> {market uuid}         UUID-set index, maintained on every write
+ *    ref.exchange     the same, kept by each reference for its checks: a market's exchange and
+ *    ref.pair         pair must exist, and one that a market references cannot be deleted
  *  tickers            (market, time) -> Tick (FlatBuffers)   one series per market
  *  trades             (market, time) -> Trade (CBOR)         one series per market
  *  tickers_by_time    (time, market) -> Tick (FlatBuffers)   the whole market, time first
@@ -48,55 +49,87 @@ import org.lodestore.schema.Schema;
  */
 public final class MarketSchema extends Schema {
 
+  /**
+   * The pairs' codec: {@code pairFb.build(writer)} makes a value to put, {@code
+   * pairFb.copyOf(view)} keeps one beyond its transaction.
+   */
+  public final FlatBuffersCodec<Pair> pairFb = FlatBuffersCodec.of(Pair::getRootAsPair, Pair::new);
+
+  /** The markets' codec: {@code marketFb.build(writer)}, {@code marketFb.copyOf(view)}. */
+  public final FlatBuffersCodec<Market> marketFb =
+      FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
+
+  /** The ticks' codec, for both layouts: {@code tickFb.build(writer)}, {@code tickFb.copyOf(view)}. */
+  public final FlatBuffersCodec<Tick> tickFb = FlatBuffersCodec.of(Tick::getRootAsTick, Tick::new);
+
   /** Exchanges by oid. */
-  public final MapUuidCbor<Exchange> exchanges =
+  public final SchemaTable<UUID, Exchange> exchanges =
       table(
-          "25e93c9d-2fd9-4c48-935e-cb7f0cc744ea", "exchanges", MapUuidCbor.of(Exchange.class));
+          "25e93c9d-2fd9-4c48-935e-cb7f0cc744ea",
+          "exchanges",
+          KeyCodecs.UUID,
+          CborCodec.of(Exchange.class));
 
   /** Currency pairs by oid. */
-  public final MapUuidFlatBuffers<Pair> pairs =
+  public final SchemaTable<UUID, Pair> pairs =
       table(
           "e967543a-ea5c-4e1b-96c5-d40579b01bb2",
           "pairs",
-          MapUuidFlatBuffers.of(Pair::getRootAsPair, Pair::new));
+          KeyCodecs.UUID,
+          pairFb);
 
   /** Markets (a pair on an exchange) by oid. */
-  public final MapUuidFlatBuffers<Market> markets =
+  public final SchemaTable<UUID, Market> markets =
       table(
           "7b4dced2-2626-4a84-b2c9-049596ce8242",
           "markets",
-          MapUuidFlatBuffers.of(Market::getRootAsMarket, Market::new));
+          KeyCodecs.UUID,
+          marketFb);
 
   /** Exchange oid to the oids of its markets (a UUID-set index: updated by every market write). */
-  public final Index<UUID, UUID, Market> marketsByExchange =
+  public final MultiIndex<UUID, UUID, Market> marketsByExchange =
       index(markets, "by_exchange", KeyCodecs.UUID, m -> Ids.uuid(m.exchangeOid()));
 
   /** Pair oid to the oids of the markets that trade it. */
-  public final Index<UUID, UUID, Market> marketsByPair =
+  public final MultiIndex<UUID, UUID, Market> marketsByPair =
       index(markets, "by_pair", KeyCodecs.UUID, m -> Ids.uuid(m.pairOid()));
 
+  /**
+   * The (market, time) key of {@link #tickers} and {@link #trades}: declared once, it keys both
+   * tables and types their prefix ranges, {@code KeyRange.prefix(SERIES_KEY, market)
+   * .reversed().limit(5)} being the latest 5 rows of one market.
+   */
+  public static final Tuple2KeyCodec<UUID, Instant> SERIES_KEY =
+      KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+
   /** Ticks per market: (market, time) to a top-of-book snapshot. */
-  public final MapUuidTimestampFlatBuffers<Tick> tickers =
+  public final SchemaTable<Tuple2<UUID, Instant>, Tick> tickers =
       table(
           "7fd40a51-10f6-46e8-8897-d39aa3a21749",
           "tickers",
-          MapUuidTimestampFlatBuffers.of(Tick::getRootAsTick, Tick::new));
+          SERIES_KEY,
+          tickFb);
 
   /** Trades per market: (market, time) to a trade. */
-  public final MapUuidTimestampCbor<Trade> trades =
-      table("753dfb46-1612-471c-822a-c6c51bcd3343", "trades", MapUuidTimestampCbor.of(Trade.class));
+  public final SchemaTable<Tuple2<UUID, Instant>, Trade> trades =
+      table(
+          "753dfb46-1612-471c-822a-c6c51bcd3343",
+          "trades",
+          SERIES_KEY,
+          CborCodec.of(Trade.class));
 
   /** The same ticks keyed (time, market), for windows over every market at once. */
-  public final MapTimestampUuidFlatBuffers<Tick> tickersByTime =
+  public final SchemaTable<Tuple2<Instant, UUID>, Tick> tickersByTime =
       table(
           "56a2c5d3-fc0c-460a-866d-2270693e10e5",
           "tickers_by_time",
-          MapTimestampUuidFlatBuffers.of(Tick::getRootAsTick, Tick::new));
+          KeyCodecs.tuple(KeyCodecs.TIMESTAMP, KeyCodecs.UUID),
+          tickFb);
 
   /** Declares the tables; attach with {@code db.attach(new MarketSchema())}. */
   public MarketSchema() {
-    reference(markets, "exchange", KeyCodecs.UUID, m -> Ids.uuid(m.exchangeOid()), exchanges, true);
-    reference(markets, "pair", KeyCodecs.UUID, m -> Ids.uuid(m.pairOid()), pairs, true);
+    reference(markets, "exchange", m -> Ids.uuid(m.exchangeOid()), exchanges);
+    reference(markets, "pair", m -> Ids.uuid(m.pairOid()), pairs);
   }
 
   /**
@@ -111,7 +144,7 @@ public final class MarketSchema extends Schema {
     pairs.put(
         txn,
         oid,
-        pairs.build(
+        pairFb.build(
             b -> {
               final int baseOffset = b.createString(base);
               final int quoteOffset = b.createString(quote);
@@ -146,7 +179,7 @@ public final class MarketSchema extends Schema {
     markets.put(
         txn,
         oid,
-        markets.build(
+        marketFb.build(
             b -> {
               final int symbolOffset = b.createString(symbol);
               Market.startMarket(b);
@@ -179,7 +212,7 @@ public final class MarketSchema extends Schema {
       final double ask,
       final double last,
       final double volume) {
-    final Tick tick = tickers.build(b -> Tick.createTick(b, bid, ask, last, volume));
+    final Tick tick = tickFb.build(b -> Tick.createTick(b, bid, ask, last, volume));
     tickers.put(txn, Tuple2.of(market, time), tick);
     tickersByTime.put(txn, Tuple2.of(time, market), tick);
   }

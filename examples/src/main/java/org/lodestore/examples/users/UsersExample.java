@@ -164,7 +164,7 @@ public final class UsersExample {
     final List<Integer> pageSizes = new ArrayList<>();
     final List<Boolean> pageMore = new ArrayList<>();
     for (long offset = 0; ; offset += PAGE_SIZE) {
-      final Page<Row<UUID, User>> page = s.byCountry.records(txn, "NL", offset, PAGE_SIZE);
+      final Page<Row<UUID, User>> page = s.byCountry.page(txn, "NL", offset, PAGE_SIZE);
       pageSizes.add(page.rows().size());
       pageMore.add(page.moreAvailable());
       if (!page.moreAvailable()) {
@@ -178,9 +178,9 @@ public final class UsersExample {
         !pageMore.get(pageMore.size() - 1) && !pageMore.subList(0, pageMore.size() - 1).contains(false));
 
     // ordered: a range of ages ascending, and the top of the order descending
-    final List<Integer> thirties = ages(s.byAge.records(txn, KeyRange.closed(30, 39)));
+    final List<Integer> thirties = ages(s.byAge.page(txn, KeyRange.closed(30, 39)));
     final List<Integer> oldest =
-        ages(s.byAge.records(txn, KeyRange.<Integer>all().reversed().limit(3)));
+        ages(s.byAge.page(txn, KeyRange.<Integer>all().reversed().limit(3)));
     out.printf("ages 30..39 (ordered index): %d users, ascending: %s ...%n",
         thirties.size(), thirties.subList(0, Math.min(12, thirties.size())));
     out.println("3 oldest (same index, reversed): " + oldest);
@@ -189,7 +189,7 @@ public final class UsersExample {
     final List<String> newestDutch = new ArrayList<>();
     for (final Row<UUID, User> row :
         s.byCountryNewestFirst
-            .records(txn, KeyRange.<Tuple2<String, Instant>>prefix("NL").limit(5))
+            .page(txn, KeyRange.prefix(UserSchema.COUNTRY_NEWEST_FIRST, "NL").limit(5))
             .rows()) {
       newestDutch.add(row.value().name() + " (" + row.value().signedUp() + ")");
     }

@@ -86,4 +86,17 @@ public interface ValueCodec<V> {
   default ByteBuffer viewBuffer(final V view) {
     return null;
   }
+
+  /**
+   * What this codec knows about the type of its values beyond {@link #id()}, recorded in a
+   * schema's catalog so that a table is not reopened with an incompatible value type under the same
+   * codec id (a CBOR table of one record read as another). Codecs whose id already fixes the type
+   * (strings, bytes, longs) need none; codecs of user types (CBOR, JSON, FlatBuffers) return the
+   * type's name and, for records and POJOs, the properties they write.
+   *
+   * @return the fingerprint, or null (the default) if the codec gives none
+   */
+  default TypeFingerprint typeFingerprint() {
+    return null;
+  }
 }

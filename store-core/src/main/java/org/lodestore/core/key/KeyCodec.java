@@ -118,7 +118,10 @@ public interface KeyCodec<K> {
   /**
    * Writes the encoding of a key prefix: the leading components of a composite key. For a scalar
    * codec the single component is encoded as a whole key, so a prefix of a string key selects the
-   * strings that start with it.
+   * strings that start with it. A scan of a {@code KeyRange.prefix(...)} range calls this with the
+   * table's (or index's) codec; the typed factories of {@code KeyRange} make the components match
+   * the key's types, and they are checked again here for a range that reached the scan through a
+   * raw type or an unchecked cast.
    *
    * @param components the leading components, in order (at least one)
    * @param dst a big-endian buffer

@@ -61,7 +61,7 @@ public final class KeyCodecs {
   /**
    * Reads a {@link #TIMESTAMP} component from encoded key bytes without decoding the whole key or
    * allocating: for example the time of a {@code (uuid, timestamp)} key from {@link
-   * org.lodestore.core.Cursor#keyBytes()} is {@code timestampNanos(bytes, 16)}.
+   * org.lodestore.core.Cursor#keyView()} is {@code timestampNanos(bytes, 16)}.
    *
    * @param encoded the encoded key (absolute indexing; position and limit are not used)
    * @param offset where the 8 timestamp bytes start
@@ -95,25 +95,23 @@ public final class KeyCodecs {
   }
 
   /**
-   * Composite keys of two components.
+   * Composite keys of two components. Any component may be {@link #descending} (e.g. {@code
+   * tuple(UUID, descending(TIMESTAMP))}: per UUID, newest first); the result still names both
+   * component types, for {@code KeyRange.prefix(codec, first)}.
    *
    * @param a codec of the first component; variable-length codecs must have a delimited form
    * @param b codec of the second component
    * @param <A> type of the first component
    * @param <B> type of the second component
    * @return the codec
+   * @throws IllegalArgumentException if {@code a} is variable-length without a delimited form
    */
-  public static <A, B> KeyCodec<Tuple2<A, B>> tuple(final KeyCodec<A> a, final KeyCodec<B> b) {
-    return new TupleKeyCodec<Tuple2<A, B>>(
-        Tuple2.class,
-        t -> new Object[] {t.first(), t.second()},
-        c -> new Tuple2<>(uncheckedCast(c[0]), uncheckedCast(c[1])),
-        a,
-        b);
+  public static <A, B> Tuple2KeyCodec<A, B> tuple(final KeyCodec<A> a, final KeyCodec<B> b) {
+    return new Tuple2KeyCodec<>(a, b);
   }
 
   /**
-   * Composite keys of three components.
+   * Composite keys of three components, typed for prefix ranges of one to three components.
    *
    * @param a codec of the first component
    * @param b codec of the second component
@@ -122,20 +120,16 @@ public final class KeyCodecs {
    * @param <B> type of the second component
    * @param <C> type of the third component
    * @return the codec
+   * @throws IllegalArgumentException if {@code a} or {@code b} is variable-length without a
+   *     delimited form
    */
-  public static <A, B, C> KeyCodec<Tuple3<A, B, C>> tuple(
+  public static <A, B, C> Tuple3KeyCodec<A, B, C> tuple(
       final KeyCodec<A> a, final KeyCodec<B> b, final KeyCodec<C> c) {
-    return new TupleKeyCodec<Tuple3<A, B, C>>(
-        Tuple3.class,
-        t -> new Object[] {t.first(), t.second(), t.third()},
-        x -> new Tuple3<>(uncheckedCast(x[0]), uncheckedCast(x[1]), uncheckedCast(x[2])),
-        a,
-        b,
-        c);
+    return new Tuple3KeyCodec<>(a, b, c);
   }
 
   /**
-   * Composite keys of four components.
+   * Composite keys of four components, typed for prefix ranges of one to four components.
    *
    * @param a codec of the first component
    * @param b codec of the second component
@@ -146,26 +140,17 @@ public final class KeyCodecs {
    * @param <C> type of the third component
    * @param <D> type of the fourth component
    * @return the codec
+   * @throws IllegalArgumentException if one of {@code a}, {@code b}, {@code c} is variable-length
+   *     without a delimited form
    */
-  public static <A, B, C, D> KeyCodec<Tuple4<A, B, C, D>> tuple(
+  public static <A, B, C, D> Tuple4KeyCodec<A, B, C, D> tuple(
       final KeyCodec<A> a, final KeyCodec<B> b, final KeyCodec<C> c, final KeyCodec<D> d) {
-    return new TupleKeyCodec<Tuple4<A, B, C, D>>(
-        Tuple4.class,
-        t -> new Object[] {t.first(), t.second(), t.third(), t.fourth()},
-        x ->
-            new Tuple4<>(
-                uncheckedCast(x[0]),
-                uncheckedCast(x[1]),
-                uncheckedCast(x[2]),
-                uncheckedCast(x[3])),
-        a,
-        b,
-        c,
-        d);
+    return new Tuple4KeyCodec<>(a, b, c, d);
   }
 
+  /** A decoded component as its declared type (the tuple codecs decode each with its codec). */
   @SuppressWarnings("unchecked")
-  private static <T> T uncheckedCast(final Object o) {
+  static <T> T uncheckedCast(final Object o) {
     return (T) o;
   }
 

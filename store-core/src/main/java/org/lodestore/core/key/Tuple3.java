@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A composite key of 3 components (a triple), encoded by {@link KeyCodecs#tuple} as the
  * concatenation of its components, so that keys sort by the first component, then the second, and
- * so on. A range over a leading part of the components is a {@code KeyRange.prefix(...)}.
+ * so on. A range over a leading part of the components is a prefix range typed by the key's
+ * {@link Tuple3KeyCodec}: {@code KeyRange.prefix(keyCodec, first, ...)}.
  *
  * @param first component 1 (not null)
  * @param second component 2 (not null)

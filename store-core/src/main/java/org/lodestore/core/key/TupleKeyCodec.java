@@ -20,9 +20,12 @@ import java.util.function.Function;
  * of the concatenation is the lexicographic order of the tuples, and the encoding of the first
  * {@code k} components is a byte prefix of the encoding of every key that starts with them.
  *
+ * <p>The public subclasses {@link Tuple2KeyCodec}, {@link Tuple3KeyCodec} and {@link
+ * Tuple4KeyCodec} carry the component types, so that a prefix range can be typed by them.
+ *
  * @param <T> the tuple type
  */
-final class TupleKeyCodec<T> implements KeyCodec<T> {
+abstract class TupleKeyCodec<T> implements KeyCodec<T> {
 
   private final KeyCodec<Object>[] parts;
   private final Function<T, Object[]> split;

@@ -3,6 +3,7 @@ package org.lodestore.schema;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
@@ -232,8 +235,8 @@ public class SchemaTable<K, V> {
    */
   public LongField<K, V> longField(
       final String fieldName,
-      final java.util.function.ToLongFunction<? super V> getter,
-      final java.util.function.BiFunction<? super V, Long, ? extends V> wither) {
+      final ToLongFunction<? super V> getter,
+      final BiFunction<? super V, Long, ? extends V> wither) {
     return new LongField<>(this, fieldName, getter, wither, null);
   }
 
@@ -393,6 +396,19 @@ public class SchemaTable<K, V> {
    */
   public V getInto(final Txn txn, final K key, final V reuse) {
     return bound().getInto(txn, key, reuse);
+  }
+
+  /**
+   * The values of many keys in one call (the ActiveRecord seed's {@code SelectByIds}); see {@link
+   * Table#getAll}.
+   *
+   * @param txn the transaction
+   * @param keys the keys, in the order wanted
+   * @return the present keys' values in the order of {@code keys}, each key once
+   * @throws org.lodestore.core.InvalidKeyException if a key cannot be encoded (nothing is read)
+   */
+  public Map<K, V> getAll(final Txn txn, final Collection<? extends K> keys) {
+    return bound().getAll(txn, keys);
   }
 
   /**
@@ -631,6 +647,55 @@ public class SchemaTable<K, V> {
       reference.onTargetDeleted(txn, key);
     }
     return true;
+  }
+
+  /**
+   * Removes the rows of {@code range} with their index entries: exactly the rows {@link #select}
+   * returns for it, so direction, offset and limit apply ({@code range.limit(n)} deletes a batch;
+   * retention is a loop of such batches, one write transaction each). One cursor deletes where it
+   * stands, and each row's index entries move through the indexes' own maintenance, so the work is
+   * O(offset + rows deleted). Rows of other tables that reference a deleted row are dealt with as
+   * their references declare: every RESTRICT is checked for every row of the range before
+   * anything is deleted, so a refused call changes nothing.
+   *
+   * <p>A row in the range whose stored value cannot be decoded stops the call with {@link
+   * CorruptValueException}: the rows before it are deleted in {@code txn} (abort it to undo them);
+   * remove that row with {@link #delete}, which repairs its index entries.
+   *
+   * @param txn a write transaction
+   * @param range which rows
+   * @return how many rows were deleted
+   * @throws ConstraintViolationException if a RESTRICT reference still references a row of the
+   *     range (nothing is written)
+   * @throws SchemaMismatchException if a newer declaration of this table attached since this one
+   *     and changed what its writes maintain (see {@link Schema}); nothing is written
+   */
+  public long deleteRange(final Txn txn, final KeyRange<K> range) {
+    final Table<K, V> t = bound();
+    attached.requireCurrent(schema, txn, name, oid);
+    if (!incoming.isEmpty()) {
+      // the keys first: every RESTRICT of every row before any write, then row by row
+      final List<K> keys = new ArrayList<>();
+      try (Cursor<K, V> c = t.select(txn, range)) {
+        while (c.next()) {
+          keys.add(c.key());
+        }
+      }
+      checkDelete(txn, keys, new Deletions());
+      long deleted = 0;
+      for (final K key : keys) {
+        if (deleteChecked(txn, key)) {
+          deleted++;
+        }
+      }
+      return deleted;
+    }
+    if (indexes.isEmpty()) {
+      return t.deleteRange(txn, range);
+    }
+    // each row's index changes are prepared from its value before anything of it is written
+    return t.deleteRange(
+        txn, range, (key, value) -> apply(txn, prepare(txn, key, new Current<>(value, false), null)));
   }
 
   /**

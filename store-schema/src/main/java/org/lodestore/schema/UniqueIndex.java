@@ -1,5 +1,8 @@
 package org.lodestore.schema;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.KeyRange;
@@ -65,6 +68,27 @@ public final class UniqueIndex<I, K, V> extends Index<I, K, V> {
   public V get(final Txn txn, final I indexKey) {
     final K key = key(txn, indexKey);
     return key == null ? null : table.get(txn, key);
+  }
+
+  /**
+   * The rows of many index keys in one call (lookups by a list of keys, e.g. e-mail addresses).
+   *
+   * @param txn the transaction
+   * @param indexKeys the index keys, in the order wanted
+   * @return the value of the row of each index key that has one, in the order of {@code
+   *     indexKeys}, each key once (zero-copy values live as long as the transaction)
+   * @throws org.lodestore.core.InvalidKeyException if an index key cannot be encoded
+   */
+  public Map<I, V> getAll(final Txn txn, final Collection<? extends I> indexKeys) {
+    final Map<I, K> keys = entries(txn).getAll(txn, indexKeys);
+    final Map<I, V> rows = new LinkedHashMap<>();
+    for (final Map.Entry<I, K> e : keys.entrySet()) {
+      final V value = table.get(txn, e.getValue());
+      if (value != null) {
+        rows.put(e.getKey(), value);
+      }
+    }
+    return rows;
   }
 
   /**

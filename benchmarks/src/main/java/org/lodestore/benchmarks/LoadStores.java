@@ -22,8 +22,8 @@ import org.lodestore.benchmarks.peer.Workload;
  *     markets|ticks impls size [ticksPerSeries]
  * </pre>
  *
- * {@code markets}: {@code size} markets with both indexes (the W1/W5 store); {@code ticks}:
- * {@code size} series of {@code ticksPerSeries} (default 12,000) ticks (the W3/W4 store).
+ * {@code markets}: {@code size} markets with both indexes (the W1/W5 store); {@code ticks}: {@code
+ * size} series of {@code ticksPerSeries} (default 12,000) ticks (the W3/W4 store).
  */
 public final class LoadStores {
   private LoadStores() {}

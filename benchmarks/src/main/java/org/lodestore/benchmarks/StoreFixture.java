@@ -22,28 +22,31 @@ import org.lodestore.benchmarks.peer.Workload;
  * Creates, loads and deletes one implementation's store for a benchmark trial or iteration.
  *
  * <p>Stores live in a fresh directory under {@code $LODESTORE_BENCH_DIR} (default: {@code
- * java.io.tmpdir}); it should be on a real disk, not tmpfs, since W2 measures fsync. Read
- * workloads load their dataset (without fsync per commit: see {@link #loadOptions}), close the
- * store and open it again at its default durability, so every implementation is measured from its
- * at-rest state rather than from whatever its loader left in memory.
+ * java.io.tmpdir}); it should be on a real disk, not tmpfs, since W2 measures fsync. Read workloads
+ * load their dataset (without fsync per commit: see {@link #loadOptions}), close the store and open
+ * it again at its default durability, so every implementation is measured from its at-rest state
+ * rather than from whatever its loader left in memory.
  *
- * <p>Loaded stores are cached when {@code $LODESTORE_STORE_CACHE} names a directory ({@code
- * run.sh} sets it to a fresh directory per run and deletes it afterwards): whoever first needs
- * implementation X with dataset D (run.sh's {@link LoadStores} step, else the first trial) loads
- * it there, closes it and marks it complete; every later trial, fork or JMH invocation of the same
- * run that needs (X, D) only opens it. The read
- * workloads (W1, W3, W4, W5) never write, so they share one store per (X, D): W1 and W5 the
- * markets store, W3 and W4 the ticks store. W2 never uses the cache: each of its iterations
- * writes into a fresh empty store. A store whose load did not finish (no marker) is deleted and
- * loaded again. Without the variable every trial loads and deletes its own store.
+ * <p>Loaded stores are cached when {@code $LODESTORE_STORE_CACHE} names a directory ({@code run.sh}
+ * sets it to a fresh directory per run and deletes it afterwards): whoever first needs
+ * implementation X with dataset D (run.sh's {@link LoadStores} step, else the first trial) loads it
+ * there, closes it and marks it complete; every later trial, fork or JMH invocation of the same run
+ * that needs (X, D) only opens it. The read workloads (W1, W3, W4, W5) never write, so they share
+ * one store per (X, D): W1 and W5 the markets store, W3 and W4 the ticks store. W2 never uses the
+ * cache: each of its iterations writes into a fresh empty store. A store whose load did not finish
+ * (no marker) is deleted and loaded again. Without the variable every trial loads and deletes its
+ * own store.
  */
 final class StoreFixture implements AutoCloseable {
   /** Environment variable naming the directory stores are created in. */
   static final String DIR_ENV = "LODESTORE_BENCH_DIR";
+
   /** Environment variable naming the directory loaded read-only stores are cached in. */
   static final String CACHE_ENV = "LODESTORE_STORE_CACHE";
+
   /** Environment variable naming a file each load appends its time to (tab-separated). */
   static final String LOAD_LOG_ENV = "LODESTORE_LOAD_LOG";
+
   /** The file marking a cached store as completely loaded and closed. */
   static final String COMPLETE = "LOADED";
 
@@ -76,9 +79,8 @@ final class StoreFixture implements AutoCloseable {
   }
 
   /**
-   * As {@link #loaded(String, Workload, Dataset, boolean)}, with the tables of {@code
-   * lodestore-fb} declared with value checksums if {@code checksums} (a store of its own, also in
-   * the cache).
+   * As {@link #loaded(String, Workload, Dataset, boolean)}, with the tables of {@code lodestore-fb}
+   * declared with value checksums if {@code checksums} (a store of its own, also in the cache).
    */
   static StoreFixture loaded(
       String implId, Workload workload, Dataset data, boolean ticks, boolean checksums) {
@@ -90,8 +92,7 @@ final class StoreFixture implements AutoCloseable {
       f.load(data, ticks);
       return f;
     }
-    Path dir =
-        Paths.get(cache).resolve(cacheKey(impl, data, ticks) + (checksums ? "-crc32c" : ""));
+    Path dir = Paths.get(cache).resolve(cacheKey(impl, data, ticks) + (checksums ? "-crc32c" : ""));
     if (Files.exists(dir.resolve(COMPLETE))) {
       System.out.printf("%n# %s: reusing the loaded store %s%n", implId, dir);
       return new StoreFixture(impl, readOptions(data, checksums), dir, true);
@@ -164,7 +165,12 @@ final class StoreFixture implements AutoCloseable {
     if (log != null && !log.isEmpty()) {
       String line =
           String.format(
-              Locale.ROOT, "%s\t%d\t%d\t%.1f\t%d%n", impl.id(), data.markets(), tickCount, seconds,
+              Locale.ROOT,
+              "%s\t%d\t%d\t%.1f\t%d%n",
+              impl.id(),
+              data.markets(),
+              tickCount,
+              seconds,
               bytes);
       try {
         Files.writeString(

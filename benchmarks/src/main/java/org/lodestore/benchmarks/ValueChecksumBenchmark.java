@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of value checksums on {@code lodestore-fb}'s zero-copy reads: W1 (point get) and W3
  * (range scan) as in {@link W1PointGetBenchmark} and {@link W3RangeScanBenchmark}, on the same
  * adapter with its FlatBuffers tables declared without a checksum ({@code checksum=none}, the
- * FlatBuffers default) or with {@code ValueChecksum.CRC32C} ({@code checksum=crc32c}: every get
- * and every scanned row is checked with one CRC-32C pass over key and value before its view is
- * handed out). Each setting reads a store of its own, loaded the same way.
+ * FlatBuffers default) or with {@code ValueChecksum.CRC32C} ({@code checksum=crc32c}: every get and
+ * every scanned row is checked with one CRC-32C pass over key and value before its view is handed
+ * out). Each setting reads a store of its own, loaded the same way.
  *
  * <p>The default sizes (100,000 markets; 100 series x 12,000 ticks) keep the stores in the page
  * cache, so that the CRC's share is not hidden behind page faults and TLB misses as it is at 1M
@@ -40,11 +40,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 public class ValueChecksumBenchmark {
 
@@ -162,8 +173,6 @@ public class ValueChecksumBenchmark {
   public long W3_rangeScan(Ticks s) {
     int q = s.next++ & (W3RangeScanBenchmark.QUERIES - 1);
     long from = s.queryFrom[q];
-    return s.fixture
-        .store()
-        .scan(s.querySeries[q], from, from + s.n * Dataset.TICK_STEP_NANOS);
+    return s.fixture.store().scan(s.querySeries[q], from, from + s.n * Dataset.TICK_STEP_NANOS);
   }
 }

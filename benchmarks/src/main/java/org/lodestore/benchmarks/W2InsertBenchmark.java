@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * W2: inserts {@code batch} new markets in one transaction, maintaining {@code indexes} indexes
- * (1: the unique name index; 2: also the UUID-set exchange index). The score is the time of one
- * batch (one commit); the report also divides it by {@code batch} for the cost per row.
+ * W2: inserts {@code batch} new markets in one transaction, maintaining {@code indexes} indexes (1:
+ * the unique name index; 2: also the UUID-set exchange index). The score is the time of one batch
+ * (one commit); the report also divides it by {@code batch} for the cost per row.
  *
  * <p>Each measurement iteration starts from an empty store (created and deleted outside the
  * measured time), so how far a store has grown depends only on the iteration time and its speed.
@@ -39,11 +39,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 @State(Scope.Benchmark)
 public class W2InsertBenchmark {
@@ -51,7 +62,13 @@ public class W2InsertBenchmark {
 
   /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
   @Param({
-    "lodestore-fb", "lodestore-cbor", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus",
+    "lodestore-fb",
+    "lodestore-cbor",
+    "lmdbjava-raw",
+    "sqlite",
+    "h2-mvstore",
+    "rocksdb",
+    "xodus",
     "mapdb"
   })
   public String impl;

@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * W3: time-series range scan of {@code n} rows: the ticks of a random series with {@code from <=
- * time < from + n * step} for a random start, read in time order (time, price and size of every
- * row folded into a checksum).
+ * time < from + n * step} for a random start, read in time order (time, price and size of every row
+ * folded into a checksum).
  *
  * <p>The dataset is {@code series} series of {@code ticksPerSeries} ticks; {@code ticksPerSeries}
  * must be at least the largest {@code n}. Queries are drawn up front ({@value #QUERIES}, cycled).
@@ -34,11 +34,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 @State(Scope.Benchmark)
 public class W3RangeScanBenchmark {
@@ -46,7 +57,13 @@ public class W3RangeScanBenchmark {
 
   /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
   @Param({
-    "lodestore-fb", "lodestore-cbor", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus",
+    "lodestore-fb",
+    "lodestore-cbor",
+    "lmdbjava-raw",
+    "sqlite",
+    "h2-mvstore",
+    "rocksdb",
+    "xodus",
     "mapdb"
   })
   public String impl;

@@ -30,11 +30,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 @State(Scope.Benchmark)
 public class W4LatestBenchmark {
@@ -42,7 +53,13 @@ public class W4LatestBenchmark {
 
   /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
   @Param({
-    "lodestore-fb", "lodestore-cbor", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus",
+    "lodestore-fb",
+    "lodestore-cbor",
+    "lmdbjava-raw",
+    "sqlite",
+    "h2-mvstore",
+    "rocksdb",
+    "xodus",
     "mapdb"
   })
   public String impl;

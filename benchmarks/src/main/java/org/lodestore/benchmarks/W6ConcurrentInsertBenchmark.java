@@ -27,19 +27,18 @@ import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * W6: concurrent durable writers. Every JMH thread inserts one new market per write transaction
- * (W2's row, with both indexes: unique name and exchange UUID-set), at {@code sync} durability;
- * the score is the rows per second of all threads together. The thread count is JMH's {@code -t}
+ * (W2's row, with both indexes: unique name and exchange UUID-set), at {@code sync} durability; the
+ * score is the rows per second of all threads together. The thread count is JMH's {@code -t}
  * (run.sh runs 1, 4 and 16, one JMH invocation each, into one {@code jmh.json}; each row records
  * its {@code threads}).
  *
- * <p>Each thread writes through its own {@link StoreAdapter#forThread()} handle on the one store
- * of the trial, the way a multi-threaded user of each store writes: Lodestore calls {@code
- * db.write} from every thread (the database may commit concurrent calls together: group commit);
- * raw lmdbjava begins and commits a write transaction per row on each thread (LMDB serialises
- * them, one commit each); SQLite shares its one writer connection under a lock; RocksDB writes a
- * {@code WriteBatch} per row from each thread; H2 MVStore and Xodus commit a transaction per row
- * from each thread. Rows are unique across threads (thread {@code t} writes rows {@code 2^40 + t *
- * 2^32 + i}).
+ * <p>Each thread writes through its own {@link StoreAdapter#forThread()} handle on the one store of
+ * the trial, the way a multi-threaded user of each store writes: Lodestore calls {@code db.write}
+ * from every thread (the database may commit concurrent calls together: group commit); raw lmdbjava
+ * begins and commits a write transaction per row on each thread (LMDB serialises them, one commit
+ * each); SQLite shares its one writer connection under a lock; RocksDB writes a {@code WriteBatch}
+ * per row from each thread; H2 MVStore and Xodus commit a transaction per row from each thread.
+ * Rows are unique across threads (thread {@code t} writes rows {@code 2^40 + t * 2^32 + i}).
  *
  * <p>The store is created empty per trial (not per iteration as in W2: its size after a trial is
  * what the writers reach in 7 s, at most a few hundred thousand rows) and deleted afterwards.
@@ -52,11 +51,22 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 @State(Scope.Benchmark)
 public class W6ConcurrentInsertBenchmark {

@@ -23,12 +23,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * W7: concurrent readers. W1's one-field point get ({@code W7_getPrice}, on W1's markets store)
- * and W3's range scan of {@code n} rows ({@code W7_rangeScan}, on W3's ticks store) from every JMH
- * thread at once; the score is the operations per second of all threads together, so
- * throughput(t) / throughput(1) is how reads scale with threads. The thread count is JMH's {@code
- * -t} (run.sh runs 1, 2 and 4, one JMH invocation each, into one {@code jmh.json}; each row records
- * its {@code threads}).
+ * W7: concurrent readers. W1's one-field point get ({@code W7_getPrice}, on W1's markets store) and
+ * W3's range scan of {@code n} rows ({@code W7_rangeScan}, on W3's ticks store) from every JMH
+ * thread at once; the score is the operations per second of all threads together, so throughput(t)
+ * / throughput(1) is how reads scale with threads. The thread count is JMH's {@code -t} (run.sh
+ * runs 1, 2 and 4, one JMH invocation each, into one {@code jmh.json}; each row records its {@code
+ * threads}).
  *
  * <p>Each thread reads through its own {@link StoreAdapter#forThread()} handle on the one store of
  * the trial (the W1/W3 store, from the same cache), in its own read transaction per operation, and
@@ -43,11 +43,22 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(
     value = 1,
     jvmArgsAppend = {
-      BenchJvm.OPEN_NIO, BenchJvm.OPEN_NIO_CH, BenchJvm.EXPORT_MISC,
-      BenchJvm.CM_EXPORT_REF, BenchJvm.CM_EXPORT_NIO_CH, BenchJvm.CM_EXPORT_SUN_MISC,
-      BenchJvm.CM_EXPORT_JAVAC_FILE, BenchJvm.CM_OPEN_JAVAC, BenchJvm.CM_OPEN_LANG,
-      BenchJvm.CM_OPEN_REFLECT, BenchJvm.CM_OPEN_IO, BenchJvm.CM_OPEN_UTIL,
-      BenchJvm.CM_NO_ANALYTICS, BenchJvm.CM_NO_BANNER, BenchJvm.XMS, BenchJvm.XMX
+      BenchJvm.OPEN_NIO,
+      BenchJvm.OPEN_NIO_CH,
+      BenchJvm.EXPORT_MISC,
+      BenchJvm.CM_EXPORT_REF,
+      BenchJvm.CM_EXPORT_NIO_CH,
+      BenchJvm.CM_EXPORT_SUN_MISC,
+      BenchJvm.CM_EXPORT_JAVAC_FILE,
+      BenchJvm.CM_OPEN_JAVAC,
+      BenchJvm.CM_OPEN_LANG,
+      BenchJvm.CM_OPEN_REFLECT,
+      BenchJvm.CM_OPEN_IO,
+      BenchJvm.CM_OPEN_UTIL,
+      BenchJvm.CM_NO_ANALYTICS,
+      BenchJvm.CM_NO_BANNER,
+      BenchJvm.XMS,
+      BenchJvm.XMX
     })
 public class W7ConcurrentReadBenchmark {
 
@@ -55,9 +66,7 @@ public class W7ConcurrentReadBenchmark {
   @State(Scope.Benchmark)
   public static class Markets {
     /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
-    @Param({
-      "lodestore-fb", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"
-    })
+    @Param({"lodestore-fb", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"})
     public String impl;
 
     /** Number of markets in the store. */
@@ -85,9 +94,7 @@ public class W7ConcurrentReadBenchmark {
   @State(Scope.Benchmark)
   public static class Ticks {
     /** Implementation id; see {@link org.lodestore.benchmarks.peer.Impl}. */
-    @Param({
-      "lodestore-fb", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"
-    })
+    @Param({"lodestore-fb", "lmdbjava-raw", "sqlite", "h2-mvstore", "rocksdb", "xodus", "mapdb"})
     public String impl;
 
     /** Rows per scan. */

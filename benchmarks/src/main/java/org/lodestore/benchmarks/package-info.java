@@ -10,9 +10,9 @@
  * (built once per implementation and dataset and reused across trials when {@code run.sh} provides
  * a store cache), a fresh empty one per iteration for W2 and per trial for W6. W1-W5 are
  * single-threaded; W6 (concurrent writers) and W7 (concurrent readers) run on as many JMH threads
- * as {@code -t} asks, each through its own {@code StoreAdapter.forThread()} handle. Every
- * benchmark returns its result so the JIT cannot drop the work. {@code CommitProbe} and {@code
- * LoadStores} are command-line helpers (sync counts per commit; load times). Run the benchmarks
- * with {@code benchmarks/run.sh quick|full}; see benchmarks/README.md.
+ * as {@code -t} asks, each through its own {@code StoreAdapter.forThread()} handle. Every benchmark
+ * returns its result so the JIT cannot drop the work. {@code CommitProbe} and {@code LoadStores}
+ * are command-line helpers (sync counts per commit; load times). Run the benchmarks with {@code
+ * benchmarks/run.sh quick|full}; see benchmarks/README.md.
  */
 package org.lodestore.benchmarks;

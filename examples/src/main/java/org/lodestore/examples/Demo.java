@@ -50,13 +50,17 @@ public final class Demo implements Callable<Integer> {
   @Option(
       names = "--dir",
       paramLabel = "DIR",
-      description = "database directory (default: ${DEFAULT-VALUE}, relative to the working directory)")
+      description =
+          "database directory (default: ${DEFAULT-VALUE}, relative to the working directory)")
   Path dir = Path.of("data", "demo");
 
   @Option(names = "--fresh", description = "delete the database first and ingest again")
   boolean fresh;
 
-  @Option(names = "--markets", paramLabel = "N", description = "markets (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--markets",
+      paramLabel = "N",
+      description = "markets (default: ${DEFAULT-VALUE})")
   int markets = 100;
 
   @Option(
@@ -68,10 +72,14 @@ public final class Demo implements Callable<Integer> {
   @Option(
       names = "--ticks",
       paramLabel = "N",
-      description = "ticks in all, spread over the markets, 10 per second each (default: ${DEFAULT-VALUE})")
+      description =
+          "ticks in all, spread over the markets, 10 per second each (default: ${DEFAULT-VALUE})")
   long ticks = 1_000_000;
 
-  @Option(names = "--trades", paramLabel = "N", description = "trades in all (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--trades",
+      paramLabel = "N",
+      description = "trades in all (default: ${DEFAULT-VALUE})")
   long trades = 100_000;
 
   @Option(
@@ -86,7 +94,10 @@ public final class Demo implements Callable<Integer> {
       description = "random point gets to time (default: ${DEFAULT-VALUE})")
   int gets = 100_000;
 
-  @Option(names = "--seed", paramLabel = "N", description = "the feed's seed (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description = "the feed's seed (default: ${DEFAULT-VALUE})")
   long seed = 42;
 
   @Option(
@@ -212,10 +223,11 @@ public final class Demo implements Callable<Integer> {
         feed = manifest.feed();
         note = "reopened: built " + manifest.builtAt() + "; ingest skipped (--fresh to start over)";
         if (!manifest.sameFeed(requested)) {
-          note += String.format(
-              "%n             it holds %,d markets on %d exchanges, %,d ticks, %,d trades, seed %d;"
-                  + " the size flags given apply only with --fresh",
-              feed.markets, feed.exchanges, feed.ticks, feed.trades, feed.seed);
+          note +=
+              String.format(
+                  "%n             it holds %,d markets on %d exchanges, %,d ticks, %,d trades, seed %d;"
+                      + " the size flags given apply only with --fresh",
+                  feed.markets, feed.exchanges, feed.ticks, feed.trades, feed.seed);
         }
       } else {
         feed = requested;
@@ -296,7 +308,10 @@ public final class Demo implements Callable<Integer> {
     out.println(s.reopened() ? "Ingest (when the database was built)" : "Ingest");
     out.printf(
         "  ticks      %,d ticks = %,d rows in %s: %,.0f ticks/s (%,.0f rows/s)%n",
-        f.ticks, 2 * f.ticks, seconds(m.tickNanos()), f.ticks * 1e9 / m.tickNanos(),
+        f.ticks,
+        2 * f.ticks,
+        seconds(m.tickNanos()),
+        f.ticks * 1e9 / m.tickNanos(),
         2 * f.ticks * 1e9 / m.tickNanos());
     out.printf(
         "  trades     %,d rows in %s: %,.0f rows/s%n",
@@ -308,20 +323,31 @@ public final class Demo implements Callable<Integer> {
     out.println();
     out.println("Scans (one read transaction; timed on a second pass, after the JIT warmed up)");
     for (final DemoQueries.Timing t : r.scans()) {
-      out.printf("  %-48s %,11d %-5s %9s  %,13.0f %s/s%n",
+      out.printf(
+          "  %-48s %,11d %-5s %9s  %,13.0f %s/s%n",
           t.name(), t.rows(), t.unit(), millis(t.nanos()), t.perSecond(), t.unit());
     }
     out.println();
     final DemoQueries.Latency l = r.latency();
     out.printf("Point gets (%,d random ticks by (market, time), zero-copy)%n", l.gets());
-    out.printf("  p50 %s   p90 %s   p99 %s   p99.9 %s   max %s   mean %s%n",
-        micros(l.p50()), micros(l.p90()), micros(l.p99()), micros(l.p999()), micros(l.max()),
+    out.printf(
+        "  p50 %s   p90 %s   p99 %s   p99.9 %s   max %s   mean %s%n",
+        micros(l.p50()),
+        micros(l.p90()),
+        micros(l.p99()),
+        micros(l.p999()),
+        micros(l.max()),
         micros((long) l.meanNanos()));
     out.println();
     out.println("Index lookups");
     for (final DemoQueries.Timing t : r.lookups()) {
-      out.printf("  %-48s %,11d %-7s %9s  %s each%n",
-          t.name(), t.rows(), t.unit(), millis(t.nanos()), micros(t.nanos() / Math.max(1, t.rows())));
+      out.printf(
+          "  %-48s %,11d %-7s %9s  %s each%n",
+          t.name(),
+          t.rows(),
+          t.unit(),
+          millis(t.nanos()),
+          micros(t.nanos() / Math.max(1, t.rows())));
     }
     out.println();
     out.println("Why ticks are stored per market (market, time) and not only by (time, market)");
@@ -329,18 +355,27 @@ public final class Demo implements Callable<Integer> {
         "  zlmdb-style select((t0, m), (t1, m)) over (time, market), %d s: %,d rows, %,d of them other"
             + " markets'%n",
         r.window().toSeconds(), r.naiveRows(), r.naiveForeign());
-    out.printf("  the same window over (market, time): %,d rows, all of market m%n", r.seriesRows());
+    out.printf(
+        "  the same window over (market, time): %,d rows, all of market m%n", r.seriesRows());
 
     out.println();
     final DatabaseStats st = s.stats();
     out.printf(
         "Disk: data.mdb %s; %s in use of a %s map (page %d bytes; grew %d times in this run)%n",
-        bytes(s.fileBytes()), bytes(st.usedBytes()), bytes(st.mapSize()), st.pageSize(),
+        bytes(s.fileBytes()),
+        bytes(st.usedBytes()),
+        bytes(st.mapSize()),
+        st.pageSize(),
         st.mapGrowths());
-    out.printf("  %-18s %-34s %13s %11s %10s%n", "table", "key -> value", "rows", "size", "bytes/row");
+    out.printf(
+        "  %-18s %-34s %13s %11s %10s%n", "table", "key -> value", "rows", "size", "bytes/row");
     for (final TableSize t : s.tables()) {
-      out.printf("  %-18s %-34s %13s %11s %10s%n",
-          t.name(), t.layout(), t.rows() < 0 ? "" : String.format("%,d", t.rows()), bytes(t.bytes()),
+      out.printf(
+          "  %-18s %-34s %13s %11s %10s%n",
+          t.name(),
+          t.layout(),
+          t.rows() < 0 ? "" : String.format("%,d", t.rows()),
+          bytes(t.bytes()),
           t.rows() > 0 ? String.format("%,d", t.bytes() / t.rows()) : "");
     }
 
@@ -351,7 +386,8 @@ public final class Demo implements Callable<Integer> {
     }
     out.println();
     if (r.failures().isEmpty()) {
-      out.printf("All %d checks passed: every answer matched the feed that was written.%n", r.checks());
+      out.printf(
+          "All %d checks passed: every answer matched the feed that was written.%n", r.checks());
     } else {
       out.printf("%d of %d checks FAILED:%n", r.failures().size(), r.checks());
       for (final String failure : r.failures()) {

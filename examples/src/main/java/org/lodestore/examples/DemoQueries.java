@@ -150,7 +150,8 @@ final class DemoQueries {
       }
     }
     final long nanos = System.nanoTime() - start;
-    check(rows == feed.trades, "full trade scan returned " + rows + " rows, expected " + feed.trades);
+    check(
+        rows == feed.trades, "full trade scan returned " + rows + " rows, expected " + feed.trades);
     check(volume > 0, "trade sizes are positive");
     return new Timing("full scan, trades (CBOR, decoded)", rows, nanos, "rows");
   }
@@ -184,15 +185,17 @@ final class DemoQueries {
           n++;
         }
       }
-      check(n == expectedPerMarket, "window of market " + m + " returned " + n + " ticks, expected "
-          + expectedPerMarket);
+      check(
+          n == expectedPerMarket,
+          "window of market " + m + " returned " + n + " ticks, expected " + expectedPerMarket);
       rows += n;
     }
     final long nanos = System.nanoTime() - start;
     check(ordered, "window scans return ticks in time order");
     return new Timing(
-        String.format("%d-s window of each market, %s", Duration.between(from, to).toSeconds(),
-            backward ? "backward" : "forward"),
+        String.format(
+            "%d-s window of each market, %s",
+            Duration.between(from, to).toSeconds(), backward ? "backward" : "forward"),
         rows,
         nanos,
         "rows");
@@ -211,7 +214,8 @@ final class DemoQueries {
         int k = 0;
         while (c.next()) {
           if (k == 0) {
-            check(c.key().second().equals(feed.tickTime(m, last)),
+            check(
+                c.key().second().equals(feed.tickTime(m, last)),
                 "latest tick of market " + m + " is its last tick");
           }
           k++;
@@ -232,7 +236,8 @@ final class DemoQueries {
     try (Cursor<Tuple2<Instant, UUID>, Tick> c =
         s.tickersByTime.select(
             txn,
-            KeyRange.closedOpen(Tuple2.of(from, Ids.MIN), Tuple2.of(from.plusNanos(nanos), Ids.MIN)))) {
+            KeyRange.closedOpen(
+                Tuple2.of(from, Ids.MIN), Tuple2.of(from.plusNanos(nanos), Ids.MIN)))) {
       Tick tick = null;
       while (c.next()) {
         tick = c.valueInto(tick);
@@ -255,7 +260,8 @@ final class DemoQueries {
   private void naive(final Txn txn, final Instant from, final Instant to, final long[] out) {
     final UUID market = feed.marketOid(0);
     try (Cursor<Tuple2<Instant, UUID>, Tick> c =
-        s.tickersByTime.select(txn, KeyRange.closed(Tuple2.of(from, market), Tuple2.of(to, market)))) {
+        s.tickersByTime.select(
+            txn, KeyRange.closed(Tuple2.of(from, market), Tuple2.of(to, market)))) {
       while (c.next()) {
         out[0]++;
         if (!c.key().second().equals(market)) {
@@ -282,7 +288,8 @@ final class DemoQueries {
     for (int p = 0; p < keys.length; p++) {
       keys[p] = feed.pairOid(p);
     }
-    return indexLookups(txn, s.marketsByPair, keys, "markets of a pair (UUID-set index)", "by pair");
+    return indexLookups(
+        txn, s.marketsByPair, keys, "markets of a pair (UUID-set index)", "by pair");
   }
 
   private Timing indexLookups(
@@ -323,7 +330,9 @@ final class DemoQueries {
     final SplittableRandom warm = new SplittableRandom(~feed.seed);
     for (int g = 0; g < Math.min(gets, 20_000); g++) {
       final int m = warm.nextInt(feed.markets);
-      tick = s.tickers.getInto(txn, Tuple2.of(oids[m], feed.tickTime(m, warm.nextInt(feed.ticksOf(m)))), tick);
+      tick =
+          s.tickers.getInto(
+              txn, Tuple2.of(oids[m], feed.tickTime(m, warm.nextInt(feed.ticksOf(m)))), tick);
     }
     int wrong = 0;
     for (int g = 0; g < gets; g++) {
@@ -361,24 +370,33 @@ final class DemoQueries {
   private void samples(final Txn txn, final List<String> out) {
     final UUID oid = feed.marketOid(0);
     final Market market = s.markets.get(txn, oid);
-    out.add(String.format("market   %s  %s on %s, pair %s/%s, tick size %s",
-        oid, market.symbol(), s.exchanges.get(txn, Ids.uuid(market.exchangeOid())).name(),
-        s.pairs.get(txn, Ids.uuid(market.pairOid())).base(),
-        s.pairs.get(txn, Ids.uuid(market.pairOid())).quote(), market.tickSize()));
+    out.add(
+        String.format(
+            "market   %s  %s on %s, pair %s/%s, tick size %s",
+            oid,
+            market.symbol(),
+            s.exchanges.get(txn, Ids.uuid(market.exchangeOid())).name(),
+            s.pairs.get(txn, Ids.uuid(market.pairOid())).base(),
+            s.pairs.get(txn, Ids.uuid(market.pairOid())).quote(),
+            market.tickSize()));
     try (Cursor<Tuple2<UUID, Instant>, Tick> c =
         s.tickers.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Tick t = c.value();
-        out.add(String.format("tick     %s %s  bid %.2f  ask %.2f  last %.2f  volume %.2f",
-            market.symbol(), c.key().second(), t.bid(), t.ask(), t.last(), t.volume()));
+        out.add(
+            String.format(
+                "tick     %s %s  bid %.2f  ask %.2f  last %.2f  volume %.2f",
+                market.symbol(), c.key().second(), t.bid(), t.ask(), t.last(), t.volume()));
       }
     }
     try (Cursor<Tuple2<UUID, Instant>, Trade> c =
         s.trades.select(txn, KeyRange.prefix(MarketSchema.SERIES_KEY, oid).reversed().limit(3))) {
       while (c.next()) {
         final Trade t = c.value();
-        out.add(String.format("trade    %s %s  %s %.3f @ %.2f  (id %d)",
-            market.symbol(), c.key().second(), t.side(), t.size(), t.price(), t.id()));
+        out.add(
+            String.format(
+                "trade    %s %s  %s %.3f @ %.2f  (id %d)",
+                market.symbol(), c.key().second(), t.side(), t.size(), t.price(), t.id()));
       }
     }
   }

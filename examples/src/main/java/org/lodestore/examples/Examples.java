@@ -54,7 +54,9 @@ public final class Examples {
               .collect(Collectors.toList());
       if (!foreign.isEmpty()) {
         throw new IllegalArgumentException(
-            dir.toAbsolutePath() + " is not a Lodestore database directory (it holds " + foreign
+            dir.toAbsolutePath()
+                + " is not a Lodestore database directory (it holds "
+                + foreign
                 + "); refusing to delete it");
       }
       for (final Path entry : entries) {

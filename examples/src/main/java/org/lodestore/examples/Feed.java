@@ -24,7 +24,15 @@ final class Feed {
   static final Duration TICK_INTERVAL = Duration.ofMillis(100);
 
   private static final String[] EXCHANGES = {
-    "Kraken", "Bitstamp", "Coinbase", "Bitpanda", "Bitvavo", "Gemini", "Bitfinex", "OKX", "Bybit",
+    "Kraken",
+    "Bitstamp",
+    "Coinbase",
+    "Bitpanda",
+    "Bitvavo",
+    "Gemini",
+    "Bitfinex",
+    "OKX",
+    "Bybit",
     "Binance",
   };
 
@@ -48,16 +56,29 @@ final class Feed {
 
   private final long interval = TICK_INTERVAL.toNanos();
 
-  Feed(final long seed, final int exchanges, final int markets, final long ticks, final long trades) {
+  Feed(
+      final long seed,
+      final int exchanges,
+      final int markets,
+      final long ticks,
+      final long trades) {
     if (markets < 1 || exchanges < 1 || exchanges > markets) {
       throw new IllegalArgumentException(
-          "need at least 1 market and 1..markets exchanges, got " + markets + " markets on "
-              + exchanges + " exchanges");
+          "need at least 1 market and 1..markets exchanges, got "
+              + markets
+              + " markets on "
+              + exchanges
+              + " exchanges");
     }
     if (ticks < 20L * markets || trades < markets) {
       throw new IllegalArgumentException(
-          "need at least 20 ticks and 1 trade per market, got " + ticks + " ticks and " + trades
-              + " trades for " + markets + " markets");
+          "need at least 20 ticks and 1 trade per market, got "
+              + ticks
+              + " ticks and "
+              + trades
+              + " trades for "
+              + markets
+              + " markets");
     }
     if (ticks / markets > Integer.MAX_VALUE || trades / markets > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many rows per market");
@@ -195,7 +216,8 @@ final class Feed {
 
   /** A well-mixed 64-bit hash of (seed, market, n, stream): SplitMix64's finaliser. */
   private long mix(final int m, final long n, final int stream) {
-    long z = seed * 0x9E3779B97F4A7C15L + m * 0xBF58476D1CE4E5B9L + n * 0x94D049BB133111EBL + stream;
+    long z =
+        seed * 0x9E3779B97F4A7C15L + m * 0xBF58476D1CE4E5B9L + n * 0x94D049BB133111EBL + stream;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

@@ -29,13 +29,20 @@ class DemoTest {
     final List<String> args =
         new ArrayList<>(
             List.of(
-                "--dir", dir.resolve("demo").toString(),
-                "--markets", "10",
-                "--exchanges", "2",
-                "--ticks", "2000",
-                "--trades", "200",
-                "--batch", "300",
-                "--gets", "500",
+                "--dir",
+                dir.resolve("demo").toString(),
+                "--markets",
+                "10",
+                "--exchanges",
+                "2",
+                "--ticks",
+                "2000",
+                "--trades",
+                "200",
+                "--batch",
+                "300",
+                "--gets",
+                "500",
                 "--no-progress"));
     args.addAll(List.of(extra));
     final Demo demo = new Demo();
@@ -119,7 +126,9 @@ class DemoTest {
   @Test
   void badCommandLine_exitsWith2AndSaysWhy() {
     run(2, "--markets", "0");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("at least 1 market").contains("Usage");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("at least 1 market")
+        .contains("Usage");
     run(2, "--no-such-flag");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--no-such-flag");
   }

@@ -50,7 +50,8 @@ class ReadmeExampleTest {
     } finally {
       System.setOut(stdout);
     }
-    final List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+    final List<String> lines =
+        printed.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
     assertThat(lines)
         .hasSize(4)
         .startsWith(
@@ -62,6 +63,7 @@ class ReadmeExampleTest {
 
   @SuppressWarnings("unused")
   private static void example(final Path dir) {
+    // spotless:off (the README shows this as written, comments aligned)
     // README:begin
     record Market(String symbol, UUID exchange) {}
     record Tick(double price, double size) {}
@@ -102,6 +104,7 @@ class ReadmeExampleTest {
       }
     }
     // README:end
+    // spotless:on
   }
 
   @Test
@@ -116,8 +119,7 @@ class ReadmeExampleTest {
   /** The lines between the markers of this file, without their common indentation. */
   private static String example() throws IOException {
     final List<String> source = Files.readAllLines(SOURCE, StandardCharsets.UTF_8);
-    final List<String> lines =
-        source.subList(indexOf(source, BEGIN) + 1, indexOf(source, END));
+    final List<String> lines = source.subList(indexOf(source, BEGIN) + 1, indexOf(source, END));
     final int indent =
         lines.stream()
             .filter(l -> !l.isBlank())

@@ -20,22 +20,23 @@ import org.lodestore.core.key.KeyCodecs;
  * JVM. Two modes:
  *
  * <ul>
- *   <li>{@code cycles <n> <mapBytes>}: opens, writes, closes one database {@code n} times with a map
- *       of {@code mapBytes}. Every other cycle reads zero-copy views and derives buffers from them
- *       (most are dropped at once; those of the first and the middle cycle are kept to the end, and
- *       each cycle's are kept into the next cycle). A referenced guard keeps a map of the same size
- *       from being placed across it, so with 4 TiB maps only a few dozen can be kept at once.
+ *   <li>{@code cycles <n> <mapBytes>}: opens, writes, closes one database {@code n} times with a
+ *       map of {@code mapBytes}. Every other cycle reads zero-copy views and derives buffers from
+ *       them (most are dropped at once; those of the first and the middle cycle are kept to the
+ *       end, and each cycle's are kept into the next cycle). A referenced guard keeps a map of the
+ *       same size from being placed across it, so with 4 TiB maps only a few dozen can be kept at
+ *       once.
  *   <li>{@code growth <fromBytes> <toBytes>}: grows one open database's map step by step ({@code
- *       growMap()}, no data needed: the file stays small) from {@code fromBytes} to {@code toBytes},
- *       deriving buffers from a view in every map and keeping some of them.
+ *       growMap()}, no data needed: the file stays small) from {@code fromBytes} to {@code
+ *       toBytes}, deriving buffers from a view in every map and keeping some of them.
  * </ul>
  *
  * <p>After each step it samples {@code VmSize} of {@code /proc/self/status}: {@code retained} is
  * VmSize minus what it was after a warm-up (one small database opened, grown and closed) minus the
- * map open at that moment (0 after close).
- * At the end every kept derived buffer is read: each byte must be the stale byte or zero. Output:
- * {@code ADDRESS mode=.. steps=.. viewed=.. kept=.. retainedMaxBytes=.. vmPeakGrowthBytes=..
- * wrongBytes=.. error=..}. Usage: {@code AddressSpaceChild <dir> cycles|growth <a> <b>}.
+ * map open at that moment (0 after close). At the end every kept derived buffer is read: each byte
+ * must be the stale byte or zero. Output: {@code ADDRESS mode=.. steps=.. viewed=.. kept=..
+ * retainedMaxBytes=.. vmPeakGrowthBytes=.. wrongBytes=.. error=..}. Usage: {@code AddressSpaceChild
+ * <dir> cycles|growth <a> <b>}.
  */
 public final class AddressSpaceChild {
 
@@ -69,9 +70,21 @@ public final class AddressSpaceChild {
       run.wrong += d.wrongBytes();
     }
     System.out.println(
-        "ADDRESS mode=" + mode + " steps=" + run.steps + " viewed=" + run.viewed + " kept="
-            + run.kept.size() + " retainedMaxBytes=" + run.retainedMax + " vmPeakGrowthBytes="
-            + (vm("VmPeak:") - run.baseline) + " wrongBytes=" + run.wrong + " error="
+        "ADDRESS mode="
+            + mode
+            + " steps="
+            + run.steps
+            + " viewed="
+            + run.viewed
+            + " kept="
+            + run.kept.size()
+            + " retainedMaxBytes="
+            + run.retainedMax
+            + " vmPeakGrowthBytes="
+            + (vm("VmPeak:") - run.baseline)
+            + " wrongBytes="
+            + run.wrong
+            + " error="
             + run.error);
     System.out.flush();
     System.exit(0);
@@ -99,7 +112,10 @@ public final class AddressSpaceChild {
   private static void warmUp(final Path dir) {
     try (Database db =
         Database.open(
-            dir, DatabaseOptions.builder().initialMapSize(1L << 20).durability(Durability.NO_SYNC)
+            dir,
+            DatabaseOptions.builder()
+                .initialMapSize(1L << 20)
+                .durability(Durability.NO_SYNC)
                 .build())) {
       final Table<UUID, ByteBuffer> t = db.table("t", KeyCodecs.UUID, ValueCodecs.VIEW);
       db.write(txn -> t.put(txn, KEY, ByteBuffer.wrap(new byte[6000])));

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>1,000 (long form 3,000) open/close cycles of a database with a 4 TiB map (the x86-64 user
  *       address space is 128 TiB: a guard that kept each closed map reserved ran out after 31);
- *   <li>growth from a 1 MiB to a 64 GiB (long form 256 GiB) map in one process (guards of whole
- *       old maps reserved about S²/2: 2 TiB), once as the kernel allows (mseal, within its budget)
- *       and once with sealing disabled ({@code -Dlodestore.mapGuard.sealBudget=0}).
+ *   <li>growth from a 1 MiB to a 64 GiB (long form 256 GiB) map in one process (guards of whole old
+ *       maps reserved about S²/2: 2 TiB), once as the kernel allows (mseal, within its budget) and
+ *       once with sealing disabled ({@code -Dlodestore.mapGuard.sealBudget=0}).
  * </ul>
  *
  * <p>{@code retained} is what the process reserves beyond the baseline and the map open at that
@@ -46,8 +46,14 @@ class AddressSpaceTest {
 
   /** One child's figures. */
   private record Outcome(
-      boolean crashed, int steps, int viewed, long retainedMax, long vmPeakGrowth, long wrong,
-      String error, String description) {}
+      boolean crashed,
+      int steps,
+      int viewed,
+      long retainedMax,
+      long vmPeakGrowth,
+      long wrong,
+      String error,
+      String description) {}
 
   @Test
   void openCloseCyclesAndGrowth_keepAddressSpaceBounded_derivedBuffersNeverCrash()
@@ -60,28 +66,48 @@ class AddressSpaceTest {
     final Outcome g =
         run("growth", List.of(), "growth", Long.toString(MIB), Long.toString(growthTo));
     final Outcome u =
-        run("growth-unsealed", List.of("-Dlodestore.mapGuard.sealBudget=0"), "growth",
-            Long.toString(MIB), Long.toString(growthTo));
+        run(
+            "growth-unsealed",
+            List.of("-Dlodestore.mapGuard.sealBudget=0"),
+            "growth",
+            Long.toString(MIB),
+            Long.toString(growthTo));
     final int crashes = (c.crashed ? 1 : 0) + (g.crashed ? 1 : 0) + (u.crashed ? 1 : 0);
     final long reservedMax = Math.max(c.retainedMax, Math.max(g.retainedMax, u.retainedMax));
     Reliability.report(
         "addressSpace",
-        "cycles", c.steps + "/" + cycles,
-        "mapSize", mapSize / TIB + "TiB",
-        "cyclesViewed", c.viewed,
-        "cycleRetainedMaxMiB", c.retainedMax / MIB,
-        "cycleVmPeakGiB", c.vmPeakGrowth / GIB,
-        "growthFrom", "1MiB",
-        "growthTo", growthTo / GIB + "GiB",
-        "growths", g.steps,
-        "growthRetainedMaxMiB", g.retainedMax / MIB,
-        "growthVmPeakGiB", g.vmPeakGrowth / GIB,
-        "unsealedGrowthRetainedMaxMiB", u.retainedMax / MIB,
-        "reservedMax", reservedMax / MIB + "MiB",
-        "wrongBytes", c.wrong + g.wrong + u.wrong,
-        "errors", (c.error.equals("none") ? 0 : 1) + (g.error.equals("none") ? 0 : 1)
+        "cycles",
+        c.steps + "/" + cycles,
+        "mapSize",
+        mapSize / TIB + "TiB",
+        "cyclesViewed",
+        c.viewed,
+        "cycleRetainedMaxMiB",
+        c.retainedMax / MIB,
+        "cycleVmPeakGiB",
+        c.vmPeakGrowth / GIB,
+        "growthFrom",
+        "1MiB",
+        "growthTo",
+        growthTo / GIB + "GiB",
+        "growths",
+        g.steps,
+        "growthRetainedMaxMiB",
+        g.retainedMax / MIB,
+        "growthVmPeakGiB",
+        g.vmPeakGrowth / GIB,
+        "unsealedGrowthRetainedMaxMiB",
+        u.retainedMax / MIB,
+        "reservedMax",
+        reservedMax / MIB + "MiB",
+        "wrongBytes",
+        c.wrong + g.wrong + u.wrong,
+        "errors",
+        (c.error.equals("none") ? 0 : 1)
+            + (g.error.equals("none") ? 0 : 1)
             + (u.error.equals("none") ? 0 : 1),
-        "crashes", crashes);
+        "crashes",
+        crashes);
     for (final Outcome o : List.of(c, g, u)) {
       assertThat(o.crashed).as("child crashed: %s", o.description).isFalse();
       assertThat(o.error).as("child failed: %s", o.description).isEqualTo("none");
@@ -108,10 +134,13 @@ class AddressSpaceTest {
     final String description;
     try (ChildProcess child =
         ChildProcess.start(
-            AddressSpaceChild.class, dir.resolve("crash"), "128m", flags,
+            AddressSpaceChild.class,
+            dir.resolve("crash"),
+            "128m",
+            flags,
             all.toArray(new String[0]))) {
       final long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5)));) {
+      for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5))); ) {
         if (line != null && line.startsWith("ADDRESS")) {
           summary = line;
         } else if (line != null) {

@@ -18,12 +18,12 @@ import org.lodestore.core.Durability;
 import org.lodestore.core.Table;
 
 /**
- * {@code Database.backupTo} is all or nothing (issue 11 item 8): a backup that fails (disk full,
- * on a tmpfs) or whose process is killed with -9 in the middle of the copy leaves no file named
- * {@code data.mdb} in the target, and a later backup into the same target works. It used to leave
- * a truncated {@code data.mdb} that looked like a finished backup and crashed the JVM that opened
- * it. The backups run in a {@link StorageChild} JVM; every complete backup is opened there and its
- * rows checked.
+ * {@code Database.backupTo} is all or nothing (issue 11 item 8): a backup that fails (disk full, on
+ * a tmpfs) or whose process is killed with -9 in the middle of the copy leaves no file named {@code
+ * data.mdb} in the target, and a later backup into the same target works. It used to leave a
+ * truncated {@code data.mdb} that looked like a finished backup and crashed the JVM that opened it.
+ * The backups run in a {@link StorageChild} JVM; every complete backup is opened there and its rows
+ * checked.
  */
 @Tag("crash")
 class AtomicBackupTest {
@@ -35,9 +35,10 @@ class AtomicBackupTest {
     final long seed = Reliability.seed("AtomicBackupTest.diskFull");
     final Path source = tmp.resolve("source");
     final long rows = populate(source, seed, 160, 24 << 10); // about 2 MiB
-    final String[] sizes = Reliability.longForm()
-        ? new String[] {"128k", "512k", "1m", "1536k"}
-        : new String[] {"512k"};
+    final String[] sizes =
+        Reliability.longForm()
+            ? new String[] {"128k", "512k", "1m", "1536k"}
+            : new String[] {"512k"};
     int storageFull = 0;
     int untyped = 0;
     int leftBehind = 0;
@@ -77,13 +78,20 @@ class AtomicBackupTest {
     }
     Reliability.report(
         "atomicBackupDiskFull",
-        "runs", sizes.length,
-        "storageFullErrors", storageFull,
-        "untypedErrors", untyped,
-        "leftBehind", leftBehind,
-        "retriedOk", retried,
-        "crashes", crashes,
-        "seed", seed);
+        "runs",
+        sizes.length,
+        "storageFullErrors",
+        storageFull,
+        "untypedErrors",
+        untyped,
+        "leftBehind",
+        leftBehind,
+        "retriedOk",
+        retried,
+        "crashes",
+        crashes,
+        "seed",
+        seed);
     assertThat(problems).isEmpty();
     assertThat(crashes).isZero();
     assertThat(storageFull).isEqualTo(sizes.length);
@@ -112,7 +120,11 @@ class AtomicBackupTest {
       final Path target = tmp.resolve("backup-" + cycle);
       try (ChildProcess child =
           ChildProcess.start(
-              StorageChild.class, crashDir, "128m", "backup", source.toString(),
+              StorageChild.class,
+              crashDir,
+              "128m",
+              "backup",
+              source.toString(),
               target.toString())) {
         child.awaitLine("STARTING", Duration.ofSeconds(120));
         Thread.sleep(rnd.nextInt((int) Math.max(2, millis * 2))); // the kill lands anywhere
@@ -147,14 +159,22 @@ class AtomicBackupTest {
     problems.addAll(verifyProblems);
     Reliability.report(
         "atomicBackup",
-        "cycles", cycles,
-        "backupMillis", millis,
-        "killedMidCopy", killedMidCopy,
-        "completeBeforeKill", completeBeforeKill,
-        "truncatedBackups", truncated,
-        "retriedOk", killed.size() - completeBeforeKill,
-        "crashes", crashes,
-        "seed", seed);
+        "cycles",
+        cycles,
+        "backupMillis",
+        millis,
+        "killedMidCopy",
+        killedMidCopy,
+        "completeBeforeKill",
+        completeBeforeKill,
+        "truncatedBackups",
+        truncated,
+        "retriedOk",
+        killed.size() - completeBeforeKill,
+        "crashes",
+        crashes,
+        "seed",
+        seed);
     assertThat(problems).isEmpty();
     assertThat(crashes).isZero();
     assertThat(truncated).isZero();
@@ -167,11 +187,12 @@ class AtomicBackupTest {
       final Table<Long, byte[]> table = StorageChild.rows(db);
       for (int i = 0; i < count; i += 50) {
         final int from = i;
-        db.write(txn -> {
-          for (long k = from; k < Math.min(count, from + 50); k++) {
-            table.put(txn, k, StorageChild.value(seed, k, maxValue));
-          }
-        });
+        db.write(
+            txn -> {
+              for (long k = from; k < Math.min(count, from + 50); k++) {
+                table.put(txn, k, StorageChild.value(seed, k, maxValue));
+              }
+            });
       }
       return count;
     }
@@ -211,8 +232,7 @@ class AtomicBackupTest {
         new ArrayList<>(List.of("open", Long.toString(seed), Long.toString(rows)));
     args.addAll(targets);
     try (ChildProcess child =
-        ChildProcess.start(
-            StorageChild.class, crashDir, "128m", args.toArray(new String[0]))) {
+        ChildProcess.start(StorageChild.class, crashDir, "128m", args.toArray(new String[0]))) {
       int results = 0;
       for (String line;
           !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF); ) {

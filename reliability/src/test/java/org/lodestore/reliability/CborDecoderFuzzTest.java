@@ -53,7 +53,9 @@ class CborDecoderFuzzTest {
   static boolean hasLoneSurrogate(final String s) {
     for (int i = 0; i < s.length(); i++) {
       final char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return true;

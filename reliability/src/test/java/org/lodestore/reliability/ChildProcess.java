@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  */
 final class ChildProcess implements AutoCloseable {
 
-  /** The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}). */
+  /**
+   * The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}).
+   */
   static final List<String> LMDB_FLAGS =
       List.of(
           "--add-opens", "java.base/java.nio=ALL-UNNAMED",
@@ -88,7 +90,11 @@ final class ChildProcess implements AutoCloseable {
       final String... args)
       throws IOException {
     return startWith(
-        Path.of(System.getProperty("java.home"), "bin", "java"), main, crashDir, heap, jvmFlags,
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        main,
+        crashDir,
+        heap,
+        jvmFlags,
         args);
   }
 
@@ -138,8 +144,14 @@ final class ChildProcess implements AutoCloseable {
       final Path workDir,
       final String... args)
       throws IOException {
-    return startIn(Path.of(System.getProperty("java.home"), "bin", "java"), workDir, main,
-        crashDir, heap, jvmFlags, args);
+    return startIn(
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        workDir,
+        main,
+        crashDir,
+        heap,
+        jvmFlags,
+        args);
   }
 
   private static ChildProcess startIn(

@@ -15,10 +15,10 @@ import org.lodestore.reliability.FuzzSupport.Doc;
 import org.lodestore.serializers.CborCodec;
 
 /**
- * Values the CBOR codec decodes but cannot encode, found by {@link CborDecoderFuzzTest}: such a
- * row reads fine, but every write-back of it ({@code update}, a {@code put} of the value read, a
- * copy to another table) fails with {@code InvalidValueException}. A codec should refuse on read
- * (as {@link CorruptValueException}) what it refuses on write, or write what it reads.
+ * Values the CBOR codec decodes but cannot encode, found by {@link CborDecoderFuzzTest}: such a row
+ * reads fine, but every write-back of it ({@code update}, a {@code put} of the value read, a copy
+ * to another table) fails with {@code InvalidValueException}. A codec should refuse on read (as
+ * {@link CorruptValueException}) what it refuses on write, or write what it reads.
  */
 @Tag("corrupt")
 class CodecRoundTripTest {
@@ -49,9 +49,32 @@ class CodecRoundTripTest {
     // {"name": "\xED\xA0\x80", "group": null, "payload": "x"}
     final byte[] bytes = {
       (byte) 0xa3,
-      0x64, 'n', 'a', 'm', 'e', 0x63, (byte) 0xed, (byte) 0xa0, (byte) 0x80,
-      0x65, 'g', 'r', 'o', 'u', 'p', (byte) 0xf6,
-      0x67, 'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x61, 'x'
+      0x64,
+      'n',
+      'a',
+      'm',
+      'e',
+      0x63,
+      (byte) 0xed,
+      (byte) 0xa0,
+      (byte) 0x80,
+      0x65,
+      'g',
+      'r',
+      'o',
+      'u',
+      'p',
+      (byte) 0xf6,
+      0x67,
+      'p',
+      'a',
+      'y',
+      'l',
+      'o',
+      'a',
+      'd',
+      0x61,
+      'x'
     };
     final String outcome = roundTrip(CborCodec.of(Item.class), bytes);
     Reliability.report("codec-cborInvalidUtf8", "outcome", outcome);
@@ -74,9 +97,20 @@ class CodecRoundTripTest {
     final String outcome = roundTrip(CborCodec.of(Doc.class), bytes);
     Reliability.report("codec-cborInstantRange", "outcome", outcome);
     assertThat(outcome).isIn("round-trips", "corrupt");
-    final Doc sample = new Doc("x", UUID.randomUUID(), 1, 1, Instant.parse("+12000-01-01T00:00:00Z"),
-        List.of(), Map.of(), null);
-    assertThat(roundTrip(CborCodec.of(Doc.class),
-        CborDecoderFuzzTest.bytes(CborCodec.of(Doc.class).encode(sample)))).isEqualTo("round-trips");
+    final Doc sample =
+        new Doc(
+            "x",
+            UUID.randomUUID(),
+            1,
+            1,
+            Instant.parse("+12000-01-01T00:00:00Z"),
+            List.of(),
+            Map.of(),
+            null);
+    assertThat(
+            roundTrip(
+                CborCodec.of(Doc.class),
+                CborDecoderFuzzTest.bytes(CborCodec.of(Doc.class).encode(sample))))
+        .isEqualTo("round-trips");
   }
 }

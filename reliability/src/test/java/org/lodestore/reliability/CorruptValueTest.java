@@ -32,8 +32,8 @@ import org.lodestore.serializers.FlatBuffersCodec;
 import org.lodestore.serializers.JsonCodec;
 
 /**
- * Values overwritten with random bytes underneath the ORM, through a second {@link Table} object
- * of the same name with {@link ValueCodecs#BYTES}: every read path (get, getInto, scans with
+ * Values overwritten with random bytes underneath the ORM, through a second {@link Table} object of
+ * the same name with {@link ValueCodecs#BYTES}: every read path (get, getInto, scans with
  * value/valueInto, unique and non-unique index lookups, pages, update) reports {@link
  * CorruptValueException} naming the table and the key, for CBOR, JSON, FlatBuffers and store-core
  * codecs and for unique-index entries; nothing else is thrown and the JVM does not crash. And
@@ -62,68 +62,80 @@ class CorruptValueTest {
       final CrashSchema s = db.attach(new CrashSchema());
       final List<UUID> keys = new ArrayList<>();
       final UUID group = new UUID(9, 9);
-      db.write(txn -> {
-        for (int i = 0; i < ROWS; i++) {
-          final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
-          s.items.put(txn, key, new Item("item-" + i, group, "payload " + i));
-          keys.add(key);
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < ROWS; i++) {
+              final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
+              s.items.put(txn, key, new Item("item-" + i, group, "payload " + i));
+              keys.add(key);
+            }
+          });
       // the same rows under other codecs, in plain tables
-      final FlatBuffersCodec<Market> fbs = FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
+      final FlatBuffersCodec<Market> fbs =
+          FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
       final Table<UUID, Market> markets = db.table("markets", KeyCodecs.UUID, fbs);
       final Table<UUID, Item> json = db.table("json", KeyCodecs.UUID, JsonCodec.of(Item.class));
       final Table<UUID, Item> cbor = db.table("cbor", KeyCodecs.UUID, CborCodec.of(Item.class));
       final Table<UUID, Long> longs = db.table("longs", KeyCodecs.UUID, ValueCodecs.LONG);
       final Table<UUID, UUID> uuids = db.table("uuids", KeyCodecs.UUID, ValueCodecs.UUID);
-      db.write(txn -> {
-        for (final UUID key : keys) {
-          markets.put(txn, key, fbs.build(b -> {
-            final int name = b.createString("m");
-            Market.startMarket(b);
-            Market.addName(b, name);
-            Market.addPrice(b, 1.0);
-            return Market.endMarket(b);
-          }));
-          json.put(txn, key, new Item("j", group, "x"));
-          cbor.put(txn, key, new Item("c", group, "x"));
-          longs.put(txn, key, 1L);
-          uuids.put(txn, key, key);
-        }
-      });
+      db.write(
+          txn -> {
+            for (final UUID key : keys) {
+              markets.put(
+                  txn,
+                  key,
+                  fbs.build(
+                      b -> {
+                        final int name = b.createString("m");
+                        Market.startMarket(b);
+                        Market.addName(b, name);
+                        Market.addPrice(b, 1.0);
+                        return Market.endMarket(b);
+                      }));
+              json.put(txn, key, new Item("j", group, "x"));
+              cbor.put(txn, key, new Item("c", group, "x"));
+              longs.put(txn, key, 1L);
+              uuids.put(txn, key, key);
+            }
+          });
       // overwrite some values underneath: random lengths, random bytes
       final List<String> tableNames =
           List.of(s.items.oid(), "markets", "json", "cbor", "longs", "uuids");
       final String items = s.items.oid() + "|" + s.items.name();
       final Map<String, List<UUID>> bad = new TreeMap<>();
       for (final String name : tableNames) {
-        final Table<UUID, byte[]> raw = OwnerTables.table(db, name, KeyCodecs.UUID, ValueCodecs.BYTES);
+        final Table<UUID, byte[]> raw =
+            OwnerTables.table(db, name, KeyCodecs.UUID, ValueCodecs.BYTES);
         final List<UUID> victims = new ArrayList<>();
-        db.write(txn -> {
-          for (int i = 0; i < CORRUPTED; i++) {
-            final UUID key = keys.get(rnd.nextInt(keys.size()));
-            final byte[] junk = new byte[rnd.nextInt(3) == 0 ? rnd.nextInt(8) : rnd.nextInt(600)];
-            rnd.nextBytes(junk);
-            raw.put(txn, key, junk);
-            victims.add(key);
-          }
-        });
+        db.write(
+            txn -> {
+              for (int i = 0; i < CORRUPTED; i++) {
+                final UUID key = keys.get(rnd.nextInt(keys.size()));
+                final byte[] junk =
+                    new byte[rnd.nextInt(3) == 0 ? rnd.nextInt(8) : rnd.nextInt(600)];
+                rnd.nextBytes(junk);
+                raw.put(txn, key, junk);
+                victims.add(key);
+              }
+            });
         bad.put(name, victims);
         corrupted += victims.size();
       }
       // and some unique-index entries (index key -> primary key)
       final Table<String, byte[]> rawIndex =
-          OwnerTables.table(db, "ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
+          OwnerTables.table(
+              db, "ix:" + s.items.oid() + ":by_name", KeyCodecs.STRING, ValueCodecs.BYTES);
       final List<String> badNames = new ArrayList<>();
-      db.write(txn -> {
-        for (int i = 0; i < 20; i++) {
-          final String name = "item-" + rnd.nextInt(ROWS);
-          final byte[] junk = new byte[rnd.nextInt(15)];
-          rnd.nextBytes(junk);
-          rawIndex.put(txn, name, junk);
-          badNames.add(name);
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 20; i++) {
+              final String name = "item-" + rnd.nextInt(ROWS);
+              final byte[] junk = new byte[rnd.nextInt(15)];
+              rnd.nextBytes(junk);
+              rawIndex.put(txn, name, junk);
+              badNames.add(name);
+            }
+          });
       corrupted += badNames.size();
 
       try (Txn txn = db.beginRead()) {
@@ -131,16 +143,27 @@ class CorruptValueTest {
           expect("items.get", items, key, () -> s.items.get(txn, key));
           expect("items.getInto", items, key, () -> s.items.getInto(txn, key, null));
         }
-        scan("items.select", items, bad.get(s.items.oid()),
+        scan(
+            "items.select",
+            items,
+            bad.get(s.items.oid()),
             c -> readAll(s.items.select(txn, KeyRange.all()), c));
-        scan("items.page", items, bad.get(s.items.oid()),
+        scan(
+            "items.page",
+            items,
+            bad.get(s.items.oid()),
             c -> s.items.page(txn, KeyRange.all()).rows().size());
-        scan("byGroup.page", items, bad.get(s.items.oid()),
+        scan(
+            "byGroup.page",
+            items,
+            bad.get(s.items.oid()),
             c -> s.byGroup.page(txn, group, 0, ROWS).rows().size());
         for (int i = 0; i < ROWS; i++) {
           final String name = "item-" + i;
           if (badNames.contains(name)) {
-            expect("byName.key", "ix:" + s.items.oid() + ":by_name|" + s.items.name() + ".by_name|by_name",
+            expect(
+                "byName.key",
+                "ix:" + s.items.oid() + ":by_name|" + s.items.name() + ".by_name|by_name",
                 name,
                 () -> s.byName.key(txn, name));
           } else {
@@ -167,8 +190,11 @@ class CorruptValueTest {
         }
       }
     }
-    final int reported = outcomes.entrySet().stream()
-        .filter(e -> e.getKey().endsWith("=corrupt")).mapToInt(Map.Entry::getValue).sum();
+    final int reported =
+        outcomes.entrySet().stream()
+            .filter(e -> e.getKey().endsWith("=corrupt"))
+            .mapToInt(Map.Entry::getValue)
+            .sum();
     final Map<Kind, int[]> flips = flipBitsOnDisk(tmp.resolve("flips"), rnd);
     int silentChecksummed = 0;
     int silentUnchecksummed = 0;
@@ -182,21 +208,36 @@ class CorruptValueTest {
       } else {
         silentUnchecksummed += f[SILENT];
       }
-      byKind.append(byKind.length() == 0 ? "" : ",").append(e.getKey().label).append(':')
-          .append(f[SILENT]).append('/').append(f[FLIPPED]);
+      byKind
+          .append(byKind.length() == 0 ? "" : ",")
+          .append(e.getKey().label)
+          .append(':')
+          .append(f[SILENT])
+          .append('/')
+          .append(f[FLIPPED]);
     }
     Reliability.report(
         "corruptValues",
-        "valuesCorrupted", corrupted,
-        "bitFlips", flipped,
-        "silentWrongChecksummed", silentChecksummed,
-        "silentWrongUnchecksummed", silentUnchecksummed,
-        "silentWrongByKind", byKind,
-        "reads", outcomes.values().stream().mapToInt(Integer::intValue).sum(),
-        "reportedCorrupt", reported,
-        "problems", problems.size(),
-        "seed", seed,
-        "outcomes", outcomes.toString().replace(" ", ""));
+        "valuesCorrupted",
+        corrupted,
+        "bitFlips",
+        flipped,
+        "silentWrongChecksummed",
+        silentChecksummed,
+        "silentWrongUnchecksummed",
+        silentUnchecksummed,
+        "silentWrongByKind",
+        byKind,
+        "reads",
+        outcomes.values().stream().mapToInt(Integer::intValue).sum(),
+        "reportedCorrupt",
+        reported,
+        "problems",
+        problems.size(),
+        "seed",
+        seed,
+        "outcomes",
+        outcomes.toString().replace(" ", ""));
     assertThat(problems).as("seed %d", seed).isEmpty();
     assertThat(reported).isPositive();
     assertThat(silentChecksummed)
@@ -237,15 +278,24 @@ class CorruptValueTest {
   /** The schema of the bit-flip database: one table per schema kind. */
   static final class FlipSchema extends Schema {
     final SchemaTable<UUID, Item> cbor =
-        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b01", "flip-cbor",
-            KeyCodecs.UUID, CborCodec.of(Item.class));
+        table(
+            "7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b01",
+            "flip-cbor",
+            KeyCodecs.UUID,
+            CborCodec.of(Item.class));
     final SchemaTable<UUID, Market> fbs =
-        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b02", "flip-fbs",
-            KeyCodecs.UUID, FlatBuffersCodec.of(Market::getRootAsMarket, Market::new))
+        table(
+                "7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b02",
+                "flip-fbs",
+                KeyCodecs.UUID,
+                FlatBuffersCodec.of(Market::getRootAsMarket, Market::new))
             .valueChecksum(ValueChecksum.CRC32C);
     final SchemaTable<UUID, Market> fbsPlain =
-        table("7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b03", "flip-fbs-plain",
-            KeyCodecs.UUID, FlatBuffersCodec.of(Market::getRootAsMarket, Market::new));
+        table(
+            "7a0e3c1b-5d2f-4a6e-8b9c-0d1e2f3a4b03",
+            "flip-fbs-plain",
+            KeyCodecs.UUID,
+            FlatBuffersCodec.of(Market::getRootAsMarket, Market::new));
   }
 
   /** The read and write paths of a store-core {@link Table} or a store-schema table. */
@@ -266,31 +316,38 @@ class CorruptValueTest {
 
     static <V> Rows<V> of(final Table<UUID, V> t) {
       return new Rows<>() {
-        @Override public V get(final Txn txn, final UUID key) {
+        @Override
+        public V get(final Txn txn, final UUID key) {
           return t.get(txn, key);
         }
 
-        @Override public V getInto(final Txn txn, final UUID key, final V reuse) {
+        @Override
+        public V getInto(final Txn txn, final UUID key, final V reuse) {
           return t.getInto(txn, key, reuse);
         }
 
-        @Override public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
+        @Override
+        public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
           return t.rawView(txn, key);
         }
 
-        @Override public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
+        @Override
+        public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
           return t.select(txn, range);
         }
 
-        @Override public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
+        @Override
+        public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
           return t.first(txn);
         }
 
-        @Override public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
+        @Override
+        public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
           return t.last(txn);
         }
 
-        @Override public void put(final Txn txn, final UUID key, final V value) {
+        @Override
+        public void put(final Txn txn, final UUID key, final V value) {
           t.put(txn, key, value);
         }
       };
@@ -298,31 +355,38 @@ class CorruptValueTest {
 
     static <V> Rows<V> of(final SchemaTable<UUID, V> t) {
       return new Rows<>() {
-        @Override public V get(final Txn txn, final UUID key) {
+        @Override
+        public V get(final Txn txn, final UUID key) {
           return t.get(txn, key);
         }
 
-        @Override public V getInto(final Txn txn, final UUID key, final V reuse) {
+        @Override
+        public V getInto(final Txn txn, final UUID key, final V reuse) {
           return t.getInto(txn, key, reuse);
         }
 
-        @Override public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
+        @Override
+        public java.nio.ByteBuffer rawView(final Txn txn, final UUID key) {
           return t.rawView(txn, key);
         }
 
-        @Override public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
+        @Override
+        public Cursor<UUID, V> select(final Txn txn, final KeyRange<UUID> range) {
           return t.select(txn, range);
         }
 
-        @Override public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
+        @Override
+        public java.util.Optional<Row<UUID, V>> first(final Txn txn) {
           return t.first(txn);
         }
 
-        @Override public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
+        @Override
+        public java.util.Optional<Row<UUID, V>> last(final Txn txn) {
           return t.last(txn);
         }
 
-        @Override public void put(final Txn txn, final UUID key, final V value) {
+        @Override
+        public void put(final Txn txn, final UUID key, final V value) {
           t.put(txn, key, value);
         }
       };
@@ -347,8 +411,8 @@ class CorruptValueTest {
           : null;
     }
 
-    FlipTable(final Kind kind, final String name, final Rows<V> table,
-        final Function<V, Object> read) {
+    FlipTable(
+        final Kind kind, final String name, final Rows<V> table, final Function<V, Object> read) {
       this.kind = kind;
       this.name = name;
       this.table = table;
@@ -364,10 +428,10 @@ class CorruptValueTest {
   /**
    * Flips one random bit inside the stored bytes of every value of one table per {@link Kind}, in
    * {@code data.mdb} itself while the database is closed (as a disk or memory fault would), then
-   * reads every row back: a read that returns a different value without an error is silently
-   * wrong. A checksummed table must report every flipped row as {@link CorruptValueException}
-   * naming table and key on every read path (get, getInto, rawView, scans with value and
-   * valueInto, first, last); anything else is a problem.
+   * reads every row back: a read that returns a different value without an error is silently wrong.
+   * A checksummed table must report every flipped row as {@link CorruptValueException} naming table
+   * and key on every read path (get, getInto, rawView, scans with value and valueInto, first,
+   * last); anything else is a problem.
    *
    * @return per kind: {flipped, read silently wrong, reported as corrupt by get}
    */
@@ -380,15 +444,16 @@ class CorruptValueTest {
     final Map<Kind, FlipTable<?>> written = new java.util.EnumMap<>(Kind.class);
     try (Database db = Database.open(dir)) {
       final Map<Kind, FlipTable<?>> tables = flipTables(db, db.attach(new FlipSchema()));
-      db.write(txn -> {
-        for (int i = 0; i < rows; i++) {
-          for (final FlipTable<?> t : tables.values()) {
-            final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
-            final String token = String.format("flip-%016x%08x", rnd.nextLong(), rnd.nextInt());
-            putFlipRow(txn, t, key, token, rnd, fbCodec);
-          }
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < rows; i++) {
+              for (final FlipTable<?> t : tables.values()) {
+                final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
+                final String token = String.format("flip-%016x%08x", rnd.nextLong(), rnd.nextInt());
+                putFlipRow(txn, t, key, token, rnd, fbCodec);
+              }
+            }
+          });
       try (Txn txn = db.beginRead()) {
         for (final FlipTable<?> t : tables.values()) {
           for (final UUID key : t.expected.keySet()) {
@@ -419,15 +484,19 @@ class CorruptValueTest {
           continue;
         }
         final int bit = rnd.nextInt(value.length * 8);
-        byToken.computeIfAbsent(new String(e.getValue(), java.nio.charset.StandardCharsets.US_ASCII),
-            k -> new ArrayList<>()).add(new Object[] {t, e.getKey(), at, bit});
+        byToken
+            .computeIfAbsent(
+                new String(e.getValue(), java.nio.charset.StandardCharsets.US_ASCII),
+                k -> new ArrayList<>())
+            .add(new Object[] {t, e.getKey(), at, bit});
       }
     }
     final Map<Object, Integer> found = new java.util.HashMap<>();
     final byte[] prefix = "flip-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     final int tokenLength = 5 + 24;
     final List<Runnable> flipsToApply = new ArrayList<>();
-    for (int i = indexOf(disk, prefix, 0); i >= 0 && i + tokenLength <= disk.length;
+    for (int i = indexOf(disk, prefix, 0);
+        i >= 0 && i + tokenLength <= disk.length;
         i = indexOf(disk, prefix, i + 1)) {
       final String token =
           new String(disk, i, tokenLength, java.nio.charset.StandardCharsets.US_ASCII);
@@ -439,7 +508,8 @@ class CorruptValueTest {
         final FlipTable<?> t = (FlipTable<?>) c[0];
         final byte[] value = t.stored.get((UUID) c[1]);
         final int start = i - (int) c[2];
-        if (start >= 0 && start + value.length <= disk.length
+        if (start >= 0
+            && start + value.length <= disk.length
             && java.util.Arrays.equals(disk, start, start + value.length, value, 0, value.length)) {
           final int bit = (int) c[3];
           // applied after the scan, so that a flip does not hide another copy from the search
@@ -472,40 +542,70 @@ class CorruptValueTest {
   /** The tables of the bit-flip database, one per kind. */
   private static Map<Kind, FlipTable<?>> flipTables(final Database db, final FlipSchema s) {
     final Map<Kind, FlipTable<?>> tables = new java.util.EnumMap<>(Kind.class);
-    tables.put(Kind.CHECKSUMMED_CBOR, new FlipTable<>(Kind.CHECKSUMMED_CBOR,
-        s.cbor.oid() + "|" + s.cbor.name(), Rows.of(s.cbor), v -> v));
-    tables.put(Kind.CHECKSUMMED_JSON, new FlipTable<>(Kind.CHECKSUMMED_JSON, "flip-json",
-        Rows.of(db.table("flip-json", KeyCodecs.UUID, JsonCodec.of(Item.class))
-            .withValueChecksum(ValueChecksum.CRC32C)), v -> v));
-    tables.put(Kind.CHECKSUMMED_FLATBUFFERS, new FlipTable<>(Kind.CHECKSUMMED_FLATBUFFERS,
-        s.fbs.oid() + "|" + s.fbs.name(), Rows.of(s.fbs), CorruptValueTest::marketFields));
-    tables.put(Kind.UNCHECKSUMMED_CBOR, new FlipTable<>(Kind.UNCHECKSUMMED_CBOR, "flip-cbor-plain",
-        Rows.of(db.table("flip-cbor-plain", KeyCodecs.UUID, CborCodec.of(Item.class))), v -> v));
-    tables.put(Kind.UNCHECKSUMMED_FLATBUFFERS, new FlipTable<>(Kind.UNCHECKSUMMED_FLATBUFFERS,
-        s.fbsPlain.oid() + "|" + s.fbsPlain.name(), Rows.of(s.fbsPlain),
-        CorruptValueTest::marketFields));
+    tables.put(
+        Kind.CHECKSUMMED_CBOR,
+        new FlipTable<>(
+            Kind.CHECKSUMMED_CBOR, s.cbor.oid() + "|" + s.cbor.name(), Rows.of(s.cbor), v -> v));
+    tables.put(
+        Kind.CHECKSUMMED_JSON,
+        new FlipTable<>(
+            Kind.CHECKSUMMED_JSON,
+            "flip-json",
+            Rows.of(
+                db.table("flip-json", KeyCodecs.UUID, JsonCodec.of(Item.class))
+                    .withValueChecksum(ValueChecksum.CRC32C)),
+            v -> v));
+    tables.put(
+        Kind.CHECKSUMMED_FLATBUFFERS,
+        new FlipTable<>(
+            Kind.CHECKSUMMED_FLATBUFFERS,
+            s.fbs.oid() + "|" + s.fbs.name(),
+            Rows.of(s.fbs),
+            CorruptValueTest::marketFields));
+    tables.put(
+        Kind.UNCHECKSUMMED_CBOR,
+        new FlipTable<>(
+            Kind.UNCHECKSUMMED_CBOR,
+            "flip-cbor-plain",
+            Rows.of(db.table("flip-cbor-plain", KeyCodecs.UUID, CborCodec.of(Item.class))),
+            v -> v));
+    tables.put(
+        Kind.UNCHECKSUMMED_FLATBUFFERS,
+        new FlipTable<>(
+            Kind.UNCHECKSUMMED_FLATBUFFERS,
+            s.fbsPlain.oid() + "|" + s.fbsPlain.name(),
+            Rows.of(s.fbsPlain),
+            CorruptValueTest::marketFields));
     return tables;
   }
 
   @SuppressWarnings("unchecked")
-  private static <V> void putFlipRow(final Txn txn, final FlipTable<V> t, final UUID key,
-      final String token, final SplittableRandom rnd, final FlatBuffersCodec<Market> fbCodec) {
+  private static <V> void putFlipRow(
+      final Txn txn,
+      final FlipTable<V> t,
+      final UUID key,
+      final String token,
+      final SplittableRandom rnd,
+      final FlatBuffersCodec<Market> fbCodec) {
     final V value;
     if (t.kind == Kind.CHECKSUMMED_FLATBUFFERS || t.kind == Kind.UNCHECKSUMMED_FLATBUFFERS) {
       final double price = rnd.nextDouble();
       final long quantity = rnd.nextLong();
-      value = (V) fbCodec.build(b -> {
-        final int name = b.createString(token);
-        Market.startMarket(b);
-        Market.addName(b, name);
-        Market.addPrice(b, price);
-        Market.addQuantity(b, quantity);
-        return Market.endMarket(b);
-      });
+      value =
+          (V)
+              fbCodec.build(
+                  b -> {
+                    final int name = b.createString(token);
+                    Market.startMarket(b);
+                    Market.addName(b, name);
+                    Market.addPrice(b, price);
+                    Market.addQuantity(b, quantity);
+                    return Market.endMarket(b);
+                  });
       t.expected.put(key, List.of(token, price, quantity));
     } else {
-      final Item item = new Item(token, new UUID(rnd.nextLong(), rnd.nextLong()),
-          "payload " + rnd.nextInt());
+      final Item item =
+          new Item(token, new UUID(rnd.nextLong(), rnd.nextLong()), "payload " + rnd.nextInt());
       value = (V) item;
       t.expected.put(key, item);
     }
@@ -514,8 +614,12 @@ class CorruptValueTest {
   }
 
   /** Reads every row of {@code t} after the flips and tallies {flipped, silent, detected}. */
-  private <V> void readFlipped(final Txn txn, final FlipTable<V> t, final FlipTable<?> before,
-      final Map<Object, Integer> found, final int[] f) {
+  private <V> void readFlipped(
+      final Txn txn,
+      final FlipTable<V> t,
+      final FlipTable<?> before,
+      final Map<Object, Integer> found,
+      final int[] f) {
     final String what = "flip." + t.kind.label;
     for (final UUID key : before.expected.keySet()) {
       if (!found.containsKey(before.name + "/" + key)) {
@@ -545,7 +649,8 @@ class CorruptValueTest {
         problem(what + ".get of " + key + " threw " + e);
       }
       if (t.kind.checksummed) {
-        flipExpectCorrupt(what + ".getInto", t.name, key, () -> t.table.getInto(txn, key, t.reuse()));
+        flipExpectCorrupt(
+            what + ".getInto", t.name, key, () -> t.table.getInto(txn, key, t.reuse()));
         flipExpectCorrupt(what + ".rawView", t.name, key, () -> t.table.rawView(txn, key));
       }
     }
@@ -573,7 +678,10 @@ class CorruptValueTest {
     flipExpectCorrupt(what + ".last", t.name, lastKey, () -> t.table.last(txn));
   }
 
-  private void flipExpectCorrupt(final String what, final String table, final UUID key,
+  private void flipExpectCorrupt(
+      final String what,
+      final String table,
+      final UUID key,
       final java.util.function.Supplier<?> read) {
     try {
       final Object v = read.get();
@@ -586,8 +694,8 @@ class CorruptValueTest {
   }
 
   /** As {@link #named}, without adding to the outcome counts of the random-bytes part. */
-  private void flipNamed(final String what, final String table, final UUID key,
-      final CorruptValueException e) {
+  private void flipNamed(
+      final String what, final String table, final UUID key, final CorruptValueException e) {
     boolean tableOk = false;
     for (final String name : table.split("\\|")) {
       tableOk |= name.equals(e.table()) && e.getMessage().contains(name);
@@ -672,8 +780,8 @@ class CorruptValueTest {
       count(what, "completed");
     } catch (CorruptValueException e) {
       // a page() stops at the first corrupt row: it must be one of the victims
-      if (victims.stream().noneMatch(
-          v -> String.valueOf(v).equals(e.key()) || encodedHex(v).equals(e.key()))) {
+      if (victims.stream()
+          .noneMatch(v -> String.valueOf(v).equals(e.key()) || encodedHex(v).equals(e.key()))) {
         problem(what + ": corrupt key " + e.key() + " is not one that was overwritten");
       }
       named(what, table, null, e);
@@ -682,7 +790,8 @@ class CorruptValueTest {
     }
   }
 
-  private void expect(final String what, final String table, final Object key, final Runnable read) {
+  private void expect(
+      final String what, final String table, final Object key, final Runnable read) {
     try {
       read.run();
       count(what, "decoded");
@@ -693,14 +802,17 @@ class CorruptValueTest {
     }
   }
 
-  private void expect(final String what, final String table, final Object key,
+  private void expect(
+      final String what,
+      final String table,
+      final Object key,
       final java.util.function.Supplier<?> read) {
     expect(what, table, key, (Runnable) read::get);
   }
 
   /** Checks that {@code e} names {@code table} and (if given) {@code key}. */
-  private void named(final String what, final String table, final Object key,
-      final CorruptValueException e) {
+  private void named(
+      final String what, final String table, final Object key, final CorruptValueException e) {
     count(what, "corrupt");
     // a schema table may be named by its schema name or its on-disk name (the oid); an index by
     // its on-disk name or one that contains the index's name
@@ -732,16 +844,17 @@ class CorruptValueTest {
     } else {
       KeyCodecs.STRING.encode(String.valueOf(key), b);
     }
-    return org.lodestore.core.LodestoreException.describeKey(java.util.Arrays.copyOf(b.array(), b.position()));
+    return org.lodestore.core.LodestoreException.describeKey(
+        java.util.Arrays.copyOf(b.array(), b.position()));
   }
 
   /**
    * Was a known defect, fixed (the scan decodes the key for the message): a corrupt value met by a
-   * scan ({@code Cursor.value()}/{@code valueInto()}, and
-   * so {@code page}, {@code records}, iteration) names its key as the hex of the encoded key
-   * ({@code key=0x0a44de45...}), while {@code get} of the same row names the typed key ({@code
-   * key=0a44de45-29bc-...}). The row reader passes the raw key buffer; it should decode it with
-   * the table's key codec (falling back to hex only if the key itself does not decode).
+   * scan ({@code Cursor.value()}/{@code valueInto()}, and so {@code page}, {@code records},
+   * iteration) names its key as the hex of the encoded key ({@code key=0x0a44de45...}), while
+   * {@code get} of the same row names the typed key ({@code key=0a44de45-29bc-...}). The row reader
+   * passes the raw key buffer; it should decode it with the table's key codec (falling back to hex
+   * only if the key itself does not decode).
    */
   @Test
   void cursorValueOfCorruptRow_namesTypedKey() {
@@ -795,15 +908,18 @@ class CorruptValueTest {
       final UUID a = new UUID(1, 1);
       final UUID b = new UUID(2, 2);
       final UUID group = new UUID(3, 3);
-      db.write(txn -> {
-        s.items.put(txn, a, new Item("a", group, ""));
-        s.items.put(txn, b, new Item("b", group, ""));
-      });
-      final Table<UUID, byte[]> raw = OwnerTables.table(db, s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
-      db.write(txn -> {
-        raw.put(txn, a, new byte[] {(byte) 0xff, 0x13});
-        raw.put(txn, b, new byte[] {(byte) 0xff, 0x13});
-      });
+      db.write(
+          txn -> {
+            s.items.put(txn, a, new Item("a", group, ""));
+            s.items.put(txn, b, new Item("b", group, ""));
+          });
+      final Table<UUID, byte[]> raw =
+          OwnerTables.table(db, s.items.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+      db.write(
+          txn -> {
+            raw.put(txn, a, new byte[] {(byte) 0xff, 0x13});
+            raw.put(txn, b, new byte[] {(byte) 0xff, 0x13});
+          });
       String putOutcome = "ok";
       String deleteOutcome = "ok";
       try {
@@ -819,14 +935,15 @@ class CorruptValueTest {
       Reliability.report("corrupt-repair", "put", putOutcome, "delete", deleteOutcome);
       assertThat(putOutcome).as("put over a corrupt row").isEqualTo("ok");
       assertThat(deleteOutcome).as("delete of a corrupt row").isEqualTo("ok");
-      db.read(txn -> {
-        assertThat(s.items.get(txn, a).name()).isEqualTo("a2");
-        assertThat(s.byName.key(txn, "a2")).isEqualTo(a);
-        assertThat(s.byName.contains(txn, "a")).isFalse();
-        assertThat(s.items.contains(txn, b)).isFalse();
-        assertThat(s.byName.contains(txn, "b")).isFalse();
-        assertThat(s.byGroup.contains(txn, group, b)).isFalse();
-      });
+      db.read(
+          txn -> {
+            assertThat(s.items.get(txn, a).name()).isEqualTo("a2");
+            assertThat(s.byName.key(txn, "a2")).isEqualTo(a);
+            assertThat(s.byName.contains(txn, "a")).isFalse();
+            assertThat(s.items.contains(txn, b)).isFalse();
+            assertThat(s.byName.contains(txn, "b")).isFalse();
+            assertThat(s.byGroup.contains(txn, group, b)).isFalse();
+          });
     }
   }
 }

@@ -156,12 +156,11 @@ public final class CrashChild {
         }
         continue;
       }
-      final UUID id = kind < 35 && existing != null ? existing : new UUID(r.nextLong(), r.nextLong());
+      final UUID id =
+          kind < 35 && existing != null ? existing : new UUID(r.nextLong(), r.nextLong());
       final Item item =
           new Item(
-              "name-" + r.nextInt(NAMES),
-              groups[r.nextInt(GROUPS)],
-              "p".repeat(r.nextInt(400)));
+              "name-" + r.nextInt(NAMES), groups[r.nextInt(GROUPS)], "p".repeat(r.nextInt(400)));
       final boolean present = isLive(id, live);
       try {
         s.items.put(txn, id, item);
@@ -169,8 +168,13 @@ public final class CrashChild {
         continue; // refused: nothing changed
       }
       live.put(id, true);
-      line.append("P,").append(id).append(',').append(item.name()).append(',')
-          .append(item.group()).append(';');
+      line.append("P,")
+          .append(id)
+          .append(',')
+          .append(item.name())
+          .append(',')
+          .append(item.group())
+          .append(';');
       written++;
       if (!present) {
         rowDelta++;

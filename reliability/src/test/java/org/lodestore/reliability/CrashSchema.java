@@ -10,8 +10,8 @@ import org.lodestore.schema.UniqueIndex;
 import org.lodestore.serializers.CborCodec;
 
 /**
- * The schema the crash test writes: items with a unique index on their name and a UUID-set index
- * on their group, and counters kept in the same transactions.
+ * The schema the crash test writes: items with a unique index on their name and a UUID-set index on
+ * their group, and counters kept in the same transactions.
  */
 final class CrashSchema extends Schema {
 

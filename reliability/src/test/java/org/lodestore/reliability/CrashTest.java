@@ -95,14 +95,17 @@ class CrashTest {
           Thread.sleep(rnd.nextInt(maxDelayMillis));
         }
         assertThat(child.isAlive())
-            .as("cycle %d (child seed %d): the child must be running when killed; %s", cycle,
-                childSeed, child.describe())
+            .as(
+                "cycle %d (child seed %d): the child must be running when killed; %s",
+                cycle, childSeed, child.describe())
             .isTrue();
         child.kill();
         child.waitFor(Duration.ofSeconds(30));
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10))); ) {
           if (line == null) {
-            throw new IllegalStateException("stdout of a dead child did not end; " + child.describe());
+            throw new IllegalStateException(
+                "stdout of a dead child did not end; " + child.describe());
           }
           lines.add(line);
         }
@@ -118,8 +121,9 @@ class CrashTest {
         } else if (line.matches("ACK \\d+")) {
           final long n = Long.parseLong(line.substring(4));
           if (n != pendingNo || n != model.txns + 1) {
-            problem("cycle %d: ACK %d does not follow TXN %d / model at %d", cycle, n, pendingNo,
-                model.txns);
+            problem(
+                "cycle %d: ACK %d does not follow TXN %d / model at %d",
+                cycle, n, pendingNo, model.txns);
             mismatches++;
             continue;
           }
@@ -139,16 +143,26 @@ class CrashTest {
     final long seconds = (System.nanoTime() - started) / 1_000_000_000L;
     Reliability.report(
         "crash",
-        "cycles", cycles,
-        "commits", commits,
-        "lost", lost,
-        "mismatches", mismatches,
-        "inDoubt", inDoubt,
-        "inDoubtCommitted", inDoubtCommitted,
-        "earlyKills", earlyKills,
-        "rows", model.rows.size(),
-        "seconds", seconds,
-        "seed", seed);
+        "cycles",
+        cycles,
+        "commits",
+        commits,
+        "lost",
+        lost,
+        "mismatches",
+        mismatches,
+        "inDoubt",
+        inDoubt,
+        "inDoubtCommitted",
+        inDoubtCommitted,
+        "earlyKills",
+        earlyKills,
+        "rows",
+        model.rows.size(),
+        "seconds",
+        seconds,
+        "seed",
+        seed);
     assertThat(problems).as("problems (seed %d)", seed).isEmpty();
     assertThat(lost).isZero();
     assertThat(mismatches).isZero();
@@ -156,9 +170,9 @@ class CrashTest {
   }
 
   /**
-   * Reopens the database and compares it with the model; returns whether the in-flight
-   * transaction turned out committed (then it is applied to the model). Resynchronises the model
-   * with the database after a discrepancy, so that one fault is counted once.
+   * Reopens the database and compares it with the model; returns whether the in-flight transaction
+   * turned out committed (then it is applied to the model). Resynchronises the model with the
+   * database after a discrepancy, so that one fault is counted once.
    */
   private boolean verify(
       final Path dir,
@@ -168,7 +182,8 @@ class CrashTest {
       final int cycle,
       final long childSeed) {
     boolean pendingCommitted = false;
-    try (Database db = Database.open(dir, DatabaseOptions.builder().initialMapSize(1L << 20).build())) {
+    try (Database db =
+        Database.open(dir, DatabaseOptions.builder().initialMapSize(1L << 20).build())) {
       final CrashSchema s = db.attach(new CrashSchema());
       try (Txn txn = db.beginRead()) {
         final long txns = s.counters.value(txn, CrashSchema.TXNS);
@@ -178,11 +193,13 @@ class CrashTest {
         }
         if (txns < model.txns) {
           lost += (int) (model.txns - txns);
-          problem("cycle %d (child seed %d): %d acknowledged commits lost (db at txn %d, acked %d)",
+          problem(
+              "cycle %d (child seed %d): %d acknowledged commits lost (db at txn %d, acked %d)",
               cycle, childSeed, model.txns - txns, txns, model.txns);
         } else if (txns > model.txns) {
           mismatches++;
-          problem("cycle %d (child seed %d): db at txn %d but only %d were acknowledged",
+          problem(
+              "cycle %d (child seed %d): db at txn %d but only %d were acknowledged",
               cycle, childSeed, txns, model.txns);
         }
         final Map<UUID, Item> actual = new HashMap<>();
@@ -213,13 +230,14 @@ class CrashTest {
         final long writes = s.counters.value(txn, CrashSchema.WRITES);
         if (rows != actual.size() || rows != s.items.count(txn)) {
           mismatches++;
-          problem("cycle %d: rows counter %d, table has %d (count %d)", cycle, rows,
-              actual.size(), s.items.count(txn));
+          problem(
+              "cycle %d: rows counter %d, table has %d (count %d)",
+              cycle, rows, actual.size(), s.items.count(txn));
         }
         if (writes != model.writes) {
           mismatches++;
-          problem("cycle %d: writes counter %d, acknowledged writes %d", cycle, writes,
-              model.writes);
+          problem(
+              "cycle %d: writes counter %d, acknowledged writes %d", cycle, writes, model.writes);
         }
         if (!problems.isEmpty()) {
           // resynchronise, so that later cycles count only new faults
@@ -239,8 +257,9 @@ class CrashTest {
       final UUID holder = s.byName.key(txn, e.getValue().name());
       if (!e.getKey().equals(holder)) {
         mismatches++;
-        problem("cycle %d: by_name[%s] -> %s, expected %s", cycle, e.getValue().name(), holder,
-            e.getKey());
+        problem(
+            "cycle %d: by_name[%s] -> %s, expected %s",
+            cycle, e.getValue().name(), holder, e.getKey());
       }
       if (!s.byGroup.contains(txn, e.getValue().group(), e.getKey())) {
         mismatches++;
@@ -249,8 +268,9 @@ class CrashTest {
     }
     if (s.byName.count(txn) != actual.size() || s.byGroup.count(txn) != actual.size()) {
       mismatches++;
-      problem("cycle %d: index sizes by_name=%d by_group=%d, rows=%d", cycle, s.byName.count(txn),
-          s.byGroup.count(txn), actual.size());
+      problem(
+          "cycle %d: index sizes by_name=%d by_group=%d, rows=%d",
+          cycle, s.byName.count(txn), s.byGroup.count(txn), actual.size());
     }
     try (Cursor<String, UUID> c = s.byName.select(txn, KeyRange.all())) {
       while (c.next()) {
@@ -266,8 +286,7 @@ class CrashTest {
         final Item row = actual.get(c.value());
         if (row == null || !row.group().equals(c.key())) {
           mismatches++;
-          problem("cycle %d: by_group entry %s -> %s points to %s", cycle, c.key(), c.value(),
-              row);
+          problem("cycle %d: by_group entry %s -> %s points to %s", cycle, c.key(), c.value(), row);
         }
       }
     }

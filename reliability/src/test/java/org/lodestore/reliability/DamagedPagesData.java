@@ -65,14 +65,17 @@ final class DamagedPagesData {
     tables.put(ROWS, rows);
     final TreeMap<ByteBuffer, byte[]> big = new TreeMap<>(DamagedPagesData::compare);
     for (int i = 0; i < sizes.big(); i++) {
-      big.put(ByteBuffer.wrap(ByteBuffer.allocate(8).putLong(i * 7919L).array()),
+      big.put(
+          ByteBuffer.wrap(ByteBuffer.allocate(8).putLong(i * 7919L).array()),
           bytes(rnd, 2048 + rnd.nextInt(10 * 1024)));
     }
     tables.put(BIG, big);
     final TreeMap<ByteBuffer, byte[]> names = new TreeMap<>(DamagedPagesData::compare);
     for (int i = 0; i < sizes.names(); i++) {
-      names.put(ByteBuffer.wrap(String.format("name-%06d", i * 13).getBytes(
-          java.nio.charset.StandardCharsets.UTF_8)), bytes(rnd, 20));
+      names.put(
+          ByteBuffer.wrap(
+              String.format("name-%06d", i * 13).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          bytes(rnd, 20));
     }
     tables.put(NAMES, names);
     final TreeMap<ByteBuffer, byte[]> sets = new TreeMap<>(DamagedPagesData::compare);
@@ -88,8 +91,10 @@ final class DamagedPagesData {
     tables.put(SETS, sets);
     final TreeMap<ByteBuffer, byte[]> sums = new TreeMap<>(DamagedPagesData::compare);
     for (int i = 0; i < sizes.sums(); i++) {
-      sums.put(ByteBuffer.wrap(String.format("sum-%06d", i * 7).getBytes(
-          java.nio.charset.StandardCharsets.UTF_8)), bytes(rnd, 30 + rnd.nextInt(100)));
+      sums.put(
+          ByteBuffer.wrap(
+              String.format("sum-%06d", i * 7).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          bytes(rnd, 30 + rnd.nextInt(100)));
     }
     tables.put(SUMS, sums);
     return tables;
@@ -104,17 +109,23 @@ final class DamagedPagesData {
    */
   static void write(final Path dir, final long seed, final Sizes sizes) {
     final Map<String, TreeMap<ByteBuffer, byte[]>> tables = expected(seed, sizes);
-    try (Database db = Database.open(dir,
-        DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
+    try (Database db =
+        Database.open(dir, DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
       for (final String name : new String[] {ROWS, BIG, NAMES, SUMS}) {
         final Table<byte[], byte[]> t = table(db, name);
         db.write(txn -> tables.get(name).forEach((k, v) -> t.put(txn, array(k), v)));
       }
       final SetTable<byte[], byte[]> sets = sets(db);
-      db.write(txn -> tables.get(SETS).keySet().forEach(pair -> {
-        final byte[] b = array(pair);
-        sets.add(txn, Arrays.copyOf(b, 16), Arrays.copyOfRange(b, 16, 32));
-      }));
+      db.write(
+          txn ->
+              tables
+                  .get(SETS)
+                  .keySet()
+                  .forEach(
+                      pair -> {
+                        final byte[] b = array(pair);
+                        sets.add(txn, Arrays.copyOf(b, 16), Arrays.copyOfRange(b, 16, 32));
+                      }));
     }
   }
 
@@ -142,7 +153,8 @@ final class DamagedPagesData {
     if (i >= a.remaining() || i >= b.remaining()) {
       return a.remaining() - b.remaining();
     }
-    return Byte.toUnsignedInt(a.get(a.position() + i)) - Byte.toUnsignedInt(b.get(b.position() + i));
+    return Byte.toUnsignedInt(a.get(a.position() + i))
+        - Byte.toUnsignedInt(b.get(b.position() + i));
   }
 
   private static byte[] bytes(final SplittableRandom rnd, final int n) {

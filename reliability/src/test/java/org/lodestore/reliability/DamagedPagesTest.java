@@ -24,15 +24,15 @@ import org.lodestore.core.Verify;
 import org.lodestore.core.VerifyReport;
 
 /**
- * Damaged pages of {@code data.mdb}: LMDB has no page checksums, so a damaged page is whatever
- * LMDB makes of it. Writes a database of four tables (a three-level B-tree, overflow values, a
- * set table with sub-pages and sub-databases), closes it, damages copies of it in every way of
- * {@link PageDamage}, then for each copy:
+ * Damaged pages of {@code data.mdb}: LMDB has no page checksums, so a damaged page is whatever LMDB
+ * makes of it. Writes a database of four tables (a three-level B-tree, overflow values, a set table
+ * with sub-pages and sub-databases), closes it, damages copies of it in every way of {@link
+ * PageDamage}, then for each copy:
  *
  * <ol>
  *   <li>{@link Verify#run} from this JVM: it must return a report (never crash this JVM), write
- *       nothing, and flag every copy that the plain read below crashes on, fails on, or reads
- *       with rows lost, added or out of order;
+ *       nothing, and flag every copy that the plain read below crashes on, fails on, or reads with
+ *       rows lost, added or out of order;
  *   <li>opens and reads it as a service would ({@link DamagedReadChild}, in child JVMs: a crash
  *       there is the documented limit of LMDB, and ends one child, never the test JVM): every
  *       failure must be a typed {@code LodestoreException}, and every {@linkplain
@@ -48,8 +48,9 @@ import org.lodestore.core.VerifyReport;
 @Tag("corrupt")
 class DamagedPagesTest {
 
-  private static final Pattern RESULT = Pattern.compile(
-      "RESULT (\\d+) phase=(\\S+) outcome=(\\S+) error=(\\S+) message=(\\S*) detail=(\\S+)");
+  private static final Pattern RESULT =
+      Pattern.compile(
+          "RESULT (\\d+) phase=(\\S+) outcome=(\\S+) error=(\\S+) message=(\\S*) detail=(\\S+)");
 
   @TempDir Path tmp;
 
@@ -122,16 +123,24 @@ class DamagedPagesTest {
       final String name = cases.get(i).name();
       outcomes.merge(p.outcome(), 1, Integer::sum);
       verifyOutcomes.merge(v == null ? "threw" : v.outcome().name(), 1, Integer::sum);
-      System.out.println("damagedPages " + name + ": " + what.get(i) + "\n    plain: " + p
-          + "\n    verify: " + (v == null ? "threw" : v.summary()));
+      System.out.println(
+          "damagedPages "
+              + name
+              + ": "
+              + what.get(i)
+              + "\n    plain: "
+              + p
+              + "\n    verify: "
+              + (v == null ? "threw" : v.summary()));
       // changed value bytes that a value checksum caught: Verify sees pages, not checksums
-      final boolean checksumCaught = p.outcome().equals("typed")
-          && p.error().equals("org.lodestore.core.CorruptValueException");
+      final boolean checksumCaught =
+          p.outcome().equals("typed")
+              && p.error().equals("org.lodestore.core.CorruptValueException");
       if (checksumCaught) {
         plainChecksumCaught++;
       }
-      final boolean mustFlag = !p.outcome().equals("intact") && !p.outcome().equals("wrongBytes")
-          && !checksumCaught;
+      final boolean mustFlag =
+          !p.outcome().equals("intact") && !p.outcome().equals("wrongBytes") && !checksumCaught;
       if (v != null && v.ok() && mustFlag) {
         verifyMissed++;
         problems.add(name + ": plain read " + p.outcome() + " but Verify said ok");
@@ -148,35 +157,59 @@ class DamagedPagesTest {
       if (p.outcome().equals("untyped")) {
         problems.add(name + ": untyped " + p.error() + " " + p.message());
       }
-      if (p.outcome().equals("typed") && p.error().equals("org.lodestore.core.LodestoreException")) {
-        problems.add(name + ": base LodestoreException, no type a caller can act on: " + p.message());
+      if (p.outcome().equals("typed")
+          && p.error().equals("org.lodestore.core.LodestoreException")) {
+        problems.add(
+            name + ": base LodestoreException, no type a caller can act on: " + p.message());
       }
     }
     final int plainCrashes = outcomes.getOrDefault("crash", 0) + outcomes.getOrDefault("hang", 0);
-    final int flagged = cases.size() - verifyOutcomes.getOrDefault("OK", 0)
-        - verifyOutcomes.getOrDefault("threw", 0);
+    final int flagged =
+        cases.size()
+            - verifyOutcomes.getOrDefault("OK", 0)
+            - verifyOutcomes.getOrDefault("threw", 0);
     Reliability.report(
         "damagedPages",
-        "cases", cases.size(),
-        "crashesInVerify", crashesInVerify,
-        "verifyMissed", verifyMissed,
-        "verifyWrites", verifyWrites,
-        "plainUntyped", outcomes.getOrDefault("untyped", 0),
-        "defended", defended,
-        "defendedNotTyped", defendedNotTyped,
-        "plainCrashes", plainCrashes,
-        "plainTyped", outcomes.getOrDefault("typed", 0),
-        "plainChecksumCaught", plainChecksumCaught,
-        "plainWrongRows", outcomes.getOrDefault("wrongRows", 0),
-        "plainWrongBytes", outcomes.getOrDefault("wrongBytes", 0),
-        "plainIntact", outcomes.getOrDefault("intact", 0),
-        "verifyFlagged", flagged,
-        "verifyFlaggedWrongBytes", wrongBytesFlagged,
-        "verifyCrashedChild", verifyOutcomes.getOrDefault("CRASHED", 0),
-        "templateVerified", onTemplate.ok(),
-        "seconds", (System.nanoTime() - started) / 1_000_000_000L,
-        "seed", seed,
-        "verifyOutcomes", verifyOutcomes.toString().replace(" ", ""));
+        "cases",
+        cases.size(),
+        "crashesInVerify",
+        crashesInVerify,
+        "verifyMissed",
+        verifyMissed,
+        "verifyWrites",
+        verifyWrites,
+        "plainUntyped",
+        outcomes.getOrDefault("untyped", 0),
+        "defended",
+        defended,
+        "defendedNotTyped",
+        defendedNotTyped,
+        "plainCrashes",
+        plainCrashes,
+        "plainTyped",
+        outcomes.getOrDefault("typed", 0),
+        "plainChecksumCaught",
+        plainChecksumCaught,
+        "plainWrongRows",
+        outcomes.getOrDefault("wrongRows", 0),
+        "plainWrongBytes",
+        outcomes.getOrDefault("wrongBytes", 0),
+        "plainIntact",
+        outcomes.getOrDefault("intact", 0),
+        "verifyFlagged",
+        flagged,
+        "verifyFlaggedWrongBytes",
+        wrongBytesFlagged,
+        "verifyCrashedChild",
+        verifyOutcomes.getOrDefault("CRASHED", 0),
+        "templateVerified",
+        onTemplate.ok(),
+        "seconds",
+        (System.nanoTime() - started) / 1_000_000_000L,
+        "seed",
+        seed,
+        "verifyOutcomes",
+        verifyOutcomes.toString().replace(" ", ""));
     assertThat(problems).as("seed %d", seed).isEmpty();
     assertThat(crashesInVerify).isZero();
     assertThat(verifyMissed).isZero();
@@ -184,8 +217,8 @@ class DamagedPagesTest {
   }
 
   /**
-   * Runs {@link DamagedReadChild} over the cases, a new child after each crash, and says what
-   * each case did.
+   * Runs {@link DamagedReadChild} over the cases, a new child after each crash, and says what each
+   * case did.
    */
   private Map<Integer, Plain> plainReads(final long seed, final List<Path> dirs)
       throws IOException, InterruptedException {
@@ -193,14 +226,22 @@ class DamagedPagesTest {
     int next = 0;
     int run = 0;
     while (next < dirs.size()) {
-      final List<String> args = new ArrayList<>(List.of(Long.toString(seed), Integer.toString(next)));
+      final List<String> args =
+          new ArrayList<>(List.of(Long.toString(seed), Integer.toString(next)));
       dirs.subList(next, dirs.size()).forEach(d -> args.add(d.toString()));
       final Path work = tmp.resolve("plain-" + run++);
       int current = -1;
       boolean hung = false;
-      try (ChildProcess child = ChildProcess.start(DamagedReadChild.class, work.resolve("crash"),
-          "256m", List.of(), work, args.toArray(new String[0]))) {
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(60)));) {
+      try (ChildProcess child =
+          ChildProcess.start(
+              DamagedReadChild.class,
+              work.resolve("crash"),
+              "256m",
+              List.of(),
+              work,
+              args.toArray(new String[0]))) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(60))); ) {
           if (line == null) {
             hung = true;
             break;
@@ -209,8 +250,14 @@ class DamagedPagesTest {
           if (line.startsWith("BEGIN ")) {
             current = Integer.parseInt(line.substring(6));
           } else if (m.matches()) {
-            results.put(Integer.parseInt(m.group(1)), new Plain(m.group(2), m.group(3), m.group(4),
-                URLDecoder.decode(m.group(5), StandardCharsets.UTF_8), m.group(6)));
+            results.put(
+                Integer.parseInt(m.group(1)),
+                new Plain(
+                    m.group(2),
+                    m.group(3),
+                    m.group(4),
+                    URLDecoder.decode(m.group(5), StandardCharsets.UTF_8),
+                    m.group(6)));
             current = -1;
           }
         }
@@ -219,8 +266,14 @@ class DamagedPagesTest {
         }
         final int exit = hung ? -1 : child.waitFor(Duration.ofMinutes(1));
         if (current >= 0) {
-          results.put(current, new Plain("?", hung ? "hang" : "crash", crashSignal(child, exit),
-              lastStderrLine(child), "-"));
+          results.put(
+              current,
+              new Plain(
+                  "?",
+                  hung ? "hang" : "crash",
+                  crashSignal(child, exit),
+                  lastStderrLine(child),
+                  "-"));
           next = current + 1;
         } else if (results.size() < dirs.size()) {
           throw new IllegalStateException("read child ended early: " + child.describe());
@@ -242,13 +295,24 @@ class DamagedPagesTest {
   static String crashSignal(final ChildProcess child, final int exit) throws IOException {
     for (final Path log : child.crashLogs()) {
       try (Stream<String> lines = Files.lines(log)) {
-        final Matcher m = lines.map(Pattern.compile("#\\s+(SIG[A-Z]+) .*")::matcher)
-            .filter(Matcher::matches).findFirst().orElse(null);
+        final Matcher m =
+            lines
+                .map(Pattern.compile("#\\s+(SIG[A-Z]+) .*")::matcher)
+                .filter(Matcher::matches)
+                .findFirst()
+                .orElse(null);
         if (m != null) {
           final String frame;
           try (Stream<String> again = Files.lines(log)) {
-            frame = again.dropWhile(l -> !l.startsWith("# Problematic frame:")).skip(1).findFirst()
-                .orElse("#").substring(1).strip().replaceAll("\\s+", "_");
+            frame =
+                again
+                    .dropWhile(l -> !l.startsWith("# Problematic frame:"))
+                    .skip(1)
+                    .findFirst()
+                    .orElse("#")
+                    .substring(1)
+                    .strip()
+                    .replaceAll("\\s+", "_");
           }
           return m.group(1) + "(hs_err:" + frame + ")";
         }

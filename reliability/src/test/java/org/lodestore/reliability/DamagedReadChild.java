@@ -26,11 +26,11 @@ import org.lodestore.core.Txn;
  * the rows {@link DamagedPagesData} wrote.
  *
  * <p>Protocol on stdout, per case: {@code BEGIN <i>} before it starts, then {@code RESULT <i>
- * phase=<open|read|write|done> outcome=<intact|wrongRows|wrongBytes|typed|untyped>
- * error=<class or -> message=<url-encoded> detail=<table=counts,...>}, where {@code wrongRows}
- * means rows lost, added or out of order, or a wrong {@code count()}, and {@code wrongBytes} means
- * the same number of rows in order but some key, value or lookup differs. A JVM crash shows as a {@code BEGIN} without its
- * {@code RESULT}; the parent then starts a new child with the cases that are left.
+ * phase=<open|read|write|done> outcome=<intact|wrongRows|wrongBytes|typed|untyped> error=<class or
+ * -> message=<url-encoded> detail=<table=counts,...>}, where {@code wrongRows} means rows lost,
+ * added or out of order, or a wrong {@code count()}, and {@code wrongBytes} means the same number
+ * of rows in order but some key, value or lookup differs. A JVM crash shows as a {@code BEGIN}
+ * without its {@code RESULT}; the parent then starts a new child with the cases that are left.
  *
  * <p>Usage: {@code DamagedReadChild <dataSeed> <firstIndex> <caseDir>...}.
  */
@@ -66,9 +66,10 @@ public final class DamagedReadChild {
     try (Database db = Database.open(dir)) {
       phase = "read";
       for (final Map.Entry<String, TreeMap<ByteBuffer, byte[]>> e : expected.entrySet()) {
-        final Counts c = DamagedPagesData.SETS.equals(e.getKey())
-            ? readSets(db, e.getValue())
-            : readTable(db, e.getKey(), e.getValue());
+        final Counts c =
+            DamagedPagesData.SETS.equals(e.getKey())
+                ? readSets(db, e.getValue())
+                : readTable(db, e.getKey(), e.getValue());
         wrongRows |= c.wrongRows();
         wrongBytes |= c.wrongBytes();
         if (c.wrongRows() || c.wrongBytes()) {
@@ -89,7 +90,8 @@ public final class DamagedReadChild {
     } catch (RuntimeException | Error e) {
       return line(phase, "untyped", e, detail);
     }
-    return line(phase, wrongRows ? "wrongRows" : wrongBytes ? "wrongBytes" : "intact", null, detail);
+    return line(
+        phase, wrongRows ? "wrongRows" : wrongBytes ? "wrongBytes" : "intact", null, detail);
   }
 
   private static String line(
@@ -102,18 +104,25 @@ public final class DamagedReadChild {
       }
       message = at.toString();
     }
-    return "phase=" + phase + " outcome=" + outcome
-        + " error=" + (e == null ? "-" : e.getClass().getName())
-        + " message=" + URLEncoder.encode(message.length() > 1200 ? message.substring(0, 1200) : message,
-            StandardCharsets.UTF_8)
-        + " detail=" + (detail.length() == 0 ? "-" : detail);
+    return "phase="
+        + phase
+        + " outcome="
+        + outcome
+        + " error="
+        + (e == null ? "-" : e.getClass().getName())
+        + " message="
+        + URLEncoder.encode(
+            message.length() > 1200 ? message.substring(0, 1200) : message, StandardCharsets.UTF_8)
+        + " detail="
+        + (detail.length() == 0 ? "-" : detail);
   }
 
   private static Counts readTable(
       final Database db, final String name, final TreeMap<ByteBuffer, byte[]> expected) {
     final Table<byte[], byte[]> t = DamagedPagesData.table(db, name);
     final Counts c = new Counts(expected.size());
-    try (Txn txn = db.beginRead(); Cursor<byte[], byte[]> cursor = t.select(txn, KeyRange.all())) {
+    try (Txn txn = db.beginRead();
+        Cursor<byte[], byte[]> cursor = t.select(txn, KeyRange.all())) {
       final Merge merge = new Merge(expected, c);
       while (cursor.next()) {
         merge.row(cursor.key(), cursor.value());
@@ -135,7 +144,8 @@ public final class DamagedReadChild {
   private static Counts readSets(final Database db, final TreeMap<ByteBuffer, byte[]> expected) {
     final SetTable<byte[], byte[]> sets = DamagedPagesData.sets(db);
     final Counts c = new Counts(expected.size());
-    try (Txn txn = db.beginRead(); Cursor<byte[], byte[]> cursor = sets.select(txn, KeyRange.all())) {
+    try (Txn txn = db.beginRead();
+        Cursor<byte[], byte[]> cursor = sets.select(txn, KeyRange.all())) {
       final Merge merge = new Merge(expected, c);
       while (cursor.next()) {
         final byte[] key = cursor.key();
@@ -229,9 +239,24 @@ public final class DamagedReadChild {
 
     @Override
     public String toString() {
-      return "scanned:" + scanned + "/" + expected + ":counted:" + counted + ":outOfOrder:"
-          + outOfOrder + ":missing:" + missing + ":extra:" + extra + ":changed:" + changed
-          + ":getMissing:" + getMissing + ":getChanged:" + getChanged;
+      return "scanned:"
+          + scanned
+          + "/"
+          + expected
+          + ":counted:"
+          + counted
+          + ":outOfOrder:"
+          + outOfOrder
+          + ":missing:"
+          + missing
+          + ":extra:"
+          + extra
+          + ":changed:"
+          + changed
+          + ":getMissing:"
+          + getMissing
+          + ":getChanged:"
+          + getChanged;
     }
   }
 }

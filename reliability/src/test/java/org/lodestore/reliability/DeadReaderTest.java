@@ -57,19 +57,25 @@ class DeadReaderTest {
       final long before = Files.size(dir.resolve("data.mdb"));
       for (int i = 0; i < overwrites; i++) {
         final byte fill = (byte) i;
-        db.write(txn -> {
-          final byte[] v = new byte[100 * 1024];
-          java.util.Arrays.fill(v, fill);
-          blob.put(txn, "row", v);
-        });
+        db.write(
+            txn -> {
+              final byte[] v = new byte[100 * 1024];
+              java.util.Arrays.fill(v, fill);
+              blob.put(txn, "row", v);
+            });
       }
       grownBytes = Files.size(dir.resolve("data.mdb")) - before;
     }
     // at open: LMDB resets the reader table itself when no live process has the database open,
     // so a live reader keeps it open while three others die
     final int inUseAfterReopen;
-    try (ChildProcess live = ChildProcess.start(ReaderChild.class, tmp.resolve("crash"), "64m",
-        dir.toString(), Integer.toString(MAX_READERS))) {
+    try (ChildProcess live =
+        ChildProcess.start(
+            ReaderChild.class,
+            tmp.resolve("crash"),
+            "64m",
+            dir.toString(),
+            Integer.toString(MAX_READERS))) {
       live.awaitLine("READING", Duration.ofSeconds(60));
       killReaders(dir, 3);
       try (Database db = Database.open(dir, options)) {
@@ -77,10 +83,22 @@ class DeadReaderTest {
         inUseAfterReopen = db.stats().readersInUse();
       }
     }
-    Reliability.report("deadReaders", "maxReaders", MAX_READERS, "clearedWhenFull", clearedWhenFull,
-        "readersInUseWithOneOpen", inUseWithOneReader, "overwrites", overwrites,
-        "fileGrowthBytes", grownBytes, "clearedAtOpen", clearedAtOpen,
-        "readersInUseAfterReopen", inUseAfterReopen);
+    Reliability.report(
+        "deadReaders",
+        "maxReaders",
+        MAX_READERS,
+        "clearedWhenFull",
+        clearedWhenFull,
+        "readersInUseWithOneOpen",
+        inUseWithOneReader,
+        "overwrites",
+        overwrites,
+        "fileGrowthBytes",
+        grownBytes,
+        "clearedAtOpen",
+        clearedAtOpen,
+        "readersInUseAfterReopen",
+        inUseAfterReopen);
     assertThat(clearedWhenFull).isEqualTo(MAX_READERS);
     assertThat(inUseWithOneReader).isEqualTo(1);
     // 64 writes of 100 KB between two checks at most, against unbounded growth before
@@ -93,8 +111,13 @@ class DeadReaderTest {
     final List<ChildProcess> readers = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        readers.add(ChildProcess.start(ReaderChild.class, tmp.resolve("crash"), "64m",
-            dir.toString(), Integer.toString(MAX_READERS)));
+        readers.add(
+            ChildProcess.start(
+                ReaderChild.class,
+                tmp.resolve("crash"),
+                "64m",
+                dir.toString(),
+                Integer.toString(MAX_READERS)));
       }
       for (final ChildProcess reader : readers) {
         reader.awaitLine("READING", Duration.ofSeconds(60));

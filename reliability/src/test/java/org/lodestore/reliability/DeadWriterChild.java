@@ -81,7 +81,16 @@ public final class DeadWriterChild {
     final Table<String, Long> reopenedTable = t;
     final long rows = db.readAndGet(txn -> reopenedTable.count(txn));
     db.close();
-    System.out.println("RESULT orphans=" + orphans + " reads=" + reads + " writes=" + writes
-        + " uncommittedVisible=" + uncommitted + " rowsAfterReopen=" + rows);
+    System.out.println(
+        "RESULT orphans="
+            + orphans
+            + " reads="
+            + reads
+            + " writes="
+            + writes
+            + " uncommittedVisible="
+            + uncommitted
+            + " rowsAfterReopen="
+            + rows);
   }
 }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DeadWriterTest {
 
   private static final Pattern RESULT =
-      Pattern.compile("RESULT orphans=(\\d+) reads=(\\d+) writes=(\\d+) uncommittedVisible=(\\d+) "
-          + "rowsAfterReopen=(\\d+)");
+      Pattern.compile(
+          "RESULT orphans=(\\d+) reads=(\\d+) writes=(\\d+) uncommittedVisible=(\\d+) "
+              + "rowsAfterReopen=(\\d+)");
 
   @TempDir Path tmp;
 
@@ -29,16 +30,33 @@ class DeadWriterTest {
   void threadDyingWithWriteTxn_leavesReadsWritesCloseAndReopenWorking() throws Exception {
     final int orphans = Reliability.pick(3, 50);
     try (ChildProcess child =
-        ChildProcess.start(DeadWriterChild.class, tmp.resolve("crash"), "128m",
-            tmp.resolve("db").toString(), Integer.toString(orphans))) {
+        ChildProcess.start(
+            DeadWriterChild.class,
+            tmp.resolve("crash"),
+            "128m",
+            tmp.resolve("db").toString(),
+            Integer.toString(orphans))) {
       final String line = child.awaitLine("RESULT", Duration.ofSeconds(60 + orphans * 2L));
       assertThat(child.waitFor(Duration.ofSeconds(30))).as(child.describe()).isZero();
       final Matcher m = RESULT.matcher(line);
       assertThat(m.matches()).as(line).isTrue();
       final int warned = countWarnings(child.stderr());
-      Reliability.report("deadWriter", "orphans", orphans, "readsOk", m.group(2),
-          "writesOk", m.group(3), "uncommittedVisible", m.group(4), "rowsAfterReopen", m.group(5),
-          "warningsNamingThread", warned, "crashLogs", child.crashLogs().size());
+      Reliability.report(
+          "deadWriter",
+          "orphans",
+          orphans,
+          "readsOk",
+          m.group(2),
+          "writesOk",
+          m.group(3),
+          "uncommittedVisible",
+          m.group(4),
+          "rowsAfterReopen",
+          m.group(5),
+          "warningsNamingThread",
+          warned,
+          "crashLogs",
+          child.crashLogs().size());
       assertThat(Integer.parseInt(m.group(2))).isEqualTo(orphans);
       assertThat(Integer.parseInt(m.group(3))).isEqualTo(orphans);
       assertThat(m.group(4)).isEqualTo("0");
@@ -51,7 +69,8 @@ class DeadWriterTest {
   private static int countWarnings(final String stderr) {
     int n = 0;
     for (final String line : stderr.split("\n")) {
-      if (line.contains("WARN") && line.matches(".*thread 'forgetful-writer-\\d+' ended holding.*")) {
+      if (line.contains("WARN")
+          && line.matches(".*thread 'forgetful-writer-\\d+' ended holding.*")) {
         n++;
       }
     }

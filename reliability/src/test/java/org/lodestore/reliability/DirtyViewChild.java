@@ -31,7 +31,8 @@ public final class DirtyViewChild {
     long wrong = 0;
     long read = 0;
     try (Database db =
-        Database.open(Path.of(args[0]), DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
+        Database.open(
+            Path.of(args[0]), DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
       final Table<String, ByteBuffer> t = db.table("blobs", KeyCodecs.STRING, ValueCodecs.VIEW);
       for (int round = 0; round < rounds; round++) {
         final int size = (round % 2 == 0 ? 4 << 20 : 1000) + round;

@@ -22,19 +22,30 @@ class DirtyViewTest {
   void derivedBufferOfDirtyPageView_readAfterCommit_neverCrashes() throws Exception {
     final int rounds = Reliability.pick(8, 64);
     try (ChildProcess child =
-        ChildProcess.start(DirtyViewChild.class, tmp.resolve("crash"), "256m",
-            tmp.resolve("db").toString(), Integer.toString(rounds))) {
+        ChildProcess.start(
+            DirtyViewChild.class,
+            tmp.resolve("crash"),
+            "256m",
+            tmp.resolve("db").toString(),
+            Integer.toString(rounds))) {
       final int exit = child.waitFor(Duration.ofSeconds(120));
       final boolean crashed = exit != 0 || !child.crashLogs().isEmpty();
       String result = null;
-      for (String line; (line = child.nextLine(Duration.ofMillis(10))) != null
-          && !line.equals(ChildProcess.EOF); ) {
+      for (String line;
+          (line = child.nextLine(Duration.ofMillis(10))) != null
+              && !line.equals(ChildProcess.EOF); ) {
         if (line.startsWith("RESULT")) {
           result = line;
         }
       }
-      Reliability.report("dirtyViews", "rounds", rounds, "crashes", crashed ? 1 : 0,
-          "result", result == null ? "none" : result.substring("RESULT ".length()).replace(' ', ','));
+      Reliability.report(
+          "dirtyViews",
+          "rounds",
+          rounds,
+          "crashes",
+          crashed ? 1 : 0,
+          "result",
+          result == null ? "none" : result.substring("RESULT ".length()).replace(' ', ','));
       assertThat(crashed).as(child.describe()).isFalse();
       assertThat(result).contains("wrongBytes=0");
     }

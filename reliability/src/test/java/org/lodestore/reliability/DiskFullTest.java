@@ -49,10 +49,16 @@ class DiskFullTest {
     try (Tmpfs fs = Tmpfs.mount(tmp.resolve("mnt"), "512k");
         ChildProcess child =
             ChildProcess.start(
-                StorageChild.class, tmp.resolve("crash"), "128m", "newdb", fs.dir().toString(),
-                "4096", Long.toString(maxFree))) {
-      for (String line; !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF)
-          && !line.equals("DONE"); ) {
+                StorageChild.class,
+                tmp.resolve("crash"),
+                "128m",
+                "newdb",
+                fs.dir().toString(),
+                "4096",
+                Long.toString(maxFree))) {
+      for (String line;
+          !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF)
+              && !line.equals("DONE"); ) {
         if (!line.startsWith("LEVEL")) {
           continue;
         }
@@ -90,15 +96,24 @@ class DiskFullTest {
       crashes = child.crashLogs().size() + (levels == maxFree / 4096 + 1 ? 0 : 1);
       Reliability.report(
           "diskFullOpen",
-          "levels", levels,
-          "opened", opened,
-          "storageFullErrors", storageFull,
-          "untypedErrors", untyped,
-          "unnamedErrors", unnamed,
-          "reopenedAfterFree", reopened,
-          "commitsAcked", acked,
-          "lostCommits", lost,
-          "crashes", crashes);
+          "levels",
+          levels,
+          "opened",
+          opened,
+          "storageFullErrors",
+          storageFull,
+          "untypedErrors",
+          untyped,
+          "unnamedErrors",
+          unnamed,
+          "reopenedAfterFree",
+          reopened,
+          "commitsAcked",
+          acked,
+          "lostCommits",
+          lost,
+          "crashes",
+          crashes);
       assertThat(crashes).as(child.describe()).isZero();
     }
     assertThat(problems).isEmpty();
@@ -130,8 +145,13 @@ class DiskFullTest {
         final int maxValue = 4096 + rnd.nextInt(60 << 10);
         try (ChildProcess child =
             ChildProcess.start(
-                StorageChild.class, tmp.resolve("crash"), "128m", "fill", dir.toString(),
-                Long.toString(seed), Integer.toString(maxValue))) {
+                StorageChild.class,
+                tmp.resolve("crash"),
+                "128m",
+                "fill",
+                dir.toString(),
+                Long.toString(seed),
+                Integer.toString(maxValue))) {
           String done = null;
           for (String line;
               !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF); ) {
@@ -156,8 +176,13 @@ class DiskFullTest {
       Files.write(ackFile, acked);
       try (ChildProcess child =
           ChildProcess.start(
-              StorageChild.class, tmp.resolve("crash"), "128m", "verify", dir.toString(),
-              Long.toString(seed), ackFile.toString())) {
+              StorageChild.class,
+              tmp.resolve("crash"),
+              "128m",
+              "verify",
+              dir.toString(),
+              Long.toString(seed),
+              ackFile.toString())) {
         verify = child.awaitLine("VERIFY", Duration.ofSeconds(120));
         child.waitFor(Duration.ofSeconds(60));
         crashes += child.crashLogs().size();
@@ -166,15 +191,24 @@ class DiskFullTest {
     final boolean verified = verify.startsWith("VERIFY lost=");
     Reliability.report(
         "diskFull",
-        "rounds", rounds,
-        "commitsAcked", acked.size(),
-        "storageFullErrors", typed,
-        "untypedErrors", untyped,
-        "errorsNamingPath", named,
-        "lostCommits", verified ? figure(verify, "lost") : "?",
-        "phantomCommits", verified ? figure(verify, "phantom") : "?",
-        "crashes", crashes,
-        "seed", seed);
+        "rounds",
+        rounds,
+        "commitsAcked",
+        acked.size(),
+        "storageFullErrors",
+        typed,
+        "untypedErrors",
+        untyped,
+        "errorsNamingPath",
+        named,
+        "lostCommits",
+        verified ? figure(verify, "lost") : "?",
+        "phantomCommits",
+        verified ? figure(verify, "phantom") : "?",
+        "crashes",
+        crashes,
+        "seed",
+        seed);
     assertThat(crashes).isZero();
     assertThat(verify)
         .startsWith("VERIFY lost=0 ")

@@ -38,7 +38,10 @@ class FlatBuffersDecoderFuzzTest {
     for (final FlatBuffersCodec<Market> codec : List.of(PLAIN, IDENTIFIED)) {
       final Market direct =
           FuzzSupport.checkDecoder(
-              "fuzz-fbs-" + codec.id().replace(':', '-'), codec, input, true,
+              "fuzz-fbs-" + codec.id().replace(':', '-'),
+              codec,
+              input,
+              true,
               FlatBuffersDecoderFuzzTest::readAll);
       if (direct != null) {
         readAll(direct);

@@ -106,21 +106,55 @@ public final class FuzzSeeds {
     write(t, "decode", "deep-arrays", repeat(0x81, 5000, new byte[] {0}));
     write(t, "decode", "deep-maps", repeat(0xbf, 3000, new byte[] {(byte) 0xff}));
     // a byte string and a text string claiming 2^63-1 and 2^31 bytes
-    write(t, "decode", "huge-bytes",
+    write(
+        t,
+        "decode",
+        "huge-bytes",
         new byte[] {(byte) 0xa1, 0x61, 'n', 0x5b, 0x7f, -1, -1, -1, -1, -1, -1, -1, 1});
-    write(t, "decode", "huge-text",
+    write(
+        t,
+        "decode",
+        "huge-text",
         new byte[] {(byte) 0xa1, 0x64, 'n', 'a', 'm', 'e', 0x7a, (byte) 0x80, 0, 0, 0, 'x'});
-    write(t, "decode", "huge-array",
-        new byte[] {(byte) 0xa1, 0x64, 't', 'a', 'g', 's', (byte) 0x9b, 0x7f, -1, -1, -1, -1, -1, -1, -1});
-    write(t, "decode", "indefinite-text",
-        new byte[] {(byte) 0xa1, 0x64, 'n', 'a', 'm', 'e', 0x7f, 0x61, 'a', 0x61, 'b', (byte) 0xff});
-    write(t, "decode", "bad-utf8-text",
-        new byte[] {(byte) 0xa1, 0x64, 'n', 'a', 'm', 'e', 0x63, (byte) 0xed, (byte) 0xa0, (byte) 0x80});
-    write(t, "decode", "tagged-time",
-        new byte[] {(byte) 0xa1, 0x62, 'a', 't', (byte) 0xc1, 0x1b, 0x7f, -1, -1, -1, -1, -1, -1, -1});
-    write(t, "decode", "bignum-count",
-        new byte[] {(byte) 0xa1, 0x65, 'c', 'o', 'u', 'n', 't', (byte) 0xc2, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0});
-    write(t, "decode", "half-float-nan",
+    write(
+        t,
+        "decode",
+        "huge-array",
+        new byte[] {
+          (byte) 0xa1, 0x64, 't', 'a', 'g', 's', (byte) 0x9b, 0x7f, -1, -1, -1, -1, -1, -1, -1
+        });
+    write(
+        t,
+        "decode",
+        "indefinite-text",
+        new byte[] {
+          (byte) 0xa1, 0x64, 'n', 'a', 'm', 'e', 0x7f, 0x61, 'a', 0x61, 'b', (byte) 0xff
+        });
+    write(
+        t,
+        "decode",
+        "bad-utf8-text",
+        new byte[] {
+          (byte) 0xa1, 0x64, 'n', 'a', 'm', 'e', 0x63, (byte) 0xed, (byte) 0xa0, (byte) 0x80
+        });
+    write(
+        t,
+        "decode",
+        "tagged-time",
+        new byte[] {
+          (byte) 0xa1, 0x62, 'a', 't', (byte) 0xc1, 0x1b, 0x7f, -1, -1, -1, -1, -1, -1, -1
+        });
+    write(
+        t,
+        "decode",
+        "bignum-count",
+        new byte[] {
+          (byte) 0xa1, 0x65, 'c', 'o', 'u', 'n', 't', (byte) 0xc2, 0x49, 1, 0, 0, 0, 0, 0, 0, 0, 0
+        });
+    write(
+        t,
+        "decode",
+        "half-float-nan",
         new byte[] {(byte) 0xa1, 0x65, 'r', 'a', 't', 'i', 'o', (byte) 0xf9, 0x7e, 0x00});
   }
 
@@ -131,14 +165,28 @@ public final class FuzzSeeds {
     write(t, "decode", "truncated-doc", Arrays.copyOf(valid, valid.length / 2));
     write(t, "decode", "null", "null".getBytes(StandardCharsets.UTF_8));
     write(t, "decode", "trailing", "{}{}".getBytes(StandardCharsets.UTF_8));
-    write(t, "decode", "deep-arrays", ("{\"tags\":" + "[".repeat(5000)).getBytes(StandardCharsets.UTF_8));
+    write(
+        t,
+        "decode",
+        "deep-arrays",
+        ("{\"tags\":" + "[".repeat(5000)).getBytes(StandardCharsets.UTF_8));
     write(t, "decode", "deep-objects", "{\"child\":".repeat(3000).getBytes(StandardCharsets.UTF_8));
-    write(t, "decode", "huge-number",
+    write(
+        t,
+        "decode",
+        "huge-number",
         "{\"count\":1e999999999,\"ratio\":-1e-999999999}".getBytes(StandardCharsets.UTF_8));
-    write(t, "decode", "long-digits",
+    write(
+        t,
+        "decode",
+        "long-digits",
         ("{\"count\":" + "9".repeat(2000) + "}").getBytes(StandardCharsets.UTF_8));
     write(t, "decode", "lone-surrogate", "{\"name\":\"\\ud800\"}".getBytes(StandardCharsets.UTF_8));
-    write(t, "decode", "bad-instant", "{\"at\":\"+1000000000-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+    write(
+        t,
+        "decode",
+        "bad-instant",
+        "{\"at\":\"+1000000000-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
     write(t, "decode", "bom", "\ufeff{}".getBytes(StandardCharsets.UTF_8));
     write(t, "decode", "utf16", "{\"a\":1}".getBytes(StandardCharsets.UTF_16));
   }
@@ -147,7 +195,8 @@ public final class FuzzSeeds {
     final FlatBufferBuilder b = new FlatBufferBuilder(256);
     final int name = b.createString("BTC-EUR \u20ac");
     final int symbol = b.createString("BTC");
-    final int tags = Market.createTagsVector(b, new int[] {b.createString("spot"), b.createString("eu")});
+    final int tags =
+        Market.createTagsVector(b, new int[] {b.createString("spot"), b.createString("eu")});
     final int payload = Market.createPayloadVector(b, new byte[] {1, 2, 3, 4});
     Tick.startTick(b);
     Tick.addMarketOid(b, Uuid.createUuid(b, 1, 2));
@@ -216,7 +265,10 @@ public final class FuzzSeeds {
     return Arrays.copyOf(b.array(), b.position());
   }
 
-  /** The input decodeKeys splits into codec {@code codec}, encoding {@code a} and encoding {@code b}. */
+  /**
+   * The input decodeKeys splits into codec {@code codec}, encoding {@code a} and encoding {@code
+   * b}.
+   */
   private static byte[] keyInput(final int codec, final byte[] a, final byte[] b) {
     final byte[] out = new byte[2 + a.length + b.length];
     out[0] = (byte) codec;
@@ -229,27 +281,55 @@ public final class FuzzSeeds {
   private void keys() throws IOException {
     final Class<?> t = KeyCodecFuzzTest.class;
     final List<KeyCodec<?>> codecs = KeyCodecFuzzTest.CODECS;
-    write(t, "decodeKeys", "uuid-pair",
-        keyInput(codecs.indexOf(KeyCodecs.UUID),
-            encode(KeyCodecs.UUID, new UUID(-1, 1)), encode(KeyCodecs.UUID, new UUID(1, -1))));
-    write(t, "decodeKeys", "timestamps",
-        keyInput(codecs.indexOf(KeyCodecs.TIMESTAMP),
+    write(
+        t,
+        "decodeKeys",
+        "uuid-pair",
+        keyInput(
+            codecs.indexOf(KeyCodecs.UUID),
+            encode(KeyCodecs.UUID, new UUID(-1, 1)),
+            encode(KeyCodecs.UUID, new UUID(1, -1))));
+    write(
+        t,
+        "decodeKeys",
+        "timestamps",
+        keyInput(
+            codecs.indexOf(KeyCodecs.TIMESTAMP),
             encode(KeyCodecs.TIMESTAMP, Instant.parse("1900-01-01T00:00:00Z")),
             encode(KeyCodecs.TIMESTAMP, Instant.parse("2200-01-01T00:00:00.000000001Z"))));
-    write(t, "decodeKeys", "longs",
-        keyInput(codecs.indexOf(KeyCodecs.LONG),
-            encode(KeyCodecs.LONG, Long.MIN_VALUE), encode(KeyCodecs.LONG, -1L)));
-    write(t, "decodeKeys", "strings",
-        keyInput(codecs.indexOf(KeyCodecs.STRING),
-            encode(KeyCodecs.STRING, "\uffff"), encode(KeyCodecs.STRING, "\ud83d\ude00")));
+    write(
+        t,
+        "decodeKeys",
+        "longs",
+        keyInput(
+            codecs.indexOf(KeyCodecs.LONG),
+            encode(KeyCodecs.LONG, Long.MIN_VALUE),
+            encode(KeyCodecs.LONG, -1L)));
+    write(
+        t,
+        "decodeKeys",
+        "strings",
+        keyInput(
+            codecs.indexOf(KeyCodecs.STRING),
+            encode(KeyCodecs.STRING, "\uffff"),
+            encode(KeyCodecs.STRING, "\ud83d\ude00")));
     for (int i = 7; i < codecs.size(); i++) {
-      write(t, "decodeKeys", "escapes-" + i,
-          keyInput(i, new byte[] {0, 1, 0, 0, 0, 2, 0, 1}, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0}));
+      write(
+          t,
+          "decodeKeys",
+          "escapes-" + i,
+          keyInput(
+              i, new byte[] {0, 1, 0, 0, 0, 2, 0, 1}, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0}));
     }
     @SuppressWarnings("unchecked")
     final KeyCodec<Tuple2<String, UUID>> su = (KeyCodec<Tuple2<String, UUID>>) codecs.get(14);
-    write(t, "decodeKeys", "tuple-string-uuid",
-        keyInput(14, encode(su, Tuple2.of("a\u0000b", new UUID(1, 2))),
+    write(
+        t,
+        "decodeKeys",
+        "tuple-string-uuid",
+        keyInput(
+            14,
+            encode(su, Tuple2.of("a\u0000b", new UUID(1, 2))),
             encode(su, Tuple2.of("a", new UUID(3, 4)))));
     write(t, "decodeKeys", "truncated-uuid", keyInput(0, new byte[] {1, 2, 3}, new byte[17]));
   }

@@ -64,9 +64,12 @@ final class FuzzSupport {
     final String fuzz = System.getenv("JAZZER_FUZZ");
     Reliability.report(
         "fuzz-" + target,
-        "mode", fuzz != null && !fuzz.isEmpty() ? "fuzzing" : "regression",
-        "inputs", inputs,
-        "maxDuration", System.getProperty("jazzer.max_duration", "annotation"));
+        "mode",
+        fuzz != null && !fuzz.isEmpty() ? "fuzzing" : "regression",
+        "inputs",
+        inputs,
+        "maxDuration",
+        System.getProperty("jazzer.max_duration", "annotation"));
   }
 
   /** The database of this JVM, opened on first use. */
@@ -104,11 +107,11 @@ final class FuzzSupport {
   }
 
   /**
-   * Checks {@code codec} on {@code bytes}: decoding them directly either returns or throws a
-   * {@link RuntimeException} ({@code strict}: only {@link CorruptValueException}); stored under a
-   * fresh key of table {@code table} and read back through a typed table, it yields a value or a
-   * {@link CorruptValueException} that names the table and the key. Every value decoded is given
-   * to {@code use} (inside its transaction, for views).
+   * Checks {@code codec} on {@code bytes}: decoding them directly either returns or throws a {@link
+   * RuntimeException} ({@code strict}: only {@link CorruptValueException}); stored under a fresh
+   * key of table {@code table} and read back through a typed table, it yields a value or a {@link
+   * CorruptValueException} that names the table and the key. Every value decoded is given to {@code
+   * use} (inside its transaction, for views).
    *
    * @return the directly decoded value, or null if decoding refused the bytes
    */

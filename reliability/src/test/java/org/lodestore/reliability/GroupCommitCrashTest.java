@@ -25,11 +25,11 @@ import org.lodestore.reliability.CrashSchema.Item;
 /**
  * Kill -9 during group commits: a {@link GroupCommitCrashChild} runs 16 threads calling {@code
  * db.write} with {@code Durability.SYNC} (so their calls share commits), each acknowledging a call
- * only after {@code write} returned; this test SIGKILLs it at a random moment, reopens the
- * database and checks that every acknowledged call's two rows are there, that no call is half
- * applied (each call's two rows are both there or neither: calls whose fn threw after the first,
- * and calls in flight at the kill), that nothing is there that no call wrote, and that the table,
- * both indexes and the row counter agree. The same database carries over from kill to kill.
+ * only after {@code write} returned; this test SIGKILLs it at a random moment, reopens the database
+ * and checks that every acknowledged call's two rows are there, that no call is half applied (each
+ * call's two rows are both there or neither: calls whose fn threw after the first, and calls in
+ * flight at the kill), that nothing is there that no call wrote, and that the table, both indexes
+ * and the row counter agree. The same database carries over from kill to kill.
  *
  * <p>Short form 6 kills, long form ({@code -Preliability}) 60.
  */
@@ -76,12 +76,16 @@ class GroupCommitCrashTest {
         // past the first commits, then at a random moment: groups are always forming
         collectUntil(child, "GROUPS", lines);
         Thread.sleep(rnd.nextInt(Reliability.pick(700, 1500)));
-        assertThat(child.isAlive()).as("kill %d: child running; %s", kill, child.describe()).isTrue();
+        assertThat(child.isAlive())
+            .as("kill %d: child running; %s", kill, child.describe())
+            .isTrue();
         child.kill();
         child.waitFor(Duration.ofSeconds(30));
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10))); ) {
           if (line == null) {
-            throw new IllegalStateException("stdout of a dead child did not end; " + child.describe());
+            throw new IllegalStateException(
+                "stdout of a dead child did not end; " + child.describe());
           }
           lines.add(line);
         }
@@ -129,20 +133,34 @@ class GroupCommitCrashTest {
     final long seconds = (System.nanoTime() - started) / 1_000_000_000L;
     Reliability.report(
         "groupCommitCrash",
-        "kills", kills,
-        "writers", GroupCommitCrashChild.WRITERS,
-        "acknowledged", acknowledged,
-        "thrown", thrown,
-        "inFlight", inFlight,
-        "inFlightCommitted", inFlightCommitted,
-        "lost", lost,
-        "halfApplied", halfApplied,
-        "mismatches", mismatches,
-        "errors", errors,
-        "meanGroup", groupCommits == 0 ? "-" : String.format("%.1f", (double) groupedWrites / groupCommits),
-        "rows", model.size(),
-        "seconds", seconds,
-        "seed", seed);
+        "kills",
+        kills,
+        "writers",
+        GroupCommitCrashChild.WRITERS,
+        "acknowledged",
+        acknowledged,
+        "thrown",
+        thrown,
+        "inFlight",
+        inFlight,
+        "inFlightCommitted",
+        inFlightCommitted,
+        "lost",
+        lost,
+        "halfApplied",
+        halfApplied,
+        "mismatches",
+        mismatches,
+        "errors",
+        errors,
+        "meanGroup",
+        groupCommits == 0 ? "-" : String.format("%.1f", (double) groupedWrites / groupCommits),
+        "rows",
+        model.size(),
+        "seconds",
+        seconds,
+        "seed",
+        seed);
     assertThat(problems).as("problems (seed %d)", seed).isEmpty();
     assertThat(lost).isZero();
     assertThat(halfApplied).isZero();
@@ -195,7 +213,8 @@ class GroupCommitCrashTest {
       final Set<Long> acked,
       final int kill) {
     int committed = 0;
-    try (Database db = Database.open(dir, DatabaseOptions.builder().initialMapSize(1L << 20).build())) {
+    try (Database db =
+        Database.open(dir, DatabaseOptions.builder().initialMapSize(1L << 20).build())) {
       final CrashSchema s = db.attach(new CrashSchema());
       try (Txn txn = db.beginRead()) {
         // calls of this run not acknowledged: both rows or neither; none of a throwing fn
@@ -209,8 +228,9 @@ class GroupCommitCrashTest {
           final boolean second = s.items.get(txn, GroupCommitCrashChild.id(run, w, i, 1)) != null;
           if (e.getValue() ? first || second : first != second) {
             halfApplied++;
-            problem("kill %d: call %d of writer %d (fn throws: %s) half applied: rows %s/%s", kill,
-                i, w, e.getValue(), first, second);
+            problem(
+                "kill %d: call %d of writer %d (fn throws: %s) half applied: rows %s/%s",
+                kill, i, w, e.getValue(), first, second);
           } else if (first) {
             add(model, run, e.getKey()); // committed, killed before the acknowledgement
             committed++;
@@ -243,8 +263,9 @@ class GroupCommitCrashTest {
         final long rows = s.counters.value(txn, CrashSchema.ROWS);
         if (rows != actual.size() || rows != s.items.count(txn)) {
           halfApplied++;
-          problem("kill %d: rows counter %d, table has %d (count %d)", kill, rows, actual.size(),
-              s.items.count(txn));
+          problem(
+              "kill %d: rows counter %d, table has %d (count %d)",
+              kill, rows, actual.size(), s.items.count(txn));
         }
         if (!problems.isEmpty()) {
           // resynchronise, so that later kills count only new faults
@@ -262,8 +283,9 @@ class GroupCommitCrashTest {
       final UUID holder = s.byName.key(txn, e.getValue().name());
       if (!e.getKey().equals(holder)) {
         halfApplied++;
-        problem("kill %d: by_name[%s] -> %s, expected %s", kill, e.getValue().name(), holder,
-            e.getKey());
+        problem(
+            "kill %d: by_name[%s] -> %s, expected %s",
+            kill, e.getValue().name(), holder, e.getKey());
       }
       if (!s.byGroup.contains(txn, e.getValue().group(), e.getKey())) {
         halfApplied++;
@@ -272,8 +294,9 @@ class GroupCommitCrashTest {
     }
     if (s.byName.count(txn) != actual.size() || s.byGroup.count(txn) != actual.size()) {
       halfApplied++;
-      problem("kill %d: index sizes by_name=%d by_group=%d, rows=%d", kill, s.byName.count(txn),
-          s.byGroup.count(txn), actual.size());
+      problem(
+          "kill %d: index sizes by_name=%d by_group=%d, rows=%d",
+          kill, s.byName.count(txn), s.byGroup.count(txn), actual.size());
     }
   }
 

@@ -21,8 +21,8 @@ import org.lodestore.core.key.KeyCodecs;
  * started by reflection), with as few carriers as the parent asks for: {@code threads} virtual
  * threads start together and each calls {@code db.write} {@code calls} times ({@link
  * Durability#SYNC}, a 1 MiB map that must grow many times); each call puts two rows of 1 KiB, and
- * one call in seven throws after its first put. A caller that pinned its carrier while waiting
- * for its group would stop the others: the threads must finish within 120 s.
+ * one call in seven throws after its first put. A caller that pinned its carrier while waiting for
+ * its group would stop the others: the threads must finish within 120 s.
  *
  * <p>Prints {@code RESULT threads=.. calls=.. thrown=.. missing=.. visibleThrown=.. halfApplied=..
  * errors=.. groupCommits=.. groupedWrites=.. growths=.. seconds=..}, or {@code HANG ...} (then
@@ -121,11 +121,30 @@ public final class GroupCommitVirtualChild {
         });
     final DatabaseStats stats = db.stats();
     System.out.println(
-        "RESULT threads=" + threads + " calls=" + calls + " thrown=" + thrown.get() + " missing="
-            + counts[0] + " visibleThrown=" + counts[1] + " halfApplied=" + counts[2]
-            + " wrong=" + counts[3] + " errors=" + errors.get() + " groupCommits="
-            + stats.groupCommits() + " groupedWrites=" + stats.groupedWrites() + " growths="
-            + stats.mapGrowths() + " seconds=" + seconds);
+        "RESULT threads="
+            + threads
+            + " calls="
+            + calls
+            + " thrown="
+            + thrown.get()
+            + " missing="
+            + counts[0]
+            + " visibleThrown="
+            + counts[1]
+            + " halfApplied="
+            + counts[2]
+            + " wrong="
+            + counts[3]
+            + " errors="
+            + errors.get()
+            + " groupCommits="
+            + stats.groupCommits()
+            + " groupedWrites="
+            + stats.groupedWrites()
+            + " growths="
+            + stats.mapGrowths()
+            + " seconds="
+            + seconds);
     System.out.flush();
     db.close();
   }

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Group commit with virtual-thread callers: in a JDK 21+ child JVM (found by {@link Jdks};
- * skipped, saying why, where none is installed) with two carrier threads, 1,000 virtual threads
- * (long form 4,000) call {@code db.write} together, some of their functions throwing, while the
- * map grows from 1 MiB. No hang (a waiting caller that pinned its carrier would stop the rest),
- * every row of a call that returned is there, nothing of a call whose function threw, no call half
- * applied, and the calls formed groups. Runs {@link GroupCommitVirtualChild}.
+ * Group commit with virtual-thread callers: in a JDK 21+ child JVM (found by {@link Jdks}; skipped,
+ * saying why, where none is installed) with two carrier threads, 1,000 virtual threads (long form
+ * 4,000) call {@code db.write} together, some of their functions throwing, while the map grows from
+ * 1 MiB. No hang (a waiting caller that pinned its carrier would stop the rest), every row of a
+ * call that returned is there, nothing of a call whose function threw, no call half applied, and
+ * the calls formed groups. Runs {@link GroupCommitVirtualChild}.
  */
 @Tag("multi-process")
 class GroupCommitVirtualThreadTest {
@@ -39,7 +39,8 @@ class GroupCommitVirtualThreadTest {
     if (java.isEmpty()) {
       System.out.println(
           "GroupCommitVirtualThreadTest skipped: no JDK 21+ found (set -Dlodestore.jdk21.home or "
-              + "LODESTORE_JDK21_HOME, or install one next to " + System.getProperty("java.home")
+              + "LODESTORE_JDK21_HOME, or install one next to "
+              + System.getProperty("java.home")
               + ")");
     }
     Assumptions.assumeTrue(java.isPresent(), "no JDK 21+ for virtual threads");
@@ -54,9 +55,7 @@ class GroupCommitVirtualThreadTest {
             GroupCommitVirtualChild.class,
             tmp.resolve("crash"),
             "512m",
-            List.of(
-                "-Djdk.virtualThreadScheduler.parallelism=2",
-                "-XX:TieredStopAtLevel=1"),
+            List.of("-Djdk.virtualThreadScheduler.parallelism=2", "-XX:TieredStopAtLevel=1"),
             tmp.resolve("db").toString(),
             Integer.toString(threads),
             Integer.toString(calls))) {
@@ -77,21 +76,36 @@ class GroupCommitVirtualThreadTest {
     final long groupedWrites = Long.parseLong(m.group(10));
     Reliability.report(
         "groupCommitVirtualThreads",
-        "jdk", java.get(),
-        "carriers", 2,
-        "threads", m.group(1),
-        "callsEach", m.group(2),
-        "thrown", m.group(3),
-        "missing", m.group(4),
-        "visibleThrown", m.group(5),
-        "halfApplied", m.group(6),
-        "wrong", m.group(7),
-        "errors", m.group(8),
-        "groupCommits", groupCommits,
-        "meanGroup", groupCommits == 0 ? "-" : String.format("%.1f", (double) groupedWrites / groupCommits),
-        "growths", m.group(11),
-        "hangs", hangs,
-        "seconds", m.group(12));
+        "jdk",
+        java.get(),
+        "carriers",
+        2,
+        "threads",
+        m.group(1),
+        "callsEach",
+        m.group(2),
+        "thrown",
+        m.group(3),
+        "missing",
+        m.group(4),
+        "visibleThrown",
+        m.group(5),
+        "halfApplied",
+        m.group(6),
+        "wrong",
+        m.group(7),
+        "errors",
+        m.group(8),
+        "groupCommits",
+        groupCommits,
+        "meanGroup",
+        groupCommits == 0 ? "-" : String.format("%.1f", (double) groupedWrites / groupCommits),
+        "growths",
+        m.group(11),
+        "hangs",
+        hangs,
+        "seconds",
+        m.group(12));
     assertThat(Long.parseLong(m.group(3))).as("some calls threw").isPositive();
     for (final int g : new int[] {4, 5, 6, 7, 8}) {
       assertThat(m.group(g)).as(line).isEqualTo("0");

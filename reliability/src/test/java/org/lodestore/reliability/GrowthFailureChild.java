@@ -10,9 +10,9 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
 /**
- * Run under a small address-space limit ({@code ulimit -v}): grows the map until LMDB cannot map
- * it (ENOMEM), then uses the database again, and reopens it. LMDB has unmapped the old map by then
- * and has none: a transaction on it would read its meta pages from unmapped memory. Prints {@code
+ * Run under a small address-space limit ({@code ulimit -v}): grows the map until LMDB cannot map it
+ * (ENOMEM), then uses the database again, and reopens it. LMDB has unmapped the old map by then and
+ * has none: a transaction on it would read its meta pages from unmapped memory. Prints {@code
  * RESULT growths=<n> failure=<class> afterwards=<class or ok> reopened=<rows>}.
  */
 public final class GrowthFailureChild {
@@ -54,7 +54,14 @@ public final class GrowthFailureChild {
       final Table<String, String> t2 = again.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
       rows = again.readAndGet(txn -> t2.count(txn));
     }
-    System.out.println("RESULT growths=" + growths + " failure=" + failure + " afterwards="
-        + afterwards + " reopened=" + rows);
+    System.out.println(
+        "RESULT growths="
+            + growths
+            + " failure="
+            + failure
+            + " afterwards="
+            + afterwards
+            + " reopened="
+            + rows);
   }
 }

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  */
 final class Jdks {
 
-  private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)[^\"]*\"", Pattern.MULTILINE);
+  private static final Pattern VERSION =
+      Pattern.compile("^JAVA_VERSION=\"(\\d+)[^\"]*\"", Pattern.MULTILINE);
 
   private Jdks() {}
 

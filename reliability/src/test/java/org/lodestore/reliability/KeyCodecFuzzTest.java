@@ -13,10 +13,10 @@ import org.lodestore.core.key.KeyCodecs;
 
 /**
  * Fuzzes every key codec's {@code decode} (and so the delimited forms inside tuples) with arbitrary
- * bytes. The first byte picks the codec, the second where the rest splits into two encodings. The contract ({@code
- * KeyCodec}): decode returns a key or throws {@link IllegalArgumentException}; a decoded key
- * re-encodes to bytes that decode to an equal key; and for two decoded keys, the unsigned byte
- * order of their encodings equals the codec's comparator. Regression inputs: {@code
+ * bytes. The first byte picks the codec, the second where the rest splits into two encodings. The
+ * contract ({@code KeyCodec}): decode returns a key or throws {@link IllegalArgumentException}; a
+ * decoded key re-encodes to bytes that decode to an equal key; and for two decoded keys, the
+ * unsigned byte order of their encodings equals the codec's comparator. Regression inputs: {@code
  * .../KeyCodecFuzzTestInputs/decodeKeys/}.
  */
 class KeyCodecFuzzTest {
@@ -49,7 +49,9 @@ class KeyCodecFuzzTest {
           KeyCodecs.tuple(KeyCodecs.BYTES, KeyCodecs.descending(KeyCodecs.TIMESTAMP)),
           KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.descending(KeyCodecs.STRING), KeyCodecs.INT),
           KeyCodecs.tuple(
-              KeyCodecs.LONG, KeyCodecs.BYTES, KeyCodecs.descending(KeyCodecs.UUID),
+              KeyCodecs.LONG,
+              KeyCodecs.BYTES,
+              KeyCodecs.descending(KeyCodecs.UUID),
               KeyCodecs.STRING));
 
   @FuzzTest(maxDuration = "60s")
@@ -86,8 +88,13 @@ class KeyCodecFuzzTest {
       return null; // the documented refusal
     } catch (RuntimeException e) {
       throw new AssertionError(
-          codec.id() + " decode of " + hex(bytes) + " threw " + e
-              + " instead of IllegalArgumentException", e);
+          codec.id()
+              + " decode of "
+              + hex(bytes)
+              + " threw "
+              + e
+              + " instead of IllegalArgumentException",
+          e);
     }
   }
 

@@ -44,9 +44,16 @@ final class LmdbPages {
   static final String FREE = "(free)";
 
   /** What a page is. */
-  enum Kind { BRANCH, LEAF, LEAF2, OVERFLOW }
+  enum Kind {
+    BRANCH,
+    LEAF,
+    LEAF2,
+    OVERFLOW
+  }
 
-  /** One page of a tree: its table, kind and level (1 = root), and whether it is in a sub-database. */
+  /**
+   * One page of a tree: its table, kind and level (1 = root), and whether it is in a sub-database.
+   */
   record Page(long pgno, Kind kind, String table, int level, boolean subDb) {}
 
   /**
@@ -61,8 +68,10 @@ final class LmdbPages {
   final long metaOffset;
   final Map<Long, Page> pages = new TreeMap<>();
   final List<Node> nodes = new ArrayList<>();
+
   /** File offset of each named table's record (in the main table's leaf). */
   final Map<String, Long> records = new TreeMap<>();
+
   /** File offsets of the records of sub-databases (large sets). */
   final List<Long> subDbRecords = new ArrayList<>();
 
@@ -88,7 +97,8 @@ final class LmdbPages {
    * @throws IOException if it cannot be read
    */
   static LmdbPages of(final Path dataFile) throws IOException {
-    return new LmdbPages(ByteBuffer.wrap(Files.readAllBytes(dataFile)).order(ByteOrder.LITTLE_ENDIAN));
+    return new LmdbPages(
+        ByteBuffer.wrap(Files.readAllBytes(dataFile)).order(ByteOrder.LITTLE_ENDIAN));
   }
 
   /** File offset of the current meta page's main-table record. */
@@ -154,9 +164,10 @@ final class LmdbPages {
       pages.put(pgno, new Page(pgno, Kind.BRANCH, table, level, subDb));
       for (int i = 0; i < n; i++) {
         final int node = (int) nodeOffset(pgno, i);
-        final long child = (file.getShort(node) & 0xFFFFL)
-            | (file.getShort(node + 2) & 0xFFFFL) << 16
-            | (file.getShort(node + 4) & 0xFFFFL) << 32;
+        final long child =
+            (file.getShort(node) & 0xFFFFL)
+                | (file.getShort(node + 2) & 0xFFFFL) << 16
+                | (file.getShort(node + 4) & 0xFFFFL) << 32;
         walkPage(table, child, level + 1, subDb);
       }
       return;
@@ -170,7 +181,8 @@ final class LmdbPages {
       final int node = (int) nodeOffset(pgno, i);
       final int nodeFlags = file.getShort(node + 4) & 0xFFFF;
       final int ksize = file.getShort(node + 6) & 0xFFFF;
-      final long dsize = (file.getShort(node) & 0xFFFFL) | (file.getShort(node + 2) & 0xFFFFL) << 16;
+      final long dsize =
+          (file.getShort(node) & 0xFFFFL) | (file.getShort(node + 2) & 0xFFFFL) << 16;
       final int data = node + 8 + ksize;
       nodes.add(new Node(table, pgno, node, nodeFlags, ksize, dsize, data));
       if ((nodeFlags & F_BIGDATA) != 0) {

@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads LMDB's reader table from {@code lock.mdb}, independently of Lodestore and lmdbjava, to count
- * the reader slots a process holds (a leaked or stale slot is one whose pid is set while no
+ * Reads LMDB's reader table from {@code lock.mdb}, independently of Lodestore and lmdbjava, to
+ * count the reader slots a process holds (a leaked or stale slot is one whose pid is set while no
  * transaction of that process should be open).
  *
- * <p>Use it only where losing this process's POSIX locks on {@code lock.mdb} does not matter (at the
- * end of a single-process test): closing any descriptor of the file drops them, and LMDB relies on
- * them to know that the environment is in use. The library itself never opens the file for that
+ * <p>Use it only where losing this process's POSIX locks on {@code lock.mdb} does not matter (at
+ * the end of a single-process test): closing any descriptor of the file drops them, and LMDB relies
+ * on them to know that the environment is in use. The library itself never opens the file for that
  * reason; it counts readers through LMDB's {@code mdb_reader_list}.
  *
  * <pre>

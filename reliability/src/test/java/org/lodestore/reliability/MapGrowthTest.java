@@ -42,7 +42,12 @@ class MapGrowthTest {
 
   /** What a run saw. */
   private record Outcome(
-      long mapSize, int growths, long rows, long mapFull, long reads, long maxStallMillis,
+      long mapSize,
+      int growths,
+      long rows,
+      long mapFull,
+      long reads,
+      long maxStallMillis,
       List<Throwable> errors) {}
 
   @Test
@@ -51,15 +56,24 @@ class MapGrowthTest {
     final Outcome o = run(seed, tmp.resolve("db"), false, Duration.ofSeconds(30));
     Reliability.report(
         "mapGrowth",
-        "fromBytes", 1 << 20,
-        "toBytes", o.mapSize,
-        "resizes", o.growths,
-        "rows", o.rows,
-        "mapFullReachedCaller", o.mapFull,
-        "readerOps", o.reads,
-        "maxWriteStallMs", o.maxStallMillis,
-        "readerErrors", o.errors.size(),
-        "seed", seed);
+        "fromBytes",
+        1 << 20,
+        "toBytes",
+        o.mapSize,
+        "resizes",
+        o.growths,
+        "rows",
+        o.rows,
+        "mapFullReachedCaller",
+        o.mapFull,
+        "readerOps",
+        o.reads,
+        "maxWriteStallMs",
+        o.maxStallMillis,
+        "readerErrors",
+        o.errors.size(),
+        "seed",
+        seed);
     assertThat(o.errors).as("reader errors (seed %d)", seed).isEmpty();
     assertThat(o.mapFull).as("MapFullException reaching write(fn) callers").isZero();
     assertThat(o.mapSize).isGreaterThanOrEqualTo(TARGET);
@@ -68,10 +82,10 @@ class MapGrowthTest {
 
   /**
    * Was a known defect, fixed (a thread that holds a transaction no longer waits for the growth):
-   * growth waits for every open transaction to end, and {@code begin()} waits while
-   * the map grows. A reader that holds one read transaction and begins a second (allowed: "many
-   * at once on one thread") waits for the growth, which waits for the reader's first transaction:
-   * both stall until {@code growTimeout} and then the writer gets {@link MapFullException}.
+   * growth waits for every open transaction to end, and {@code begin()} waits while the map grows.
+   * A reader that holds one read transaction and begins a second (allowed: "many at once on one
+   * thread") waits for the growth, which waits for the reader's first transaction: both stall until
+   * {@code growTimeout} and then the writer gets {@link MapFullException}.
    */
   @Test
   void growWhileReadersNestTransactions_noMapFullReachesWriter() throws Exception {
@@ -79,12 +93,18 @@ class MapGrowthTest {
     final Outcome o = run(seed, tmp.resolve("nested"), true, Duration.ofSeconds(2));
     Reliability.report(
         "mapGrowth-nestedReaders",
-        "toBytes", o.mapSize,
-        "resizes", o.growths,
-        "mapFullReachedCaller", o.mapFull,
-        "maxWriteStallMs", o.maxStallMillis,
-        "readerErrors", o.errors.size(),
-        "seed", seed);
+        "toBytes",
+        o.mapSize,
+        "resizes",
+        o.growths,
+        "mapFullReachedCaller",
+        o.mapFull,
+        "maxWriteStallMs",
+        o.maxStallMillis,
+        "readerErrors",
+        o.errors.size(),
+        "seed",
+        seed);
     assertThat(o.errors).isEmpty();
     assertThat(o.mapFull).as("MapFullException reaching write(fn) callers").isZero();
   }
@@ -130,9 +150,10 @@ class MapGrowthTest {
                           }
                         }
                       } else {
-                        db.read(txn -> {
-                          readSome(table, views, txn, committed, known, r);
-                        });
+                        db.read(
+                            txn -> {
+                              readSome(table, views, txn, committed, known, r);
+                            });
                       }
                       reads.incrementAndGet();
                     } catch (RuntimeException | Error e) {
@@ -151,14 +172,16 @@ class MapGrowthTest {
           final List<UUID> batch = new ArrayList<>();
           final long started = System.nanoTime();
           try {
-            db.write(txn -> {
-              batch.clear();
-              for (int i = 0; i < n; i++) {
-                final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
-                table.put(txn, key, value(key, 4096 + (int) (key.getLeastSignificantBits() & 8191)));
-                batch.add(key);
-              }
-            });
+            db.write(
+                txn -> {
+                  batch.clear();
+                  for (int i = 0; i < n; i++) {
+                    final UUID key = new UUID(rnd.nextLong(), rnd.nextLong());
+                    table.put(
+                        txn, key, value(key, 4096 + (int) (key.getLeastSignificantBits() & 8191)));
+                    batch.add(key);
+                  }
+                });
             committed.addAll(batch);
             rows += n;
           } catch (MapFullException e) {
@@ -178,7 +201,8 @@ class MapGrowthTest {
       mapSize = db.stats().mapSize();
       growths = db.stats().mapGrowths();
     }
-    return new Outcome(mapSize, growths, rows, mapFull, reads.get(), maxStall, new ArrayList<>(errors));
+    return new Outcome(
+        mapSize, growths, rows, mapFull, reads.get(), maxStall, new ArrayList<>(errors));
   }
 
   /** The value of a row: its length and bytes derive from the key, so readers can check it. */

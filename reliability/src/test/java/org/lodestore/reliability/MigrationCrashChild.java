@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import org.lodestore.core.Database;
 
 /**
- * The migration that {@link MigrationCrashTest} kills: runs (or resumes) {@link
- * MigrationSchemas}'s migration with {@code Durability.SYNC} (the default).
+ * The migration that {@link MigrationCrashTest} kills: runs (or resumes) {@link MigrationSchemas}'s
+ * migration with {@code Durability.SYNC} (the default).
  *
  * <p>Protocol on stdout, one line each:
  *
@@ -27,10 +27,11 @@ public final class MigrationCrashChild {
       System.out.flush();
       final long rows =
           MigrationSchemas.migration(new MigrationSchemas.V2(), Integer.parseInt(args[1]))
-              .onBatch(p -> {
-                System.out.println("BATCH " + p.rows() + " " + p.finished());
-                System.out.flush();
-              })
+              .onBatch(
+                  p -> {
+                    System.out.println("BATCH " + p.rows() + " " + p.finished());
+                    System.out.flush();
+                  })
               .run(db);
       System.out.println("DONE " + rows);
       System.out.flush();

@@ -64,11 +64,12 @@ class MigrationCrashTest {
 
     try (Database db = Database.open(dir)) {
       final V1 v1 = db.attach(new V1());
-      db.write(txn -> {
-        for (int i = 0; i < rows; i++) {
-          v1.things.put(txn, MigrationSchemas.key(i), MigrationSchemas.market(seed, i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < rows; i++) {
+              v1.things.put(txn, MigrationSchemas.key(i), MigrationSchemas.market(seed, i));
+            }
+          });
     }
 
     int killed = 0;
@@ -88,8 +89,12 @@ class MigrationCrashTest {
       boolean done = false;
       try (ChildProcess child =
           ChildProcess.start(
-              MigrationCrashChild.class, crashDir, "192m", List.of("-XX:TieredStopAtLevel=1"),
-              dir.toString(), Integer.toString(batchSize))) {
+              MigrationCrashChild.class,
+              crashDir,
+              "192m",
+              List.of("-XX:TieredStopAtLevel=1"),
+              dir.toString(),
+              Integer.toString(batchSize))) {
         child.awaitLine("READY", Duration.ofSeconds(120));
         while (acked < target && !done) {
           final String line = child.awaitLine("", Duration.ofSeconds(120));
@@ -107,9 +112,11 @@ class MigrationCrashTest {
           finishedBeforeKill++;
         }
         child.waitFor(Duration.ofSeconds(60));
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10))); ) {
           if (line == null) {
-            throw new IllegalStateException("stdout of a dead child did not end; " + child.describe());
+            throw new IllegalStateException(
+                "stdout of a dead child did not end; " + child.describe());
           }
           if (line.startsWith("BATCH ")) {
             acked = Long.parseLong(line.split(" ")[1]);
@@ -127,7 +134,9 @@ class MigrationCrashTest {
             finished ? rows : migration == null ? 0 : ((Number) migration.get("rows")).longValue();
         if (recorded < acked) {
           lostBatches++;
-          problem("cycle %d: the child acknowledged %d rows, the catalog records %d", cycle, acked, recorded);
+          problem(
+              "cycle %d: the child acknowledged %d rows, the catalog records %d",
+              cycle, acked, recorded);
         }
         if (migration != null && recorded > 0) {
           final String lastKey = (String) migration.get("lastKey");
@@ -188,7 +197,9 @@ class MigrationCrashTest {
         }
         if (v2.bySymbol.count(txn) != rows || v2.byAge.count(txn) != rows) {
           indexMismatches++;
-          problem("index sizes %d and %d for %d rows", v2.bySymbol.count(txn), v2.byAge.count(txn), rows);
+          problem(
+              "index sizes %d and %d for %d rows",
+              v2.bySymbol.count(txn), v2.byAge.count(txn), rows);
         }
       }
       final Map<String, Object> entry = catalogEntry(db);
@@ -207,21 +218,39 @@ class MigrationCrashTest {
     final long seconds = (System.nanoTime() - started) / 1_000_000_000L;
     Reliability.report(
         "migrationCrash",
-        "rows", rows,
-        "kills", killed,
-        "finishedBeforeKill", finishedBeforeKill,
-        "attachRefusedWhileUnfinished", attachRefused,
-        "lostBatches", lostBatches,
-        "mixedMismatches", mixedMismatches,
-        "attachAccepted", attachAccepted,
-        "finalMismatches", finalMismatches,
-        "indexMismatches", indexMismatches,
-        "crashLogs", crashLogs,
-        "seconds", seconds,
-        "seed", seed);
+        "rows",
+        rows,
+        "kills",
+        killed,
+        "finishedBeforeKill",
+        finishedBeforeKill,
+        "attachRefusedWhileUnfinished",
+        attachRefused,
+        "lostBatches",
+        lostBatches,
+        "mixedMismatches",
+        mixedMismatches,
+        "attachAccepted",
+        attachAccepted,
+        "finalMismatches",
+        finalMismatches,
+        "indexMismatches",
+        indexMismatches,
+        "crashLogs",
+        crashLogs,
+        "seconds",
+        seconds,
+        "seed",
+        seed);
     assertThat(problems).as("problems (seed %d)", seed).isEmpty();
-    assertThat(lostBatches + mixedMismatches + attachAccepted + finalMismatches + indexMismatches
-        + crashLogs).isZero();
+    assertThat(
+            lostBatches
+                + mixedMismatches
+                + attachAccepted
+                + finalMismatches
+                + indexMismatches
+                + crashLogs)
+        .isZero();
     assertThat(killed).as("kills that landed during the migration").isPositive();
   }
 
@@ -246,12 +275,15 @@ class MigrationCrashTest {
       for (int i = 0; i < rows; i++) {
         final Market old = MigrationSchemas.market(seed, i);
         final Object want = i < recorded ? MigrationSchemas.user(old) : old;
-        final Object got = i < recorded
-            ? users.get(txn, MigrationSchemas.key(i))
-            : markets.get(txn, MigrationSchemas.key(i));
+        final Object got =
+            i < recorded
+                ? users.get(txn, MigrationSchemas.key(i))
+                : markets.get(txn, MigrationSchemas.key(i));
         if (!want.equals(got)) {
           bad++;
-          problem("cycle %d: row %d is %s, expected %s (%d rows recorded)", cycle, i, got, want, recorded);
+          problem(
+              "cycle %d: row %d is %s, expected %s (%d rows recorded)",
+              cycle, i, got, want, recorded);
         }
       }
     }

@@ -51,7 +51,9 @@ final class MigrationSchemas {
 
   /** Row {@code i}'s old value, from the run's seed. */
   static Market market(final long seed, final int i) {
-    return new Market("SYM-" + Long.toHexString(seed & 0xffff) + "-" + i, Math.floorMod(seed * 31 + i * 977L, 1_000_000L));
+    return new Market(
+        "SYM-" + Long.toHexString(seed & 0xffff) + "-" + i,
+        Math.floorMod(seed * 31 + i * 977L, 1_000_000L));
   }
 
   /** The transform: what every old value must become, exactly once. */

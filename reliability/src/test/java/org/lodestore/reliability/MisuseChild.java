@@ -41,9 +41,9 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * Database.close()}), cursors and zero-copy views (raw {@code ByteBuffer}s, {@code VIEW} values,
  * FlatBuffers tables) carries over from sequence to sequence; each step picks one of them at random
  * and uses it: reads, writes (also in read transactions), scans, commits, aborts, double closes,
- * use from another thread, {@code Database.close()} with everything open (from either thread),
- * map growth while views are held. Each step must either work or throw a documented exception:
- * {@link InvalidStateException} / {@link IllegalStateException}, {@link IndexOutOfBoundsException}
+ * use from another thread, {@code Database.close()} with everything open (from either thread), map
+ * growth while views are held. Each step must either work or throw a documented exception: {@link
+ * InvalidStateException} / {@link IllegalStateException}, {@link IndexOutOfBoundsException}
  * (detached views) or a {@link LodestoreException}. Where the step was certainly invalid (the
  * transaction had ended, the view's transaction had ended, a write in a read transaction, a write
  * transaction used from another thread) it must throw: succeeding silently is a violation too.
@@ -97,9 +97,16 @@ public final class MisuseChild {
 
     /** Its state as the test knows it, for messages. */
     String describe(final Thread runner) {
-      return (write ? "write" : "read") + " txn (owner " + owner.getName() + ", used from "
-          + runner.getName() + (ended ? ", ended" : "") + (world.db.isClosed() ? ", db closed" : "")
-          + ", isOpen=" + txn.isOpen() + ")";
+      return (write ? "write" : "read")
+          + " txn (owner "
+          + owner.getName()
+          + ", used from "
+          + runner.getName()
+          + (ended ? ", ended" : "")
+          + (world.db.isClosed() ? ", db closed" : "")
+          + ", isOpen="
+          + txn.isOpen()
+          + ")";
     }
 
     /** Whether every use of it must fail. */
@@ -151,8 +158,16 @@ public final class MisuseChild {
     child.shutdown();
     System.out.println("OPS " + child.ops.toString().replace(" ", ""));
     System.out.println(
-        "DONE sequences=" + sequences + " steps=" + child.steps + " raised=" + child.raised
-            + " silent=" + child.silent + " violations=" + child.violations
+        "DONE sequences="
+            + sequences
+            + " steps="
+            + child.steps
+            + " raised="
+            + child.raised
+            + " silent="
+            + child.silent
+            + " violations="
+            + child.violations
             + " types="
             + child.types.toString().replace(" ", ""));
     System.out.flush();
@@ -244,13 +259,19 @@ public final class MisuseChild {
         final boolean onHelper = otherThread ^ (t.owner == helperThread);
         final int how = rnd.nextInt(3);
         final Thread runner = onHelper ? helperThread : Thread.currentThread();
-        attempt(HOW[how] + " " + t.describe(runner), onHelper, endMustFail(t, onHelper, how),
+        attempt(
+            HOW[how] + " " + t.describe(runner),
+            onHelper,
+            endMustFail(t, onHelper, how),
             () -> endTxn(t, how));
       }
     } else if (choice < 84) {
       final TxnRef t = pickTxn();
       if (t != null) {
-        attempt("write in read txn", false, !t.write || t.dead() || t.owner != Thread.currentThread(),
+        attempt(
+            "write in read txn",
+            false,
+            !t.write || t.dead() || t.owner != Thread.currentThread(),
             () -> {
               world(t).bytes.put(t.txn, UUID.randomUUID(), new byte[] {1});
               return null;
@@ -260,10 +281,14 @@ public final class MisuseChild {
       closeDatabase();
     } else if (choice < 92) {
       final boolean fromHelper = rnd.nextBoolean();
-      attempt("grow map", fromHelper, false, () -> {
-        world.db.growMap();
-        return null;
-      });
+      attempt(
+          "grow map",
+          fromHelper,
+          false,
+          () -> {
+            world.db.growMap();
+            return null;
+          });
     } else if (choice < 95) {
       crossDatabase();
     } else {
@@ -281,10 +306,10 @@ public final class MisuseChild {
   private void beginRead() throws Exception {
     final World w = world;
     final boolean fromHelper = rnd.nextInt(5) == 0;
-    final Object result =
-        attempt("beginRead", fromHelper, w.db.isClosed(), () -> w.db.beginRead());
+    final Object result = attempt("beginRead", fromHelper, w.db.isClosed(), () -> w.db.beginRead());
     if (result instanceof Txn) {
-      txns.add(new TxnRef((Txn) result, w, false, fromHelper ? helperThread : Thread.currentThread()));
+      txns.add(
+          new TxnRef((Txn) result, w, false, fromHelper ? helperThread : Thread.currentThread()));
     }
   }
 
@@ -314,7 +339,8 @@ public final class MisuseChild {
       return;
     }
     final World w = t.world;
-    final Thread runner = otherThread ^ (t.owner == helperThread) ? helperThread : Thread.currentThread();
+    final Thread runner =
+        otherThread ^ (t.owner == helperThread) ? helperThread : Thread.currentThread();
     final boolean wrongThread = t.write && runner != t.owner;
     final boolean mustFail = t.dead() || wrongThread;
     final UUID key = pickKey(w);
@@ -326,10 +352,15 @@ public final class MisuseChild {
       case 1 -> {
         final byte[] value = new byte[rnd.nextInt(3000)];
         rnd.nextBytes(value);
-        final Object r = attempt("put", onHelper, writeFails, () -> {
-          w.bytes.put(t.txn, key, value);
-          return Boolean.TRUE;
-        });
+        final Object r =
+            attempt(
+                "put",
+                onHelper,
+                writeFails,
+                () -> {
+                  w.bytes.put(t.txn, key, value);
+                  return Boolean.TRUE;
+                });
         if (r != null) {
           w.keys.add(key);
         }
@@ -349,10 +380,15 @@ public final class MisuseChild {
       case 4 -> {
         final UUID id = key;
         final double price = rnd.nextDouble();
-        final Object r = attempt("market put", onHelper, writeFails, () -> {
-          w.markets.put(t.txn, id, market(price));
-          return Boolean.TRUE;
-        });
+        final Object r =
+            attempt(
+                "market put",
+                onHelper,
+                writeFails,
+                () -> {
+                  w.markets.put(t.txn, id, market(price));
+                  return Boolean.TRUE;
+                });
         if (r != null) {
           w.keys.add(id);
         }
@@ -364,10 +400,15 @@ public final class MisuseChild {
         }
       }
       case 6 -> {
-        final Object c = attempt("select", onHelper, mustFail,
-            () -> rnd.nextBoolean()
-                ? w.bytes.select(t.txn, KeyRange.<UUID>all().reversed())
-                : w.markets.select(t.txn, KeyRange.all()));
+        final Object c =
+            attempt(
+                "select",
+                onHelper,
+                mustFail,
+                () ->
+                    rnd.nextBoolean()
+                        ? w.bytes.select(t.txn, KeyRange.<UUID>all().reversed())
+                        : w.markets.select(t.txn, KeyRange.all()));
         if (c != null) {
           cursors.add(new CursorRef((Cursor<?, ?>) c, t));
         }
@@ -376,15 +417,24 @@ public final class MisuseChild {
       case 8 -> attempt("count", onHelper, mustFail, () -> w.bytes.count(t.txn));
       case 9 -> {
         final String name = "name-" + rnd.nextInt(20);
-        attempt("schema put", onHelper, writeFails, () -> {
-          w.schema.items.put(t.txn, key, new Item(name, key, "x"));
-          return Boolean.TRUE;
-        });
+        attempt(
+            "schema put",
+            onHelper,
+            writeFails,
+            () -> {
+              w.schema.items.put(t.txn, key, new Item(name, key, "x"));
+              return Boolean.TRUE;
+            });
       }
-      case 10 -> attempt("index get", onHelper, mustFail,
-          () -> w.schema.byName.get(t.txn, "name-" + rnd.nextInt(20)));
-      default -> attempt("counter", onHelper, writeFails,
-          () -> w.schema.counters.increment(t.txn, "c", 1));
+      case 10 ->
+          attempt(
+              "index get",
+              onHelper,
+              mustFail,
+              () -> w.schema.byName.get(t.txn, "name-" + rnd.nextInt(20)));
+      default ->
+          attempt(
+              "counter", onHelper, writeFails, () -> w.schema.counters.increment(t.txn, "c", 1));
     }
   }
 
@@ -396,7 +446,8 @@ public final class MisuseChild {
     final TxnRef t = c.txn;
     final boolean otherThread = rnd.nextInt(5) == 0;
     final boolean onHelper = otherThread ^ (t.owner == helperThread);
-    final boolean wrongThread = t.write && (onHelper ? helperThread : Thread.currentThread()) != t.owner;
+    final boolean wrongThread =
+        t.write && (onHelper ? helperThread : Thread.currentThread()) != t.owner;
     final boolean mustFail = t.dead() || wrongThread;
     switch (rnd.nextInt(6)) {
       case 0, 1 -> attempt("cursor next", onHelper, mustFail, () -> c.cursor.next());
@@ -407,19 +458,29 @@ public final class MisuseChild {
           views.add(new ViewRef(v, t));
         }
       }
-      case 4 -> attempt("cursor iterate", onHelper, mustFail, () -> {
-        int n = 0;
-        for (final Object row : c.cursor) {
-          if (row == null || ++n > 5) {
-            break;
-          }
-        }
-        return n;
-      });
-      default -> attempt("cursor close", onHelper, false, () -> {
-        c.cursor.close();
-        return null;
-      });
+      case 4 ->
+          attempt(
+              "cursor iterate",
+              onHelper,
+              mustFail,
+              () -> {
+                int n = 0;
+                for (final Object row : c.cursor) {
+                  if (row == null || ++n > 5) {
+                    break;
+                  }
+                }
+                return n;
+              });
+      default ->
+          attempt(
+              "cursor close",
+              onHelper,
+              false,
+              () -> {
+                c.cursor.close();
+                return null;
+              });
     }
   }
 
@@ -432,32 +493,43 @@ public final class MisuseChild {
     final boolean onHelper = rnd.nextInt(4) == 0;
     if (v.view instanceof Market) {
       final Market m = (Market) v.view;
-      attempt("read market view", onHelper, mustFail, () -> m.price() + m.quantity() + m.name().length());
+      attempt(
+          "read market view",
+          onHelper,
+          mustFail,
+          () -> m.price() + m.quantity() + m.name().length());
     } else {
       final ByteBuffer b = (ByteBuffer) v.view;
-      attempt("read buffer view", onHelper, mustFail, () -> {
-        long sum = 0;
-        final int n = Math.max(1, Math.min(b.capacity(), 64));
-        for (int i = 0; i < n; i++) {
-          sum += b.get(i);
-        }
-        return sum;
-      });
+      attempt(
+          "read buffer view",
+          onHelper,
+          mustFail,
+          () -> {
+            long sum = 0;
+            final int n = Math.max(1, Math.min(b.capacity(), 64));
+            for (int i = 0; i < n; i++) {
+              sum += b.get(i);
+            }
+            return sum;
+          });
     }
   }
 
   private void closeDatabase() throws Exception {
-    final World w = rnd.nextInt(4) == 0 && !worlds.isEmpty()
-        ? worlds.get(rnd.nextInt(worlds.size()))
-        : world;
+    final World w =
+        rnd.nextInt(4) == 0 && !worlds.isEmpty() ? worlds.get(rnd.nextInt(worlds.size())) : world;
     final boolean fromHelper = rnd.nextInt(3) == 0;
     final Thread closer = fromHelper ? helperThread : Thread.currentThread();
     final int times = 1 + rnd.nextInt(2); // double close too
     for (int i = 0; i < times; i++) {
-      attempt("Database.close", fromHelper, false, () -> {
-        w.db.close();
-        return null;
-      });
+      attempt(
+          "Database.close",
+          fromHelper,
+          false,
+          () -> {
+            w.db.close();
+            return null;
+          });
     }
     for (final TxnRef t : txns) {
       // every close (the first and any repeated one) aborts the closing thread's transactions;
@@ -481,7 +553,10 @@ public final class MisuseChild {
     if (other == t.world) {
       return;
     }
-    attempt("cross-database get", t.owner == helperThread, true,
+    attempt(
+        "cross-database get",
+        t.owner == helperThread,
+        true,
         () -> other.bytes.get(t.txn, UUID.randomUUID()));
   }
 
@@ -507,9 +582,8 @@ public final class MisuseChild {
   /**
    * Whether ending {@code t} this way must fail: commit and abort of an ended transaction, commit
    * after its database closed (it must not publish anything: MisuseTest's
-   * commitAfterDatabaseClose_throwsAndPublishesNothing), and any
-   * end of a write transaction from a thread that does not own it (close of an ended one is a
-   * no-op).
+   * commitAfterDatabaseClose_throwsAndPublishesNothing), and any end of a write transaction from a
+   * thread that does not own it (close of an ended one is a no-op).
    */
   private boolean endMustFail(final TxnRef t, final boolean onHelper, final int how) {
     final Thread runner = onHelper ? helperThread : Thread.currentThread();
@@ -571,7 +645,10 @@ public final class MisuseChild {
    * @return what the action returned, or null if it threw
    */
   private Object attempt(
-      final String what, final boolean onHelper, final boolean mustFail, final Callable<Object> action)
+      final String what,
+      final boolean onHelper,
+      final boolean mustFail,
+      final Callable<Object> action)
       throws Exception {
     Object result = null;
     Throwable thrown = null;
@@ -594,13 +671,18 @@ public final class MisuseChild {
       }
     }
     final String op = what.contains(" txn") ? what.substring(0, what.indexOf(" txn") + 4) : what;
-    ops.merge(op + (mustFail ? "!" : "") + "=" + (thrown == null ? "ok" : thrown.getClass().getSimpleName()),
-        1, Integer::sum);
+    ops.merge(
+        op
+            + (mustFail ? "!" : "")
+            + "="
+            + (thrown == null ? "ok" : thrown.getClass().getSimpleName()),
+        1,
+        Integer::sum);
     if (thrown == null) {
       if (mustFail) {
         silent++;
-        violation(what + " succeeded although it must fail (returned " + describe(result) + ")",
-            null);
+        violation(
+            what + " succeeded although it must fail (returned " + describe(result) + ")", null);
       }
       return result;
     }
@@ -636,7 +718,8 @@ public final class MisuseChild {
     if (violations > MAX_VIOLATIONS_PRINTED) {
       return;
     }
-    final StringBuilder sb = new StringBuilder("VIOLATION ").append(where).append(": ").append(message);
+    final StringBuilder sb =
+        new StringBuilder("VIOLATION ").append(where).append(": ").append(message);
     for (Throwable t = e; t != null; t = t.getCause()) {
       sb.append(" | ").append(t);
       final StackTraceElement[] trace = t.getStackTrace();

@@ -32,8 +32,9 @@ import org.lodestore.core.key.KeyCodecs;
 class MisuseTest {
 
   private static final Pattern DONE =
-      Pattern.compile("DONE sequences=(\\d+) steps=(\\d+) raised=(\\d+) silent=(\\d+) "
-          + "violations=(\\d+) types=(.*)");
+      Pattern.compile(
+          "DONE sequences=(\\d+) steps=(\\d+) raised=(\\d+) silent=(\\d+) "
+              + "violations=(\\d+) types=(.*)");
 
   @TempDir Path tmp;
 
@@ -55,9 +56,10 @@ class MisuseTest {
             tmp.resolve("dbs").toString(),
             Long.toString(seed),
             Integer.toString(sequences))) {
-      for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofMinutes(10)));) {
+      for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofMinutes(10))); ) {
         if (line == null) {
-          throw new IllegalStateException("misuse child silent for 10 minutes; " + child.describe());
+          throw new IllegalStateException(
+              "misuse child silent for 10 minutes; " + child.describe());
         }
         if (line.startsWith("VIOLATION")) {
           violations.add(line);
@@ -74,16 +76,26 @@ class MisuseTest {
     final boolean parsed = m != null && m.matches();
     Reliability.report(
         "misuse",
-        "sequences", parsed ? m.group(1) : "?",
-        "steps", parsed ? m.group(2) : "?",
-        "raised", parsed ? m.group(3) : "?",
-        "silent", parsed ? m.group(4) : "?",
-        "violations", parsed ? m.group(5) : violations.size() + "+",
-        "hsErr", crashLogs.size(),
-        "exit", exit,
-        "seconds", seconds,
-        "seed", seed,
-        "types", parsed ? m.group(6) : "?");
+        "sequences",
+        parsed ? m.group(1) : "?",
+        "steps",
+        parsed ? m.group(2) : "?",
+        "raised",
+        parsed ? m.group(3) : "?",
+        "silent",
+        parsed ? m.group(4) : "?",
+        "violations",
+        parsed ? m.group(5) : violations.size() + "+",
+        "hsErr",
+        crashLogs.size(),
+        "exit",
+        exit,
+        "seconds",
+        seconds,
+        "seed",
+        seed,
+        "types",
+        parsed ? m.group(6) : "?");
     assertThat(crashLogs).as("JVM crash logs (seed %d): %s", seed, description).isEmpty();
     assertThat(exit).as("child exit (seed %d): %s", seed, description).isZero();
     assertThat(violations).as("violations (seed %d)", seed).isEmpty();
@@ -106,20 +118,28 @@ class MisuseTest {
     Throwable outcome = null;
     try (Database db = Database.open(dir)) {
       final Table<UUID, String> t = db.table("t", KeyCodecs.UUID, ValueCodecs.STRING);
-      final Txn txn = writer.submit(() -> {
-        final Txn w = db.beginWrite();
-        t.put(w, key, "written before close");
-        return w;
-      }).get();
+      final Txn txn =
+          writer
+              .submit(
+                  () -> {
+                    final Txn w = db.beginWrite();
+                    t.put(w, key, "written before close");
+                    return w;
+                  })
+              .get();
       db.close(); // from this thread: the writer's transaction stays until its owner ends it
-      outcome = writer.submit(() -> {
-        try {
-          txn.commit();
-          return null;
-        } catch (RuntimeException e) {
-          return e;
-        }
-      }).get();
+      outcome =
+          writer
+              .submit(
+                  () -> {
+                    try {
+                      txn.commit();
+                      return null;
+                    } catch (RuntimeException e) {
+                      return e;
+                    }
+                  })
+              .get();
     } finally {
       writer.shutdown();
     }
@@ -128,19 +148,21 @@ class MisuseTest {
       final Table<UUID, String> t = db.table("t", KeyCodecs.UUID, ValueCodecs.STRING);
       stored = db.readAndGet(txn -> t.get(txn, key));
     }
-    Reliability.report("misuse-commitAfterClose", "commitThrew", outcome != null,
-        "published", stored != null);
-    assertThat(outcome).as("commit() after Database.close()").isInstanceOf(InvalidStateException.class);
+    Reliability.report(
+        "misuse-commitAfterClose", "commitThrew", outcome != null, "published", stored != null);
+    assertThat(outcome)
+        .as("commit() after Database.close()")
+        .isInstanceOf(InvalidStateException.class);
     assertThat(stored).as("row written by a transaction committed after close").isNull();
   }
 
   /**
    * Was a known defect, fixed (detach keeps the address; the map range is replaced by sealed zero
-   * pages before LMDB unmaps it): a zero-copy view read by one thread while another thread ends its transaction
-   * ({@code txn}), closes the database ({@code db}) or ends it and grows the map ({@code grow})
-   * crashes the JVM (SIGSEGV). Detaching writes the view's address and capacity without any
-   * synchronisation with the reading thread: a read that passed the bounds check with the old
-   * limit then reads address 0 + index, and a compiled loop that hoisted the address keeps
+   * pages before LMDB unmaps it): a zero-copy view read by one thread while another thread ends its
+   * transaction ({@code txn}), closes the database ({@code db}) or ends it and grows the map
+   * ({@code grow}) crashes the JVM (SIGSEGV). Detaching writes the view's address and capacity
+   * without any synchronisation with the reading thread: a read that passed the bounds check with
+   * the old limit then reads address 0 + index, and a compiled loop that hoisted the address keeps
    * reading the old mapping after munmap/mremap. Each mode runs in its own child JVM.
    */
   @Test
@@ -152,10 +174,17 @@ class MisuseTest {
       final Path dir = tmp.resolve("race-" + mode);
       String summary = null;
       try (ChildProcess child =
-          ChildProcess.start(ViewRaceChild.class, dir.resolve("crash"), "128m",
-              dir.resolve("dbs").toString(), Long.toString(seed), "200", mode)) {
+          ChildProcess.start(
+              ViewRaceChild.class,
+              dir.resolve("crash"),
+              "128m",
+              dir.resolve("dbs").toString(),
+              Long.toString(seed),
+              "200",
+              mode)) {
         final long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5))); ) {
           if (line != null && line.startsWith("RACE")) {
             summary = line;
           }

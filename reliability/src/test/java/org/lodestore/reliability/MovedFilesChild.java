@@ -24,7 +24,8 @@ import org.lodestore.core.key.KeyCodecs;
  *
  * <p>Every byte a derived buffer reads must be the byte it showed while its transaction was open
  * (stale) or zero (the guard's zero pages). Output: one {@code MOVED case=.. rounds=.. reads=..
- * wrongBytes=..} line. Usage: {@code MovedFilesChild <root> <rename|unlink|newline> <rounds> <seed>}.
+ * wrongBytes=..} line. Usage: {@code MovedFilesChild <root> <rename|unlink|newline> <rounds>
+ * <seed>}.
  */
 public final class MovedFilesChild {
 
@@ -63,7 +64,7 @@ public final class MovedFilesChild {
       switch (scenario) {
         case "rename" -> Files.move(dir, root.resolve("moved-" + round));
         case "unlink" -> Files.delete(dir.resolve("data.mdb"));
-        case "newline" -> { }
+        case "newline" -> {}
         default -> throw new IllegalArgumentException("unknown case " + scenario);
       }
       // growth remaps: the old range must be guarded although the path no longer finds the map
@@ -81,7 +82,13 @@ public final class MovedFilesChild {
       }
     }
     System.out.println(
-        "MOVED case=" + scenario + " rounds=" + rounds + " reads=" + reads + " wrongBytes="
+        "MOVED case="
+            + scenario
+            + " rounds="
+            + rounds
+            + " reads="
+            + reads
+            + " wrongBytes="
             + wrong);
     System.out.flush();
     System.exit(0);
@@ -124,8 +131,17 @@ public final class MovedFilesChild {
         if (got != 0 && got != d.expected[i]) {
           if (d.wrong++ == 0) {
             System.out.println(
-                "WRONG round " + round + " " + when + ": byte " + i + " is " + got
-                    + ", neither stale " + d.expected[i] + " nor 0");
+                "WRONG round "
+                    + round
+                    + " "
+                    + when
+                    + ": byte "
+                    + i
+                    + " is "
+                    + got
+                    + ", neither stale "
+                    + d.expected[i]
+                    + " nor 0");
           }
         }
       }

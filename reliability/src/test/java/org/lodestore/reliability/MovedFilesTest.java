@@ -14,11 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11 item 10: a {@code duplicate()} or {@code slice()} of a zero-copy view, read after the
- * map grew or the database closed, while the database's directory was renamed, its {@code
- * data.mdb} unlinked, or its path contains a newline. The map range LMDB let go of must still be
- * guarded (zeros or the stale bytes), which needs the map's address, not its path. Each case runs
- * in a child JVM ({@link MovedFilesChild}) with a timeout; a crash log, an abnormal exit or a
- * missing summary is a crash.
+ * map grew or the database closed, while the database's directory was renamed, its {@code data.mdb}
+ * unlinked, or its path contains a newline. The map range LMDB let go of must still be guarded
+ * (zeros or the stale bytes), which needs the map's address, not its path. Each case runs in a
+ * child JVM ({@link MovedFilesChild}) with a timeout; a crash log, an abnormal exit or a missing
+ * summary is a crash.
  */
 @Tag("misuse")
 class MovedFilesTest {
@@ -54,7 +54,8 @@ class MovedFilesTest {
               Integer.toString(rounds),
               Long.toString(seed))) {
         final long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(5))); ) {
           if (line != null && line.startsWith("MOVED")) {
             summary = line;
           } else if (line != null && line.startsWith("WRONG")) {
@@ -72,7 +73,12 @@ class MovedFilesTest {
       final boolean ok = exit == 0 && logs.isEmpty() && m != null && m.matches();
       if (!ok) {
         crashes++;
-        problems.append("\n[").append(scenario).append("] exit=").append(exit).append(' ')
+        problems
+            .append("\n[")
+            .append(scenario)
+            .append("] exit=")
+            .append(exit)
+            .append(' ')
             .append(description);
       } else {
         reads += Long.parseLong(m.group(3));
@@ -81,8 +87,18 @@ class MovedFilesTest {
       figures.add(scenario);
       figures.add(ok ? "ok" : "crash");
     }
-    figures.addAll(List.of("rounds", rounds, "derivedReads", reads, "wrongBytes", wrong,
-        "crashes", crashes, "seed", seed));
+    figures.addAll(
+        List.of(
+            "rounds",
+            rounds,
+            "derivedReads",
+            reads,
+            "wrongBytes",
+            wrong,
+            "crashes",
+            crashes,
+            "seed",
+            seed));
     Reliability.report("movedFiles", figures.toArray());
     assertThat(crashes).as("children that crashed or failed: %s", problems).isZero();
     assertThat(wrong).as("bytes neither stale nor zero: %s", problems).isZero();

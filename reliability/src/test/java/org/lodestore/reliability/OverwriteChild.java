@@ -26,11 +26,12 @@ public final class OverwriteChild {
       final Table<String, String> table = db.table("rows", KeyCodecs.STRING, ValueCodecs.STRING);
       for (int round = 1; round <= rounds; round++) {
         final int r = round;
-        db.write(txn -> {
-          for (int i = 0; i < rows; i++) {
-            table.put(txn, SecondPathTest.key(i), SecondPathTest.value(r, i));
-          }
-        });
+        db.write(
+            txn -> {
+              for (int i = 0; i < rows; i++) {
+                table.put(txn, SecondPathTest.key(i), SecondPathTest.value(r, i));
+              }
+            });
       }
     }
     System.out.println("DONE");

@@ -16,9 +16,9 @@ import org.lodestore.core.key.KeyCodecs;
 
 /**
  * The second process of {@link TwoProcessTest}: opens the writer's database read-only and, for a
- * while, checks every snapshot (balances sum to the constant, one journal row per counted
- * transfer, no row of an aborted transaction, versions never go back), and now and then tries to
- * write, which must fail with a typed exception.
+ * while, checks every snapshot (balances sum to the constant, one journal row per counted transfer,
+ * no row of an aborted transaction, versions never go back), and now and then tries to write, which
+ * must fail with a typed exception.
  *
  * <p>It first attaches the writer's schema to the read-only database (reported as {@code attach=},
  * see {@code TwoProcessTest#readOnlyDatabase_attachesExistingSchema}), then reads the schema's
@@ -102,11 +102,13 @@ public final class ReadOnlyChild {
         final int[] outcome = new int[2];
         refused(outcome, () -> db.beginWrite().close());
         refused(outcome, () -> db.write(txn -> counters.put(txn, "transfers", 0L)));
-        refused(outcome, () -> {
-          try (Txn txn = db.beginRead()) {
-            counters.put(txn, "transfers", 0L);
-          }
-        });
+        refused(
+            outcome,
+            () -> {
+              try (Txn txn = db.beginRead()) {
+                counters.put(txn, "transfers", 0L);
+              }
+            });
         refused(outcome, () -> db.table("created-by-reader", KeyCodecs.LONG, ValueCodecs.LONG));
         typed += outcome[0];
         untyped += outcome[1];
@@ -114,9 +116,20 @@ public final class ReadOnlyChild {
     }
     db.close();
     System.out.println(
-        "DONE snapshots=" + snapshots + " violations=" + violations + " maxTransfers=" + last
-            + " writeAttempts=" + attempts + " typedRefusals=" + typed + " untyped=" + untyped
-            + " attach=" + attach);
+        "DONE snapshots="
+            + snapshots
+            + " violations="
+            + violations
+            + " maxTransfers="
+            + last
+            + " writeAttempts="
+            + attempts
+            + " typedRefusals="
+            + typed
+            + " untyped="
+            + untyped
+            + " attach="
+            + attach);
     System.out.flush();
   }
 

@@ -16,8 +16,8 @@ import java.time.Duration;
  *
  * <ul>
  *   <li>{@code -Dlodestore.seed=<n>} replays a run (each test prints its seed).
- *   <li>{@code -Dlodestore.reliability.long=true} (set by {@code mvn -Preliability verify}) runs the
- *       long forms: 300 crash cycles, a 60 s soak, and so on.
+ *   <li>{@code -Dlodestore.reliability.long=true} (set by {@code mvn -Preliability verify}) runs
+ *       the long forms: 300 crash cycles, a 60 s soak, and so on.
  * </ul>
  */
 final class Reliability {

@@ -9,10 +9,10 @@ import org.lodestore.core.key.KeyCodecs;
 
 /**
  * The other process of {@link ReservedNamesTest}: opens the schema's table names as plain tables
- * before any schema is attached (so before the database has a catalog), prints {@code READY},
- * waits until the parent attached the schema and created the go file, then tries every way around
- * the schema ({@link ReservedNamesTest#attempts}): through the tables it opened early, through
- * tables opened now, and through reserved names.
+ * before any schema is attached (so before the database has a catalog), prints {@code READY}, waits
+ * until the parent attached the schema and created the go file, then tries every way around the
+ * schema ({@link ReservedNamesTest#attempts}): through the tables it opened early, through tables
+ * opened now, and through reserved names.
  *
  * <p>Output: {@code READY}, then {@code ACCEPTED <what>} / {@code OTHER <what>} lines, then {@code
  * DONE attempts=.. refused=.. accepted=.. other=..}. Usage: {@code ReservedNamesChild <dir> <go

@@ -59,7 +59,13 @@ class ReservedNamesTest {
 
     @Override
     public String toString() {
-      return "attempts=" + attempts + " refused=" + refused + " accepted=" + accepted + " other="
+      return "attempts="
+          + attempts
+          + " refused="
+          + refused
+          + " accepted="
+          + accepted
+          + " other="
           + other;
     }
   }
@@ -67,19 +73,21 @@ class ReservedNamesTest {
   @TempDir Path tmp;
 
   /**
-   * Every way around the schema, each in a write transaction of its own: through {@code early}
-   * (a plain table of the users oid opened before the schema attached), through plain tables of
-   * the users table, its index and the set table opened now, through the catalog's reserved name,
-   * and drops of all of them. Each must be refused: reserved names with IllegalArgumentException,
-   * owned tables with SchemaMismatchException naming the table and the Schema.
+   * Every way around the schema, each in a write transaction of its own: through {@code early} (a
+   * plain table of the users oid opened before the schema attached), through plain tables of the
+   * users table, its index and the set table opened now, through the catalog's reserved name, and
+   * drops of all of them. Each must be refused: reserved names with IllegalArgumentException, owned
+   * tables with SchemaMismatchException naming the table and the Schema.
    */
   static Outcome attempts(final Database db, final Table<UUID, byte[]> early, final String tag) {
     final Outcome out = new Outcome();
     final Map<String, Consumer<Txn>> owned = new LinkedHashMap<>();
-    final Table<UUID, byte[]> users = db.table(StaleSchemas.USERS, KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> users =
+        db.table(StaleSchemas.USERS, KeyCodecs.UUID, ValueCodecs.BYTES);
     final Table<String, byte[]> byEmail =
         db.table("ix:" + StaleSchemas.USERS + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
-    final SetTable<UUID, UUID> follows = db.setTable(StaleSchemas.FOLLOWS, KeyCodecs.UUID, KeyCodecs.UUID);
+    final SetTable<UUID, UUID> follows =
+        db.setTable(StaleSchemas.FOLLOWS, KeyCodecs.UUID, KeyCodecs.UUID);
     owned.put("early users put", txn -> early.put(txn, UUID.randomUUID(), new byte[] {1}));
     owned.put("early users delete", txn -> early.delete(txn, StaleSchemas.key(0)));
     owned.put("users put", txn -> users.put(txn, StaleSchemas.key(1), new byte[] {2}));
@@ -94,12 +102,17 @@ class ReservedNamesTest {
       run(db, out, attempt.getKey(), attempt.getValue(), SchemaMismatchException.class);
     }
     final Map<String, Consumer<Txn>> reserved = new LinkedHashMap<>();
-    reserved.put("catalog open", txn ->
-        db.table(txn, "__lodestore_catalog", KeyCodecs.STRING, ValueCodecs.BYTES)
-            .put(txn, StaleSchemas.USERS, new byte[] {0}));
+    reserved.put(
+        "catalog open",
+        txn ->
+            db.table(txn, "__lodestore_catalog", KeyCodecs.STRING, ValueCodecs.BYTES)
+                .put(txn, StaleSchemas.USERS, new byte[] {0}));
     reserved.put("catalog drop", txn -> db.dropTable(txn, "__lodestore_catalog"));
-    reserved.put("reserved set table", txn ->
-        db.setTable(txn, "__lodestore_x", KeyCodecs.STRING, KeyCodecs.STRING).add(txn, "a", "b"));
+    reserved.put(
+        "reserved set table",
+        txn ->
+            db.setTable(txn, "__lodestore_x", KeyCodecs.STRING, KeyCodecs.STRING)
+                .add(txn, "a", "b"));
     for (final Map.Entry<String, Consumer<Txn>> attempt : reserved.entrySet()) {
       run(db, out, attempt.getKey(), attempt.getValue(), IllegalArgumentException.class);
     }
@@ -145,9 +158,14 @@ class ReservedNamesTest {
     try (Database db = Database.open(dir);
         ChildProcess child =
             ChildProcess.start(
-                ReservedNamesChild.class, tmp.resolve("crash"), "128m", dir.toString(), go.toString())) {
+                ReservedNamesChild.class,
+                tmp.resolve("crash"),
+                "128m",
+                dir.toString(),
+                go.toString())) {
       child.awaitLine("READY", Duration.ofSeconds(60));
-      final Table<UUID, byte[]> early = db.table(StaleSchemas.USERS, KeyCodecs.UUID, ValueCodecs.BYTES);
+      final Table<UUID, byte[]> early =
+          db.table(StaleSchemas.USERS, KeyCodecs.UUID, ValueCodecs.BYTES);
       final V2 schema = db.attach(new V2());
       StaleSchemas.populate(db, schema, 20);
       Files.createFile(go);
@@ -186,15 +204,24 @@ class ReservedNamesTest {
     final int crossOther = Integer.parseInt(cross.group(4));
     Reliability.report(
         "reservedNames",
-        "inProcessAttempts", in.attempts,
-        "inProcessRefused", in.refused,
-        "crossProcessAttempts", cross.group(1),
-        "crossProcessRefused", cross.group(2),
-        "accepted", in.accepted + crossAccepted,
-        "otherFailures", in.other + crossOther,
-        "indexMismatches", mismatches,
-        "rows", rows,
-        "codecChange", codecChange);
+        "inProcessAttempts",
+        in.attempts,
+        "inProcessRefused",
+        in.refused,
+        "crossProcessAttempts",
+        cross.group(1),
+        "crossProcessRefused",
+        cross.group(2),
+        "accepted",
+        in.accepted + crossAccepted,
+        "otherFailures",
+        in.other + crossOther,
+        "indexMismatches",
+        mismatches,
+        "rows",
+        rows,
+        "codecChange",
+        codecChange);
     assertThat(in.lines).as("this process").isEmpty();
     assertThat(childLines).as("the other process").isEmpty();
     assertThat(in.refused).isEqualTo(in.attempts);

@@ -19,11 +19,11 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 
 /**
- * Issue 11 item 2: two paths to the same files are one database. Hard links (and a bind mount,
- * when root) used to get past the path check; the second {@code Database} opened, and closing it
- * dropped this process's POSIX lock on {@code lock.mdb}, after which another process reset the
- * reader table and overwrote every row under a still-open read transaction. Now the second open is
- * refused, and a read transaction's snapshot survives another process's overwrites.
+ * Issue 11 item 2: two paths to the same files are one database. Hard links (and a bind mount, when
+ * root) used to get past the path check; the second {@code Database} opened, and closing it dropped
+ * this process's POSIX lock on {@code lock.mdb}, after which another process reset the reader table
+ * and overwrote every row under a still-open read transaction. Now the second open is refused, and
+ * a read transaction's snapshot survives another process's overwrites.
  */
 @Tag("multi-process")
 class SecondPathTest {
@@ -41,18 +41,20 @@ class SecondPathTest {
   }
 
   @Test
-  void hardLinkedFiles_secondOpenRefused_andSnapshotSurvivesOtherProcessOverwrites() throws Exception {
+  void hardLinkedFiles_secondOpenRefused_andSnapshotSurvivesOtherProcessOverwrites()
+      throws Exception {
     final Path a = tmp.resolve("a");
     final Path b = tmp.resolve("b");
     int refused = 0;
     int changedUnderSnapshot;
     try (Database db = Database.open(a)) {
       final Table<String, String> rows = db.table("rows", KeyCodecs.STRING, ValueCodecs.STRING);
-      db.write(txn -> {
-        for (int i = 0; i < ROWS; i++) {
-          rows.put(txn, key(i), value(0, i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < ROWS; i++) {
+              rows.put(txn, key(i), value(0, i));
+            }
+          });
       Files.createDirectories(b);
       Files.createLink(b.resolve("data.mdb"), a.resolve("data.mdb"));
       Files.createLink(b.resolve("lock.mdb"), a.resolve("lock.mdb"));
@@ -66,8 +68,14 @@ class SecondPathTest {
         changedUnderSnapshot = overwriteFromAnotherProcess(a, rows, snapshot);
       }
     }
-    Reliability.report("secondPath", "via", "hardLinks", "secondOpensRefused", refused,
-        "rowsChangedUnderSnapshot", changedUnderSnapshot);
+    Reliability.report(
+        "secondPath",
+        "via",
+        "hardLinks",
+        "secondOpensRefused",
+        refused,
+        "rowsChangedUnderSnapshot",
+        changedUnderSnapshot);
     assertThat(refused).isEqualTo(1);
     assertThat(changedUnderSnapshot).isZero();
   }
@@ -94,12 +102,19 @@ class SecondPathTest {
     }
   }
 
-  /** Another process overwrites every row many times; counts rows the snapshot then reads changed. */
+  /**
+   * Another process overwrites every row many times; counts rows the snapshot then reads changed.
+   */
   private int overwriteFromAnotherProcess(
       final Path dir, final Table<String, String> rows, final Txn snapshot) throws Exception {
     try (ChildProcess child =
-        ChildProcess.start(OverwriteChild.class, tmp.resolve("crash"), "128m", dir.toString(),
-            Integer.toString(ROWS), "20")) {
+        ChildProcess.start(
+            OverwriteChild.class,
+            tmp.resolve("crash"),
+            "128m",
+            dir.toString(),
+            Integer.toString(ROWS),
+            "20")) {
       child.awaitLine("DONE", Duration.ofSeconds(120));
       assertThat(child.waitFor(Duration.ofSeconds(30))).as(child.describe()).isZero();
     }

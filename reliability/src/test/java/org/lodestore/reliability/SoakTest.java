@@ -59,10 +59,7 @@ class SoakTest {
         counterTable("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e01", "balances", KeyCodecs.UUID);
     final SchemaTable<Long, String> journal =
         table(
-            "7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e02",
-            "journal",
-            KeyCodecs.LONG,
-            ValueCodecs.STRING);
+            "7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e02", "journal", KeyCodecs.LONG, ValueCodecs.STRING);
     final CounterTable<String> counters =
         counterTable("7a3e0c1e-0b65-4d2f-8c7d-5b0f7c1d2e03", "counters", KeyCodecs.STRING);
 
@@ -147,25 +144,36 @@ class SoakTest {
       final ExecutorService feederPool = Executors.newFixedThreadPool(2);
       for (int f = 0; f < 2; f++) {
         final long feederSeed = seeds.nextLong();
-        feeders.add(feederPool.submit(() -> {
-          final SplittableRandom r = new SplittableRandom(feederSeed);
-          final List<Future<?>> inFlight = new ArrayList<>();
-          while (!stop.get()) {
-            final long taskSeed = r.nextLong();
-            inFlight.add(readers.submit(() -> readOnce(db, bank, new SplittableRandom(taskSeed),
-                snapshots, violations, readersFull, errors)));
-            if (inFlight.size() >= 8) {
-              for (final Future<?> fut : inFlight) {
-                fut.get();
-              }
-              inFlight.clear();
-            }
-          }
-          for (final Future<?> fut : inFlight) {
-            fut.get();
-          }
-          return null;
-        }));
+        feeders.add(
+            feederPool.submit(
+                () -> {
+                  final SplittableRandom r = new SplittableRandom(feederSeed);
+                  final List<Future<?>> inFlight = new ArrayList<>();
+                  while (!stop.get()) {
+                    final long taskSeed = r.nextLong();
+                    inFlight.add(
+                        readers.submit(
+                            () ->
+                                readOnce(
+                                    db,
+                                    bank,
+                                    new SplittableRandom(taskSeed),
+                                    snapshots,
+                                    violations,
+                                    readersFull,
+                                    errors)));
+                    if (inFlight.size() >= 8) {
+                      for (final Future<?> fut : inFlight) {
+                        fut.get();
+                      }
+                      inFlight.clear();
+                    }
+                  }
+                  for (final Future<?> fut : inFlight) {
+                    fut.get();
+                  }
+                  return null;
+                }));
       }
       final SplittableRandom w = new SplittableRandom(seeds.nextLong());
       final long end = System.nanoTime() + duration.toNanos();
@@ -182,11 +190,12 @@ class SoakTest {
           }
           aborts.incrementAndGet();
         } else {
-          db.write(txn -> {
-            for (int i = 0; i < n; i++) {
-              bank.transfer(txn, w);
-            }
-          });
+          db.write(
+              txn -> {
+                for (int i = 0; i < n; i++) {
+                  bank.transfer(txn, w);
+                }
+              });
           commits.incrementAndGet();
         }
       }
@@ -213,22 +222,35 @@ class SoakTest {
     }
     Reliability.report(
         "soak",
-        "seconds", duration.toSeconds(),
-        "commits", commits.get(),
-        "aborts", aborts.get(),
-        "snapshots", snapshots.get(),
-        "violations", violations.get(),
-        "readersFull", readersFull.get(),
-        "staleReaderSlots", heldAfter,
-        "keptSlotsAfterPrune", slotsAfterPrune,
-        "slotsHighWater", everUsed,
-        "statsReadersInUse", statsReaders,
-        "errors", errors.size(),
-        "seed", seed);
+        "seconds",
+        duration.toSeconds(),
+        "commits",
+        commits.get(),
+        "aborts",
+        aborts.get(),
+        "snapshots",
+        snapshots.get(),
+        "violations",
+        violations.get(),
+        "readersFull",
+        readersFull.get(),
+        "staleReaderSlots",
+        heldAfter,
+        "keptSlotsAfterPrune",
+        slotsAfterPrune,
+        "slotsHighWater",
+        everUsed,
+        "statsReadersInUse",
+        statsReaders,
+        "errors",
+        errors.size(),
+        "seed",
+        seed);
     assertThat(errors).as("reader errors (seed %d)", seed).isEmpty();
     assertThat(violations.get()).as("snapshot violations (seed %d)", seed).isZero();
     assertThat(readersFull.get()).isZero();
-    assertThat(heldDuring).as("lock.mdb parse sanity: the open read txn holds a snapshot")
+    assertThat(heldDuring)
+        .as("lock.mdb parse sanity: the open read txn holds a snapshot")
         .isEqualTo(1);
     assertThat(heldAfter).as("snapshots of this process after all readers closed").isZero();
     assertThat(slotsAfterPrune)

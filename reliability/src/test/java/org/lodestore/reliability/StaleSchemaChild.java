@@ -13,9 +13,9 @@ import org.lodestore.core.Durability;
  * parent (the new version) attached {@link StaleSchemas.V2} and created the go file, then keeps
  * writing through its old declaration.
  *
- * <p>Output: {@code READY}, then {@code OTHER <exception>} for the first unexpected failure if
- * any, then {@code DONE attempts=.. refused=.. accepted=.. other=.. unchangedWrites=.. reads=..}.
- * Usage: {@code StaleSchemaChild <dir> <go file> <ops> <seed>}.
+ * <p>Output: {@code READY}, then {@code OTHER <exception>} for the first unexpected failure if any,
+ * then {@code DONE attempts=.. refused=.. accepted=.. other=.. unchangedWrites=.. reads=..}. Usage:
+ * {@code StaleSchemaChild <dir> <go file> <ops> <seed>}.
  */
 public final class StaleSchemaChild {
 

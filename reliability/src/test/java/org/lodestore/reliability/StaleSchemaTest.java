@@ -29,8 +29,8 @@ import org.lodestore.reliability.StaleSchemas.V2;
  * refused because of a stale entry). Reads through V1, and its writes to tables V2 did not change,
  * stay allowed.
  *
- * <p>Twice: with both declarations in this process, and as a rolling deploy, with V1 attached in
- * a {@link StaleSchemaChild} process before this process attaches V2. Short form 150 stale writes
+ * <p>Twice: with both declarations in this process, and as a rolling deploy, with V1 attached in a
+ * {@link StaleSchemaChild} process before this process attaches V2. Short form 150 stale writes
  * each, long form 3,000.
  */
 @Tag("multi-process")
@@ -39,8 +39,9 @@ class StaleSchemaTest {
   private static final int ROWS = 100;
 
   private static final Pattern DONE =
-      Pattern.compile("DONE attempts=(\\d+) refused=(\\d+) accepted=(\\d+) other=(\\d+) "
-          + "unchangedWrites=(\\d+) reads=(\\d+)");
+      Pattern.compile(
+          "DONE attempts=(\\d+) refused=(\\d+) accepted=(\\d+) other=(\\d+) "
+              + "unchangedWrites=(\\d+) reads=(\\d+)");
 
   @TempDir Path tmp;
 
@@ -49,7 +50,8 @@ class StaleSchemaTest {
   }
 
   @Test
-  void staleDeclaration_writesRefusedInProcessAndAcrossProcesses_indexNeverWrong() throws Exception {
+  void staleDeclaration_writesRefusedInProcessAndAcrossProcesses_indexNeverWrong()
+      throws Exception {
     final long seed = Reliability.seed("StaleSchemaTest");
     final SplittableRandom rnd = new SplittableRandom(seed);
     final int ops = Reliability.pick(150, 3000);
@@ -78,8 +80,13 @@ class StaleSchemaTest {
       StaleSchemas.populate(db, db.attach(new V1()), ROWS);
       try (ChildProcess child =
           ChildProcess.start(
-              StaleSchemaChild.class, tmp.resolve("crash"), "128m",
-              dir.toString(), go.toString(), Integer.toString(ops), Long.toString(seed))) {
+              StaleSchemaChild.class,
+              tmp.resolve("crash"),
+              "128m",
+              dir.toString(),
+              go.toString(),
+              Integer.toString(ops),
+              Long.toString(seed))) {
         child.awaitLine("READY", Duration.ofSeconds(60));
         final V2 v2 = db.attach(new V2());
         Files.createFile(go);
@@ -107,18 +114,30 @@ class StaleSchemaTest {
     final int crossOther = Integer.parseInt(cross.group(4));
     Reliability.report(
         "staleSchema",
-        "inProcessStaleWrites", in.attempts,
-        "inProcessRefused", in.refused,
-        "inProcessAccepted", in.accepted,
-        "crossProcessStaleWrites", crossAttempts,
-        "crossProcessRefused", crossRefused,
-        "crossProcessAccepted", crossAccepted,
-        "otherFailures", in.other + crossOther,
-        "unchangedTableWrites", in.unchangedWrites + Integer.parseInt(cross.group(5)),
-        "staleReads", in.reads + Integer.parseInt(cross.group(6)),
-        "indexMismatches", mismatches,
-        "currentWritesRefused", currentRefused,
-        "seed", seed);
+        "inProcessStaleWrites",
+        in.attempts,
+        "inProcessRefused",
+        in.refused,
+        "inProcessAccepted",
+        in.accepted,
+        "crossProcessStaleWrites",
+        crossAttempts,
+        "crossProcessRefused",
+        crossRefused,
+        "crossProcessAccepted",
+        crossAccepted,
+        "otherFailures",
+        in.other + crossOther,
+        "unchangedTableWrites",
+        in.unchangedWrites + Integer.parseInt(cross.group(5)),
+        "staleReads",
+        in.reads + Integer.parseInt(cross.group(6)),
+        "indexMismatches",
+        mismatches,
+        "currentWritesRefused",
+        currentRefused,
+        "seed",
+        seed);
     assertThat(problems).as("index problems, seed %d", seed).isEmpty();
     assertThat(mismatches).isZero();
     assertThat(currentRefused).as("valid writes of the new declaration refused").isZero();

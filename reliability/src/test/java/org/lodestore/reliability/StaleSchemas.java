@@ -60,34 +60,51 @@ final class StaleSchemas {
 
   /** Writes {@code n} users with distinct e-mails, through any declaration. */
   static void populate(final Database db, final V1 schema, final int n) {
-    db.write(txn -> {
-      for (int i = 0; i < n; i++) {
-        schema.users.put(txn, key(i), new User("user " + i, "user" + i + "@example.com"));
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < n; i++) {
+            schema.users.put(txn, key(i), new User("user " + i, "user" + i + "@example.com"));
+          }
+        });
   }
 
   /** What {@link #staleWrites} counted. */
   static final class Outcome {
     /** Writes attempted on the changed table (users). */
     int attempts;
+
     /** Of those: refused with a SchemaMismatchException naming users and by_email. */
     int refused;
+
     /** Of those: accepted (each one leaves by_email wrong). */
     int accepted;
+
     /** Of those: failed otherwise (a refusal that does not name the table and the index). */
     int other;
+
     /** Writes through the old declaration to tables the new one did not change (allowed). */
     int unchangedWrites;
+
     /** Reads through the old declaration after the new one attached (allowed). */
     int reads;
+
     /** The first unexpected failure, for the report. */
     String firstOther = "";
 
     @Override
     public String toString() {
-      return "attempts=" + attempts + " refused=" + refused + " accepted=" + accepted + " other="
-          + other + " unchangedWrites=" + unchangedWrites + " reads=" + reads;
+      return "attempts="
+          + attempts
+          + " refused="
+          + refused
+          + " accepted="
+          + accepted
+          + " other="
+          + other
+          + " unchangedWrites="
+          + unchangedWrites
+          + " reads="
+          + reads;
     }
   }
 
@@ -98,7 +115,11 @@ final class StaleSchemas {
    * which the new declaration did not change.
    */
   static Outcome staleWrites(
-      final Database db, final V1 stale, final SplittableRandom rnd, final int ops, final String tag) {
+      final Database db,
+      final V1 stale,
+      final SplittableRandom rnd,
+      final int ops,
+      final String tag) {
     final Outcome out = new Outcome();
     for (int i = 0; i <= ops; i++) {
       final List<UUID> present = db.readAndGet(txn -> keys(txn, stale));
@@ -120,21 +141,22 @@ final class StaleSchemas {
       final String fresh = tag + "-" + i + "@example.com";
       out.attempts++;
       try {
-        db.write(txn -> {
-          switch (dice) {
-            case 0 -> stale.users.insert(txn, UUID.randomUUID(), new User("new", fresh));
-            case 1 -> stale.users.put(txn, some, new User("moved", fresh));
-            case 2 -> {
-              final User taken = stale.users.get(txn, other);
-              final String email = taken == null ? fresh : taken.email();
-              stale.users.put(txn, UUID.randomUUID(), new User("duplicate", email));
-            }
-            case 3 -> stale.users.delete(txn, some);
-            case 4 -> stale.users.replace(txn, some, new User("replaced", fresh));
-            case 5 -> stale.users.update(txn, some, u -> new User(u.name(), fresh));
-            default -> stale.users.truncate(txn);
-          }
-        });
+        db.write(
+            txn -> {
+              switch (dice) {
+                case 0 -> stale.users.insert(txn, UUID.randomUUID(), new User("new", fresh));
+                case 1 -> stale.users.put(txn, some, new User("moved", fresh));
+                case 2 -> {
+                  final User taken = stale.users.get(txn, other);
+                  final String email = taken == null ? fresh : taken.email();
+                  stale.users.put(txn, UUID.randomUUID(), new User("duplicate", email));
+                }
+                case 3 -> stale.users.delete(txn, some);
+                case 4 -> stale.users.replace(txn, some, new User("replaced", fresh));
+                case 5 -> stale.users.update(txn, some, u -> new User(u.name(), fresh));
+                default -> stale.users.truncate(txn);
+              }
+            });
         out.accepted++;
       } catch (SchemaMismatchException e) {
         final String m = String.valueOf(e.getMessage());
@@ -216,17 +238,18 @@ final class StaleSchemas {
       final String email =
           i % 2 == 0 ? tag + "-current-" + i + "@example.com" : "user" + i + "@example.com";
       try {
-        db.write(txn -> {
-          UUID holder = UUID.randomUUID();
-          try (Cursor<UUID, User> c = current.users.select(txn, KeyRange.all())) {
-            while (c.next()) {
-              if (c.value().email().equals(email)) {
-                holder = c.key();
+        db.write(
+            txn -> {
+              UUID holder = UUID.randomUUID();
+              try (Cursor<UUID, User> c = current.users.select(txn, KeyRange.all())) {
+                while (c.next()) {
+                  if (c.value().email().equals(email)) {
+                    holder = c.key();
+                  }
+                }
               }
-            }
-          }
-          current.users.put(txn, holder, new User("current", email));
-        });
+              current.users.put(txn, holder, new User("current", email));
+            });
       } catch (RuntimeException e) {
         refused++;
       }

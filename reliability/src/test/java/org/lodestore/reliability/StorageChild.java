@@ -32,16 +32,16 @@ import org.lodestore.core.key.KeyCodecs;
  * <p>Modes (first argument):
  *
  * <ul>
- *   <li>{@code newdb <mount> <step> <maxFree>}: for each amount of free space 0, step, ..,
- *       maxFree, fills the tmpfs at {@code mount} to leave that much, opens a new database, writes
- *       until the disk is full, frees the space, reopens and checks: {@code LEVEL ...} lines.
+ *   <li>{@code newdb <mount> <step> <maxFree>}: for each amount of free space 0, step, .., maxFree,
+ *       fills the tmpfs at {@code mount} to leave that much, opens a new database, writes until the
+ *       disk is full, frees the space, reopens and checks: {@code LEVEL ...} lines.
  *   <li>{@code fill <dir> <seed> <maxValue>}: writes rows until the disk is full ({@code ACK i}
  *       after each commit returned, {@code ERR ...} for each refusal), then {@code DONE ...}.
  *   <li>{@code verify <dir> <seed> <ackFile>}: checks every acknowledged row: {@code VERIFY ...}.
- *   <li>{@code backup <source> <target>}: {@code STARTING}, then the backup's outcome
- *       ({@code BACKUP ...}) and the target's entries ({@code ENTRIES ...}).
- *   <li>{@code open <seed> <rows> <mode>:<dir> ...}: opens each database ({@code rw} or {@code
- *       ro}) and reads every row: {@code RESULT ...} per database, then {@code DONE}.
+ *   <li>{@code backup <source> <target>}: {@code STARTING}, then the backup's outcome ({@code
+ *       BACKUP ...}) and the target's entries ({@code ENTRIES ...}).
+ *   <li>{@code open <seed> <rows> <mode>:<dir> ...}: opens each database ({@code rw} or {@code ro})
+ *       and reads every row: {@code RESULT ...} per database, then {@code DONE}.
  *   <li>{@code grow <dir> <seed> <seconds>}: appends rows for a while ({@code READY} after the
  *       first commit, {@code DONE n} at the end).
  * </ul>
@@ -135,9 +135,13 @@ public final class StorageChild {
     }
     final String message = String.valueOf(e.getMessage());
     final boolean named = message.contains(path.toString());
-    return e.getClass().getSimpleName() + " named=" + named + " typed="
+    return e.getClass().getSimpleName()
+        + " named="
+        + named
+        + " typed="
         + (e instanceof LodestoreException && e.getClass() != LodestoreException.class)
-        + " message=" + message.replace('\n', ' ');
+        + " message="
+        + message.replace('\n', ' ');
   }
 
   // ------------------------------------------------------------------ newdb
@@ -177,24 +181,35 @@ public final class StorageChild {
       try (Database db = Database.open(dir)) {
         final Table<Long, byte[]> rows = rows(db);
         final int n = acked;
-        lost = db.readAndGet(txn -> {
-          int missing = 0;
-          for (long i = 0; i < n; i++) {
-            final byte[] v = rows.get(txn, i);
-            if (v == null || !isValue(free, i, v)) {
-              missing++;
-            }
-          }
-          return missing;
-        });
+        lost =
+            db.readAndGet(
+                txn -> {
+                  int missing = 0;
+                  for (long i = 0; i < n; i++) {
+                    final byte[] v = rows.get(txn, i);
+                    if (v == null || !isValue(free, i, v)) {
+                      missing++;
+                    }
+                  }
+                  return missing;
+                });
         db.write(txn -> rows.put(txn, -1L, new byte[] {1}));
       } catch (RuntimeException e) {
         reopenError = e;
       }
-      System.out.println("LEVEL free=" + free + " acked=" + acked + " lost=" + lost
-          + " | open=" + outcome(openError, dir)
-          + " | write=" + (writeError == null ? "none" : outcome(writeError, dir))
-          + " | reopen=" + outcome(reopenError, dir));
+      System.out.println(
+          "LEVEL free="
+              + free
+              + " acked="
+              + acked
+              + " lost="
+              + lost
+              + " | open="
+              + outcome(openError, dir)
+              + " | write="
+              + (writeError == null ? "none" : outcome(writeError, dir))
+              + " | reopen="
+              + outcome(reopenError, dir));
       System.out.flush();
       Reliability.deleteTree(dir);
     }
@@ -243,8 +258,17 @@ public final class StorageChild {
         }
       }
     }
-    System.out.println("DONE acked=" + acked + " typed=" + typed + " untyped=" + untyped
-        + " named=" + named + " readsAfterFull=" + readsAfterFull);
+    System.out.println(
+        "DONE acked="
+            + acked
+            + " typed="
+            + typed
+            + " untyped="
+            + untyped
+            + " named="
+            + named
+            + " readsAfterFull="
+            + readsAfterFull);
   }
 
   private static void verify(final Path dir, final long seed, final Path ackFile)
@@ -255,22 +279,31 @@ public final class StorageChild {
     }
     try (Database db = Database.open(dir)) {
       final Table<Long, byte[]> rows = rows(db);
-      final long[] figures = db.readAndGet(txn -> {
-        long lost = 0;
-        for (final long i : acked) {
-          final byte[] v = rows.get(txn, i);
-          if (v == null || !isValue(seed, i, v)) {
-            lost++;
-          }
-        }
-        return new long[] {lost, rows.count(txn)};
-      });
+      final long[] figures =
+          db.readAndGet(
+              txn -> {
+                long lost = 0;
+                for (final long i : acked) {
+                  final byte[] v = rows.get(txn, i);
+                  if (v == null || !isValue(seed, i, v)) {
+                    lost++;
+                  }
+                }
+                return new long[] {lost, rows.count(txn)};
+              });
       // space is back: the database takes writes again
       db.write(txn -> rows.put(txn, Long.MAX_VALUE, new byte[4096]));
       final Set<Long> ackedSet = new HashSet<>(acked);
-      System.out.println("VERIFY lost=" + figures[0] + " rows=" + figures[1] + " acked="
-          + ackedSet.size() + " phantom=" + (figures[1] - ackedSet.size() + figures[0])
-          + " writable=true");
+      System.out.println(
+          "VERIFY lost="
+              + figures[0]
+              + " rows="
+              + figures[1]
+              + " acked="
+              + ackedSet.size()
+              + " phantom="
+              + (figures[1] - ackedSet.size() + figures[0])
+              + " writable=true");
     } catch (RuntimeException e) {
       System.out.println("VERIFY failed " + outcome(e, dir));
     }
@@ -322,19 +355,21 @@ public final class StorageChild {
           count = 0;
         } else {
           final Table<Long, byte[]> rows = rows(db);
-          final long[] figures = db.readAndGet(txn -> {
-            long n = 0;
-            long wrong = 0;
-            try (Cursor<Long, byte[]> c = rows.select(txn, KeyRange.all())) {
-              while (c.next()) {
-                n++;
-                if (!isValue(seed, c.key(), c.value())) {
-                  wrong++;
-                }
-              }
-            }
-            return new long[] {n, wrong};
-          });
+          final long[] figures =
+              db.readAndGet(
+                  txn -> {
+                    long n = 0;
+                    long wrong = 0;
+                    try (Cursor<Long, byte[]> c = rows.select(txn, KeyRange.all())) {
+                      while (c.next()) {
+                        n++;
+                        if (!isValue(seed, c.key(), c.value())) {
+                          wrong++;
+                        }
+                      }
+                    }
+                    return new long[] {n, wrong};
+                  });
           count = figures[0];
           bad = figures[1];
         }
@@ -346,8 +381,19 @@ public final class StorageChild {
       } catch (RuntimeException e) {
         error = e;
       }
-      System.out.println("RESULT " + dir.getFileName() + " " + (readOnly ? "ro" : "rw") + " rows="
-          + count + " expected=" + expectedRows + " bad=" + bad + " " + outcome(error, dir));
+      System.out.println(
+          "RESULT "
+              + dir.getFileName()
+              + " "
+              + (readOnly ? "ro" : "rw")
+              + " rows="
+              + count
+              + " expected="
+              + expectedRows
+              + " bad="
+              + bad
+              + " "
+              + outcome(error, dir));
       System.out.flush();
     }
     System.out.println("DONE");
@@ -370,12 +416,13 @@ public final class StorageChild {
         final long k = n;
         // new rows until 8,192 exist (about 64 MiB), then overwrites: the file grows, then pages
         // are freed and reused
-        db.write(txn -> {
-          for (long j = 0; j < 8; j++) {
-            final long key = (k * 8 + j) % 8192;
-            rows.put(txn, key, value(seed, k * 8 + j, 16 << 10));
-          }
-        });
+        db.write(
+            txn -> {
+              for (long j = 0; j < 8; j++) {
+                final long key = (k * 8 + j) % 8192;
+                rows.put(txn, key, value(seed, k * 8 + j, 16 << 10));
+              }
+            });
         if (n++ == 0) {
           System.out.println("READY");
           System.out.flush();
@@ -384,5 +431,4 @@ public final class StorageChild {
     }
     System.out.println("DONE " + n);
   }
-
 }

@@ -58,7 +58,8 @@ class TableApiFuzzTest {
   void operations(final FuzzedDataProvider data) {
     RUNS.incrementAndGet();
     final Database db = FuzzSupport.db();
-    final Table<byte[], byte[]> bytes = db.table("fuzz-api-bytes", KeyCodecs.BYTES, ValueCodecs.BYTES);
+    final Table<byte[], byte[]> bytes =
+        db.table("fuzz-api-bytes", KeyCodecs.BYTES, ValueCodecs.BYTES);
     final Table<String, String> strings =
         db.table("fuzz-api-strings", KeyCodecs.STRING, ValueCodecs.STRING);
     final SetTable<String, byte[]> sets =
@@ -100,7 +101,8 @@ class TableApiFuzzTest {
       final TreeMap<String, String> textModel,
       final TreeMap<String, TreeSet<byte[]>> setModel) {
     final int op = data.consumeInt(0, 16);
-    final byte[] key = data.consumeBytes(data.consumeInt(0, 40) == 0 ? 600 : data.consumeInt(0, 24));
+    final byte[] key =
+        data.consumeBytes(data.consumeInt(0, 40) == 0 ? 600 : data.consumeInt(0, 24));
     final boolean valid = key.length >= 1 && key.length <= 511;
     switch (op) {
       case 0, 1, 2 -> {
@@ -203,20 +205,22 @@ class TableApiFuzzTest {
   }
 
   /**
-   * Was a known defect, fixed (an empty lower bound starts from the first row): an empty prefix is accepted ({@code Encoding.prefix} allows it, meaning "every
-   * key") and a reversed scan returns every row, but a forward scan fails in {@code next()} with
-   * {@code InvalidKeyException: key or value size rejected by LMDB}: the cursor seeks with
-   * {@code MDB_SET_RANGE} and a zero-length key (MDB_BAD_VALSIZE). Found by this fuzz target
-   * ({@code TableApiFuzzTestInputs/operations/found-empty-prefix}).
+   * Was a known defect, fixed (an empty lower bound starts from the first row): an empty prefix is
+   * accepted ({@code Encoding.prefix} allows it, meaning "every key") and a reversed scan returns
+   * every row, but a forward scan fails in {@code next()} with {@code InvalidKeyException: key or
+   * value size rejected by LMDB}: the cursor seeks with {@code MDB_SET_RANGE} and a zero-length key
+   * (MDB_BAD_VALSIZE). Found by this fuzz target ({@code
+   * TableApiFuzzTestInputs/operations/found-empty-prefix}).
    */
   @org.junit.jupiter.api.Test
   void emptyPrefix_scansAllRows_forwardAndReverse() {
     final Database db = FuzzSupport.db();
     final Table<String, String> t = db.table("empty-prefix", KeyCodecs.STRING, ValueCodecs.STRING);
-    db.write(txn -> {
-      t.put(txn, "a", "1");
-      t.put(txn, "b", "2");
-    });
+    db.write(
+        txn -> {
+          t.put(txn, "a", "1");
+          t.put(txn, "b", "2");
+        });
     final long reverse = db.readAndGet(txn -> t.count(txn, KeyRange.prefix("").reversed()));
     String forward;
     try {
@@ -225,8 +229,8 @@ class TableApiFuzzTest {
     } catch (RuntimeException e) {
       forward = e.toString();
     }
-    Reliability.report("table-api-emptyPrefix", "reverseRows", reverse,
-        "forward", forward.replace(' ', '_'));
+    Reliability.report(
+        "table-api-emptyPrefix", "reverseRows", reverse, "forward", forward.replace(' ', '_'));
     assertThat(reverse).isEqualTo(2);
     assertThat(forward).isEqualTo("2");
   }
@@ -285,10 +289,11 @@ class TableApiFuzzTest {
         final boolean lowIn = kind == 5 || kind == 6;
         final boolean highIn = kind == 5 || kind == 7;
         range =
-            kind == 5 ? KeyRange.closed(first, other)
-                : kind == 6 ? KeyRange.closedOpen(first, other)
-                : kind == 7 ? KeyRange.openClosed(first, other)
-                : KeyRange.open(first, other);
+            kind == 5
+                ? KeyRange.closed(first, other)
+                : kind == 6
+                    ? KeyRange.closedOpen(first, other)
+                    : kind == 7 ? KeyRange.openClosed(first, other) : KeyRange.open(first, other);
         expected = boundsValid ? sub(model, first, lowIn, other, highIn) : null;
       }
       default -> {
@@ -314,7 +319,8 @@ class TableApiFuzzTest {
     range = range.offset(offset).limit(limit);
     if (expected == null) {
       final KeyRange<byte[]> r = range;
-      assertThatThrownBy(() -> bytes.select(txn, r).close()).isInstanceOf(InvalidKeyException.class);
+      assertThatThrownBy(() -> bytes.select(txn, r).close())
+          .isInstanceOf(InvalidKeyException.class);
       return;
     }
     if (reversed) {

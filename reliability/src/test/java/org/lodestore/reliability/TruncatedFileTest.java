@@ -34,8 +34,8 @@ import org.lodestore.core.Table;
  * a page past the end. The opens run in a {@link StorageChild} JVM.
  *
  * <p>The check must not refuse healthy files: one whose last pages are free and were never written
- * (LMDB leaves such a file shorter than its last page number says), and one that another process
- * is growing while this one opens it.
+ * (LMDB leaves such a file shorter than its last page number says), and one that another process is
+ * growing while this one opens it.
  */
 @Tag("crash")
 class TruncatedFileTest {
@@ -123,8 +123,9 @@ class TruncatedFileTest {
     try (ChildProcess child =
         ChildProcess.start(
             StorageChild.class, tmp.resolve("crash"), "256m", args.toArray(new String[0]))) {
-      for (String line; !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF)
-          && !line.equals("DONE"); ) {
+      for (String line;
+          !(line = child.nextLine(Duration.ofSeconds(120))).equals(ChildProcess.EOF)
+              && !line.equals("DONE"); ) {
         if (!line.startsWith("RESULT ")) {
           continue;
         }
@@ -140,11 +141,12 @@ class TruncatedFileTest {
         }
         boolean ok = false;
         for (final String outcome : want.split("\\|")) {
-          ok |= outcome.startsWith("rows=")
-              ? line.contains(" " + outcome + " ")
-                  && line.contains(" bad=0 ")
-                  && line.endsWith(" ok")
-              : line.contains(" " + outcome + " named=true typed=true");
+          ok |=
+              outcome.startsWith("rows=")
+                  ? line.contains(" " + outcome + " ")
+                      && line.contains(" bad=0 ")
+                      && line.endsWith(" ok")
+                  : line.contains(" " + outcome + " named=true typed=true");
         }
         if (!ok) {
           wrong++;
@@ -155,13 +157,20 @@ class TruncatedFileTest {
       crashes = child.crashLogs().size() + (results == targets.size() ? 0 : 1);
       Reliability.report(
           "truncatedFile",
-          "files", targets.size(),
-          "refused", refused,
-          "openedHealthy", opened,
-          "untypedErrors", untyped,
-          "wrongOutcomes", wrong,
-          "crashes", crashes,
-          "seed", seed);
+          "files",
+          targets.size(),
+          "refused",
+          refused,
+          "openedHealthy",
+          opened,
+          "untypedErrors",
+          untyped,
+          "wrongOutcomes",
+          wrong,
+          "crashes",
+          crashes,
+          "seed",
+          seed);
       assertThat(crashes).as(child.describe()).isZero();
     }
     assertThat(problems).isEmpty();
@@ -174,8 +183,8 @@ class TruncatedFileTest {
     final int seconds = Reliability.pick(5, 30);
     final Path dir = tmp.resolve("growing");
     AtomicBackupTest.populate(dir, seed, 10, 1024);
-    final Object lockKey = Files.readAttributes(dir.resolve("lock.mdb"),
-        BasicFileAttributes.class).fileKey();
+    final Object lockKey =
+        Files.readAttributes(dir.resolve("lock.mdb"), BasicFileAttributes.class).fileKey();
     int opens = 0;
     int refusals = 0;
     int otherErrors = 0;
@@ -183,8 +192,13 @@ class TruncatedFileTest {
     int crashes;
     try (ChildProcess child =
         ChildProcess.start(
-            StorageChild.class, tmp.resolve("crash"), "128m", "grow", dir.toString(),
-            Long.toString(seed), Integer.toString(seconds))) {
+            StorageChild.class,
+            tmp.resolve("crash"),
+            "128m",
+            "grow",
+            dir.toString(),
+            Long.toString(seed),
+            Integer.toString(seconds))) {
       child.awaitLine("READY", Duration.ofSeconds(120));
       while (child.isAlive()) {
         final boolean readOnly = opens % 2 == 0;
@@ -205,17 +219,24 @@ class TruncatedFileTest {
       child.waitFor(Duration.ofSeconds(60));
       crashes = child.crashLogs().size();
     }
-    final Object lockKeyAfter = Files.readAttributes(dir.resolve("lock.mdb"),
-        BasicFileAttributes.class).fileKey();
+    final Object lockKeyAfter =
+        Files.readAttributes(dir.resolve("lock.mdb"), BasicFileAttributes.class).fileKey();
     Reliability.report(
         "growingFile",
-        "seconds", seconds,
-        "opens", opens,
-        "falseRefusals", refusals,
-        "otherErrors", otherErrors,
-        "lockFileReplaced", !lockKey.equals(lockKeyAfter),
-        "crashes", crashes,
-        "seed", seed);
+        "seconds",
+        seconds,
+        "opens",
+        opens,
+        "falseRefusals",
+        refusals,
+        "otherErrors",
+        otherErrors,
+        "lockFileReplaced",
+        !lockKey.equals(lockKeyAfter),
+        "crashes",
+        crashes,
+        "seed",
+        seed);
     assertThat(problems).isEmpty();
     assertThat(crashes).isZero();
     assertThat(opens).isPositive();
@@ -233,11 +254,12 @@ class TruncatedFileTest {
       db.write(txn -> rows.put(txn, 1L, StorageChild.value(seed, 1, 1 << 20)));
       db.write(txn -> rows.delete(txn, 1L));
       db.write(txn -> rows.put(txn, 2L, StorageChild.value(seed, 2, 100)));
-      db.write(txn -> {
-        rows.put(txn, 1L, StorageChild.value(seed, 1, 1 << 20));
-        rows.put(txn, 3L, new byte[2 << 20]);
-        rows.delete(txn, 3L);
-      });
+      db.write(
+          txn -> {
+            rows.put(txn, 1L, StorageChild.value(seed, 1, 1 << 20));
+            rows.put(txn, 3L, new byte[2 << 20]);
+            rows.delete(txn, 3L);
+          });
       final DatabaseStats stats = db.stats();
       try {
         assertThat(Files.size(dir.resolve("data.mdb")))

@@ -33,8 +33,9 @@ import org.lodestore.core.key.KeyCodecs;
 class TwoProcessTest {
 
   private static final Pattern DONE =
-      Pattern.compile("DONE snapshots=(\\d+) violations=(\\d+) maxTransfers=(-?\\d+) "
-          + "writeAttempts=(\\d+) typedRefusals=(\\d+) untyped=(\\d+) attach=(\\S+)");
+      Pattern.compile(
+          "DONE snapshots=(\\d+) violations=(\\d+) maxTransfers=(-?\\d+) "
+              + "writeAttempts=(\\d+) typedRefusals=(\\d+) untyped=(\\d+) attach=(\\S+)");
 
   @TempDir Path tmp;
 
@@ -62,7 +63,10 @@ class TwoProcessTest {
       final Table<UUID, byte[]> blobs = db.table("blobs", KeyCodecs.UUID, ValueCodecs.BYTES);
       try (ChildProcess child =
           ChildProcess.start(
-              ReadOnlyChild.class, tmp.resolve("crash"), "128m", dir.toString(),
+              ReadOnlyChild.class,
+              tmp.resolve("crash"),
+              "128m",
+              dir.toString(),
               Integer.toString(seconds))) {
         child.awaitLine("READY", Duration.ofSeconds(60));
         final long end = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
@@ -80,17 +84,19 @@ class TwoProcessTest {
             aborts++;
           } else {
             final byte[] blob = new byte[rnd.nextInt(64 << 10)];
-            db.write(txn -> {
-              for (int i = 0; i < n; i++) {
-                bank.transfer(txn, rnd);
-              }
-              blobs.put(txn, new UUID(rnd.nextLong(), rnd.nextLong()), blob);
-            });
+            db.write(
+                txn -> {
+                  for (int i = 0; i < n; i++) {
+                    bank.transfer(txn, rnd);
+                  }
+                  blobs.put(txn, new UUID(rnd.nextLong(), rnd.nextLong()), blob);
+                });
             commits++;
           }
         }
         child.waitFor(Duration.ofSeconds(60));
-        for (String line; !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10)));) {
+        for (String line;
+            !ChildProcess.EOF.equals(line = child.nextLine(Duration.ofSeconds(10))); ) {
           if (line == null) {
             break;
           }
@@ -110,19 +116,32 @@ class TwoProcessTest {
     assertThat(m.matches()).as(done).isTrue();
     Reliability.report(
         "twoProcess",
-        "seconds", seconds,
-        "writerCommits", commits,
-        "writerAborts", aborts,
-        "writerMapGrowths", growths,
-        "readerSnapshots", m.group(1),
-        "violations", m.group(2),
-        "readerMaxTransfers", m.group(3),
-        "writerTransfers", transfers,
-        "readerWriteAttempts", m.group(4),
-        "typedRefusals", m.group(5),
-        "untypedRefusals", m.group(6),
-        "readerSchemaAttach", m.group(7),
-        "seed", seed);
+        "seconds",
+        seconds,
+        "writerCommits",
+        commits,
+        "writerAborts",
+        aborts,
+        "writerMapGrowths",
+        growths,
+        "readerSnapshots",
+        m.group(1),
+        "violations",
+        m.group(2),
+        "readerMaxTransfers",
+        m.group(3),
+        "writerTransfers",
+        transfers,
+        "readerWriteAttempts",
+        m.group(4),
+        "typedRefusals",
+        m.group(5),
+        "untypedRefusals",
+        m.group(6),
+        "readerSchemaAttach",
+        m.group(7),
+        "seed",
+        seed);
     assertThat(violations).as("seed %d", seed).isEmpty();
     assertThat(Long.parseLong(m.group(2))).isZero();
     assertThat(Long.parseLong(m.group(6))).isZero();

@@ -112,7 +112,13 @@ public final class ViewRaceChild {
       db.close();
     }
     System.out.println(
-        "RACE rounds=" + rounds + " detached=" + detached + " finished=" + finished + " other="
+        "RACE rounds="
+            + rounds
+            + " detached="
+            + detached
+            + " finished="
+            + finished
+            + " other="
             + other);
     System.out.flush();
     System.exit(0);

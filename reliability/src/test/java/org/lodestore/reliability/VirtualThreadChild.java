@@ -57,47 +57,75 @@ public final class VirtualThreadChild {
       case "sleepy":
         expected = 4 * 50;
         for (int t = 0; t < 4; t++) {
-          threads.add(virtual(() -> repeat(50, errors, () -> db.write(txn -> {
-            final long n = value(c, txn);
-            sleep(1);
-            c.put(txn, "n", n + 1);
-          }))));
+          threads.add(
+              virtual(
+                  () ->
+                      repeat(
+                          50,
+                          errors,
+                          () ->
+                              db.write(
+                                  txn -> {
+                                    final long n = value(c, txn);
+                                    sleep(1);
+                                    c.put(txn, "n", n + 1);
+                                  }))));
         }
         break;
       case "many":
         expected = 1000 * 10;
         for (int t = 0; t < 1000; t++) {
-          threads.add(virtual(() -> repeat(10, errors, () -> db.write(txn -> {
-            final long n = value(c, txn);
-            Thread.yield();
-            c.put(txn, "n", n + 1);
-          }))));
+          threads.add(
+              virtual(
+                  () ->
+                      repeat(
+                          10,
+                          errors,
+                          () ->
+                              db.write(
+                                  txn -> {
+                                    final long n = value(c, txn);
+                                    Thread.yield();
+                                    c.put(txn, "n", n + 1);
+                                  }))));
         }
         break;
       case "explicit":
         expected = 4 * 50;
         for (int t = 0; t < 4; t++) {
-          threads.add(virtual(() -> repeat(50, errors, () -> {
-            try (Txn txn = db.beginWrite()) {
-              final long n = value(c, txn);
-              sleep(1);
-              c.put(txn, "n", n + 1);
-              sleep(1);
-              txn.commit();
-            } catch (InvalidStateException e) {
-              refused.incrementAndGet();
-            }
-          })));
+          threads.add(
+              virtual(
+                  () ->
+                      repeat(
+                          50,
+                          errors,
+                          () -> {
+                            try (Txn txn = db.beginWrite()) {
+                              final long n = value(c, txn);
+                              sleep(1);
+                              c.put(txn, "n", n + 1);
+                              sleep(1);
+                              txn.commit();
+                            } catch (InvalidStateException e) {
+                              refused.incrementAndGet();
+                            }
+                          })));
         }
         break;
       case "dead":
         expected = 1;
-        final Thread dying = virtual(() -> {
-          final Txn txn = db.beginWrite();
-          c.put(txn, "lost", 1L); // never committed: the thread ends holding the transaction
-        });
+        final Thread dying =
+            virtual(
+                () -> {
+                  final Txn txn = db.beginWrite();
+                  c.put(
+                      txn, "lost", 1L); // never committed: the thread ends holding the transaction
+                });
         dying.join(TimeUnit.SECONDS.toMillis(30));
-        threads.add(virtual(() -> repeat(1, errors, () -> db.write(txn -> c.put(txn, "n", value(c, txn) + 1)))));
+        threads.add(
+            virtual(
+                () ->
+                    repeat(1, errors, () -> db.write(txn -> c.put(txn, "n", value(c, txn) + 1)))));
         break;
       default:
         throw new IllegalArgumentException(scenario);
@@ -112,11 +140,14 @@ public final class VirtualThreadChild {
       }
     }
     // a platform thread writes after them: a mutex left locked would block it forever
-    final Thread platform = new Thread(() -> repeat(1, errors, () -> db.write(txn -> c.put(txn, "n", value(c, txn) + 1))));
+    final Thread platform =
+        new Thread(
+            () -> repeat(1, errors, () -> db.write(txn -> c.put(txn, "n", value(c, txn) + 1))));
     platform.start();
     platform.join(TimeUnit.SECONDS.toMillis(30));
     if (platform.isAlive()) {
-      System.out.println("HANG " + scenario + " (a platform-thread write after the virtual threads)");
+      System.out.println(
+          "HANG " + scenario + " (a platform-thread write after the virtual threads)");
       System.out.flush();
       Runtime.getRuntime().halt(3);
     }
@@ -131,9 +162,21 @@ public final class VirtualThreadChild {
     final Table<String, Long> r = counter;
     final long n = last.readAndGet(txn -> value(r, txn));
     final boolean lost = last.readAndGet(txn -> r.contains(txn, "lost"));
-    System.out.println("RESULT " + scenario + " counter=" + n + " expected=" + (expected + 1)
-        + " refused=" + refused.get() + " errors=" + errors.get() + " reopened=" + reopened
-        + " uncommittedVisible=" + (lost ? 1 : 0));
+    System.out.println(
+        "RESULT "
+            + scenario
+            + " counter="
+            + n
+            + " expected="
+            + (expected + 1)
+            + " refused="
+            + refused.get()
+            + " errors="
+            + errors.get()
+            + " reopened="
+            + reopened
+            + " uncommittedVisible="
+            + (lost ? 1 : 0));
     System.out.flush();
     if (hold) {
       Thread.sleep(TimeUnit.MINUTES.toMillis(5));
@@ -171,7 +214,8 @@ public final class VirtualThreadChild {
     try {
       final Method ofVirtual = Thread.class.getMethod("ofVirtual");
       final Object builder = ofVirtual.invoke(null);
-      final Method start = Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
+      final Method start =
+          Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class);
       return (Thread) start.invoke(builder, task);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("this JVM has no virtual threads", e);

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class VirtualThreadTest {
 
   private static final Pattern RESULT =
-      Pattern.compile("RESULT (\\w+) counter=(\\d+) expected=(\\d+) refused=(\\d+) errors=(\\d+) "
-          + "reopened=(\\d+) uncommittedVisible=(\\d+)");
+      Pattern.compile(
+          "RESULT (\\w+) counter=(\\d+) expected=(\\d+) refused=(\\d+) errors=(\\d+) "
+              + "reopened=(\\d+) uncommittedVisible=(\\d+)");
 
   @TempDir Path tmp;
 
@@ -37,8 +38,11 @@ class VirtualThreadTest {
   void virtualThreadWriters_commitEveryWrite_andLeaveNoLockBehind() throws Exception {
     final Optional<Path> java = Jdks.virtualThreadJava();
     if (java.isEmpty()) {
-      System.out.println("VirtualThreadTest skipped: no JDK 21+ found (set -Dlodestore.jdk21.home "
-          + "or LODESTORE_JDK21_HOME, or install one next to " + System.getProperty("java.home") + ")");
+      System.out.println(
+          "VirtualThreadTest skipped: no JDK 21+ found (set -Dlodestore.jdk21.home "
+              + "or LODESTORE_JDK21_HOME, or install one next to "
+              + System.getProperty("java.home")
+              + ")");
     }
     Assumptions.assumeTrue(java.isPresent(), "no JDK 21+ for virtual threads");
     final Map<String, String> figures = new LinkedHashMap<>();
@@ -51,8 +55,14 @@ class VirtualThreadTest {
         final Path dir = tmp.resolve(scenario + "-" + round);
         try (ChildProcess child =
             ChildProcess.startWith(
-                java.get(), VirtualThreadChild.class, tmp.resolve("crash"), "256m", List.of(),
-                dir.toString(), scenario, "hold")) {
+                java.get(),
+                VirtualThreadChild.class,
+                tmp.resolve("crash"),
+                "256m",
+                List.of(),
+                dir.toString(),
+                scenario,
+                "hold")) {
           final String line = child.awaitLine("RESULT", Duration.ofSeconds(180));
           final Matcher m = RESULT.matcher(line);
           assertThat(m.matches()).as(line).isTrue();
@@ -68,12 +78,14 @@ class VirtualThreadTest {
           }
           // the child still holds the database open: another process must be able to write
           try (ChildProcess writer =
-              ChildProcess.start(OneWriteChild.class, tmp.resolve("crash"), "128m", dir.toString())) {
+              ChildProcess.start(
+                  OneWriteChild.class, tmp.resolve("crash"), "128m", dir.toString())) {
             writer.awaitLine("WROTE", Duration.ofSeconds(60));
             assertThat(writer.waitFor(Duration.ofSeconds(30))).isZero();
           } catch (IllegalStateException e) {
             hangs++;
-            System.out.println("cross-process writer of " + scenario + " did not finish: " + e.getMessage());
+            System.out.println(
+                "cross-process writer of " + scenario + " did not finish: " + e.getMessage());
           }
           assertThat(child.crashLogs()).as(child.describe()).isEmpty();
         } catch (IllegalStateException e) {
@@ -82,10 +94,28 @@ class VirtualThreadTest {
         }
       }
     }
-    Reliability.report("virtualThreads", "jdk", java.get(), "rounds", rounds, "sleepy", figures.get("sleepy"),
-        "many", figures.get("many"), "explicit", figures.get("explicit"),
-        "explicitRefused", figures.get("explicitRefused"), "deadOwner", figures.get("dead"),
-        "wrongCounts", wrong, "errors", errors, "hangs", hangs);
+    Reliability.report(
+        "virtualThreads",
+        "jdk",
+        java.get(),
+        "rounds",
+        rounds,
+        "sleepy",
+        figures.get("sleepy"),
+        "many",
+        figures.get("many"),
+        "explicit",
+        figures.get("explicit"),
+        "explicitRefused",
+        figures.get("explicitRefused"),
+        "deadOwner",
+        figures.get("dead"),
+        "wrongCounts",
+        wrong,
+        "errors",
+        errors,
+        "hangs",
+        hangs);
     assertThat(hangs).isZero();
     assertThat(wrong).isZero();
     assertThat(errors).isZero();

@@ -15,12 +15,12 @@ import org.lodestore.core.key.KeyCodecs;
 /**
  * {@link WriteTimeoutTest}'s waiter, in a child JVM: for each round and each way the stuck writer
  * ends (released, killed with -9, or released after this process closed the database), starts a
- * {@link WriteLockHolderChild}, and while it holds LMDB's write lock tries {@code
- * beginWrite(200 ms)} and a {@code db.write} with {@code writeTimeout(200 ms)}: both must throw
- * {@link WriteTimeoutException} within 200 ms + 10 s, naming another process, while reads go on.
- * Then the holder goes, and within 30 s this process must write again (or, after close, reopen and
- * write), and the holder's uncommitted row must be absent. At the end no write-lock thread of a
- * closed database may be left. Prints one {@code RESULT} line per scenario and a {@code DONE} line.
+ * {@link WriteLockHolderChild}, and while it holds LMDB's write lock tries {@code beginWrite(200
+ * ms)} and a {@code db.write} with {@code writeTimeout(200 ms)}: both must throw {@link
+ * WriteTimeoutException} within 200 ms + 10 s, naming another process, while reads go on. Then the
+ * holder goes, and within 30 s this process must write again (or, after close, reopen and write),
+ * and the holder's uncommitted row must be absent. At the end no write-lock thread of a closed
+ * database may be left. Prints one {@code RESULT} line per scenario and a {@code DONE} line.
  */
 public final class WriteTimeoutChild {
 
@@ -71,8 +71,8 @@ public final class WriteTimeoutChild {
     int namingProcess = 0;
     int readsDuring = 0;
     try (ChildProcess holder =
-        ChildProcess.start(WriteLockHolderChild.class, crashDir, "128m", dir.toString(),
-            release.toString())) {
+        ChildProcess.start(
+            WriteLockHolderChild.class, crashDir, "128m", dir.toString(), release.toString())) {
       holder.awaitLine("HOLDING", Duration.ofSeconds(60));
       for (int attempt = 0; attempt < 2; attempt++) {
         final long start = System.nanoTime();
@@ -148,10 +148,23 @@ public final class WriteTimeoutChild {
           scenario.equals(db.readAndGet(txn -> t.get(txn, "after")))
               && scenario.equals(db.readAndGet(txn -> t.get(txn, "afterWrite")));
       System.out.println(
-          "RESULT scenario=" + scenario + " timeouts=" + timeouts + " withinBound=" + withinBound
-              + " namingProcess=" + namingProcess + " readsDuring=" + readsDuring + " writeAfter="
-              + (writeAfter.equals("ok") && afterRows ? "ok" : writeAfter) + " recoverMillis="
-              + recoverMillis + " holderRowVisible=" + (holderRow ? 1 : 0) + " waiterRowVisible="
+          "RESULT scenario="
+              + scenario
+              + " timeouts="
+              + timeouts
+              + " withinBound="
+              + withinBound
+              + " namingProcess="
+              + namingProcess
+              + " readsDuring="
+              + readsDuring
+              + " writeAfter="
+              + (writeAfter.equals("ok") && afterRows ? "ok" : writeAfter)
+              + " recoverMillis="
+              + recoverMillis
+              + " holderRowVisible="
+              + (holderRow ? 1 : 0)
+              + " waiterRowVisible="
               + (waiterRow ? 1 : 0));
       System.out.flush();
     } finally {

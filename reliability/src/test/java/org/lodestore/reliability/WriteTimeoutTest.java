@@ -39,8 +39,13 @@ class WriteTimeoutTest {
     final List<String> lines = new ArrayList<>();
     String done;
     try (ChildProcess waiter =
-        ChildProcess.start(WriteTimeoutChild.class, crash, "256m", tmp.resolve("work").toString(),
-            crash.toString(), Integer.toString(rounds))) {
+        ChildProcess.start(
+            WriteTimeoutChild.class,
+            crash,
+            "256m",
+            tmp.resolve("work").toString(),
+            crash.toString(),
+            Integer.toString(rounds))) {
       for (int i = 0; i < 3 * rounds; i++) {
         lines.add(waiter.awaitLine("RESULT", Duration.ofSeconds(120)));
       }
@@ -68,11 +73,32 @@ class WriteTimeoutTest {
       }
       final int attempts = 2 * lines.size();
       final String lockThreadsLeft = done.replaceAll(".*lockThreadsLeft=(\\d+).*", "$1");
-      Reliability.report("writeTimeout", "scenarios", lines.size(), "attempts", attempts,
-          "timeouts", timeouts, "withinBound", withinBound, "namingProcess", namingProcess,
-          "readsDuring", readsDuring, "writesAfter", writesAfter, "maxRecoverMillis", maxRecover,
-          "holderRowsVisible", holderRows, "waiterRowsVisible", waiterRows,
-          "lockThreadsLeft", lockThreadsLeft, "crashLogs", waiter.crashLogs().size());
+      Reliability.report(
+          "writeTimeout",
+          "scenarios",
+          lines.size(),
+          "attempts",
+          attempts,
+          "timeouts",
+          timeouts,
+          "withinBound",
+          withinBound,
+          "namingProcess",
+          namingProcess,
+          "readsDuring",
+          readsDuring,
+          "writesAfter",
+          writesAfter,
+          "maxRecoverMillis",
+          maxRecover,
+          "holderRowsVisible",
+          holderRows,
+          "waiterRowsVisible",
+          waiterRows,
+          "lockThreadsLeft",
+          lockThreadsLeft,
+          "crashLogs",
+          waiter.crashLogs().size());
       assertThat(timeouts).as(String.join("\n", lines)).isEqualTo(attempts);
       assertThat(withinBound).as(String.join("\n", lines)).isEqualTo(attempts);
       assertThat(namingProcess).as(String.join("\n", lines)).isEqualTo(attempts);

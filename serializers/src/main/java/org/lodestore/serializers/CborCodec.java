@@ -48,10 +48,10 @@ import org.lodestore.core.codec.ValueCodec;
  * only for whole seconds: such an instant with a fraction of a second (such as {@code Instant.MAX})
  * is refused on write with {@link IllegalArgumentException}, and on read (whatever its form) with
  * {@link CorruptValueException}, so that every value read can be written back. Reads also accept
- * tag 1 (integer or float seconds), so values written by other languages that prefer it decode
- * too. UUID uses tag 37, the IANA-registered binary UUID. Tags 37, 0 and 1 are honoured on typed
- * properties; inside an untyped {@code Map<String, Object>} a UUID reads back as its 16 bytes and an
- * {@code Instant} as its text or number.
+ * tag 1 (integer or float seconds), so values written by other languages that prefer it decode too.
+ * UUID uses tag 37, the IANA-registered binary UUID. Tags 37, 0 and 1 are honoured on typed
+ * properties; inside an untyped {@code Map<String, Object>} a UUID reads back as its 16 bytes and
+ * an {@code Instant} as its text or number.
  *
  * <p>Evolution: unknown properties are ignored on read, so a record may gain a component without
  * breaking stored values (the new component reads as null/0/empty). Enums that declare a {@code

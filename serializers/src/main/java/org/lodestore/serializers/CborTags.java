@@ -312,9 +312,7 @@ final class CborTags {
         throws IOException {
       final String text = super.deserialize(p, ctxt);
       final int at = text == null ? -1 : loneSurrogate(text);
-      return at < 0
-          ? text
-          : (String) ctxt.handleWeirdStringValue(String.class, text, NOT_UTF8, at);
+      return at < 0 ? text : (String) ctxt.handleWeirdStringValue(String.class, text, NOT_UTF8, at);
     }
   }
 

@@ -502,7 +502,8 @@ public final class FlatBuffersCodec<T extends Table> implements ValueCodec<T> {
       ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
   /** The little-endian int at {@code offset} from the value's start. */
-  private static int readInt(final ByteBuffer bb, final long address, final int base, final int offset) {
+  private static int readInt(
+      final ByteBuffer bb, final long address, final int base, final int offset) {
     return bb != null ? readInt(bb, base + offset) : UnsafeApi.getInt(address + offset);
   }
 

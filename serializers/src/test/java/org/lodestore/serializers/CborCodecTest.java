@@ -383,8 +383,10 @@ class CborCodecTest {
   @Test
   void typeFingerprint_record_isItsNameAndThePropertiesJacksonWrites() {
     assertThat(CborCodec.of(Point.class).typeFingerprint())
-        .isEqualTo(new TypeFingerprint(Point.class.getName(),
-            Map.of("name", "java.lang.String", "x", "int", "ok", "boolean")));
+        .isEqualTo(
+            new TypeFingerprint(
+                Point.class.getName(),
+                Map.of("name", "java.lang.String", "x", "int", "ok", "boolean")));
     assertThat(CborCodec.of(Point.class).typeFingerprint().properties().keySet())
         .containsExactly("name", "x", "ok"); // the order written, for messages
     assertThat(CborCodec.of(ExchangeV2.class).typeFingerprint().properties())
@@ -399,8 +401,7 @@ class CborCodecTest {
   void typeFingerprint_followsJacksonsAnnotationsAndTheMappersNamingStrategy() {
     assertThat(CborCodec.of(Annotated.class).typeFingerprint().properties())
         .containsOnly(
-            Map.entry("n", "java.lang.String"),
-            Map.entry("ids", "java.util.List<java.util.UUID>"));
+            Map.entry("n", "java.lang.String"), Map.entry("ids", "java.util.List<java.util.UUID>"));
     final CBORMapper snake = CborCodec.newMapper();
     snake.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     assertThat(CborCodec.of(TwoWords.class, snake).typeFingerprint().properties())
@@ -421,6 +422,7 @@ class CborCodecTest {
         .isEqualTo(TypeFingerprint.of("java.util.Map<java.lang.String,java.lang.Object>"));
     assertThat(CborCodec.of(String.class).typeFingerprint())
         .isEqualTo(TypeFingerprint.of("java.lang.String"));
-    assertThat(CborCodec.of(Opaque.class).typeFingerprint().type()).isEqualTo(Opaque.class.getName());
+    assertThat(CborCodec.of(Opaque.class).typeFingerprint().type())
+        .isEqualTo(Opaque.class.getName());
   }
 }

@@ -345,9 +345,11 @@ class FlatBuffersCodecTest {
 
   @Test
   void typeFingerprint_isTheGeneratedClassName_withOrWithoutFileIdentifier() {
-    final FlatBuffersCodec<Market> plain = FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
+    final FlatBuffersCodec<Market> plain =
+        FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
     assertThat(plain.typeFingerprint()).isEqualTo(TypeFingerprint.of(Market.class.getName()));
-    assertThat(plain.withFileIdentifier("MRKT").typeFingerprint()).isEqualTo(plain.typeFingerprint());
+    assertThat(plain.withFileIdentifier("MRKT").typeFingerprint())
+        .isEqualTo(plain.typeFingerprint());
     assertThat(FlatBuffersCodec.of(Tick::getRootAsTick, Tick::new).typeFingerprint())
         .isNotEqualTo(plain.typeFingerprint());
   }

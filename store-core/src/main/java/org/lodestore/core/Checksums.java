@@ -5,8 +5,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The {@link ValueChecksum#CRC32C} trailer: computed with the JDK's intrinsic {@link CRC32C} over
- * direct buffers (LMDB's memory, the key scratch buffer), without allocating and without moving
- * the position or limit of the buffers it reads.
+ * direct buffers (LMDB's memory, the key scratch buffer), without allocating and without moving the
+ * position or limit of the buffers it reads.
  */
 final class Checksums {
 

@@ -31,8 +31,13 @@ public class CorruptDatabaseException extends LodestoreException {
    * @param cause the underlying cause, or null
    */
   public CorruptDatabaseException(final Path path, final String problem, final Throwable cause) {
-    super("database file " + path + " is damaged: " + problem
-        + "; it is not opened (restore it from a backup)", cause);
+    super(
+        "database file "
+            + path
+            + " is damaged: "
+            + problem
+            + "; it is not opened (restore it from a backup)",
+        cause);
     this.path = path.toString();
   }
 

@@ -1,8 +1,6 @@
 package org.lodestore.core;
 
-/**
- * A stored value that its codec cannot decode. The table and key name the record to repair.
- */
+/** A stored value that its codec cannot decode. The table and key name the record to repair. */
 public class CorruptValueException extends LodestoreException {
 
   private static final long serialVersionUID = 1L;
@@ -15,7 +13,8 @@ public class CorruptValueException extends LodestoreException {
    * @param key the key, or null
    * @param cause the underlying cause, or null
    */
-  public CorruptValueException(final String message, final String table, final Object key, final Throwable cause) {
+  public CorruptValueException(
+      final String message, final String table, final Object key, final Throwable cause) {
     super(message, table, key, cause);
   }
 }

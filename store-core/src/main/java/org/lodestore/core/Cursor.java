@@ -344,8 +344,8 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
 
   /**
    * The current row's value, decoded into {@code reuse} where the codec supports it (FlatBuffers:
-   * re-points the object, allocating nothing). The result is valid until the next {@code
-   * valueInto} with the same object, or the end of the transaction.
+   * re-points the object, allocating nothing). The result is valid until the next {@code valueInto}
+   * with the same object, or the end of the transaction.
    *
    * @param reuse an object from an earlier call, or null the first time
    * @return the value ({@code reuse} itself where supported)
@@ -382,9 +382,8 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
   /**
    * Deletes the current row ({@code mdb_cursor_del}), for {@link Table#deleteRange}: afterwards
    * there is no current row, and {@link #next()} moves to the row that followed it in scan
-   * direction (LMDB leaves its cursor on the next row, flagged so that a step forward does not
-   * skip it; a step back goes to the row before). Detaches the transaction's views, as every
-   * write does.
+   * direction (LMDB leaves its cursor on the next row, flagged so that a step forward does not skip
+   * it; a step back goes to the row before). Detaches the transaction's views, as every write does.
    *
    * @param byOwner whether the table object deleting is its owner's (see {@link OwnerAccess})
    * @throws SchemaMismatchException if the table is owned and {@code byOwner} is false

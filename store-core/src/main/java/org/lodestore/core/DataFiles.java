@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What Lodestore does to LMDB's files itself, before LMDB maps them, so that a full or damaged
- * file system is a typed exception and never a JVM crash.
+ * What Lodestore does to LMDB's files itself, before LMDB maps them, so that a full or damaged file
+ * system is a typed exception and never a JVM crash.
  *
  * <h2>Why</h2>
  *
@@ -38,22 +38,22 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>A new database on a full disk. LMDB extends a new {@code lock.mdb} with {@code ftruncate}
  *       (which allocates nothing), maps it and writes its mutexes into the map: no block, SIGBUS.
- *       {@link #reserveLockFile} creates the file first, writing every byte under a temporary
- *       name (a full disk fails that write with ENOSPC), and hard-links it into place, so that
- *       LMDB finds a file of the size it wants, all of it allocated, and never extends it. An
- *       existing {@code lock.mdb} is never touched: another process may have it mapped, and
- *       closing a descriptor of it would drop this process's POSIX locks on it. LMDB writes the
- *       meta pages of a new {@code data.mdb} with {@code pwrite}, which fails cleanly; a file that
- *       got only part of them is emptied again ({@link #resetUnfinished}), since LMDB refuses such
- *       a file forever ("not an LMDB file") although it holds nothing.
- *   <li>A {@code data.mdb} shorter than its newest meta page says (a truncated copy, an
- *       interrupted backup made by another tool). {@link #checkDataFile} reads both meta pages
- *       with plain reads and refuses the file unless every page up to the newest one's last page
- *       is in the file, or is free: LMDB never writes a page that one transaction allocated and
- *       freed again, so a healthy file may end before its last page; the free list then names
- *       every missing page, and LMDB never reads a free page.
- *   <li>A backup that fails half-way. {@link #prepareBackup} and {@link #publishBackup} copy into
- *       a temporary directory inside the target and rename the finished, synced file into place.
+ *       {@link #reserveLockFile} creates the file first, writing every byte under a temporary name
+ *       (a full disk fails that write with ENOSPC), and hard-links it into place, so that LMDB
+ *       finds a file of the size it wants, all of it allocated, and never extends it. An existing
+ *       {@code lock.mdb} is never touched: another process may have it mapped, and closing a
+ *       descriptor of it would drop this process's POSIX locks on it. LMDB writes the meta pages of
+ *       a new {@code data.mdb} with {@code pwrite}, which fails cleanly; a file that got only part
+ *       of them is emptied again ({@link #resetUnfinished}), since LMDB refuses such a file forever
+ *       ("not an LMDB file") although it holds nothing.
+ *   <li>A {@code data.mdb} shorter than its newest meta page says (a truncated copy, an interrupted
+ *       backup made by another tool). {@link #checkDataFile} reads both meta pages with plain reads
+ *       and refuses the file unless every page up to the newest one's last page is in the file, or
+ *       is free: LMDB never writes a page that one transaction allocated and freed again, so a
+ *       healthy file may end before its last page; the free list then names every missing page, and
+ *       LMDB never reads a free page.
+ *   <li>A backup that fails half-way. {@link #prepareBackup} and {@link #publishBackup} copy into a
+ *       temporary directory inside the target and rename the finished, synced file into place.
  * </ol>
  *
  * <h2>LMDB 0.9 layout read here</h2>
@@ -227,9 +227,9 @@ final class DataFiles {
   private record Meta(int pageSize, long lastPage, long txnid, long freeRoot, long mainRoot) {}
 
   /**
-   * Refuses a {@code data.mdb} that LMDB would fault on: see the class comment. A missing file is
-   * a new database; an empty one too (LMDB's rule), except for a read-only open. A file that
-   * cannot be read is left to LMDB to report.
+   * Refuses a {@code data.mdb} that LMDB would fault on: see the class comment. A missing file is a
+   * new database; an empty one too (LMDB's rule), except for a read-only open. A file that cannot
+   * be read is left to LMDB to report.
    *
    * @param dir the database directory
    * @param readOnly whether the open is read-only
@@ -293,8 +293,13 @@ final class DataFiles {
     final ByteBuffer second = read(ch, pageSize, META_END);
     if (second == null) {
       throw new CorruptDatabaseException(
-          file, "it is " + ch.size() + " bytes, too short to hold its two meta pages of "
-              + pageSize + " bytes", null);
+          file,
+          "it is "
+              + ch.size()
+              + " bytes, too short to hold its two meta pages of "
+              + pageSize
+              + " bytes",
+          null);
     }
     refuseBadMeta(second, 1, file);
     // LMDB's choice: meta page 0 unless page 1's transaction is newer
@@ -321,16 +326,26 @@ final class DataFiles {
   private static String problem(final ByteBuffer page, final int n) {
     final int magic = page.getInt(META_MAGIC);
     if (magic != MAGIC) {
-      return "it is not an LMDB data file (meta page " + n + " has magic number 0x"
-          + Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC) + ")";
+      return "it is not an LMDB data file (meta page "
+          + n
+          + " has magic number 0x"
+          + Integer.toHexString(magic)
+          + ", expected 0x"
+          + Integer.toHexString(MAGIC)
+          + ")";
     }
     if ((u16(page, 10) & P_META) == 0) {
       return "page " + n + " is not a meta page";
     }
     final int version = page.getInt(META_VERSION);
     if (version != VERSION) {
-      return "its data format version is " + version + " (meta page " + n + "), this LMDB reads "
-          + "version " + VERSION;
+      return "its data format version is "
+          + version
+          + " (meta page "
+          + n
+          + "), this LMDB reads "
+          + "version "
+          + VERSION;
     }
     return null;
   }
@@ -351,14 +366,22 @@ final class DataFiles {
     if (pages > last || tailIsFree(ch, meta, pages)) {
       return null;
     }
-    return "it is " + size + " bytes, but its newest meta page (transaction " + meta.txnid()
-        + ") uses pages up to " + last + " of " + meta.pageSize() + " bytes, which needs "
-        + (last + 1) * meta.pageSize() + " bytes: the file was truncated";
+    return "it is "
+        + size
+        + " bytes, but its newest meta page (transaction "
+        + meta.txnid()
+        + ") uses pages up to "
+        + last
+        + " of "
+        + meta.pageSize()
+        + " bytes, which needs "
+        + (last + 1) * meta.pageSize()
+        + " bytes: the file was truncated";
   }
 
   /**
-   * Whether every page from {@code pages} (the first one the file lacks) to the last page is on
-   * the free list of {@code meta}, read from the file (a free-list page that is itself missing or
+   * Whether every page from {@code pages} (the first one the file lacks) to the last page is on the
+   * free list of {@code meta}, read from the file (a free-list page that is itself missing or
    * malformed answers false).
    */
   private static boolean tailIsFree(final FileChannel ch, final Meta meta, final long pages)
@@ -375,7 +398,10 @@ final class DataFiles {
     long visited = 0;
     while (!todo.isEmpty()) {
       final long pgno = todo.pop();
-      if (pgno < 2 || pgno >= pages || ++visited > pages || !readFully(ch, page, pgno * pageSize)
+      if (pgno < 2
+          || pgno >= pages
+          || ++visited > pages
+          || !readFully(ch, page, pgno * pageSize)
           || page.getLong(0) != pgno) {
         return false;
       }
@@ -487,9 +513,8 @@ final class DataFiles {
   }
 
   /**
-   * Finishes a backup: syncs the copy, renames it to {@code target/data.mdb}, removes the
-   * temporary directory and syncs the target directory, so that a {@code data.mdb} there is
-   * always complete.
+   * Finishes a backup: syncs the copy, renames it to {@code target/data.mdb}, removes the temporary
+   * directory and syncs the target directory, so that a {@code data.mdb} there is always complete.
    *
    * @param temp the temporary directory LMDB copied into
    * @param target the backup's directory

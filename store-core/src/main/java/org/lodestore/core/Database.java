@@ -41,15 +41,15 @@ import org.slf4j.LoggerFactory;
  *
  * Work happens in transactions: {@link #beginRead()} and {@link #beginWrite()} return {@link Txn}s
  * to use with try-with-resources (closing without commit aborts), or {@link #read}/{@link
- * #readAndGet} and {@link #write}/{@link #writeAndGet} run a function in one and commit or abort for
- * you (the {@code ...AndGet} forms return the function's result). A read transaction sees committed
- * data only, so one begun inside a write does not see that write's changes: read through the
- * write's own transaction for those. One write transaction exists at a time
- * per database (a second {@code beginWrite()} on another thread waits, {@link #beginWrite(Duration)}
- * and {@link DatabaseOptions#writeTimeout()} at most so long); read transactions run
- * concurrently with it and with each other, each on a consistent snapshot. Concurrent {@link
- * #write} calls share commits (group commit, see {@link #write} and {@link
- * DatabaseOptions.Builder#groupCommit(boolean)}), each isolated in a nested transaction.
+ * #readAndGet} and {@link #write}/{@link #writeAndGet} run a function in one and commit or abort
+ * for you (the {@code ...AndGet} forms return the function's result). A read transaction sees
+ * committed data only, so one begun inside a write does not see that write's changes: read through
+ * the write's own transaction for those. One write transaction exists at a time per database (a
+ * second {@code beginWrite()} on another thread waits, {@link #beginWrite(Duration)} and {@link
+ * DatabaseOptions#writeTimeout()} at most so long); read transactions run concurrently with it and
+ * with each other, each on a consistent snapshot. Concurrent {@link #write} calls share commits
+ * (group commit, see {@link #write} and {@link DatabaseOptions.Builder#groupCommit(boolean)}), each
+ * isolated in a nested transaction.
  *
  * <h2>Map size</h2>
  *
@@ -61,17 +61,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread safety and lifetime</h2>
  *
- * A database is thread-safe. One environment exists per database per process: a second {@code
- * open} of the same files fails until the first is closed, whatever path reaches them (the files
- * are identified by device and inode, so a symbolic link, a hard link or a bind mount is the same
+ * A database is thread-safe. One environment exists per database per process: a second {@code open}
+ * of the same files fails until the first is closed, whatever path reaches them (the files are
+ * identified by device and inode, so a symbolic link, a hard link or a bind mount is the same
  * database). Write transactions may be begun from virtual threads (JDK 21+): LMDB's write lock is
  * then taken and released on a platform thread of the database. A write transaction whose thread
  * ended without closing it is discarded (a WARN log names the thread) when the next writer waits
- * for it or the database closes. {@link #close()} is
- * idempotent and safe with transactions still open: they are aborted (a write transaction owned by
- * another thread is aborted when that thread closes it, and the environment is released then), and
- * every later use of them, their cursors or their zero-copy views fails with {@link
- * InvalidStateException} or {@link IndexOutOfBoundsException} instead of reading unmapped memory.
+ * for it or the database closes. {@link #close()} is idempotent and safe with transactions still
+ * open: they are aborted (a write transaction owned by another thread is aborted when that thread
+ * closes it, and the environment is released then), and every later use of them, their cursors or
+ * their zero-copy views fails with {@link InvalidStateException} or {@link
+ * IndexOutOfBoundsException} instead of reading unmapped memory.
  */
 public final class Database implements AutoCloseable {
 
@@ -95,8 +95,10 @@ public final class Database implements AutoCloseable {
   private static final Map<Object, Database> OPEN = new ConcurrentHashMap<>();
 
   final Env<ByteBuffer> env;
+
   /** Where keys and values LMDB returns may lie; checked before Java reads them. */
   final StoredBounds bounds;
+
   private final Path path;
   private final DatabaseOptions options;
 
@@ -199,9 +201,16 @@ public final class Database implements AutoCloseable {
         existing.path.equals(path) ? "" : " (as " + existing.path + ": the same files)";
     return new LodestoreException(
         existing.isClosed()
-            ? "database " + path + same + " is closing: transactions of other threads are still "
+            ? "database "
+                + path
+                + same
+                + " is closing: transactions of other threads are still "
                 + "open; close them first"
-            : "database " + path + " is already open in this process" + same + "; share that "
+            : "database "
+                + path
+                + " is already open in this process"
+                + same
+                + "; share that "
                 + "Database (one environment per database per process)");
   }
 
@@ -324,9 +333,9 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Begins the write transaction as {@link #beginWrite()} does, waiting at most {@code timeout}
-   * for it: for another thread of this process that holds it, and for another process that holds
-   * LMDB's write lock (in {@code lock.mdb}).
+   * Begins the write transaction as {@link #beginWrite()} does, waiting at most {@code timeout} for
+   * it: for another thread of this process that holds it, and for another process that holds LMDB's
+   * write lock (in {@code lock.mdb}).
    *
    * <p>The wait for another process happens inside LMDB, which cannot be interrupted, so with a
    * timeout the transaction is begun, committed and aborted on a platform thread of the database
@@ -334,8 +343,8 @@ public final class Database implements AutoCloseable {
    * the caller gives up, that thread goes on waiting in LMDB, and aborts the transaction as soon as
    * LMDB grants it, when the other process commits, aborts or dies. Until then this process's other
    * writers wait (each within its own timeout), the map cannot grow (a growth waits for it, up to
-   * {@link DatabaseOptions#growTimeout()}), and {@link #close()} releases the environment only after
-   * it. A timed-out wait for another thread of this process leaves nothing behind.
+   * {@link DatabaseOptions#growTimeout()}), and {@link #close()} releases the environment only
+   * after it. A timed-out wait for another thread of this process leaves nothing behind.
    *
    * @param timeout the longest wait; zero takes the transaction only if it is free now
    * @return the transaction; close it (try-with-resources)
@@ -365,7 +374,8 @@ public final class Database implements AutoCloseable {
     }
     if (holdsWrite(Thread.currentThread())) {
       throw new InvalidStateException(
-          "this thread already holds the write transaction of " + path
+          "this thread already holds the write transaction of "
+              + path
               + "; LMDB allows one per database, and a second would wait for itself forever");
     }
     if (gate.isClosed()) {
@@ -431,12 +441,19 @@ public final class Database implements AutoCloseable {
    * The exception for a writer that began waiting at {@code start} and gave up after {@code
    * timeout}; {@code inLmdb}: while LMDB waited for its write lock (another process holds it).
    */
-  WriteTimeoutException writeTimeout(final long start, final Duration timeout, final boolean inLmdb) {
+  WriteTimeoutException writeTimeout(
+      final long start, final Duration timeout, final boolean inLmdb) {
     final Duration waited = Duration.ofNanos(System.nanoTime() - start);
-    final String heldBy = inLmdb ? "another process (LMDB's write lock in lock.mdb)" : writeHolder();
+    final String heldBy =
+        inLmdb ? "another process (LMDB's write lock in lock.mdb)" : writeHolder();
     return new WriteTimeoutException(
-        "gave up waiting for the write transaction of " + path + " after " + waited.toMillis()
-            + " ms (timeout " + timeout.toMillis() + " ms): "
+        "gave up waiting for the write transaction of "
+            + path
+            + " after "
+            + waited.toMillis()
+            + " ms (timeout "
+            + timeout.toMillis()
+            + " ms): "
             + (heldBy == null ? "another writer holds it" : "it is held by " + heldBy)
             + (inLmdb
                 ? "; a write of this process waits for that process to commit, abort or exit"
@@ -459,7 +476,9 @@ public final class Database implements AutoCloseable {
     }
     final Thread beginning = writeLock.holder();
     if (beginning != null) {
-      return "thread '" + beginning.getName() + "' of this process, which is beginning it (waiting "
+      return "thread '"
+          + beginning.getName()
+          + "' of this process, which is beginning it (waiting "
           + "for LMDB's write lock in lock.mdb if another process holds that)";
     }
     return null;
@@ -511,9 +530,9 @@ public final class Database implements AutoCloseable {
   /**
    * Begins a transaction nested in the open write transaction {@code parent}, for one caller of a
    * group commit ({@link GroupCommit}), owned by the calling thread, and registers it as any
-   * transaction: growth and close wait for it. It does not wait for a growth: that waits for
-   * {@code parent} anyway. While it is open it is the write transaction this thread holds (so a
-   * {@code beginWrite} or {@code db.table(name)} inside it fails instead of waiting for itself).
+   * transaction: growth and close wait for it. It does not wait for a growth: that waits for {@code
+   * parent} anyway. While it is open it is the write transaction this thread holds (so a {@code
+   * beginWrite} or {@code db.table(name)} inside it fails instead of waiting for itself).
    *
    * @throws InvalidStateException if the database is closed or {@code parent} ended
    */
@@ -586,10 +605,10 @@ public final class Database implements AutoCloseable {
    * for a result), as {@link #write(Consumer)} is to {@link #writeAndGet}.
    *
    * <p>A read transaction sees the last committed state. Called inside a {@link #write} function
-   * (or while this thread holds a {@link #beginWrite()} transaction) it therefore does not see
-   * that write's own changes: LMDB keeps uncommitted changes in the write transaction alone, and a
-   * read transaction is a snapshot of committed data. Read through the write's {@code txn} to see
-   * them. While such a read transaction is open the map cannot grow (see {@link #write}).
+   * (or while this thread holds a {@link #beginWrite()} transaction) it therefore does not see that
+   * write's own changes: LMDB keeps uncommitted changes in the write transaction alone, and a read
+   * transaction is a snapshot of committed data. Read through the write's {@code txn} to see them.
+   * While such a read transaction is open the map cannot grow (see {@link #write}).
    *
    * @param fn the work; it must not keep zero-copy views beyond its return
    * @throws InvalidStateException if the database is closed
@@ -601,8 +620,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Runs {@code fn} in a read transaction and returns its result. Sees what {@link
-   * #read(Consumer)} sees: committed data only, also inside a write.
+   * Runs {@code fn} in a read transaction and returns its result. Sees what {@link #read(Consumer)}
+   * sees: committed data only, also inside a write.
    *
    * @param fn the work; it must not keep zero-copy views beyond its return, so return copies
    * @param <R> the result type
@@ -653,9 +672,9 @@ public final class Database implements AutoCloseable {
    *     before the write transaction could be had; nothing of {@code fn} was written
    * @throws MapFullException only when the map cannot grow (maximum size reached, or open
    *     transactions did not finish within {@link DatabaseOptions#growTimeout()})
-   * @throws InvalidStateException if the database is closed (also while the call waits or runs)
-   *     or read-only, if this thread holds the write transaction, or if the map must grow while
-   *     this thread holds an open transaction
+   * @throws InvalidStateException if the database is closed (also while the call waits or runs) or
+   *     read-only, if this thread holds the write transaction, or if the map must grow while this
+   *     thread holds an open transaction
    * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public void write(final Consumer<Txn> fn) {
@@ -676,9 +695,9 @@ public final class Database implements AutoCloseable {
    * @throws WriteTimeoutException if {@link DatabaseOptions#writeTimeout()} is set and ran out
    *     before the write transaction could be had (see {@link #write(Consumer)})
    * @throws MapFullException only when the map cannot grow
-   * @throws InvalidStateException if the database is closed or read-only, if this thread holds
-   *     the write transaction, or if the map must grow while this thread holds an open transaction
-   *     (see {@link #write(Consumer)}, also for group commit)
+   * @throws InvalidStateException if the database is closed or read-only, if this thread holds the
+   *     write transaction, or if the map must grow while this thread holds an open transaction (see
+   *     {@link #write(Consumer)}, also for group commit)
    * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
@@ -716,10 +735,10 @@ public final class Database implements AutoCloseable {
    * Grows the map now, as {@link #write} does when it fills up: waits (up to {@link
    * DatabaseOptions#growTimeout()}) until no transaction is open, then enlarges the map.
    *
-   * @throws MapFullException if the maximum size is reached, or other threads' transactions
-   *     stayed open past the timeout
-   * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the
-   *     map only while no transaction of this process is open, and this one would wait for itself)
+   * @throws MapFullException if the maximum size is reached, or other threads' transactions stayed
+   *     open past the timeout
+   * @throws InvalidStateException if this thread holds an open transaction (LMDB can resize the map
+   *     only while no transaction of this process is open, and this one would wait for itself)
    * @throws LodestoreException if LMDB cannot map the larger map (no address space left): the
    *     database is then closed, its files intact, and can be reopened
    */
@@ -755,8 +774,8 @@ public final class Database implements AutoCloseable {
    * @param valueCodec how values are encoded
    * @param <K> the key type
    * @param <V> the value type
-   * @return the table; if a schema owns it (see {@link OwnerAccess#claim}), its writes throw
-   *     {@link SchemaMismatchException} (they would bypass the schema's indexes) and reads work
+   * @return the table; if a schema owns it (see {@link OwnerAccess#claim}), its writes throw {@link
+   *     SchemaMismatchException} (they would bypass the schema's indexes) and reads work
    * @throws SchemaMismatchException if {@code name} is a set table
    * @throws IllegalArgumentException if {@code name} is not a valid name or is reserved
    * @throws InvalidStateException if this thread holds the write transaction (use {@link
@@ -820,7 +839,10 @@ public final class Database implements AutoCloseable {
       final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     validateUserName(name);
     return new SetTable<>(
-        registry.handle(null, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+        registry.handle(null, name, true, memberCodec.fixedLength() > 0),
+        keyCodec,
+        memberCodec,
+        false);
   }
 
   /**
@@ -842,14 +864,20 @@ public final class Database implements AutoCloseable {
     Objects.requireNonNull(txn, "txn");
     validateUserName(name);
     return new SetTable<>(
-        registry.handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, false);
+        registry.handle(txn, name, true, memberCodec.fixedLength() > 0),
+        keyCodec,
+        memberCodec,
+        false);
   }
 
   /** A set table for its owner: {@link OwnerAccess#setTable}. */
   <K, M> SetTable<K, M> ownedSetTable(
       final Txn txn, final String name, final KeyCodec<K> keyCodec, final KeyCodec<M> memberCodec) {
     return new SetTable<>(
-        registry.handle(txn, name, true, memberCodec.fixedLength() > 0), keyCodec, memberCodec, true);
+        registry.handle(txn, name, true, memberCodec.fixedLength() > 0),
+        keyCodec,
+        memberCodec,
+        true);
   }
 
   /**
@@ -898,13 +926,20 @@ public final class Database implements AutoCloseable {
     return registry.publishedHandle(name);
   }
 
-  /** As {@link TableRegistry#validateName}, and refuses the names reserved for Lodestore's own tables. */
+  /**
+   * As {@link TableRegistry#validateName}, and refuses the names reserved for Lodestore's own
+   * tables.
+   */
   private static void validateUserName(final String name) {
     TableRegistry.validateName(name);
     if (name.startsWith(RESERVED_PREFIX)) {
       throw new IllegalArgumentException(
-          "table names starting with \"" + RESERVED_PREFIX + "\" are reserved for Lodestore's own "
-              + "tables (such as a schema's catalog): '" + name + "'");
+          "table names starting with \""
+              + RESERVED_PREFIX
+              + "\" are reserved for Lodestore's own "
+              + "tables (such as a schema's catalog): '"
+              + name
+              + "'");
     }
   }
 
@@ -955,14 +990,14 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Writes a compacted copy of the database (free pages omitted) to directory {@code target},
-   * which must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
+   * Writes a compacted copy of the database (free pages omitted) to directory {@code target}, which
+   * must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
    *
    * <p>All or nothing: the copy goes to a temporary directory inside {@code target} and is synced
    * and renamed to {@code target/data.mdb} only when complete, so a {@code data.mdb} there is
    * always a whole backup, even if this process is killed or the disk fills up. A failed backup
-   * leaves nothing; the temporary directory of a killed one is deleted by the next backup into
-   * the same target.
+   * leaves nothing; the temporary directory of a killed one is deleted by the next backup into the
+   * same target.
    *
    * @param target the directory to write {@code data.mdb} into
    * @throws StorageFullException if the target's disk is full (nothing is left in the target)
@@ -996,10 +1031,11 @@ public final class Database implements AutoCloseable {
 
   /**
    * Closes the database. Idempotent, and every call (also a repeated one) aborts the calling
-   * thread's transactions at once (their cursors closed, their zero-copy views detached). Transactions of other threads fail at their
-   * next operation with {@link InvalidStateException} and end when their users close them, on their
-   * own threads, so a view another thread is reading is never pulled from under it; the environment
-   * is released when the last of them ends. Until then the same path cannot be opened again.
+   * thread's transactions at once (their cursors closed, their zero-copy views detached).
+   * Transactions of other threads fail at their next operation with {@link InvalidStateException}
+   * and end when their users close them, on their own threads, so a view another thread is reading
+   * is never pulled from under it; the environment is released when the last of them ends. Until
+   * then the same path cannot be opened again.
    */
   @Override
   public void close() {

@@ -101,8 +101,8 @@ public final class DatabaseOptions {
   }
 
   /**
-   * Whether each platform thread keeps its LMDB read transaction between reads (reset, then
-   * renewed by its next {@link Database#beginRead()}), with its cursors.
+   * Whether each platform thread keeps its LMDB read transaction between reads (reset, then renewed
+   * by its next {@link Database#beginRead()}), with its cursors.
    *
    * @return true if read transactions are pooled
    */
@@ -157,8 +157,8 @@ public final class DatabaseOptions {
   }
 
   /**
-   * How long {@link Database#write} and {@link Database#writeAndGet} wait for the write
-   * transaction before they give up with {@link WriteTimeoutException}; see {@link
+   * How long {@link Database#write} and {@link Database#writeAndGet} wait for the write transaction
+   * before they give up with {@link WriteTimeoutException}; see {@link
    * Builder#writeTimeout(Duration)}.
    *
    * @return the timeout, or empty to wait as long as it takes (the default)
@@ -169,11 +169,28 @@ public final class DatabaseOptions {
 
   @Override
   public String toString() {
-    return "DatabaseOptions{initialMapSize=" + initialMapSize + ", maxMapSize=" + maxMapSize
-        + ", autoGrow=" + autoGrow + ", maxTables=" + maxTables + ", maxReaders=" + maxReaders + ", readerPooling=" + readerPooling
-        + ", readOnly=" + readOnly + ", durability=" + durability + ", growTimeout=" + growTimeout
-        + ", groupCommit=" + groupCommit
-        + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout) + "}";
+    return "DatabaseOptions{initialMapSize="
+        + initialMapSize
+        + ", maxMapSize="
+        + maxMapSize
+        + ", autoGrow="
+        + autoGrow
+        + ", maxTables="
+        + maxTables
+        + ", maxReaders="
+        + maxReaders
+        + ", readerPooling="
+        + readerPooling
+        + ", readOnly="
+        + readOnly
+        + ", durability="
+        + durability
+        + ", growTimeout="
+        + growTimeout
+        + ", groupCommit="
+        + groupCommit
+        + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
+        + "}";
   }
 
   /** Builds {@link DatabaseOptions}; {@link #build()} validates the combination. */
@@ -299,16 +316,16 @@ public final class DatabaseOptions {
      * Sets whether concurrent {@link Database#write} and {@link Database#writeAndGet} calls share
      * commits (default true).
      *
-     * <p>With group commit, calls that arrive while another is writing or committing wait, and
-     * then run together in one LMDB write transaction, each caller's function in a nested
-     * transaction of its own on the caller's own thread, in arrival order; one commit (with
-     * {@link Durability#SYNC}, one pair of fsyncs) makes all of them durable, and each caller
-     * returns only after it. Each caller sees what it would alone: the writes of the callers before
-     * it, none of a caller whose function threw (that caller gets its exception, the others
-     * commit), and its own. A caller that writes alone runs in the top-level transaction as
-     * without group commit. Many threads writing small synced transactions gain most; the cost is
-     * a little latency for the callers in a group, which wait for those before them and for the
-     * shared commit, and LMDB's nested transactions (some CPU and malloc per caller).
+     * <p>With group commit, calls that arrive while another is writing or committing wait, and then
+     * run together in one LMDB write transaction, each caller's function in a nested transaction of
+     * its own on the caller's own thread, in arrival order; one commit (with {@link
+     * Durability#SYNC}, one pair of fsyncs) makes all of them durable, and each caller returns only
+     * after it. Each caller sees what it would alone: the writes of the callers before it, none of
+     * a caller whose function threw (that caller gets its exception, the others commit), and its
+     * own. A caller that writes alone runs in the top-level transaction as without group commit.
+     * Many threads writing small synced transactions gain most; the cost is a little latency for
+     * the callers in a group, which wait for those before them and for the shared commit, and
+     * LMDB's nested transactions (some CPU and malloc per caller).
      *
      * <p>Turn it off when one caller's commit must not wait for other callers' functions (say, a
      * latency-critical writer beside slow batch writers), or when functions are long and rarely
@@ -325,11 +342,11 @@ public final class DatabaseOptions {
     /**
      * Sets how long {@link Database#write} and {@link Database#writeAndGet} wait for the write
      * transaction (held by another thread of this process, by another process, or by the group
-     * commits before them) before they give up with {@link WriteTimeoutException}, without
-     * running their function. By default they wait as long as it takes. Explicit transactions take
-     * their own: {@link Database#beginWrite(Duration)}. With a timeout every write transaction of
-     * {@code write} is begun and ended on a platform thread of the database, because LMDB's wait
-     * for another process cannot be interrupted (see {@link Database#beginWrite(Duration)}).
+     * commits before them) before they give up with {@link WriteTimeoutException}, without running
+     * their function. By default they wait as long as it takes. Explicit transactions take their
+     * own: {@link Database#beginWrite(Duration)}. With a timeout every write transaction of {@code
+     * write} is begun and ended on a platform thread of the database, because LMDB's wait for
+     * another process cannot be interrupted (see {@link Database#beginWrite(Duration)}).
      *
      * @param timeout the longest wait, zero or more
      * @return this builder
@@ -347,7 +364,8 @@ public final class DatabaseOptions {
      */
     public DatabaseOptions build() {
       if (initialMapSize < MIB) {
-        throw new IllegalArgumentException("initialMapSize must be at least 1 MiB: " + initialMapSize);
+        throw new IllegalArgumentException(
+            "initialMapSize must be at least 1 MiB: " + initialMapSize);
       }
       initialMapSize = (initialMapSize + MIB - 1) / MIB * MIB;
       if (maxMapSize < initialMapSize) {

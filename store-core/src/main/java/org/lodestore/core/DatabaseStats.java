@@ -12,8 +12,8 @@ import java.util.Map;
  * @param readersInUse the reader slots in use now, by open read transactions of any process: those
  *     holding a snapshot (a slot kept by a thread's reset read transaction between reads is not
  *     counted; where LMDB's reader list cannot be read, its high-water mark instead)
- * @param staleReadersCleared reader slots of dead processes this database freed since it opened
- *     (at open, when the reader table was full, and every 64 write transactions or second)
+ * @param staleReadersCleared reader slots of dead processes this database freed since it opened (at
+ *     open, when the reader table was full, and every 64 write transactions or second)
  * @param mapGrowths how many times this process grew the map
  * @param groupCommits commits that {@link Database#write} callers shared since the database opened:
  *     a group of two or more callers run as nested transactions of one transaction, which then

@@ -18,7 +18,10 @@ final class Encoding {
   /** Per-thread direct buffers: keys and members are copied by LMDB during the call. */
   private static final ThreadLocal<ByteBuffer[]> BUFFERS =
       ThreadLocal.withInitial(
-          () -> new ByteBuffer[] {ByteBuffer.allocateDirect(SCRATCH), ByteBuffer.allocateDirect(SCRATCH)});
+          () ->
+              new ByteBuffer[] {
+                ByteBuffer.allocateDirect(SCRATCH), ByteBuffer.allocateDirect(SCRATCH)
+              });
 
   private Encoding() {}
 
@@ -32,7 +35,10 @@ final class Encoding {
     return BUFFERS.get()[1];
   }
 
-  /** Encodes {@code key} into {@code dst} (cleared), checked to be 1..511 bytes; returns dst flipped. */
+  /**
+   * Encodes {@code key} into {@code dst} (cleared), checked to be 1..511 bytes; returns dst
+   * flipped.
+   */
   static <K> ByteBuffer key(
       final String table, final KeyCodec<K> codec, final K key, final ByteBuffer dst) {
     if (key == null) {
@@ -60,7 +66,10 @@ final class Encoding {
 
   /** Encodes the leading components of a composite key; may be empty only for a scalar "". */
   static ByteBuffer prefix(
-      final String table, final KeyCodec<?> codec, final Object[] components, final ByteBuffer dst) {
+      final String table,
+      final KeyCodec<?> codec,
+      final Object[] components,
+      final ByteBuffer dst) {
     dst.clear();
     try {
       codec.encodePrefix(components, dst);
@@ -120,7 +129,10 @@ final class Encoding {
     if (bytes.isDirect() && bytes.isReadOnly()) {
       if (Views.isDetached(bytes)) {
         throw new InvalidStateException(
-            "value for table '" + table + "', key " + LodestoreException.describeKey(key)
+            "value for table '"
+                + table
+                + "', key "
+                + LodestoreException.describeKey(key)
                 + " is a zero-copy view whose transaction ended (or wrote); copy it while valid");
       }
       return copyToScratch(bytes);

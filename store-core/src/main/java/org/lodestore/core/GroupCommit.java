@@ -55,16 +55,16 @@ import java.util.function.Function;
  *
  * <h3>LMDB's rules</h3>
  *
- * LMDB allows one open child per transaction and no use of the parent while the child is open:
- * the turns are strictly one after the other, and the parent ends only after the last child ended
- * (a member sets RAN after its child closed). Nested transactions do not touch LMDB's write lock,
- * so a child begins, commits and aborts on its caller's thread; the parent, begun by {@code
- * beginWrite}, commits on the thread holding the lock (for a virtual leader, {@link WriteLock}'s
- * platform thread, see {@link Txn#closeLmdb}). While a child is open it is the database's write
- * transaction, owned by its caller's thread: thread checks, ThreadLocals in {@code fn}, and the
- * refusal of a nested {@code beginWrite} (which would otherwise wait for its own group) work as
- * without grouping. Table handles a child opens join the parent when the child commits and are
- * published when the parent commits; those of an aborted child are invalid.
+ * LMDB allows one open child per transaction and no use of the parent while the child is open: the
+ * turns are strictly one after the other, and the parent ends only after the last child ended (a
+ * member sets RAN after its child closed). Nested transactions do not touch LMDB's write lock, so a
+ * child begins, commits and aborts on its caller's thread; the parent, begun by {@code beginWrite},
+ * commits on the thread holding the lock (for a virtual leader, {@link WriteLock}'s platform
+ * thread, see {@link Txn#closeLmdb}). While a child is open it is the database's write transaction,
+ * owned by its caller's thread: thread checks, ThreadLocals in {@code fn}, and the refusal of a
+ * nested {@code beginWrite} (which would otherwise wait for its own group) work as without
+ * grouping. Table handles a child opens join the parent when the child commits and are published
+ * when the parent commits; those of an aborted child are invalid.
  *
  * <h3>Failures</h3>
  *
@@ -72,14 +72,14 @@ import java.util.function.Function;
  *   <li><b>fn throws</b>: its child aborts, nothing of it reaches the parent, its caller gets the
  *       same exception instance; the other members go on.
  *   <li><b>Map full in a child</b>: that child aborts; its caller waits for the group's commit,
- *       then grows the map ({@link Database#growAfterGroup}: the members that saw the same map
- *       full grow it once, not once each) and calls again. <b>At the parent's commit</b>: nothing
- *       was written, so every member with a committed child grows and calls again ({@code fn}
- *       may run again, by contract). With {@code autoGrow(false)} they get {@link
- *       MapFullException} instead.
+ *       then grows the map ({@link Database#growAfterGroup}: the members that saw the same map full
+ *       grow it once, not once each) and calls again. <b>At the parent's commit</b>: nothing was
+ *       written, so every member with a committed child grows and calls again ({@code fn} may run
+ *       again, by contract). With {@code autoGrow(false)} they get {@link MapFullException}
+ *       instead.
  *   <li><b>Too many dirty pages</b> ({@code MDB_TXN_FULL}) in a child that followed committed
- *       siblings: the parent held their pages too, so the caller retries alone, ungrouped, where
- *       it has LMDB's whole limit to itself.
+ *       siblings: the parent held their pages too, so the caller retries alone, ungrouped, where it
+ *       has LMDB's whole limit to itself.
  *   <li><b>The parent's commit fails</b> (disk full, database closed): every member with a
  *       committed child gets that exception; nothing of the group was written.
  *   <li><b>Close</b>: a leader whose {@code beginWrite} fails fails alone and hands over, so each
@@ -98,8 +98,8 @@ import java.util.function.Function;
  * over, as for any failed {@code beginWrite}. A caller already GROUPED runs: its group holds the
  * write transaction, and what it waits for is the functions before it, not a writer elsewhere.
  *
- * Explicit transactions ({@link Database#beginWrite()}) are not grouped: they take the write lock
- * between groups, as between ungrouped writes.
+ * <p>Explicit transactions ({@link Database#beginWrite()}) are not grouped: they take the write
+ * lock between groups, as between ungrouped writes.
  */
 final class GroupCommit {
 
@@ -197,9 +197,9 @@ final class GroupCommit {
   }
 
   /**
-   * Runs {@code fn} as {@link Database#writeAndGet} promises, grouped with concurrent callers,
-   * each attempt waiting at most {@code timeout} (null: forever) to be led or grouped and, as a
-   * leader, to begin the write transaction. Once grouped, a caller runs: its group holds the write
+   * Runs {@code fn} as {@link Database#writeAndGet} promises, grouped with concurrent callers, each
+   * attempt waiting at most {@code timeout} (null: forever) to be led or grouped and, as a leader,
+   * to begin the write transaction. Once grouped, a caller runs: its group holds the write
    * transaction. The calling thread must not hold the write transaction.
    *
    * @throws WriteTimeoutException if the wait ran out; {@code fn} did not run in that attempt

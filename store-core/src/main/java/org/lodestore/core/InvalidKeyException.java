@@ -1,9 +1,9 @@
 package org.lodestore.core;
 
 /**
- * A key that cannot be stored: it encodes to no bytes where a key is required, cannot be represented
- * by its codec (e.g. a timestamp outside the representable range), or is too long. Nothing was
- * written.
+ * A key that cannot be stored: it encodes to no bytes where a key is required, cannot be
+ * represented by its codec (e.g. a timestamp outside the representable range), or is too long.
+ * Nothing was written.
  */
 public class InvalidKeyException extends LodestoreException {
 
@@ -17,7 +17,8 @@ public class InvalidKeyException extends LodestoreException {
    * @param key the key, or null
    * @param cause the underlying cause, or null
    */
-  public InvalidKeyException(final String message, final String table, final Object key, final Throwable cause) {
+  public InvalidKeyException(
+      final String message, final String table, final Object key, final Throwable cause) {
     super(message, table, key, cause);
   }
 }

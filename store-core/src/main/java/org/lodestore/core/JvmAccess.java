@@ -35,7 +35,9 @@ final class JvmAccess {
     if (missing.length() > 0) {
       throw new LodestoreException(
           "Lodestore needs these JVM flags (lmdbjava and Agrona use them on Java 17+); missing:"
-              + missing + ". Start the JVM with: " + FLAGS);
+              + missing
+              + ". Start the JVM with: "
+              + FLAGS);
     }
     checked = true;
   }

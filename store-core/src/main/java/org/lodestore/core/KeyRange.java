@@ -35,11 +35,11 @@ import org.lodestore.core.key.Tuple4KeyCodec;
  * written down: {@code prefix(TICK_KEY, seriesId)} compiles only if {@code seriesId} is a {@code
  * UUID}, and its type {@code KeyRange<Tuple2<UUID, Instant>>} is known before {@code .reversed()}
  * or {@code .limit(n)} is chained, so no type witness is needed. (A factory typed by the component
- * alone, {@code <A, B> KeyRange<Tuple2<A, B>> prefix(A)}, could not learn {@code B} once a
- * modifier is chained, and could not exist beside the one for three-component keys, as both erase
- * to {@code prefix(Object)}.) The codec only types the range: the components are encoded by the
- * codec of the table or index the range is used on, so a prefix made with {@code tuple(UUID,
- * TIMESTAMP)} also selects from an index keyed by {@code tuple(UUID, descending(TIMESTAMP))}.
+ * alone, {@code <A, B> KeyRange<Tuple2<A, B>> prefix(A)}, could not learn {@code B} once a modifier
+ * is chained, and could not exist beside the one for three-component keys, as both erase to {@code
+ * prefix(Object)}.) The codec only types the range: the components are encoded by the codec of the
+ * table or index the range is used on, so a prefix made with {@code tuple(UUID, TIMESTAMP)} also
+ * selects from an index keyed by {@code tuple(UUID, descending(TIMESTAMP))}.
  *
  * @param <K> the key type
  */
@@ -411,8 +411,7 @@ public final class KeyRange<K> {
    * @return the reversed range
    */
   public KeyRange<K> reversed() {
-    return new KeyRange<>(
-        lower, lowerBound, upper, upperBound, prefix, !reversed, limit, offset);
+    return new KeyRange<>(lower, lowerBound, upper, upperBound, prefix, !reversed, limit, offset);
   }
 
   /**

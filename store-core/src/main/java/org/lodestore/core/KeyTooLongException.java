@@ -16,7 +16,8 @@ public class KeyTooLongException extends InvalidKeyException {
    * @param key the key, or null
    * @param cause the underlying cause, or null
    */
-  public KeyTooLongException(final String message, final String table, final Object key, final Throwable cause) {
+  public KeyTooLongException(
+      final String message, final String table, final Object key, final Throwable cause) {
     super(message, table, key, cause);
   }
 }

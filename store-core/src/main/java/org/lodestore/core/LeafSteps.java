@@ -8,22 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Steps a read transaction's cursor through the rows of its current leaf page in Java, reading
- * the page where it lies in the memory map, instead of one {@code mdb_cursor_get} per row; LMDB is
+ * Steps a read transaction's cursor through the rows of its current leaf page in Java, reading the
+ * page where it lies in the memory map, instead of one {@code mdb_cursor_get} per row; LMDB is
  * called again only to cross to the next page (or for a value on overflow pages). A scan's rows
  * then cost a few loads each instead of a native call.
  *
  * <h2>What it reads, and why that is safe</h2>
  *
- * After every native positioning it reads LMDB's cursor ({@code MDB_cursor}, LMDB 0.9, 64-bit)
- * for the page and index it stands on, and trusts them only if they agree exactly with the row
- * LMDB just returned: the page lies wholly in the used part of the map ({@link
- * StoredBounds#holdsPage}), is a leaf, and its node at that index holds the very key address LMDB
- * returned. If they disagree once (another LMDB build with another layout), stepping in Java is
- * turned off for the process. Within the page every node is checked to lie inside it before it is
- * read; a node that does not, or whose value is on overflow pages, is left to LMDB. Before handing
- * back to LMDB the cursor's index is set to the row the scan stands on, so that LMDB's next step
- * starts from there. Only read transactions use it: their pages never change while they are open.
+ * After every native positioning it reads LMDB's cursor ({@code MDB_cursor}, LMDB 0.9, 64-bit) for
+ * the page and index it stands on, and trusts them only if they agree exactly with the row LMDB
+ * just returned: the page lies wholly in the used part of the map ({@link StoredBounds#holdsPage}),
+ * is a leaf, and its node at that index holds the very key address LMDB returned. If they disagree
+ * once (another LMDB build with another layout), stepping in Java is turned off for the process.
+ * Within the page every node is checked to lie inside it before it is read; a node that does not,
+ * or whose value is on overflow pages, is left to LMDB. Before handing back to LMDB the cursor's
+ * index is set to the row the scan stands on, so that LMDB's next step starts from there. Only read
+ * transactions use it: their pages never change while they are open.
  *
  * <pre>
  *  MDB_cursor   mc_snum u16 @64 | mc_top u16 @66 | mc_flags u32 @68 | mc_pg[32] u64 @72 |
@@ -136,7 +136,9 @@ final class LeafSteps {
     final int lower = UnsafeApi.getShort(pg + 12) & 0xFFFF;
     final int n = (lower - PageFile.HEADER) >> 1;
     if ((flags & (PageFile.P_LEAF | PageFile.P_LEAF2 | PageFile.P_SUBP)) != PageFile.P_LEAF
-        || lower < PageFile.HEADER || lower > pageSize || ki >= n) {
+        || lower < PageFile.HEADER
+        || lower > pageSize
+        || ki >= n) {
       disable("mc_pg is not a leaf holding mc_ki");
       return;
     }

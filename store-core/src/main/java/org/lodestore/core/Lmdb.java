@@ -67,7 +67,9 @@ final class Lmdb {
       // the file or a tree deeper than its cursor stack
       return new CorruptDatabaseException(
           "the database file is damaged (LMDB: " + e.getMessage() + "); check it with Verify.run",
-          null, table, e);
+          null,
+          table,
+          e);
     }
     return new LodestoreException("LMDB error: " + e.getMessage(), table, key, e);
   }
@@ -104,8 +106,7 @@ final class Lmdb {
         && !(e instanceof StorageFullException && ((StorageFullException) e).path() != null)
         && storageFull((LmdbException) e.getCause(), dir)) {
       final LodestoreException translated = (LodestoreException) e;
-      return new StorageFullException(
-          dir, translated.table(), translated.key(), e.getCause());
+      return new StorageFullException(dir, translated.table(), translated.key(), e.getCause());
     }
     return e;
   }

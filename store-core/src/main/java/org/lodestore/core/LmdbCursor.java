@@ -41,7 +41,9 @@ final class LmdbCursor {
   /** Whether a {@link Cursor} uses it now. */
   boolean inUse;
 
-  /** Java stepping through leaf pages for {@link #lmdb} (read transactions); see {@link LeafSteps}. */
+  /**
+   * Java stepping through leaf pages for {@link #lmdb} (read transactions); see {@link LeafSteps}.
+   */
   private LeafSteps leaf;
 
   private org.lmdbjava.Cursor<ByteBuffer> leafFor;

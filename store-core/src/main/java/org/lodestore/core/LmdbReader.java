@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@link TxnGate}. Used by one {@link Txn} at a time, guarded by that transaction.
  *
  * <p>Why reuse is safe: everything a user can hold (the {@link Txn}, its {@link Cursor}s, its
- * views) is new per transaction or detached at its end, exactly as without reuse; what is reused
- * is LMDB's handles and Lodestore's internal buffers, which no user object reaches once its
+ * views) is new per transaction or detached at its end, exactly as without reuse; what is reused is
+ * LMDB's handles and Lodestore's internal buffers, which no user object reaches once its
  * transaction ended. A view kept by the user was detached ({@link Views#detach}) and is adopted by
  * the next transaction only when handed in again, as before.
  */
@@ -115,9 +115,7 @@ final class LmdbReader {
     ready = true;
   }
 
-  /**
-   * Ends the snapshot and keeps the reader slot; false if LMDB refused (then {@link #discard}).
-   */
+  /** Ends the snapshot and keeps the reader slot; false if LMDB refused (then {@link #discard}). */
   boolean reset() {
     for (int i = 0; i < cursorCount; i++) {
       cursors[i].inUse = false;

@@ -1,8 +1,9 @@
 package org.lodestore.core;
 
 /**
- * The root of Lodestore's unchecked exceptions. The message is a fixed statement of what went wrong;
- * the table and key it concerns (where there is one) are kept as fields and appended to the message.
+ * The root of Lodestore's unchecked exceptions. The message is a fixed statement of what went
+ * wrong; the table and key it concerns (where there is one) are kept as fields and appended to the
+ * message.
  *
  * <p>Subclasses exist where a caller acts differently: {@link KeyTooLongException} and {@link
  * InvalidKeyException} (fix the input), {@link MapFullException} (grow the map or free space),

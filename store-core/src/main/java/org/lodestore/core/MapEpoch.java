@@ -6,8 +6,8 @@ package org.lodestore.core;
  * (see {@link UnmappedGuard}): while it is reachable, its old range may still be read; once it is
  * not, nothing can read the range any more.
  *
- * <p>It also records whether any zero-copy view or cursor was ever created in it: a map without
- * one has nothing to guard when LMDB lets go of it.
+ * <p>It also records whether any zero-copy view or cursor was ever created in it: a map without one
+ * has nothing to guard when LMDB lets go of it.
  */
 final class MapEpoch {
 

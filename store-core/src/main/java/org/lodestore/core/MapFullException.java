@@ -18,7 +18,8 @@ public class MapFullException extends LodestoreException {
    * @param key the key, or null
    * @param cause the underlying cause, or null
    */
-  public MapFullException(final String message, final String table, final Object key, final Throwable cause) {
+  public MapFullException(
+      final String message, final String table, final Object key, final Throwable cause) {
     super(message, table, key, cause);
   }
 }

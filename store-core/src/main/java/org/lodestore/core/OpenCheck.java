@@ -56,8 +56,8 @@ final class OpenCheck {
   }
 
   /**
-   * Whether the file is shorter than its two meta pages: empty, or being created by another
-   * process right now (LMDB checks such a file itself once it holds the lock).
+   * Whether the file is shorter than its two meta pages: empty, or being created by another process
+   * right now (LMDB checks such a file itself once it holds the lock).
    */
   private static boolean beingCreated(final PageFile file) throws IOException {
     final PageFile.Meta m0 = file.meta(0, 0);
@@ -82,7 +82,8 @@ final class OpenCheck {
     final PageWalk.Problem first = result.problems().get(0);
     final int more = result.problemCount() - 1;
     return new CorruptDatabaseException(
-        "the database file is damaged: " + first.text()
+        "the database file is damaged: "
+            + first.text()
             + (more > 0 ? " (and " + more + " more problems)" : "")
             + "; Verify.run checks the whole file",
         dir.resolve("data.mdb"),

@@ -5,9 +5,9 @@ import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 
 /**
- * What an {@link Attachable} (a {@code Schema}) may do with the tables it owns, beyond plain
- * {@link Database#table} access. It gets this object from {@link Database#attach} and nowhere else,
- * and keeps it for as long as it uses the database.
+ * What an {@link Attachable} (a {@code Schema}) may do with the tables it owns, beyond plain {@link
+ * Database#table} access. It gets this object from {@link Database#attach} and nowhere else, and
+ * keeps it for as long as it uses the database.
  *
  * <ul>
  *   <li>{@link #claim} records, persistently and inside a write transaction, that it owns a table:
@@ -65,8 +65,8 @@ public final class OwnerAccess {
 
   /**
    * As {@link #table(Txn, String, KeyCodec, ValueCodec)}, reporting the table as {@code
-   * displayName} in messages and exceptions (a schema table's declared name, when its LMDB
-   * database is named by its oid).
+   * displayName} in messages and exceptions (a schema table's declared name, when its LMDB database
+   * is named by its oid).
    *
    * @param txn the transaction to open it in
    * @param name the table's name on disk

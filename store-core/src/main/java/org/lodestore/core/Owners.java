@@ -14,13 +14,13 @@ import org.lodestore.core.key.KeyCodecs;
  * tables {@link OwnerAccess} opens.
  *
  * <p>Design note. The marker is read inside the writing transaction, once per table handle and
- * write transaction, so ownership recorded by another process after this one opened its plain
- * table is seen at that process's next write. A process that has not opened the marker database
- * (it did not exist yet when it last looked) checks the main database for it and opens it in the
- * writing transaction, as {@code Database.table(txn, ...)} opens any table. A marker handle that
- * was published after the writing transaction began cannot be used in it (LMDB copies its handle
- * table at begin); the marker is then read in a fresh read transaction, which sees everything
- * committed, as the writing transaction does.
+ * write transaction, so ownership recorded by another process after this one opened its plain table
+ * is seen at that process's next write. A process that has not opened the marker database (it did
+ * not exist yet when it last looked) checks the main database for it and opens it in the writing
+ * transaction, as {@code Database.table(txn, ...)} opens any table. A marker handle that was
+ * published after the writing transaction began cannot be used in it (LMDB copies its handle table
+ * at begin); the marker is then read in a fresh read transaction, which sees everything committed,
+ * as the writing transaction does.
  */
 final class Owners {
 
@@ -29,7 +29,9 @@ final class Owners {
 
   private Owners() {}
 
-  /** The owner label of table {@code name} as {@code txn} sees it, or null; {@code txn} is entered. */
+  /**
+   * The owner label of table {@code name} as {@code txn} sees it, or null; {@code txn} is entered.
+   */
   static String ownerOf(final Database db, final Txn txn, final String name) {
     TableHandle owners = db.publishedHandle(DBI);
     if (owners != null && !owners.usableIn(txn)) {
@@ -65,7 +67,8 @@ final class Owners {
 
   /** Records {@code owner} as the owner of {@code name} in write transaction {@code txn}. */
   static void claim(final Database db, final Txn txn, final String name, final String owner) {
-    final Table<String, String> owners = db.ownedTable(txn, DBI, KeyCodecs.STRING, ValueCodecs.STRING);
+    final Table<String, String> owners =
+        db.ownedTable(txn, DBI, KeyCodecs.STRING, ValueCodecs.STRING);
     if (!owner.equals(owners.get(txn, name))) {
       owners.put(txn, name, owner);
     }
@@ -86,7 +89,9 @@ final class Owners {
   /** The refusal of a plain write to a table that {@code owner} owns. */
   static SchemaMismatchException refusal(final String table, final String owner) {
     return new SchemaMismatchException(
-        "table belongs to " + owner + ": a write through a plain Table would bypass what it "
+        "table belongs to "
+            + owner
+            + ": a write through a plain Table would bypass what it "
             + "maintains (its indexes), so nothing was written; write through its Schema (plain "
             + "Tables may read it)",
         table,

@@ -9,9 +9,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Read-only access to the pages of an LMDB 0.9 {@code data.mdb} (64-bit, little-endian: every
- * platform lmdbjava ships a library for) through positional reads into heap buffers, never a
- * memory map: a damaged or truncated file then gives wrong bytes or a short read, never a fault.
- * Used by {@link PageWalk} at open and by {@link Verify}'s child.
+ * platform lmdbjava ships a library for) through positional reads into heap buffers, never a memory
+ * map: a damaged or truncated file then gives wrong bytes or a short read, never a fault. Used by
+ * {@link PageWalk} at open and by {@link Verify}'s child.
  *
  * <pre>
  *  page header (16 bytes)  pgno u64 @0 | pad u16 @8 | flags u16 @10 | lower u16 @12 | upper u16 @14
@@ -36,6 +36,7 @@ final class PageFile implements AutoCloseable {
   static final int P_META = 0x08;
   static final int P_LEAF2 = 0x20;
   static final int P_SUBP = 0x40;
+
   /** Page flags that say nothing about the page's content (dirty, loose, keep). */
   static final int P_IGNORED = 0x10 | 0x4000 | 0x8000;
 
@@ -49,14 +50,17 @@ final class PageFile implements AutoCloseable {
   static final int MDB_DUPFIXED = 0x10;
   static final int MDB_INTEGERDUP = 0x20;
   static final int MDB_REVERSEDUP = 0x40;
+
   /** The flags a table record may carry. */
   static final int PERSISTENT_FLAGS = 0x7E;
 
   static final long P_INVALID = -1L;
   static final int NUM_METAS = 2;
   static final int MAX_KEY = 511;
+
   /** LMDB's cursor stack: no tree is deeper. */
   static final int MAX_DEPTH = 32;
+
   static final int RECORD = 48;
   static final int MAGIC = 0xBEEFC0DE;
   static final int VERSION = 1;

@@ -12,8 +12,8 @@ import org.lodestore.core.PageFile.Record;
 
 /**
  * Checks the structure of an LMDB {@code data.mdb} without LMDB, from its meta pages down, reading
- * pages with {@link PageFile} (positional reads into heap buffers): a damaged file can make the walk
- * report problems, never fault.
+ * pages with {@link PageFile} (positional reads into heap buffers): a damaged file can make the
+ * walk report problems, never fault.
  *
  * <h2>Two depths</h2>
  *
@@ -23,7 +23,8 @@ import org.lodestore.core.PageFile.Record;
  *       table: {@code Database.open} runs it before LMDB maps the file.
  *   <li>{@link #full}: every page of every table, of the sets' sub-databases and of the free table,
  *       the free table's lists of free pages, and the accounting: every page of the file is in
- *       exactly one table or free. {@link Verify}'s child runs it before it lets LMDB read the file.
+ *       exactly one table or free. {@link Verify}'s child runs it before it lets LMDB read the
+ *       file.
  * </ul>
  *
  * <h2>The rules</h2>
@@ -32,14 +33,13 @@ import org.lodestore.core.PageFile.Record;
  * current one's last page inside the map it records (the file itself may end earlier: pages a
  * transaction allocated and freed are never written), records whose root is a page up to the last
  * and whose depth, page counts and entry counts match the tree; every page: inside the file, its
- * page number field, the kind its level
- * calls for (branch above, leaf at the record's depth, overflow where a value points), bounds
- * {@code 16 <= lower <= upper <= page size}, at least two keys in a branch page (LMDB aborts the
- * process otherwise), node pointers inside the node area, every key and value inside its page, key
- * sizes 1..511, node flags that the table's kind allows (a set flag in a plain table makes LMDB
- * dereference a null pointer), keys in strictly increasing order and inside the key range of the
- * branch entry that leads to them, no page reached twice (no cycle), overflow pages that hold their
- * value.
+ * page number field, the kind its level calls for (branch above, leaf at the record's depth,
+ * overflow where a value points), bounds {@code 16 <= lower <= upper <= page size}, at least two
+ * keys in a branch page (LMDB aborts the process otherwise), node pointers inside the node area,
+ * every key and value inside its page, key sizes 1..511, node flags that the table's kind allows (a
+ * set flag in a plain table makes LMDB dereference a null pointer), keys in strictly increasing
+ * order and inside the key range of the branch entry that leads to them, no page reached twice (no
+ * cycle), overflow pages that hold their value.
  *
  * <p>What no rule can see: bytes of keys or values that changed while every rule still holds. LMDB
  * keeps no checksums of pages.
@@ -93,7 +93,11 @@ final class PageWalk {
    * @param freePages the free pages listed (full walk)
    */
   record Result(
-      Meta meta, List<Problem> problems, int problemCount, List<TableCount> tables, long freePages) {
+      Meta meta,
+      List<Problem> problems,
+      int problemCount,
+      List<TableCount> tables,
+      long freePages) {
 
     boolean ok() {
       return problemCount == 0;
@@ -114,7 +118,10 @@ final class PageWalk {
   private long freePages;
 
   private PageWalk(
-      final PageFile file, final Meta meta, final boolean full, final List<Problem> problems,
+      final PageFile file,
+      final Meta meta,
+      final boolean full,
+      final List<Problem> problems,
       final int problemCount) {
     this.file = file;
     this.meta = meta;
@@ -137,8 +144,8 @@ final class PageWalk {
   }
 
   /**
-   * The check {@code Database.open} runs: meta pages, the main table, every table's record and
-   * root page.
+   * The check {@code Database.open} runs: meta pages, the main table, every table's record and root
+   * page.
    *
    * @param file the open {@code data.mdb}
    * @return what it found
@@ -167,8 +174,12 @@ final class PageWalk {
     }
     final PageWalk w = new PageWalk(file, meta, full, problems, problems.size());
     w.run();
-    return new Result(meta, Collections.unmodifiableList(w.problems), w.problemCount,
-        Collections.unmodifiableList(w.tables), w.freePages);
+    return new Result(
+        meta,
+        Collections.unmodifiableList(w.problems),
+        w.problemCount,
+        Collections.unmodifiableList(w.tables),
+        w.freePages);
   }
 
   // ------------------------------------------------------------------------- meta pages
@@ -192,29 +203,43 @@ final class PageWalk {
     }
     final Meta m1 = file.meta(1, psize);
     if (m1 == null) {
-      problems.add(new Problem(null, "the file is " + size + " bytes: too short for two meta pages"));
+      problems.add(
+          new Problem(null, "the file is " + size + " bytes: too short for two meta pages"));
       return null;
     }
     if (!metaOk(m1, problems)) {
       return null;
     }
     if (m1.pageSize() != psize) {
-      problems.add(new Problem(null, "meta page 1 is damaged: page size " + m1.pageSize()
-          + ", meta page 0 says " + psize));
+      problems.add(
+          new Problem(
+              null,
+              "meta page 1 is damaged: page size "
+                  + m1.pageSize()
+                  + ", meta page 0 says "
+                  + psize));
       return null;
     }
     final Meta current = m1.txnid() > m0.txnid() ? m1 : m0; // LMDB's choice
     final long last = current.lastPage();
     if (last < PageFile.NUM_METAS - 1 || last > Long.MAX_VALUE / psize - 1) {
-      problems.add(new Problem(null, "meta page " + current.index() + " is damaged: last page "
-          + last));
+      problems.add(
+          new Problem(null, "meta page " + current.index() + " is damaged: last page " + last));
       return null;
     }
     // The file may end before the last page: pages a transaction allocated and freed again are
     // never written. They cannot lie past the map the last commit had, though.
     if ((last + 1) * psize > Math.max(current.mapSize(), size)) {
-      problems.add(new Problem(null, "meta page " + current.index() + " is damaged: last page "
-          + last + " lies past the map size " + current.mapSize() + " it records"));
+      problems.add(
+          new Problem(
+              null,
+              "meta page "
+                  + current.index()
+                  + " is damaged: last page "
+                  + last
+                  + " lies past the map size "
+                  + current.mapSize()
+                  + " it records"));
       return null;
     }
     return current;
@@ -223,14 +248,24 @@ final class PageWalk {
   private static boolean metaOk(final Meta m, final List<Problem> problems) {
     final String which = "meta page " + m.index() + " is damaged: ";
     if ((m.pageFlags() & PageFile.P_META) == 0) {
-      problems.add(new Problem(null, which + "flags 0x" + Integer.toHexString(m.pageFlags())
-          + " are not a meta page's"));
+      problems.add(
+          new Problem(
+              null,
+              which + "flags 0x" + Integer.toHexString(m.pageFlags()) + " are not a meta page's"));
     } else if (m.magic() != PageFile.MAGIC) {
-      problems.add(new Problem(null, which + "magic 0x" + Integer.toHexString(m.magic())
-          + " is not LMDB's"));
+      problems.add(
+          new Problem(
+              null, which + "magic 0x" + Integer.toHexString(m.magic()) + " is not LMDB's"));
     } else if (m.version() != PageFile.VERSION) {
-      problems.add(new Problem(null, which + "format version " + m.version()
-          + " (LMDB 0.9 writes " + PageFile.VERSION + ")"));
+      problems.add(
+          new Problem(
+              null,
+              which
+                  + "format version "
+                  + m.version()
+                  + " (LMDB 0.9 writes "
+                  + PageFile.VERSION
+                  + ")"));
     } else {
       return true;
     }
@@ -243,19 +278,25 @@ final class PageWalk {
   private final class Tree {
     final String table;
     final int kind;
+
     /** The table's flags (a sub-database: its owning table's). */
     final int flags;
+
     final int depth;
     final Tree owner;
     final int order;
+
     /** Member size of a DUPFIXED table, once seen (kept on the owning table's tree). */
     int fixedSize = -1;
+
     long entries;
     long branch;
     long leaf;
     long overflow;
+
     /** Pages of this tree and of its sub-databases. */
     long pages;
+
     byte[] last;
 
     Tree(final String table, final int kind, final int flags, final int depth, final Tree owner) {
@@ -264,11 +305,14 @@ final class PageWalk {
       this.flags = flags;
       this.depth = depth;
       this.owner = owner == null ? this : owner;
-      this.order = kind == FREE ? ORDER_INTEGER
-          : kind == SUB ? dupOrder(flags)
-          : (flags & PageFile.MDB_INTEGERKEY) != 0 ? ORDER_INTEGER
-          : (flags & PageFile.MDB_REVERSEKEY) != 0 ? ORDER_REVERSE
-          : ORDER_BYTES;
+      this.order =
+          kind == FREE
+              ? ORDER_INTEGER
+              : kind == SUB
+                  ? dupOrder(flags)
+                  : (flags & PageFile.MDB_INTEGERKEY) != 0
+                      ? ORDER_INTEGER
+                      : (flags & PageFile.MDB_REVERSEKEY) != 0 ? ORDER_REVERSE : ORDER_BYTES;
     }
 
     boolean dupSort() {
@@ -281,9 +325,9 @@ final class PageWalk {
   }
 
   private static int dupOrder(final int flags) {
-    return (flags & PageFile.MDB_INTEGERDUP) != 0 ? ORDER_INTEGER
-        : (flags & PageFile.MDB_REVERSEDUP) != 0 ? ORDER_REVERSE
-        : ORDER_BYTES;
+    return (flags & PageFile.MDB_INTEGERDUP) != 0
+        ? ORDER_INTEGER
+        : (flags & PageFile.MDB_REVERSEDUP) != 0 ? ORDER_REVERSE : ORDER_BYTES;
   }
 
   private void run() throws IOException {
@@ -314,8 +358,16 @@ final class PageWalk {
     }
     if (r.root() == PageFile.P_INVALID) {
       if (r.depth() != 0 || r.entries() != 0 || pages != 0) {
-        problem(table, what + " says it is empty (no root page) but has depth " + r.depth()
-            + ", " + r.entries() + " entries and " + pages + " pages");
+        problem(
+            table,
+            what
+                + " says it is empty (no root page) but has depth "
+                + r.depth()
+                + ", "
+                + r.entries()
+                + " entries and "
+                + pages
+                + " pages");
         return null;
       }
       return new Tree(table, kind, kind == SUB ? owner.flags : r.flags(), 0, owner);
@@ -329,8 +381,15 @@ final class PageWalk {
       return null;
     }
     if (r.entries() < 1 || pages < r.depth() || pages < 0 || pages > lastPage + 1) {
-      problem(table, what + " counts " + r.entries() + " entries in " + pages + " pages at depth "
-          + r.depth());
+      problem(
+          table,
+          what
+              + " counts "
+              + r.entries()
+              + " entries in "
+              + pages
+              + " pages at depth "
+              + r.depth());
       return null;
     }
     return new Tree(table, kind, kind == SUB ? owner.flags : r.flags(), r.depth(), owner);
@@ -346,14 +405,29 @@ final class PageWalk {
       return; // counts of a broken tree say nothing more
     }
     if (t.entries != r.entries()) {
-      problem(t.table, (t.kind == SUB ? "a set's sub-database" : "the tree") + " holds "
-          + t.entries + " entries, its record says " + r.entries());
+      problem(
+          t.table,
+          (t.kind == SUB ? "a set's sub-database" : "the tree")
+              + " holds "
+              + t.entries
+              + " entries, its record says "
+              + r.entries());
     }
-    if (t.branch != r.branchPages() || t.leaf != r.leafPages()
-        || t.overflow != r.overflowPages()) {
-      problem(t.table, "the tree has " + t.branch + " branch, " + t.leaf + " leaf and "
-          + t.overflow + " overflow pages, its record says " + r.branchPages() + ", "
-          + r.leafPages() + " and " + r.overflowPages());
+    if (t.branch != r.branchPages() || t.leaf != r.leafPages() || t.overflow != r.overflowPages()) {
+      problem(
+          t.table,
+          "the tree has "
+              + t.branch
+              + " branch, "
+              + t.leaf
+              + " leaf and "
+              + t.overflow
+              + " overflow pages, its record says "
+              + r.branchPages()
+              + ", "
+              + r.leafPages()
+              + " and "
+              + r.overflowPages());
     }
   }
 
@@ -381,26 +455,53 @@ final class PageWalk {
     }
     final int flags = p.getShort(10) & 0xFFFF & ~PageFile.P_IGNORED;
     final boolean branch = level < t.depth;
-    final int expected = branch ? PageFile.P_BRANCH
-        : t.kind == SUB && t.dupFixed() ? PageFile.P_LEAF | PageFile.P_LEAF2
-        : PageFile.P_LEAF;
+    final int expected =
+        branch
+            ? PageFile.P_BRANCH
+            : t.kind == SUB && t.dupFixed() ? PageFile.P_LEAF | PageFile.P_LEAF2 : PageFile.P_LEAF;
     if (flags != expected) {
-      problem(t.table, "page " + pgno + " has flags 0x" + Integer.toHexString(flags) + " where "
-          + (branch ? "a branch" : "a leaf") + " page is due (level " + level + " of " + t.depth
-          + ")");
+      problem(
+          t.table,
+          "page "
+              + pgno
+              + " has flags 0x"
+              + Integer.toHexString(flags)
+              + " where "
+              + (branch ? "a branch" : "a leaf")
+              + " page is due (level "
+              + level
+              + " of "
+              + t.depth
+              + ")");
       return null;
     }
     final int lower = p.getShort(12) & 0xFFFF;
     final int upper = p.getShort(14) & 0xFFFF;
     if (lower < PageFile.HEADER || lower > upper || upper > psize || (lower & 1) != 0) {
-      problem(t.table, "page " + pgno + " has bounds lower " + lower + ", upper " + upper
-          + " (16 <= lower <= upper <= " + psize + ", lower even)");
+      problem(
+          t.table,
+          "page "
+              + pgno
+              + " has bounds lower "
+              + lower
+              + ", upper "
+              + upper
+              + " (16 <= lower <= upper <= "
+              + psize
+              + ", lower even)");
       return null;
     }
     final int n = (lower - PageFile.HEADER) / 2;
     if (n < (branch && t.kind != FREE ? 2 : 1)) {
-      problem(t.table, "page " + pgno + " holds " + n + " keys ("
-          + (branch ? "a branch page holds at least 2" : "a page holds at least 1") + ")");
+      problem(
+          t.table,
+          "page "
+              + pgno
+              + " holds "
+              + n
+              + " keys ("
+              + (branch ? "a branch page holds at least 2" : "a page holds at least 1")
+              + ")");
       return null;
     }
     if (branch) {
@@ -413,8 +514,9 @@ final class PageWalk {
   }
 
   /** Walks the subtree at {@code pgno}, whose keys must lie in [lo, hi) (null: unbounded). */
-  private void visit(final Tree t, final long pgno, final int level, final byte[] lo,
-      final byte[] hi) throws IOException {
+  private void visit(
+      final Tree t, final long pgno, final int level, final byte[] lo, final byte[] hi)
+      throws IOException {
     final ByteBuffer p = header(t, pgno, level);
     if (p == null) {
       return;
@@ -433,8 +535,16 @@ final class PageWalk {
     }
   }
 
-  private void branch(final Tree t, final ByteBuffer p, final long pgno, final int level,
-      final int n, final int upper, final byte[] lo, final byte[] hi) throws IOException {
+  private void branch(
+      final Tree t,
+      final ByteBuffer p,
+      final long pgno,
+      final int level,
+      final int n,
+      final int upper,
+      final byte[] lo,
+      final byte[] hi)
+      throws IOException {
     final long[] children = new long[n];
     final byte[][] keys = new byte[n + 1][];
     keys[0] = lo;
@@ -449,8 +559,10 @@ final class PageWalk {
         problem(t.table, "page " + pgno + ": key of node " + i + " runs past the page");
         return;
       }
-      children[i] = (p.getShort(node) & 0xFFFFL) | (p.getShort(node + 2) & 0xFFFFL) << 16
-          | (p.getShort(node + 4) & 0xFFFFL) << 32;
+      children[i] =
+          (p.getShort(node) & 0xFFFFL)
+              | (p.getShort(node + 2) & 0xFFFFL) << 16
+              | (p.getShort(node + 4) & 0xFFFFL) << 32;
       if (i == 0) {
         continue; // LMDB ignores the first key of a branch page
       }
@@ -473,19 +585,40 @@ final class PageWalk {
   }
 
   /** The offset of node {@code i}, checked to lie in the node area; -1 if it does not. */
-  private int nodeAt(final Tree t, final ByteBuffer p, final String where, final int i,
-      final int upper, final int size) {
+  private int nodeAt(
+      final Tree t,
+      final ByteBuffer p,
+      final String where,
+      final int i,
+      final int upper,
+      final int size) {
     final int at = (p.getShort(p.position() + PageFile.HEADER + 2 * i) & 0xFFFF);
     if (at < upper || at + 8 > size || (at & 1) != 0) {
-      problem(t.table, where + ": node " + i + " is at offset " + at
-          + ", outside the node area " + upper + ".." + size);
+      problem(
+          t.table,
+          where
+              + ": node "
+              + i
+              + " is at offset "
+              + at
+              + ", outside the node area "
+              + upper
+              + ".."
+              + size);
       return -1;
     }
     return p.position() + at;
   }
 
-  private void leaf(final Tree t, final ByteBuffer p, final long pgno, final int n,
-      final int upper, final byte[] lo, final byte[] hi) throws IOException {
+  private void leaf(
+      final Tree t,
+      final ByteBuffer p,
+      final long pgno,
+      final int n,
+      final int upper,
+      final byte[] lo,
+      final byte[] hi)
+      throws IOException {
     for (int i = 0; i < n; i++) {
       final int node = nodeAt(t, p, "page " + pgno, i, upper, psize);
       if (node < 0) {
@@ -497,8 +630,14 @@ final class PageWalk {
       final String where = "page " + pgno + ", node " + i;
       final boolean big = (flags & PageFile.F_BIGDATA) != 0;
       if (node + 8L + ksize + (big ? 8 : dsize) > psize) {
-        problem(t.table, where + ": its key (" + ksize + " bytes) and value ("
-            + (big ? "a page number" : dsize + " bytes") + ") run past the page");
+        problem(
+            t.table,
+            where
+                + ": its key ("
+                + ksize
+                + " bytes) and value ("
+                + (big ? "a page number" : dsize + " bytes")
+                + ") run past the page");
         return;
       }
       if ((ksize < 1 && t.kind != SUB) || ksize > PageFile.MAX_KEY) {
@@ -517,16 +656,19 @@ final class PageWalk {
   }
 
   /** Checks that {@code key} follows the tree's previous key and lies in [lo, hi). */
-  private boolean inOrder(final Tree t, final byte[] key, final byte[] lo, final byte[] hi,
-      final String where) {
+  private boolean inOrder(
+      final Tree t, final byte[] key, final byte[] lo, final byte[] hi, final String where) {
     if (t.last != null && compare(t.order, t.last, key) >= 0) {
       problem(t.table, where + ": key out of order (not after the previous key)");
       return false;
     }
     if ((lo != null && compare(t.order, key, lo) < 0)
         || (hi != null && compare(t.order, key, hi) >= 0)) {
-      problem(t.table, where + ": key outside the range of the branch entry that leads to it "
-          + "(lookups would miss it)");
+      problem(
+          t.table,
+          where
+              + ": key outside the range of the branch entry that leads to it "
+              + "(lookups would miss it)");
       return false;
     }
     t.last = key;
@@ -534,8 +676,15 @@ final class PageWalk {
   }
 
   /** Checks a leaf node's value by the kind of tree; false if the page should not be read on. */
-  private boolean leafData(final Tree t, final ByteBuffer p, final int flags, final int data,
-      final long dsize, final byte[] key, final String where) throws IOException {
+  private boolean leafData(
+      final Tree t,
+      final ByteBuffer p,
+      final int flags,
+      final int data,
+      final long dsize,
+      final byte[] key,
+      final String where)
+      throws IOException {
     final int kind = flags & (PageFile.F_BIGDATA | PageFile.F_SUBDATA | PageFile.F_DUPDATA);
     if (flags != kind) {
       problem(t.table, where + ": unknown node flags 0x" + Integer.toHexString(flags));
@@ -544,8 +693,16 @@ final class PageWalk {
     switch (t.kind) {
       case MAIN:
         if (kind != PageFile.F_SUBDATA || dsize != PageFile.RECORD) {
-          problem(MAIN_TABLE, where + ": entry '" + name(key) + "' is not a table record (flags 0x"
-              + Integer.toHexString(flags) + ", " + dsize + " bytes)");
+          problem(
+              MAIN_TABLE,
+              where
+                  + ": entry '"
+                  + name(key)
+                  + "' is not a table record (flags 0x"
+                  + Integer.toHexString(flags)
+                  + ", "
+                  + dsize
+                  + " bytes)");
           return false;
         }
         t.entries++;
@@ -553,16 +710,28 @@ final class PageWalk {
         return true;
       case FREE:
         if ((kind != 0 && kind != PageFile.F_BIGDATA) || key.length != 8) {
-          problem(FREE_TABLE, where + ": node flags 0x" + Integer.toHexString(flags) + ", a key of "
-              + key.length + " bytes (a transaction id has 8)");
+          problem(
+              FREE_TABLE,
+              where
+                  + ": node flags 0x"
+                  + Integer.toHexString(flags)
+                  + ", a key of "
+                  + key.length
+                  + " bytes (a transaction id has 8)");
           return false;
         }
         t.entries++;
         return freeList(t, p, data, dsize, kind == PageFile.F_BIGDATA, where);
       case SUB:
         if (kind != 0 || dsize != 0) {
-          problem(t.table, where + ": a member node of a set's sub-database has flags 0x"
-              + Integer.toHexString(flags) + " and " + dsize + " bytes of data");
+          problem(
+              t.table,
+              where
+                  + ": a member node of a set's sub-database has flags 0x"
+                  + Integer.toHexString(flags)
+                  + " and "
+                  + dsize
+                  + " bytes of data");
           return false;
         }
         t.entries++;
@@ -576,8 +745,12 @@ final class PageWalk {
         return overflow(t, p.getLong(data), dsize, where);
       }
       if (kind != 0) {
-        problem(t.table, where + ": node flags 0x" + Integer.toHexString(flags)
-            + " in a table that is not a set table");
+        problem(
+            t.table,
+            where
+                + ": node flags 0x"
+                + Integer.toHexString(flags)
+                + " in a table that is not a set table");
         return false;
       }
       t.entries++;
@@ -611,8 +784,14 @@ final class PageWalk {
       t.entries += sub.entries;
       return true;
     }
-    problem(t.table, where + ": node flags 0x" + Integer.toHexString(flags) + " with " + dsize
-        + " bytes of data in a set table");
+    problem(
+        t.table,
+        where
+            + ": node flags 0x"
+            + Integer.toHexString(flags)
+            + " with "
+            + dsize
+            + " bytes of data in a set table");
     return false;
   }
 
@@ -633,11 +812,11 @@ final class PageWalk {
   }
 
   /**
-   * The members in a sub-page (a small set inside its node, at {@code at}, {@code size} bytes);
-   * -1 if it is damaged.
+   * The members in a sub-page (a small set inside its node, at {@code at}, {@code size} bytes); -1
+   * if it is damaged.
    */
-  private int subPage(final Tree t, final ByteBuffer p, final int at, final int size,
-      final String where) {
+  private int subPage(
+      final Tree t, final ByteBuffer p, final int at, final int size, final String where) {
     final String sub = where + ": set sub-page";
     if (size < PageFile.HEADER) {
       problem(t.table, sub + " of " + size + " bytes");
@@ -648,13 +827,19 @@ final class PageWalk {
     final int lower = p.getShort(at + 12) & 0xFFFF;
     final int upper = p.getShort(at + 14) & 0xFFFF;
     if (flags != expected) {
-      problem(t.table, sub + " has flags 0x" + Integer.toHexString(flags) + ", expected 0x"
-          + Integer.toHexString(expected));
+      problem(
+          t.table,
+          sub
+              + " has flags 0x"
+              + Integer.toHexString(flags)
+              + ", expected 0x"
+              + Integer.toHexString(expected));
       return -1;
     }
     if (lower < PageFile.HEADER || lower > upper || upper > size || (lower & 1) != 0) {
-      problem(t.table, sub + " has bounds lower " + lower + ", upper " + upper + " (size " + size
-          + ")");
+      problem(
+          t.table,
+          sub + " has bounds lower " + lower + ", upper " + upper + " (size " + size + ")");
       return -1;
     }
     final int n = (lower - PageFile.HEADER) / 2;
@@ -676,8 +861,17 @@ final class PageWalk {
       final long dsize = (p.getShort(node) & 0xFFFFL) | (p.getShort(node + 2) & 0xFFFFL) << 16;
       final int nflags = p.getShort(node + 4) & 0xFFFF;
       if (node - at + 8 + ksize > size || ksize > PageFile.MAX_KEY || dsize != 0 || nflags != 0) {
-        problem(t.table, sub + ", member " + i + ": " + ksize + " bytes, data " + dsize
-            + ", flags 0x" + Integer.toHexString(nflags));
+        problem(
+            t.table,
+            sub
+                + ", member "
+                + i
+                + ": "
+                + ksize
+                + " bytes, data "
+                + dsize
+                + ", flags 0x"
+                + Integer.toHexString(nflags));
         return -1;
       }
       if (!inOrder(members, bytes(p, node + 8, ksize), null, null, sub + ", member " + i)) {
@@ -691,18 +885,28 @@ final class PageWalk {
    * Checks a page (or sub-page at {@code at}) of fixed-size keys (DUPFIXED members): the key size
    * in the header's pad, {@code n} keys packed from offset 16.
    */
-  private boolean fixedKeys(final Tree t, final ByteBuffer p, final int at, final int size,
-      final int n, final String where, final byte[] lo, final byte[] hi) {
+  private boolean fixedKeys(
+      final Tree t,
+      final ByteBuffer p,
+      final int at,
+      final int size,
+      final int n,
+      final String where,
+      final byte[] lo,
+      final byte[] hi) {
     final int ksize = p.getShort(at + 8) & 0xFFFF;
-    if (ksize < 1 || ksize > PageFile.MAX_KEY || PageFile.HEADER + (long) n * ksize > size
+    if (ksize < 1
+        || ksize > PageFile.MAX_KEY
+        || PageFile.HEADER + (long) n * ksize > size
         || !memberSize(t, ksize, where)) {
-      problem(t.table, where + ": " + n + " fixed-size members of " + ksize + " bytes in "
-          + size + " bytes");
+      problem(
+          t.table,
+          where + ": " + n + " fixed-size members of " + ksize + " bytes in " + size + " bytes");
       return false;
     }
     for (int i = 0; i < n; i++) {
-      if (!inOrder(t, bytes(p, at + PageFile.HEADER + i * ksize, ksize), lo, hi,
-          where + ", member " + i)) {
+      if (!inOrder(
+          t, bytes(p, at + PageFile.HEADER + i * ksize, ksize), lo, hi, where + ", member " + i)) {
         return false;
       }
     }
@@ -720,8 +924,13 @@ final class PageWalk {
       return true;
     }
     if (owner.fixedSize != size) {
-      problem(t.table, where + ": a member of " + size + " bytes where the set table's members are "
-          + owner.fixedSize);
+      problem(
+          t.table,
+          where
+              + ": a member of "
+              + size
+              + " bytes where the set table's members are "
+              + owner.fixedSize);
       return false;
     }
     return true;
@@ -731,8 +940,9 @@ final class PageWalk {
   private boolean overflow(final Tree t, final long first, final long dsize, final String where)
       throws IOException {
     if (first < PageFile.NUM_METAS || first > lastPage) {
-      problem(t.table, where + ": its value's overflow page " + first + " is outside pages 2.."
-          + lastPage);
+      problem(
+          t.table,
+          where + ": its value's overflow page " + first + " is outside pages 2.." + lastPage);
       return false;
     }
     final ByteBuffer h = file.read(first * psize, PageFile.HEADER);
@@ -742,14 +952,30 @@ final class PageWalk {
       problem(t.table, where + ": overflow page " + first + " says it is page " + h.getLong(0));
     }
     if (flags != PageFile.P_OVERFLOW) {
-      problem(t.table, where + ": page " + first + " has flags 0x" + Integer.toHexString(flags)
-          + " where an overflow page is due");
+      problem(
+          t.table,
+          where
+              + ": page "
+              + first
+              + " has flags 0x"
+              + Integer.toHexString(flags)
+              + " where an overflow page is due");
       return false;
     }
-    if (pages < 1 || first + pages - 1 > lastPage || PageFile.HEADER + dsize > pages * psize
+    if (pages < 1
+        || first + pages - 1 > lastPage
+        || PageFile.HEADER + dsize > pages * psize
         || (first + pages) * psize > fileSize) {
-      problem(t.table, where + ": overflow page " + first + " counts " + pages
-          + " pages for a value of " + dsize + " bytes");
+      problem(
+          t.table,
+          where
+              + ": overflow page "
+              + first
+              + " counts "
+              + pages
+              + " pages for a value of "
+              + dsize
+              + " bytes");
       return false;
     }
     if (full) {
@@ -766,8 +992,14 @@ final class PageWalk {
   }
 
   /** Checks a list of free pages (a node of the free table) and records them. */
-  private boolean freeList(final Tree t, final ByteBuffer p, final int data, final long dsize,
-      final boolean big, final String where) throws IOException {
+  private boolean freeList(
+      final Tree t,
+      final ByteBuffer p,
+      final int data,
+      final long dsize,
+      final boolean big,
+      final String where)
+      throws IOException {
     final ByteBuffer list;
     if (big) {
       final long first = p.getLong(data);
@@ -817,8 +1049,12 @@ final class PageWalk {
     }
     final long accounted = PageFile.NUM_METAS + reached.count() + free.count();
     if (accounted != lastPage + 1) {
-      problem(null, (lastPage + 1 - accounted) + " of the file's " + (lastPage + 1)
-          + " pages are in no table and not free");
+      problem(
+          null,
+          (lastPage + 1 - accounted)
+              + " of the file's "
+              + (lastPage + 1)
+              + " pages are in no table and not free");
     }
   }
 
@@ -844,17 +1080,18 @@ final class PageWalk {
   /** LMDB's comparators: bytes (memcmp, shorter first), bytes from the end, native integers. */
   static int compare(final int order, final byte[] a, final byte[] b) {
     switch (order) {
-      case ORDER_REVERSE: {
-        int i = a.length - 1;
-        int j = b.length - 1;
-        for (; i >= 0 && j >= 0; i--, j--) {
-          final int d = Byte.toUnsignedInt(a[i]) - Byte.toUnsignedInt(b[j]);
-          if (d != 0) {
-            return d;
+      case ORDER_REVERSE:
+        {
+          int i = a.length - 1;
+          int j = b.length - 1;
+          for (; i >= 0 && j >= 0; i--, j--) {
+            final int d = Byte.toUnsignedInt(a[i]) - Byte.toUnsignedInt(b[j]);
+            if (d != 0) {
+              return d;
+            }
           }
+          return a.length - b.length;
         }
-        return a.length - b.length;
-      }
       case ORDER_INTEGER:
         if (a.length == b.length && (a.length == 4 || a.length == 8)) {
           for (int i = a.length - 1; i >= 0; i--) {

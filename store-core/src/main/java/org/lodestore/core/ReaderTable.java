@@ -84,7 +84,9 @@ final class ReaderTable {
           // a header line "    pid     thread     txnid", or "(no active readers)", then one a slot
           // a slot whose txnid is "-" belongs to a pooled read transaction between uses (reset):
           // it holds no snapshot, so it is not a reader in use
-          if (message != null && !message.startsWith("(") && !message.trim().startsWith("pid")
+          if (message != null
+              && !message.startsWith("(")
+              && !message.trim().startsWith("pid")
               && !message.trim().endsWith("-")) {
             lines.incrementAndGet();
           }
@@ -153,7 +155,9 @@ final class ReaderTable {
       field.setAccessible(true);
       return field;
     } catch (NoSuchFieldException | RuntimeException e) {
-      LOG.debug("cannot reach lmdbjava's environment pointer; reader counts are unknown: {}", e.toString());
+      LOG.debug(
+          "cannot reach lmdbjava's environment pointer; reader counts are unknown: {}",
+          e.toString());
       return null;
     }
   }

@@ -14,8 +14,8 @@ import org.lodestore.core.key.KeyCodec;
  * size are O(log n); no operation rewrites a whole set. Members sort by their codec's order and are
  * 1..511 bytes when encoded. It is the base of UUID-set tables and non-unique indexes.
  *
- * <p>Immutable and thread-safe; every operation takes the {@link Txn} it runs in. A set table that a
- * schema owns ({@link OwnerAccess#claim}) refuses writes through objects from {@link
+ * <p>Immutable and thread-safe; every operation takes the {@link Txn} it runs in. A set table that
+ * a schema owns ({@link OwnerAccess#claim}) refuses writes through objects from {@link
  * Database#setTable} with {@link SchemaMismatchException}; reads are allowed.
  *
  * @param <K> the key type
@@ -29,6 +29,7 @@ public final class SetTable<K, M> {
 
   /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
   private final boolean byOwner;
+
   private final KeyCodec<K> keyCodec;
   private final KeyCodec<M> memberCodec;
   private final String name;
@@ -56,8 +57,8 @@ public final class SetTable<K, M> {
   }
 
   /**
-   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes)
-   * without touching the database.
+   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes) without
+   * touching the database.
    *
    * @param key the key
    * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
@@ -275,8 +276,8 @@ public final class SetTable<K, M> {
   }
 
   /**
-   * Scans the (key, member) pairs whose key falls in {@code range}: keys in order (or reverse),
-   * and each key's members in member order (or reverse). Offset and limit count pairs.
+   * Scans the (key, member) pairs whose key falls in {@code range}: keys in order (or reverse), and
+   * each key's members in member order (or reverse). Offset and limit count pairs.
    *
    * @param txn the transaction
    * @param range which keys, direction, offset and limit

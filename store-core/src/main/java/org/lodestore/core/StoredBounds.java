@@ -23,22 +23,23 @@ import org.lmdbjava.EnvInfo;
  *       overflow value, on consecutive pages);
  *   <li>keys are at most 511 bytes;
  *   <li>a write transaction also returns values of the pages it changed, which LMDB keeps outside
- *       the map (and may spill past the last committed page): those are only held to the map's size;
- *   <li>outside the map LMDB also hands back buffers Lodestore passed in (the key of a lookup by key
- *       and member): in a read transaction those are held to 511 bytes. A damaged node points at
- *       most 128 KiB past its page, so it points outside the map only from a page that close to
+ *       the map (and may spill past the last committed page): those are only held to the map's
+ *       size;
+ *   <li>outside the map LMDB also hands back buffers Lodestore passed in (the key of a lookup by
+ *       key and member): in a read transaction those are held to 511 bytes. A damaged node points
+ *       at most 128 KiB past its page, so it points outside the map only from a page that close to
  *       the map's end; such a short key or value is the one damage this check lets through.
  * </ul>
  *
- * <p>The map's address comes from {@link UnmappedGuard#mapStart}; where it is unknown, only the rules
- * that need no address hold (lengths within the file's used size, keys of at most 511 bytes).
+ * <p>The map's address comes from {@link UnmappedGuard#mapStart}; where it is unknown, only the
+ * rules that need no address hold (lengths within the file's used size, keys of at most 511 bytes).
  *
  * <p>The bounds are cached and refreshed from {@code mdb_env_info} when a check fails, so that
- * pages committed since (by this process or another) and a map that moved when it grew never fail
- * a check: only a key or value that is still out of bounds after the refresh is reported, as {@link
- * CorruptDatabaseException}. The fast path is a volatile read and a few comparisons; the refresh
- * is the only native call, and it runs under the database's gate and never once the environment
- * is released (an unguarded read racing a close then reports the close).
+ * pages committed since (by this process or another) and a map that moved when it grew never fail a
+ * check: only a key or value that is still out of bounds after the refresh is reported, as {@link
+ * CorruptDatabaseException}. The fast path is a volatile read and a few comparisons; the refresh is
+ * the only native call, and it runs under the database's gate and never once the environment is
+ * released (an unguarded read racing a close then reports the close).
  */
 final class StoredBounds {
 
@@ -83,7 +84,10 @@ final class StoredBounds {
    */
   boolean inMap(final long address, final int length) {
     final Range r = range;
-    return r != null && r.start != 0 && address >= r.start && address + length <= r.start + r.mapSize;
+    return r != null
+        && r.start != 0
+        && address >= r.start
+        && address + length <= r.start + r.mapSize;
   }
 
   /**
@@ -175,8 +179,13 @@ final class StoredBounds {
       return;
     }
     throw damaged(
-        "a key or value of " + length + " bytes at offset " + (address - r.start)
-            + " of the map, where " + r.used + " bytes are in use, lies outside the file or runs"
+        "a key or value of "
+            + length
+            + " bytes at offset "
+            + (address - r.start)
+            + " of the map, where "
+            + r.used
+            + " bytes are in use, lies outside the file or runs"
             + " past its page");
   }
 
@@ -191,6 +200,8 @@ final class StoredBounds {
   private CorruptDatabaseException damaged(final String what) {
     return new CorruptDatabaseException(
         "the database file is damaged: " + what + "; check it with Verify.run",
-        path.resolve("data.mdb"), null, null);
+        path.resolve("data.mdb"),
+        null,
+        null);
   }
 }

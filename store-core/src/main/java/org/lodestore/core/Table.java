@@ -17,9 +17,9 @@ import org.lodestore.core.key.KeyCodec;
 
 /**
  * A typed table over one LMDB named database: keys of type {@code K} stored in the order of their
- * {@link KeyCodec}, values of type {@code V} encoded by a {@link ValueCodec}. Obtain one from {@link
- * Database#table}. The table object is immutable and thread-safe; every operation takes the {@link
- * Txn} it runs in.
+ * {@link KeyCodec}, values of type {@code V} encoded by a {@link ValueCodec}. Obtain one from
+ * {@link Database#table}. The table object is immutable and thread-safe; every operation takes the
+ * {@link Txn} it runs in.
  *
  * <p>Writes check everything first: a null, empty, unencodable or overlong key, or an unencodable
  * value, throws before anything is written. Not-found is {@code null}, {@code false} or an empty
@@ -49,6 +49,7 @@ public final class Table<K, V> {
 
   /** Opened through {@link OwnerAccess}: writes even if the table is owned (see {@link Owners}). */
   private final boolean byOwner;
+
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
   private final String name;
@@ -79,8 +80,8 @@ public final class Table<K, V> {
   }
 
   /**
-   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes)
-   * without touching the database.
+   * Checks that {@code key} can be stored in this table (not null, encodable, 1..511 bytes) without
+   * touching the database.
    *
    * @param key the key
    * @throws InvalidKeyException if it cannot be stored; {@link NullPointerException} if null
@@ -108,11 +109,11 @@ public final class Table<K, V> {
    * CorruptValueException}. A table object from {@link Database#table} has {@link
    * ValueChecksum#NONE}.
    *
-   * <p>The setting belongs to the data: write and read one table always with the same setting
-   * (from the first write on). A table written with a checksum and read without one sees the
-   * 4-byte trailer as part of each value; one written without and read with one reports every
-   * value as corrupt. store-schema records the setting in its catalog and checks it at attach;
-   * for a plain table nothing records it.
+   * <p>The setting belongs to the data: write and read one table always with the same setting (from
+   * the first write on). A table written with a checksum and read without one sees the 4-byte
+   * trailer as part of each value; one written without and read with one reports every value as
+   * corrupt. store-schema records the setting in its catalog and checks it at attach; for a plain
+   * table nothing records it.
    *
    * <pre>{@code
    * Table<UUID, Order> orders =
@@ -376,15 +377,27 @@ public final class Table<K, V> {
     txn.checkStored(k, stored);
     final int length = storedLength - ValueChecksum.TRAILER;
     if (length < 0) {
-      throw corrupt(key, "stored value is " + storedLength + " bytes, shorter than its "
-          + ValueChecksum.TRAILER + "-byte " + checksum.id() + " checksum", null);
+      throw corrupt(
+          key,
+          "stored value is "
+              + storedLength
+              + " bytes, shorter than its "
+              + ValueChecksum.TRAILER
+              + "-byte "
+              + checksum.id()
+              + " checksum",
+          null);
     }
     final int recorded = Checksums.trailer(stored, stored.position() + length);
     final int computed = Checksums.crc32c(k, stored, length);
     if (recorded != computed) {
-      throw corrupt(key, String.format(
-          "stored value fails its %s checksum (stored %08x, computed %08x over key and value): "
-              + "the value or its key was damaged", checksum.id(), recorded, computed), null);
+      throw corrupt(
+          key,
+          String.format(
+              "stored value fails its %s checksum (stored %08x, computed %08x over key and value): "
+                  + "the value or its key was damaged",
+              checksum.id(), recorded, computed),
+          null);
     }
     return length;
   }
@@ -469,8 +482,8 @@ public final class Table<K, V> {
     final boolean trailer = checksum != ValueChecksum.NONE;
     final ByteBuffer target;
     try {
-      target = handle.dbi.reserve(
-          txn.lmdb, k, trailer ? length + ValueChecksum.TRAILER : length, flags);
+      target =
+          handle.dbi.reserve(txn.lmdb, k, trailer ? length + ValueChecksum.TRAILER : length, flags);
     } catch (Dbi.KeyExistsException e) {
       return false;
     }
@@ -507,10 +520,10 @@ public final class Table<K, V> {
   /**
    * Removes the rows of {@code range} inside {@code txn}: exactly the rows {@link #select} would
    * return for it, so direction, offset and limit apply ({@code range.limit(n)} deletes at most
-   * {@code n} rows, a batch; {@code KeyRange.prefix(series).reversed().offset(100)} keeps a
-   * series' latest 100 rows and deletes the older ones). One cursor is positioned at the range's
-   * start and deletes where it stands, then steps: O(offset + rows deleted), never a scan of the
-   * table. Large ranges are split into batches by the caller, one {@code limit(n)} per transaction.
+   * {@code n} rows, a batch; {@code KeyRange.prefix(series).reversed().offset(100)} keeps a series'
+   * latest 100 rows and deletes the older ones). One cursor is positioned at the range's start and
+   * deletes where it stands, then steps: O(offset + rows deleted), never a scan of the table. Large
+   * ranges are split into batches by the caller, one {@code limit(n)} per transaction.
    *
    * @param txn a write transaction
    * @param range which rows
@@ -530,10 +543,10 @@ public final class Table<K, V> {
    * As {@link #deleteRange(Txn, KeyRange)}, calling {@code beforeDelete} with each row's key and
    * value just before that row is deleted, in scan order: for whoever maintains something beside
    * the table (a schema's indexes; an audit trail). It runs between the cursor's operations, so it
-   * may read and write other tables in {@code txn}, but must not write this one. A zero-copy
-   * value is valid until the next write in {@code txn} (its own, or the row's deletion): read
-   * what it needs from it first. If it throws, deleting stops and the exception propagates; the
-   * rows deleted before stay deleted in {@code txn} (abort it to undo them).
+   * may read and write other tables in {@code txn}, but must not write this one. A zero-copy value
+   * is valid until the next write in {@code txn} (its own, or the row's deletion): read what it
+   * needs from it first. If it throws, deleting stops and the exception propagates; the rows
+   * deleted before stay deleted in {@code txn} (abort it to undo them).
    *
    * @param txn a write transaction
    * @param range which rows
@@ -549,9 +562,7 @@ public final class Table<K, V> {
    *     be aborted)
    */
   public long deleteRange(
-      final Txn txn,
-      final KeyRange<K> range,
-      final BiConsumer<? super K, ? super V> beforeDelete) {
+      final Txn txn, final KeyRange<K> range, final BiConsumer<? super K, ? super V> beforeDelete) {
     Objects.requireNonNull(range, "range");
     txn.enterWrite();
     try {
@@ -666,7 +677,9 @@ public final class Table<K, V> {
 
   private Optional<Row<K, V>> one(final Txn txn, final KeyRange<K> range) {
     try (Cursor<K, V> cursor = select(txn, range)) {
-      return cursor.next() ? Optional.of(new Row<>(cursor.key(), cursor.value())) : Optional.empty();
+      return cursor.next()
+          ? Optional.of(new Row<>(cursor.key(), cursor.value()))
+          : Optional.empty();
     }
   }
 
@@ -771,7 +784,13 @@ public final class Table<K, V> {
 
   @Override
   public String toString() {
-    return "Table[" + name + ": " + keyCodec.id() + " -> " + valueCodec.id()
-        + (checksum == ValueChecksum.NONE ? "" : " + " + checksum.id()) + "]";
+    return "Table["
+        + name
+        + ": "
+        + keyCodec.id()
+        + " -> "
+        + valueCodec.id()
+        + (checksum == ValueChecksum.NONE ? "" : " + " + checksum.id())
+        + "]";
   }
 }

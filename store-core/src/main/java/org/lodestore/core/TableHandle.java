@@ -27,16 +27,13 @@ final class TableHandle {
   private volatile boolean valid = true;
 
   /**
-   * The last write transaction that found this table owned by nobody ({@link #checkWrite}), so
-   * that the ownership marker is read once per transaction, not once per write.
+   * The last write transaction that found this table owned by nobody ({@link #checkWrite}), so that
+   * the ownership marker is read once per transaction, not once per write.
    */
   private volatile Txn unownedIn;
 
   TableHandle(
-      final Database db,
-      final String name,
-      final Dbi<ByteBuffer> dbi,
-      final boolean dupSort) {
+      final Database db, final String name, final Dbi<ByteBuffer> dbi, final boolean dupSort) {
     this.db = db;
     this.name = name;
     this.dbi = dbi;
@@ -62,18 +59,25 @@ final class TableHandle {
   void check(final Txn txn) {
     if (!valid) {
       throw new InvalidStateException(
-          "table '" + name + "' is no longer valid: its database closed, it was dropped, or the "
+          "table '"
+              + name
+              + "' is no longer valid: its database closed, it was dropped, or the "
               + "transaction that opened it did not commit");
     }
     if (txn.db != db) {
       throw new IllegalArgumentException(
-          "transaction of one Database used with table '" + name + "' of another (" + db.path()
+          "transaction of one Database used with table '"
+              + name
+              + "' of another ("
+              + db.path()
               + ")");
     }
     if (!usableIn(txn)) {
       // LMDB refuses (EINVAL) a table handle in a transaction that began before the handle existed
       throw new InvalidStateException(
-          "table '" + name + "' was first opened after this transaction began; begin a new "
+          "table '"
+              + name
+              + "' was first opened after this transaction began; begin a new "
               + "transaction, or open tables before beginning transactions");
     }
   }

@@ -32,8 +32,7 @@ final class TableRegistry {
   private final Object handleLock = new Object();
 
   /** Counts published table handles; see {@link TableHandle#seq}. */
-  private final AtomicLong handleSeq =
-      new AtomicLong();
+  private final AtomicLong handleSeq = new AtomicLong();
 
   private final Database db;
   private final Env<ByteBuffer> env;
@@ -84,7 +83,9 @@ final class TableRegistry {
   private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
     if (db.holdsWrite(Thread.currentThread())) {
       throw new InvalidStateException(
-          "table '" + name + "' is not open yet and this thread holds the write transaction; "
+          "table '"
+              + name
+              + "' is not open yet and this thread holds the write transaction; "
               + "open it with table(txn, ...) or before beginning the transaction");
     }
     synchronized (handleLock) {
@@ -107,8 +108,8 @@ final class TableRegistry {
 
   /**
    * Opens the existing table {@code name} inside {@code txn}, which the caller has entered (as
-   * {@link Database#table(Txn, String, KeyCodec, ValueCodec)} does, without its lock: openOwn holds that
-   * lock while it waits for the write transaction this caller may hold).
+   * {@link Database#table(Txn, String, KeyCodec, ValueCodec)} does, without its lock: openOwn holds
+   * that lock while it waits for the write transaction this caller may hold).
    */
   TableHandle openIn(final Txn txn, final String name) {
     return openHandle(txn, name, false, false, true);
@@ -201,7 +202,11 @@ final class TableRegistry {
     final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
     if (bytes == 0 || bytes > Database.MAX_KEY_BYTES || name.indexOf('\0') >= 0) {
       throw new IllegalArgumentException(
-          "table name must be 1.." + Database.MAX_KEY_BYTES + " UTF-8 bytes without NUL: '" + name + "'");
+          "table name must be 1.."
+              + Database.MAX_KEY_BYTES
+              + " UTF-8 bytes without NUL: '"
+              + name
+              + "'");
     }
   }
 
@@ -271,5 +276,4 @@ final class TableRegistry {
     }
     return dbi;
   }
-
 }

@@ -43,8 +43,10 @@ public final class Txn implements AutoCloseable {
   }
 
   final Database db;
+
   /** LMDB's transaction; set by {@link #attach} before the transaction reaches its user. */
   org.lmdbjava.Txn<ByteBuffer> lmdb;
+
   final Thread owner;
   private final boolean readOnly;
 
@@ -90,6 +92,7 @@ public final class Txn implements AutoCloseable {
 
   /** Whether LMDB's write lock was taken on {@link WriteLock}'s thread (a virtual owner). */
   private final boolean onLockThread;
+
   /**
    * The map this transaction reads; its views hold this transaction, so every buffer that can read
    * the map keeps it reachable (see {@link UnmappedGuard}).
@@ -154,8 +157,7 @@ public final class Txn implements AutoCloseable {
     return child;
   }
 
-  private Txn(
-      final Txn parent, final TxnGate.Slot slot, final org.lmdbjava.Txn<ByteBuffer> lmdb) {
+  private Txn(final Txn parent, final TxnGate.Slot slot, final org.lmdbjava.Txn<ByteBuffer> lmdb) {
     this.db = parent.db;
     this.slot = slot;
     this.lmdb = lmdb;
@@ -256,8 +258,7 @@ public final class Txn implements AutoCloseable {
   /**
    * Ends the transaction, aborting it unless committed. Idempotent.
    *
-   * @throws InvalidStateException if a write transaction is closed from a thread other than its
-   *     own
+   * @throws InvalidStateException if a write transaction is closed from a thread other than its own
    */
   @Override
   public void close() {
@@ -394,13 +395,12 @@ public final class Txn implements AutoCloseable {
 
   /**
    * Whether the calling thread may run an operation that neither calls LMDB nor changes this
-   * transaction's state (decoding the current row of a cursor into internal scratch buffers or
-   * into a view this transaction already owns, or stepping a read cursor within its leaf page)
-   * without the {@link #enter} guard: the transaction
-   * is idle, not ended, and its database open. Two volatile reads instead of a compare-and-set and
-   * a release per call. Such an operation that races an end of the transaction on another thread
-   * (a misuse) reads memory that stays mapped (see {@link Views}) and must report the end with
-   * {@link #endedError()}.
+   * transaction's state (decoding the current row of a cursor into internal scratch buffers or into
+   * a view this transaction already owns, or stepping a read cursor within its leaf page) without
+   * the {@link #enter} guard: the transaction is idle, not ended, and its database open. Two
+   * volatile reads instead of a compare-and-set and a release per call. Such an operation that
+   * races an end of the transaction on another thread (a misuse) reads memory that stays mapped
+   * (see {@link Views}) and must report the end with {@link #endedError()}.
    */
   boolean usableUnguarded() {
     return state == IDLE && (readOnly || Thread.currentThread() == owner) && !db.isClosed();
@@ -426,8 +426,8 @@ public final class Txn implements AutoCloseable {
   }
 
   /**
-   * Called right before LMDB changes a page: detaches the views handed out so far, since the
-   * change may move or free the memory they point into.
+   * Called right before LMDB changes a page: detaches the views handed out so far, since the change
+   * may move or free the memory they point into.
    */
   void beforeMutation() {
     detachViews();
@@ -456,8 +456,11 @@ public final class Txn implements AutoCloseable {
 
   private InvalidStateException wrongThread() {
     return new InvalidStateException(
-        "write transaction belongs to thread '" + owner.getName() + "', used from '"
-            + Thread.currentThread().getName() + "'");
+        "write transaction belongs to thread '"
+            + owner.getName()
+            + "', used from '"
+            + Thread.currentThread().getName()
+            + "'");
   }
 
   /**
@@ -481,8 +484,7 @@ public final class Txn implements AutoCloseable {
   }
 
   boolean openedHere(final TableHandle handle) {
-    return opened != null && opened.contains(handle)
-        || parent != null && parent.openedHere(handle);
+    return opened != null && opened.contains(handle) || parent != null && parent.openedHere(handle);
   }
 
   /** Whether this transaction ended by committing. For its owner thread. */
@@ -540,8 +542,9 @@ public final class Txn implements AutoCloseable {
   /**
    * Re-points {@code previous} if it is a live view of this transaction, or a view detached from
    * this transaction's map (of any ended transaction: the caller handed it in to be reused, so this
-   * transaction adopts it); else makes a new view. A view detached from an older map is not adopted:
-   * it keeps that map's {@link MapEpoch} reachable for as long as someone may still read it.
+   * transaction adopts it); else makes a new view. A view detached from an older map is not
+   * adopted: it keeps that map's {@link MapEpoch} reachable for as long as someone may still read
+   * it.
    */
   ByteBuffer reuseView(final ByteBuffer previous, final long address, final int length) {
     db.bounds.check(address, length, readOnly);
@@ -585,7 +588,9 @@ public final class Txn implements AutoCloseable {
     return Views.create(address, length, this);
   }
 
-  /** Checks a key and a value LMDB returned, before a checksum reads them ({@link StoredBounds}). */
+  /**
+   * Checks a key and a value LMDB returned, before a checksum reads them ({@link StoredBounds}).
+   */
   void checkStored(final ByteBuffer key, final ByteBuffer value) {
     db.bounds.checkKey(Views.address(key), key.remaining(), readOnly);
     db.bounds.check(Views.address(value), value.remaining(), readOnly);
@@ -685,7 +690,9 @@ public final class Txn implements AutoCloseable {
 
   @Override
   public String toString() {
-    return (readOnly ? "ReadTxn[" : "WriteTxn[") + db.path() + (state == DONE ? ", " + ending : "")
+    return (readOnly ? "ReadTxn[" : "WriteTxn[")
+        + db.path()
+        + (state == DONE ? ", " + ending : "")
         + "]";
   }
 }

@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * volatile read of {@code growing}, and the grower's volatile write of {@code growing} before its
  * reads of the counts (the slot locks). These are synchronization actions, totally ordered: either
  * the grower sees the count, or the beginner sees {@code growing}. An ender notifies under {@code
- * lock} when it sees {@code growing}, and the grower re-checks under {@code lock} with a timed wait,
- * so no wake-up is lost. A thread that already holds a transaction is not held back by a growth
- * (it would wait for itself): it nests, and the growth waits for it.
+ * lock} when it sees {@code growing}, and the grower re-checks under {@code lock} with a timed
+ * wait, so no wake-up is lost. A thread that already holds a transaction is not held back by a
+ * growth (it would wait for itself): it nests, and the growth waits for it.
  *
  * <h2>Pooled read transactions</h2>
  *
@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * user, whose views and cursors of the last one are detached. Virtual threads (numerous,
  * short-lived) and nested reads use unpooled transactions. A kept transaction holds a slot of the
  * reader table all processes share, so at most a quarter of {@link DatabaseOptions#maxReaders()}
- * are kept, and none when it is below {@value #MIN_READERS_TO_POOL}. The pooled transactions of threads that ended are
- * aborted at the periodic reader check, and every idle one when the reader table is full.
+ * are kept, and none when it is below {@value #MIN_READERS_TO_POOL}. The pooled transactions of
+ * threads that ended are aborted at the periodic reader check, and every idle one when the reader
+ * table is full.
  */
 final class TxnGate {
 
@@ -70,8 +71,10 @@ final class TxnGate {
     final Thread thread;
     int active;
     Txn first;
+
     /** This thread's pooled read transaction: idle (reset) here, or in use by one of its Txns. */
     LmdbReader reader;
+
     boolean readerInUse;
 
     Slot(final Thread thread) {
@@ -110,12 +113,13 @@ final class TxnGate {
 
   private final ThreadLocal<Slot> local = ThreadLocal.withInitial(this::newSlot);
   private final List<Slot> slots = new CopyOnWriteArrayList<>();
+
   /** Shared by every virtual thread: they are many, and short-lived. */
   private final Slot virtualSlot = new Slot(null);
 
   /**
-   * Counts the write begins whose callers gave up while LMDB still waits for another process
-   * (see {@link WriteLock#beginTimed}): growth and close wait for them as for any transaction.
+   * Counts the write begins whose callers gave up while LMDB still waits for another process (see
+   * {@link WriteLock#beginTimed}): growth and close wait for them as for any transaction.
    */
   private final Slot abandonedSlot = new Slot(null);
 
@@ -220,7 +224,9 @@ final class TxnGate {
       synchronized (slot) {
         slot.active++;
         holds = slot.first != null && (slot.thread != null || holdsTxn(slot));
-        if (readOnly && slot.thread != null && !slot.readerInUse
+        if (readOnly
+            && slot.thread != null
+            && !slot.readerInUse
             && (slot.reader != null || mayPoolAnother())) {
           reader = slot.reader;
           slot.reader = null;
@@ -284,8 +290,8 @@ final class TxnGate {
 
   /**
    * Moves the count of a write begin whose caller gave up to {@link #abandonedSlot}: the caller's
-   * thread no longer holds it, but LMDB may still begin it. Under {@link #lock}, so that a growth or
-   * close counting the slots sees it in one of them.
+   * thread no longer holds it, but LMDB may still begin it. Under {@link #lock}, so that a growth
+   * or close counting the slots sees it in one of them.
    */
   private void abandonBegin(final Slot slot, final Txn txn) {
     synchronized (lock) {
@@ -531,8 +537,12 @@ final class TxnGate {
       // checked first: waiting for another thread's growth would wait for ourselves
       final InvalidStateException refusal =
           new InvalidStateException(
-              "the map of " + db.path() + " is full and cannot grow while this thread holds an "
-                  + "open transaction (" + heldByCaller() + "): LMDB resizes only when no "
+              "the map of "
+                  + db.path()
+                  + " is full and cannot grow while this thread holds an "
+                  + "open transaction ("
+                  + heldByCaller()
+                  + "): LMDB resizes only when no "
                   + "transaction of the process is open; close it before db.write, or do those "
                   + "reads inside the write transaction");
       if (full != null) {
@@ -554,7 +564,10 @@ final class TxnGate {
       final long next = adoptOnly ? 0 : nextMapSize(mapSize);
       if (!adoptOnly && next <= mapSize) {
         throw new MapFullException(
-            "the map reached its maximum size " + options.maxMapSize() + " bytes", null, null, null);
+            "the map reached its maximum size " + options.maxMapSize() + " bytes",
+            null,
+            null,
+            null);
       }
       growing = true;
       try {
@@ -564,8 +577,11 @@ final class TxnGate {
           final long left = deadline - System.nanoTime();
           if (left <= 0) {
             throw new MapFullException(
-                "the map is full and growing it waited " + options.growTimeout() + " for "
-                    + open + " open transaction(s) to finish",
+                "the map is full and growing it waited "
+                    + options.growTimeout()
+                    + " for "
+                    + open
+                    + " open transaction(s) to finish",
                 null,
                 null,
                 null);
@@ -629,10 +645,18 @@ final class TxnGate {
     }
     db.released();
     LOG.error(
-        "map of {} could not be grown to {} bytes; the database was closed", db.path(), size, cause);
+        "map of {} could not be grown to {} bytes; the database was closed",
+        db.path(),
+        size,
+        cause);
     final String reason = cause instanceof LmdbException ? cause.getMessage() : cause.toString();
     return new LodestoreException(
-        "the map of " + db.path() + " could not be grown to " + size + " bytes (" + reason
+        "the map of "
+            + db.path()
+            + " could not be grown to "
+            + size
+            + " bytes ("
+            + reason
             + "): the database was closed, its files are intact; reopen it (with a smaller "
             + "maxMapSize if the address space is exhausted)",
         cause);
@@ -641,8 +665,8 @@ final class TxnGate {
   // ------------------------------------------------------------ environment-wide work
 
   /**
-   * Runs {@code work} (a copy of the environment) with the environment held open, as a
-   * transaction would hold it.
+   * Runs {@code work} (a copy of the environment) with the environment held open, as a transaction
+   * would hold it.
    */
   void withEnvironment(final Runnable work) {
     final Slot slot = slot();

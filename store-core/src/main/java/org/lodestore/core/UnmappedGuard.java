@@ -19,42 +19,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the part of LMDB's map that zero-copy views pointed into readable after LMDB lets go of
- * the map (on close, or when growing moves it), so that a buffer the store could not detach (a
- * {@code duplicate()} or {@code slice()} of a view, a FlatBuffers {@code ...AsByteBuffer()}, or a
- * view another thread is reading at that very moment) reads zeros instead of crashing the JVM with
+ * Keeps the part of LMDB's map that zero-copy views pointed into readable after LMDB lets go of the
+ * map (on close, or when growing moves it), so that a buffer the store could not detach (a {@code
+ * duplicate()} or {@code slice()} of a view, a FlatBuffers {@code ...AsByteBuffer()}, or a view
+ * another thread is reading at that very moment) reads zeros instead of crashing the JVM with
  * SIGSEGV or SIGBUS; and gives that address space back once no such buffer is left.
  *
  * <h2>Design note</h2>
  *
  * <b>What needs guarding.</b> Only a map in which a view or cursor was created ({@link
  * MapEpoch#viewed()}; most open/close cycles of a service create none, and then LMDB simply
- * unmaps), and of it only the data pages a view can point into: from page 2 (pages 0 and 1 are
- * the meta pages) to the last page in use ({@code mdb_env_info}'s last page; LMDB never shrinks
- * it, so every page a view ever pointed into lies below it). The rest of the map, mostly address
- * space beyond the file's end (a 4 TiB map of a 1 MiB database), is released at once.
+ * unmaps), and of it only the data pages a view can point into: from page 2 (pages 0 and 1 are the
+ * meta pages) to the last page in use ({@code mdb_env_info}'s last page; LMDB never shrinks it, so
+ * every page a view ever pointed into lies below it). The rest of the map, mostly address space
+ * beyond the file's end (a 4 TiB map of a 1 MiB database), is released at once.
  *
- * <p><b>Where the map is.</b> By address, not by path: LMDB keeps it in its {@code MDB_env}
- * struct ({@code me_map}), followed by {@code me_txns} and the two meta page pointers {@code
- * me_metas[0] = me_map + 16} and {@code me_metas[1] = me_map + psize + 16}. {@link #locate} finds
- * that pattern among the struct's first words (so it does not depend on the exact offset of a
- * given LMDB build); {@code mdb_env_info}'s {@code me_mapaddr} cannot be used, it is 0 unless
- * {@code MDB_FIXEDMAP}. A path lookup in {@code /proc/self/maps} failed once the directory was
- * renamed, {@code data.mdb} unlinked, or the path contained a newline.
+ * <p><b>Where the map is.</b> By address, not by path: LMDB keeps it in its {@code MDB_env} struct
+ * ({@code me_map}), followed by {@code me_txns} and the two meta page pointers {@code me_metas[0] =
+ * me_map + 16} and {@code me_metas[1] = me_map + psize + 16}. {@link #locate} finds that pattern
+ * among the struct's first words (so it does not depend on the exact offset of a given LMDB build);
+ * {@code mdb_env_info}'s {@code me_mapaddr} cannot be used, it is 0 unless {@code MDB_FIXEDMAP}. A
+ * path lookup in {@code /proc/self/maps} failed once the directory was renamed, {@code data.mdb}
+ * unlinked, or the path contained a newline.
  *
  * <p><b>How, per map with views, right before LMDB unmaps it</b> (the caller guarantees that no
  * transaction is open, so only stray buffers read the range):
  *
  * <ol>
- *   <li>The data pages are replaced by read-only zero pages ({@code mmap MAP_FIXED}, atomic:
- *       a concurrent read sees the old bytes or zeros, never a hole). They are anonymous, private
- *       and {@code MAP_NORESERVE}, and all share the kernel's zero page: address space, no memory.
+ *   <li>The data pages are replaced by read-only zero pages ({@code mmap MAP_FIXED}, atomic: a
+ *       concurrent read sees the old bytes or zeros, never a hole). They are anonymous, private and
+ *       {@code MAP_NORESERVE}, and all share the kernel's zero page: address space, no memory.
  *   <li>Sealed ({@code mseal(2)}, Linux 6.10+, within the budget below): the map's top page (past
  *       the data) also becomes a zero page and is sealed. LMDB's {@code munmap} of the whole map
- *       then fails without unmapping anything, so the data range is never unmapped, not even for
- *       a moment, and growth maps the new map elsewhere. We then unmap the rest of the old map
- *       (meta pages, tail) ourselves. What stays: the data range's zero pages (released later) and
- *       the one sealed page (permanent).
+ *       then fails without unmapping anything, so the data range is never unmapped, not even for a
+ *       moment, and growth maps the new map elsewhere. We then unmap the rest of the old map (meta
+ *       pages, tail) ourselves. What stays: the data range's zero pages (released later) and the
+ *       one sealed page (permanent).
  *   <li>Unsealed (no mseal, or the budget is used up): LMDB unmaps the whole map, and the zero
  *       pages are mapped again right after ({@code MAP_FIXED_NOREPLACE}, which never replaces what
  *       something else placed meanwhile). Before a growth, one page just below and one just above
@@ -63,12 +63,12 @@ import org.slf4j.LoggerFactory;
  *       new map past the file's end: SIGBUS).
  * </ol>
  *
- * <p><b>When the zero pages go.</b> Every buffer that can read a map range keeps that map's
- * {@link MapEpoch} strongly reachable: a view's attachment ({@code att}) is its {@link Txn} (which
- * holds its epoch), or the epoch itself once detached; the JDK copies the attachment into every
- * derived buffer ({@code DirectByteBuffer}'s duplicate/slice constructor in JDK 17 and 21+: {@code
- * att = db.attachment() != null ? db.attachment() : db}, likewise {@code asLongBuffer()} and
- * friends and {@code MemorySegment.ofBuffer}), and every direct-buffer access ends with {@code
+ * <p><b>When the zero pages go.</b> Every buffer that can read a map range keeps that map's {@link
+ * MapEpoch} strongly reachable: a view's attachment ({@code att}) is its {@link Txn} (which holds
+ * its epoch), or the epoch itself once detached; the JDK copies the attachment into every derived
+ * buffer ({@code DirectByteBuffer}'s duplicate/slice constructor in JDK 17 and 21+: {@code att =
+ * db.attachment() != null ? db.attachment() : db}, likewise {@code asLongBuffer()} and friends and
+ * {@code MemorySegment.ofBuffer}), and every direct-buffer access ends with {@code
  * Reference.reachabilityFence(this)}, so even a read in progress keeps it. A view detached from an
  * older map is never re-pointed into a newer one ({@link Txn#reuseView}). So once the epoch is
  * phantom-reachable, no buffer can read the range, and its zero pages are unmapped (at the next
@@ -85,22 +85,22 @@ import org.slf4j.LoggerFactory;
  * exceeds an eighth of the address space (or their number 4,096) beyond what was left after the
  * last attempt, the guard asks for a garbage collection ({@code System.gc()}; the epochs of
  * transactions that lived long enough to reach the old generation may otherwise wait a long time)
- * and releases what it freed. If the ranges are still referenced after that (the
- * application keeps derived buffers of closed or grown maps), it logs a WARN and goes on guarding:
- * dropping the guard could crash the JVM, refusing a close is impossible and refusing a growth
- * would turn a buffer leak into an outage; address space is the only cost, and if it ever runs
- * out, the next open or growth fails with a typed error (ENOMEM).
+ * and releases what it freed. If the ranges are still referenced after that (the application keeps
+ * derived buffers of closed or grown maps), it logs a WARN and goes on guarding: dropping the guard
+ * could crash the JVM, refusing a close is impossible and refusing a growth would turn a buffer
+ * leak into an outage; address space is the only cost, and if it ever runs out, the next open or
+ * growth fails with a typed error (ENOMEM).
  *
  * <p><b>What remains.</b> With a seal, nothing in the map (a buffer built from a raw address, e.g.
  * through Unsafe, is not tracked). Outside it, nothing is guarded: a value written in a write
  * transaction and read back as a view in it lies in LMDB's malloc'd dirty pages, and a buffer
- * derived from that view and read after the commit reads freed memory (a multi-page value's
- * pages may be unmapped by malloc: SIGSEGV). Without one: a read that races the close or growth on another thread,
- * in the microseconds between LMDB's {@code munmap} and the zero pages' {@code mmap}, can fault;
- * so can a later read if another mapping took that hole in those microseconds, or if a fence page
- * could not be placed. Reads after the close or growth returned are safe either way. Linux x86-64
- * and AArch64 only; elsewhere nothing is guarded, and derived buffers must not be read after their
- * database closes or grows.
+ * derived from that view and read after the commit reads freed memory (a multi-page value's pages
+ * may be unmapped by malloc: SIGSEGV). Without one: a read that races the close or growth on
+ * another thread, in the microseconds between LMDB's {@code munmap} and the zero pages' {@code
+ * mmap}, can fault; so can a later read if another mapping took that hole in those microseconds, or
+ * if a fence page could not be placed. Reads after the close or growth returned are safe either
+ * way. Linux x86-64 and AArch64 only; elsewhere nothing is guarded, and derived buffers must not be
+ * read after their database closes or grows.
  */
 final class UnmappedGuard {
 
@@ -122,9 +122,9 @@ final class UnmappedGuard {
   private static final long PAGE_HEADER = 16;
 
   /**
-   * libc's {@code syscall(2)}. (Through jnr-ffi, libc's {@code mmap} symbol returned EINVAL for valid
-   * arguments here, while the raw system call works; every argument is passed as a 64-bit word,
-   * which is how the x86-64 and AArch64 ABIs pass them anyway.)
+   * libc's {@code syscall(2)}. (Through jnr-ffi, libc's {@code mmap} symbol returned EINVAL for
+   * valid arguments here, while the raw system call works; every argument is passed as a 64-bit
+   * word, which is how the x86-64 and AArch64 ABIs pass them anyway.)
    */
   public interface LibC {
     /**
@@ -197,7 +197,9 @@ final class UnmappedGuard {
   /** Sizes of the maps whose guarded ranges are registered and not yet released. */
   private static long liveCharge;
 
-  /** {@link #liveCharge} and the number of guards after the last collection asked for (or lower). */
+  /**
+   * {@link #liveCharge} and the number of guards after the last collection asked for (or lower).
+   */
   private static long liveFloor;
 
   private static int guardsFloor;
@@ -257,7 +259,8 @@ final class UnmappedGuard {
       }
       final EnvInfo info = env.info();
       final long from = map.start + roundUp(2 * map.pageSize);
-      final long to = Math.min(map.end, map.start + roundUp((info.lastPageNumber + 1) * map.pageSize));
+      final long to =
+          Math.min(map.end, map.start + roundUp((info.lastPageNumber + 1) * map.pageSize));
       if (to <= from) {
         lmdbUnmaps.run(); // no data page, so no view could point into the map
         return;
@@ -266,8 +269,11 @@ final class UnmappedGuard {
       makeRoom(charge);
       if (!replace(from, to)) {
         // MAP_FIXED fails only before touching the range: nothing changed
-        LOG.warn("cannot guard the old map range {}+{}: mmap failed (errno {})",
-            Long.toHexString(from), to - from, errno());
+        LOG.warn(
+            "cannot guard the old map range {}+{}: mmap failed (errno {})",
+            Long.toHexString(from),
+            to - from,
+            errno());
         lmdbUnmaps.run();
         return;
       }
@@ -343,8 +349,12 @@ final class UnmappedGuard {
         final long map = struct.getLong(k);
         final long meta0 = struct.getLong(k + 16);
         final long pageSize = struct.getLong(k + 24) - meta0;
-        if (map != 0 && map % PAGE == 0 && meta0 == map + PAGE_HEADER
-            && pageSize >= 512 && pageSize <= 65536 && Long.bitCount(pageSize) == 1) {
+        if (map != 0
+            && map % PAGE == 0
+            && meta0 == map + PAGE_HEADER
+            && pageSize >= 512
+            && pageSize <= 65536
+            && Long.bitCount(pageSize) == 1) {
           return new MapRange(map, map + roundUp(env.info().mapSize), pageSize);
         }
       }
@@ -357,9 +367,10 @@ final class UnmappedGuard {
   private static void warnLocate() {
     if (!warnedLocate) {
       warnedLocate = true;
-      LOG.warn("cannot find LMDB's map in its environment struct (another LMDB build?): map "
-          + "ranges are not guarded, and buffers derived from zero-copy views must not be read "
-          + "after their database closes or grows");
+      LOG.warn(
+          "cannot find LMDB's map in its environment struct (another LMDB build?): map "
+              + "ranges are not guarded, and buffers derived from zero-copy views must not be read "
+              + "after their database closes or grows");
     }
   }
 
@@ -371,10 +382,15 @@ final class UnmappedGuard {
     if (sealCharge + charge > SEAL_BUDGET || seals >= MAX_RANGES) {
       if (!warnedSealBudget) {
         warnedSealBudget = true;
-        LOG.warn("mseal budget used up ({} seals, {} GiB of ended maps; budget {} seals, {} GiB, "
+        LOG.warn(
+            "mseal budget used up ({} seals, {} GiB of ended maps; budget {} seals, {} GiB, "
                 + "property {}): later closes and growths of maps with zero-copy views guard "
                 + "after LMDB's unmap, and a read of a stray buffer racing that moment on another "
-                + "thread can fault", seals, sealCharge >> 30, MAX_RANGES, SEAL_BUDGET >> 30,
+                + "thread can fault",
+            seals,
+            sealCharge >> 30,
+            MAX_RANGES,
+            SEAL_BUDGET >> 30,
             SEAL_BUDGET_PROPERTY);
       }
       return false;
@@ -383,8 +399,8 @@ final class UnmappedGuard {
       return false;
     }
     if (LIBC.syscall(SYS_MSEAL, top, PAGE, 0, 0, 0, 0) != 0) {
-      LOG.debug("could not seal {} (errno {}); guarding after the fact", Long.toHexString(top),
-          errno());
+      LOG.debug(
+          "could not seal {} (errno {}); guarding after the fact", Long.toHexString(top), errno());
       return false; // the zero page stays until LMDB's munmap removes it with the rest
     }
     sealCharge += charge;
@@ -410,18 +426,22 @@ final class UnmappedGuard {
   }
 
   /**
-   * Maps zero pages over {@code [from, to)} again after LMDB unmapped it, except where {@code
-   * keep} (LMDB's new map) lies; registers what it mapped.
+   * Maps zero pages over {@code [from, to)} again after LMDB unmapped it, except where {@code keep}
+   * (LMDB's new map) lies; registers what it mapped.
    */
   private static void guardAfterUnmap(
-      final long from, final long to, final MapRange keep, final MapEpoch epoch, final long charge) {
+      final long from,
+      final long to,
+      final MapRange keep,
+      final MapEpoch epoch,
+      final long charge) {
     if (keep == null || keep.end <= from || keep.start >= to) {
       if (mapNoReplace(from, to)) {
         register(epoch, from, to, charge);
         return;
       }
-      LOG.debug("could not guard {}+{}: something was mapped there", Long.toHexString(from),
-          to - from);
+      LOG.debug(
+          "could not guard {}+{}: something was mapped there", Long.toHexString(from), to - from);
       return;
     }
     long left = charge;
@@ -481,16 +501,20 @@ final class UnmappedGuard {
     }
     liveFloor = liveCharge;
     guardsFloor = GUARDS.size();
-    LOG.debug("asked for a collection: {} guarded ranges left ({} GiB of map)", GUARDS.size(),
+    LOG.debug(
+        "asked for a collection: {} guarded ranges left ({} GiB of map)",
+        GUARDS.size(),
         liveCharge >> 30);
     final boolean over = liveCharge + charge > LIVE_BUDGET || GUARDS.size() >= MAX_RANGES;
     if (over && (liveCharge > 2 * warnedLive || GUARDS.size() > 2 * warnedGuards)) {
       warnedLive = liveCharge; // warn again only once twice as much is held
       warnedGuards = GUARDS.size();
-      LOG.warn("{} ranges of closed or grown maps ({} GiB of map) stay guarded because buffers "
+      LOG.warn(
+          "{} ranges of closed or grown maps ({} GiB of map) stay guarded because buffers "
               + "derived from their zero-copy views are still reachable; they cost address space "
               + "only, released once those buffers are dropped (copy what you keep)",
-          GUARDS.size(), liveCharge >> 30);
+          GUARDS.size(),
+          liveCharge >> 30);
     }
   }
 
@@ -538,7 +562,9 @@ final class UnmappedGuard {
 
   private static LibC load() {
     if (SYS_MMAP < 0
-        || !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        || !System.getProperty("os.name", "")
+            .toLowerCase(java.util.Locale.ROOT)
+            .contains("linux")) {
       return null;
     }
     try {

@@ -2,9 +2,9 @@ package org.lodestore.core;
 
 /**
  * Whether a table's stored values carry a checksum, and which. A property of the table on disk:
- * every {@link Table} object over one LMDB database must use the same setting (store-schema
- * records it in its catalog and checks it at attach; for a plain {@link Database#table} table it
- * is the caller's to keep). Choose it with {@link Table#withValueChecksum}.
+ * every {@link Table} object over one LMDB database must use the same setting (store-schema records
+ * it in its catalog and checks it at attach; for a plain {@link Database#table} table it is the
+ * caller's to keep). Choose it with {@link Table#withValueChecksum}.
  *
  * <h2>Layout of a checksummed value ({@link #CRC32C})</h2>
  *

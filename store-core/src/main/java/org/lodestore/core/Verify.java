@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Checks a database file you do not trust (one you were handed, restored, or found after a crash
- * or a disk error) without risking the JVM that asks: the check runs in a child JVM, so a damaged
- * page that makes LMDB abort or fault ends the child, and the caller gets a report saying so.
+ * Checks a database file you do not trust (one you were handed, restored, or found after a crash or
+ * a disk error) without risking the JVM that asks: the check runs in a child JVM, so a damaged page
+ * that makes LMDB abort or fault ends the child, and the caller gets a report saying so.
  *
  * <pre>{@code
  * VerifyReport report = Verify.run(Path.of("orders.db"));
@@ -34,9 +34,9 @@ import java.util.stream.Stream;
  * The child first walks every page of {@code data.mdb} with positional reads, without LMDB: both
  * meta pages, every table's B-tree (page kinds, bounds, node pointers and sizes, key order and the
  * key ranges of branch pages, overflow pages), the sets' sub-pages and sub-databases, the free
- * table, entry and page counts against every record, and that each page of the file is used
- * exactly once or free. Only if all of that holds does LMDB itself read every entry of every
- * table, every byte of every key and value, and count them against the tables' records.
+ * table, entry and page counts against every record, and that each page of the file is used exactly
+ * once or free. Only if all of that holds does LMDB itself read every entry of every table, every
+ * byte of every key and value, and count them against the tables' records.
  *
  * <h2>What no check can see</h2>
  *
@@ -47,12 +47,12 @@ import java.util.stream.Stream;
  *
  * <h2>How it runs</h2>
  *
- * The child is this JVM's {@code java} ({@code java.home}) with this JVM's class path and the
- * flags lmdbjava needs, a heap sized for the file, crash logs ({@code hs_err}) and LMDB's native
- * library in a temporary directory that is deleted afterwards (never in the working directory),
- * and no core dump. It opens the file read-only and without a lock file: it writes nothing. Check
- * a file no process is writing (a backup from {@link Database#backupTo}, a copy, a stopped
- * service's files): pages a live writer reuses under the check can look damaged.
+ * The child is this JVM's {@code java} ({@code java.home}) with this JVM's class path and the flags
+ * lmdbjava needs, a heap sized for the file, crash logs ({@code hs_err}) and LMDB's native library
+ * in a temporary directory that is deleted afterwards (never in the working directory), and no core
+ * dump. It opens the file read-only and without a lock file: it writes nothing. Check a file no
+ * process is writing (a backup from {@link Database#backupTo}, a copy, a stopped service's files):
+ * pages a live writer reuses under the check can look damaged.
  *
  * <p>The library prints nothing: {@link VerifyReport#summary()} and {@link VerifyReport#problems()}
  * say what was found, for a caller to log or show.
@@ -62,9 +62,10 @@ public final class Verify {
   /** How long {@link #run(Path)} lets the check run. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
-  private static final Map<Integer, String> SIGNALS = Map.of(
-      4, "SIGILL", 6, "SIGABRT", 7, "SIGBUS", 8, "SIGFPE", 9, "SIGKILL", 11, "SIGSEGV", 15,
-      "SIGTERM");
+  private static final Map<Integer, String> SIGNALS =
+      Map.of(
+          4, "SIGILL", 6, "SIGABRT", 7, "SIGBUS", 8, "SIGFPE", 9, "SIGKILL", 11, "SIGSEGV", 15,
+          "SIGTERM");
 
   private Verify() {}
 
@@ -114,8 +115,7 @@ public final class Verify {
   }
 
   private static VerifyReport check(
-      final Path dir, final Path data, final Path work, final Duration timeout)
-      throws IOException {
+      final Path dir, final Path data, final Path work, final Duration timeout) throws IOException {
     final String classPath = System.getProperty("java.class.path", "");
     if (classPath.isEmpty()) {
       return notRun(dir, "this JVM has no class path to give the check's JVM");
@@ -134,17 +134,24 @@ public final class Verify {
     command.add(dir.toString());
     final Path out = work.resolve("out.txt");
     final Path err = work.resolve("err.txt");
-    final Process child = new ProcessBuilder(command)
-        .directory(work.toFile())
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
+    final Process child =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     try {
       if (!child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        return report(dir, VerifyReport.Outcome.TIMED_OUT, read(out), List.of(
-            "the check did not finish within " + timeout + " (a damaged tree that loops, or a "
-                + "file too large for the timeout)"));
+        return report(
+            dir,
+            VerifyReport.Outcome.TIMED_OUT,
+            read(out),
+            List.of(
+                "the check did not finish within "
+                    + timeout
+                    + " (a damaged tree that loops, or a "
+                    + "file too large for the timeout)"));
       }
     } catch (InterruptedException e) {
       child.destroyForcibly();
@@ -156,8 +163,12 @@ public final class Verify {
 
   /** Reads what the child said and how it ended ({@code work}: where its crash log would be). */
   static VerifyReport outcome(
-      final Path dir, final int exit, final List<String> out, final List<String> err,
-      final Path work) throws IOException {
+      final Path dir,
+      final int exit,
+      final List<String> out,
+      final List<String> err,
+      final Path work)
+      throws IOException {
     final List<String> problems = new ArrayList<>();
     boolean begun = false;
     boolean ended = false;
@@ -178,37 +189,54 @@ public final class Verify {
           reading = decode(f[1]);
           break;
         case "problem":
-          problems.add(f[1].equals("-")
-              ? decode(f[2]) : "table '" + decode(f[1]) + "': " + decode(f[2]));
+          problems.add(
+              f[1].equals("-") ? decode(f[2]) : "table '" + decode(f[1]) + "': " + decode(f[2]));
           break;
         default:
           break;
       }
     }
     if (ended && exit == 0) {
-      return report(dir, problems.isEmpty() ? VerifyReport.Outcome.OK
-          : VerifyReport.Outcome.DAMAGED, out, problems);
+      return report(
+          dir,
+          problems.isEmpty() ? VerifyReport.Outcome.OK : VerifyReport.Outcome.DAMAGED,
+          out,
+          problems);
     }
     if (!begun) {
       return notRun(dir, "the check's JVM did not start (exit " + exit + "): " + tail(err));
     }
     final String crash = crashLog(work);
-    final String signal = crash != null ? crash
-        : exit > 128 ? SIGNALS.getOrDefault(exit - 128, "signal " + (exit - 128))
-        : "exit code " + exit;
-    final String assertion = err.stream().filter(l -> l.contains("Assertion")).findFirst()
-        .map(l -> ": LMDB: " + l.strip()).orElse("");
-    problems.add("the check crashed (" + signal + ")"
-        + (reading == null ? "" : " while LMDB read table '" + reading + "'") + assertion
-        + ": the file is damaged");
+    final String signal =
+        crash != null
+            ? crash
+            : exit > 128
+                ? SIGNALS.getOrDefault(exit - 128, "signal " + (exit - 128))
+                : "exit code " + exit;
+    final String assertion =
+        err.stream()
+            .filter(l -> l.contains("Assertion"))
+            .findFirst()
+            .map(l -> ": LMDB: " + l.strip())
+            .orElse("");
+    problems.add(
+        "the check crashed ("
+            + signal
+            + ")"
+            + (reading == null ? "" : " while LMDB read table '" + reading + "'")
+            + assertion
+            + ": the file is damaged");
     return report(dir, VerifyReport.Outcome.CRASHED, out, problems);
   }
 
   /** The signal and the faulting frame of the child's crash log, if it wrote one. */
   private static String crashLog(final Path work) throws IOException {
     try (Stream<Path> files = Files.list(work)) {
-      final Path log = files.filter(p -> p.getFileName().toString().startsWith("hs_err"))
-          .findFirst().orElse(null);
+      final Path log =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("hs_err"))
+              .findFirst()
+              .orElse(null);
       if (log == null) {
         return null;
       }
@@ -228,7 +256,9 @@ public final class Verify {
   }
 
   private static VerifyReport report(
-      final Path dir, final VerifyReport.Outcome outcome, final List<String> out,
+      final Path dir,
+      final VerifyReport.Outcome outcome,
+      final List<String> out,
       final List<String> problems) {
     final Map<String, Long> counts = new TreeMap<>();
     for (final String line : out) {
@@ -259,8 +289,7 @@ public final class Verify {
     if (!Files.exists(file)) {
       return List.of();
     }
-    return Arrays.asList(
-        new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\\R"));
+    return Arrays.asList(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\\R"));
   }
 
   private static String tail(final List<String> lines) {
@@ -277,13 +306,15 @@ public final class Verify {
 
   private static void deleteTree(final Path dir) {
     try (Stream<Path> all = Files.walk(dir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      all.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       // a temporary directory left behind; nothing of the check depends on it
     }

@@ -93,8 +93,9 @@ final class VerifyChild {
           out.println(PREFIX + "reading " + encode(table.name()));
           final long entries = readTable(env, txn, table.name());
           if (entries != table.entries()) {
-            problem(table.name(), "LMDB read " + entries + " entries, the pages hold "
-                + table.entries());
+            problem(
+                table.name(),
+                "LMDB read " + entries + " entries, the pages hold " + table.entries());
           }
           out.println(PREFIX + "table " + encode(table.name()) + " " + entries);
         }
@@ -107,8 +108,7 @@ final class VerifyChild {
   /** Reads every entry of a table, every byte of its keys and values; returns how many. */
   private long readTable(final Env<ByteBuffer> env, final Txn<ByteBuffer> txn, final String name) {
     final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-    final Dbi<ByteBuffer> dbi =
-        env.openDbi(txn, Arrays.copyOf(utf8, utf8.length + 1), null, false);
+    final Dbi<ByteBuffer> dbi = env.openDbi(txn, Arrays.copyOf(utf8, utf8.length + 1), null, false);
     final CRC32C crc = new CRC32C();
     long entries = 0;
     try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {

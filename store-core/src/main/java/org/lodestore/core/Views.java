@@ -25,8 +25,8 @@ import org.agrona.UnsafeApi;
  * ({@code duplicate()}, {@code slice()}, {@code asReadOnlyBuffer()}, {@code asLongBuffer()} ...,
  * and the scope of {@code MemorySegment.ofBuffer}), and each access of a direct buffer ends with
  * {@code Reference.reachabilityFence(this)}. So any buffer that can read a map range, and any read
- * of one in progress, keeps that range's {@link MapEpoch} strongly reachable; {@link
- * UnmappedGuard} releases a guarded range only after its epoch became unreachable.
+ * of one in progress, keeps that range's {@link MapEpoch} strongly reachable; {@link UnmappedGuard}
+ * releases a guarded range only after its epoch became unreachable.
  */
 final class Views {
 
@@ -56,8 +56,8 @@ final class Views {
 
   /**
    * The owner recorded by {@link #create}, or the {@link MapEpoch} of a detached view; for another
-   * read-only direct buffer its attachment (a buffer derived from a view: that view's); null for any
-   * other buffer.
+   * read-only direct buffer its attachment (a buffer derived from a view: that view's); null for
+   * any other buffer.
    */
   static Object owner(final ByteBuffer buffer) {
     return buffer.getClass() == VIEW_CLASS ? UnsafeApi.getReference(buffer, OWNER) : null;

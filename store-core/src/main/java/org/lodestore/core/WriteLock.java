@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>So:
  *
  * <ul>
- *   <li>A {@link Semaphore} with one permit admits one write transaction of this process at a
- *       time, before LMDB's mutex is touched: waiters park in Java (a virtual thread unmounts), and
- *       only one thread of the process ever waits in {@code mdb_txn_begin} (for another process).
- *       A semaphore, not a lock, because the permit is released by whoever ends the transaction.
+ *   <li>A {@link Semaphore} with one permit admits one write transaction of this process at a time,
+ *       before LMDB's mutex is touched: waiters park in Java (a virtual thread unmounts), and only
+ *       one thread of the process ever waits in {@code mdb_txn_begin} (for another process). A
+ *       semaphore, not a lock, because the permit is released by whoever ends the transaction.
  *   <li>A waiter that waited {@link #POLL_MILLIS} asks the database to discard a write transaction
  *       whose thread died ({@link Database#reapDeadWriter}), so a forgotten transaction costs its
  *       changes, never the database.
@@ -67,6 +67,7 @@ import org.slf4j.LoggerFactory;
  * owner). Until then this process's other writers wait for the permit (with their own timeouts),
  * the map cannot grow and the environment is not released at close: the only thread that waits
  * without bound is the lock thread, and only while the other process holds the mutex.
+ *
  * <pre>
  *   caller                         lock thread
  *   permit (timed tryAcquire)
@@ -144,7 +145,8 @@ final class WriteLock {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LodestoreException("interrupted while waiting for the write transaction of " + name, e);
+      throw new LodestoreException(
+          "interrupted while waiting for the write transaction of " + name, e);
     }
   }
 
@@ -272,7 +274,8 @@ final class WriteLock {
       throw (Error) hand.failure;
     }
     if (hand.failure != null) {
-      throw new LodestoreException("write lock thread of " + name + " failed: " + hand.failure, hand.failure);
+      throw new LodestoreException(
+          "write lock thread of " + name + " failed: " + hand.failure, hand.failure);
     }
     return hand.txn;
   }

@@ -6,9 +6,9 @@ import java.time.Duration;
 /**
  * A writer gave up waiting for the write transaction: {@link Database#beginWrite(Duration)}, or
  * {@link Database#write} with {@link DatabaseOptions#writeTimeout()} set, found it held by another
- * thread of this process or by another process for longer than its timeout. Nothing was written
- * and the caller's function did not run; the database works on, and a later attempt may succeed.
- * The message names the database and who holds the write transaction, where that is known.
+ * thread of this process or by another process for longer than its timeout. Nothing was written and
+ * the caller's function did not run; the database works on, and a later attempt may succeed. The
+ * message names the database and who holds the write transaction, where that is known.
  */
 public class WriteTimeoutException extends LodestoreException {
 

@@ -12,10 +12,10 @@
  *
  * <h2>Vocabulary</h2>
  *
- * Database (one LMDB environment), Txn (a transaction), Table (typed keys to typed values), SetTable
- * (typed keys to ordered sets of members), KeyRange (which keys a scan visits), Cursor (a scan in
- * progress), Codec (how keys and values become bytes: {@link org.lodestore.core.key} and {@link
- * org.lodestore.core.codec}).
+ * Database (one LMDB environment), Txn (a transaction), Table (typed keys to typed values),
+ * SetTable (typed keys to ordered sets of members), KeyRange (which keys a scan visits), Cursor (a
+ * scan in progress), Codec (how keys and values become bytes: {@link org.lodestore.core.key} and
+ * {@link org.lodestore.core.codec}).
  *
  * <h2>Owned and reserved tables</h2>
  *
@@ -28,9 +28,9 @@
  * <h2>Threads</h2>
  *
  * Database, Table and SetTable are thread-safe. A read transaction is used by one thread at a time,
- * any thread; the write transaction only by the thread that began it; a cursor by its
- * transaction's user. Concurrent {@code Database.write} calls may share one commit (group commit):
- * each function still runs on its caller's thread, in a nested transaction that thread owns.
+ * any thread; the write transaction only by the thread that began it; a cursor by its transaction's
+ * user. Concurrent {@code Database.write} calls may share one commit (group commit): each function
+ * still runs on its caller's thread, in a nested transaction that thread owns.
  *
  * <h2>Lifetime</h2>
  *

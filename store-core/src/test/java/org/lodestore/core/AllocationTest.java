@@ -65,7 +65,8 @@ class AllocationTest {
 
   @Test
   void warmGetIntoAndScan_allocateUnderOneKilobyteInTotal() {
-    assumeTrue(THREADS != null && THREADS.isThreadAllocatedMemorySupported(),
+    assumeTrue(
+        THREADS != null && THREADS.isThreadAllocatedMemorySupported(),
         "this JVM has no per-thread allocation counter");
     THREADS.setThreadAllocatedMemoryEnabled(true);
     final ByteBuffer[] reuse = new ByteBuffer[1];

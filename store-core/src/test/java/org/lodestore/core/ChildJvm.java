@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  */
 final class ChildJvm {
 
-  /** The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}). */
+  /**
+   * The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}).
+   */
   static final List<String> LMDB_FLAGS =
       List.of(
           "--add-opens", "java.base/java.nio=ALL-UNNAMED",
@@ -35,8 +37,14 @@ final class ChildJvm {
 
     /** A description for assertion messages: exit code, crash logs and the full output. */
     String describe() {
-      return "exit=" + exitCode + (timedOut ? " (timed out, killed)" : "") + ", crash logs="
-          + crashLogs + "\n--- child output ---\n" + output + "--- end ---";
+      return "exit="
+          + exitCode
+          + (timedOut ? " (timed out, killed)" : "")
+          + ", crash logs="
+          + crashLogs
+          + "\n--- child output ---\n"
+          + output
+          + "--- end ---";
     }
   }
 

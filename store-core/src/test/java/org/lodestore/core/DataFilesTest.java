@@ -27,9 +27,9 @@ import org.lodestore.core.key.KeyCodecs;
 /**
  * {@link DataFiles}: the lock file reserved for a new database (the size LMDB wants, every block
  * allocated, an existing one never replaced), the check of {@code data.mdb} before LMDB maps it
- * (truncated, empty, foreign files refused; a file whose missing tail is free accepted), the
- * reset of a new {@code data.mdb} the disk filled up in, and the temporary directory of backups.
- * The checks read with plain file reads, so a test that gets them wrong fails instead of crashing;
+ * (truncated, empty, foreign files refused; a file whose missing tail is free accepted), the reset
+ * of a new {@code data.mdb} the disk filled up in, and the temporary directory of backups. The
+ * checks read with plain file reads, so a test that gets them wrong fails instead of crashing;
  * opening damaged files through LMDB is tested in the reliability module, in a child JVM.
  */
 class DataFilesTest {
@@ -56,8 +56,7 @@ class DataFilesTest {
   void open_newDatabase_findsItsLockFileReservedAndNoTemporaryFile() throws Exception {
     assumeTrue(LINUX, "lock files are reserved on Linux");
     final Path db = dir.resolve("db");
-    try (Database database =
-        Database.open(db, DatabaseOptions.builder().maxReaders(300).build())) {
+    try (Database database = Database.open(db, DatabaseOptions.builder().maxReaders(300).build())) {
       assertThat(database.stats().maxReaders()).isEqualTo(300);
     }
     final Path lock = db.resolve("lock.mdb");
@@ -135,11 +134,12 @@ class DataFilesTest {
       database.write(txn -> t.delete(txn, 1L));
       database.write(txn -> t.put(txn, 2L, new byte[10]));
       // pages allocated and freed by one transaction are never written: the file ends early
-      database.write(txn -> {
-        t.put(txn, 1L, new byte[1 << 20]);
-        t.put(txn, 3L, new byte[2 << 20]);
-        t.delete(txn, 3L);
-      });
+      database.write(
+          txn -> {
+            t.put(txn, 1L, new byte[1 << 20]);
+            t.put(txn, 3L, new byte[2 << 20]);
+            t.delete(txn, 3L);
+          });
       used = database.stats().usedBytes();
     }
     assertThat(Files.size(db.resolve("data.mdb"))).as("the scenario").isLessThan(used);
@@ -187,11 +187,12 @@ class DataFilesTest {
   private static Path populated(final Path db) {
     try (Database database = Database.open(db)) {
       final Table<Long, byte[]> t = database.table("t", KeyCodecs.LONG, ValueCodecs.BYTES);
-      database.write(txn -> {
-        for (long i = 0; i < 300; i++) {
-          t.put(txn, i, new byte[(int) (i * 37 % 5000) + 1]);
-        }
-      });
+      database.write(
+          txn -> {
+            for (long i = 0; i < 300; i++) {
+              t.put(txn, i, new byte[(int) (i * 37 % 5000) + 1]);
+            }
+          });
     }
     return db;
   }

@@ -60,18 +60,24 @@ class DatabaseTest {
   @Test
   void builder_outOfRangeValues_throwIllegalArgumentOnBuild() {
     assertThatThrownBy(() -> DatabaseOptions.builder().initialMapSize(MIB - 1).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialMapSize");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("initialMapSize");
     assertThatThrownBy(
             () -> DatabaseOptions.builder().initialMapSize(8 * MIB).maxMapSize(4 * MIB).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMapSize");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxMapSize");
     assertThatThrownBy(() -> DatabaseOptions.builder().maxTables(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTables");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxTables");
     assertThatThrownBy(() -> DatabaseOptions.builder().maxTables(32768).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTables");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxTables");
     assertThatThrownBy(() -> DatabaseOptions.builder().maxReaders(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxReaders");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxReaders");
     assertThatThrownBy(() -> DatabaseOptions.builder().growTimeout(Duration.ZERO).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("growTimeout");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("growTimeout");
     assertThatThrownBy(() -> DatabaseOptions.builder().growTimeout(Duration.ofSeconds(-1)).build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DatabaseOptions.builder().durability(null))
@@ -163,10 +169,11 @@ class DatabaseTest {
     try (Database db = Database.open(path)) {
       final Table<UUID, String> t = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
       final SetTable<UUID, UUID> s = db.setTable("members", KeyCodecs.UUID, KeyCodecs.UUID);
-      db.write(txn -> {
-        t.put(txn, k, "Ada");
-        s.add(txn, k, k);
-      });
+      db.write(
+          txn -> {
+            t.put(txn, k, "Ada");
+            s.add(txn, k, k);
+          });
     }
     final DatabaseOptions readOnly = DatabaseOptions.builder().readOnly(true).build();
     try (Database db = Database.open(path, readOnly)) {
@@ -174,7 +181,8 @@ class DatabaseTest {
       final SetTable<UUID, UUID> s = db.setTable("members", KeyCodecs.UUID, KeyCodecs.UUID);
       assertThat(db.<String>readAndGet(txn -> t.get(txn, k))).isEqualTo("Ada");
       assertThat(db.<Boolean>readAndGet(txn -> s.contains(txn, k, k))).isTrue();
-      assertThatThrownBy(db::beginWrite).isInstanceOf(InvalidStateException.class)
+      assertThatThrownBy(db::beginWrite)
+          .isInstanceOf(InvalidStateException.class)
           .hasMessageContaining("read-only");
       assertThatThrownBy(() -> db.write(txn -> t.put(txn, k, "x")))
           .isInstanceOf(InvalidStateException.class);
@@ -238,15 +246,16 @@ class DatabaseTest {
       final Table<Integer, byte[]> rows = db.table("rows", KeyCodecs.INT, ValueCodecs.BYTES);
       final Table<Integer, byte[]> empty = db.table("empty", KeyCodecs.INT, ValueCodecs.BYTES);
       final SetTable<Integer, UUID> set = db.setTable("set", KeyCodecs.INT, KeyCodecs.UUID);
-      db.write(txn -> {
-        for (int i = 0; i < 2_000; i++) {
-          rows.put(txn, i, new byte[100]);
-        }
-        rows.put(txn, -1, new byte[50_000]); // overflow pages
-        for (int i = 0; i < 300; i++) {
-          set.add(txn, i % 3, new UUID(i, i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 2_000; i++) {
+              rows.put(txn, i, new byte[100]);
+            }
+            rows.put(txn, -1, new byte[50_000]); // overflow pages
+            for (int i = 0; i < 300; i++) {
+              set.add(txn, i % 3, new UUID(i, i));
+            }
+          });
       final DatabaseStats stats = db.stats();
       assertThat(stats.mapSize()).isEqualTo(8 * MIB);
       assertThat(stats.pageSize()).isPositive();
@@ -276,8 +285,8 @@ class DatabaseTest {
         assertThat(rows.count(txn)).isEqualTo(r.entries());
         assertThat(set.count(txn)).isEqualTo(s.entries());
       }
-      assertThat(stats.usedBytes()).isGreaterThan(
-          (r.leafPages() + r.branchPages() + r.overflowPages()) * stats.pageSize());
+      assertThat(stats.usedBytes())
+          .isGreaterThan((r.leafPages() + r.branchPages() + r.overflowPages()) * stats.pageSize());
       assertThat(empty.name()).isEqualTo("empty");
     }
     // reopened, without opening any table first: stats() still lists all, with their kinds
@@ -300,26 +309,29 @@ class DatabaseTest {
     final Path source = dir.resolve("db");
     final Path backup = dir.resolve("backup");
     final Map<String, List<String>> before;
-    try (Database db = Database.open(source, DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
+    try (Database db =
+        Database.open(source, DatabaseOptions.builder().durability(Durability.NO_SYNC).build())) {
       final Table<Integer, String> t = db.table("t", KeyCodecs.INT, ValueCodecs.STRING);
       final SetTable<String, UUID> s = db.setTable("s", KeyCodecs.STRING, KeyCodecs.UUID);
       for (int round = 0; round < 5; round++) {
         final int base = round * 2_000;
-        db.write(txn -> {
-          for (int i = base; i < base + 2_000; i++) {
-            t.put(txn, i, "value " + i + " ".repeat(i % 200));
-            s.add(txn, "k" + (i % 17), new UUID(i, -i));
-          }
-        });
+        db.write(
+            txn -> {
+              for (int i = base; i < base + 2_000; i++) {
+                t.put(txn, i, "value " + i + " ".repeat(i % 200));
+                s.add(txn, "k" + (i % 17), new UUID(i, -i));
+              }
+            });
       }
       // delete most rows: the source keeps its pages (free), the compacted copy does not
-      db.write(txn -> {
-        for (int i = 0; i < 10_000; i++) {
-          if (i % 10 != 0) {
-            t.delete(txn, i);
-          }
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 10_000; i++) {
+              if (i % 10 != 0) {
+                t.delete(txn, i);
+              }
+            }
+          });
       db.write(txn -> t.put(txn, -1, "after the deletes"));
       before = contents(db);
       db.backupTo(backup);
@@ -352,15 +364,17 @@ class DatabaseTest {
       final ExecutorService writer = Executors.newSingleThreadExecutor();
       final CyclicBarrier written = new CyclicBarrier(2);
       final CyclicBarrier backedUp = new CyclicBarrier(2);
-      final Future<?> w = writer.submit(() -> {
-        try (Txn txn = db.beginWrite()) {
-          t.put(txn, 2, "uncommitted while backing up");
-          written.await();
-          backedUp.await();
-          txn.commit();
-        }
-        return null;
-      });
+      final Future<?> w =
+          writer.submit(
+              () -> {
+                try (Txn txn = db.beginWrite()) {
+                  t.put(txn, 2, "uncommitted while backing up");
+                  written.await();
+                  backedUp.await();
+                  txn.commit();
+                }
+                return null;
+              });
       written.await(10, TimeUnit.SECONDS);
       db.backupTo(backup);
       backedUp.await(10, TimeUnit.SECONDS);
@@ -456,9 +470,8 @@ class DatabaseTest {
 
   /**
    * A table opened (created or not) after a read transaction began is used in that transaction.
-   * LMDB does not let a transaction use a handle opened after it began; Lodestore must either
-   * make it work or say so with a typed exception naming the table, not a raw "LMDB error:
-   * EINVAL".
+   * LMDB does not let a transaction use a handle opened after it began; Lodestore must either make
+   * it work or say so with a typed exception naming the table, not a raw "LMDB error: EINVAL".
    */
   @Test
   void table_openedAfterReadTransactionBegan_readsOrFailsWithInvalidStateNamingIt() {
@@ -491,30 +504,34 @@ class DatabaseTest {
     final int threads = 16;
     try (Database db = Database.open(dir.resolve("db"))) {
       final Table<Integer, String> t = db.table("t", KeyCodecs.INT, ValueCodecs.STRING);
-      db.write(txn -> {
-        for (int i = 0; i < 1_000; i++) {
-          t.put(txn, i, "v" + i);
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 1_000; i++) {
+              t.put(txn, i, "v" + i);
+            }
+          });
       final CyclicBarrier allOpen = new CyclicBarrier(threads);
       final ExecutorService pool = Executors.newFixedThreadPool(threads);
       final List<Future<Integer>> results = new ArrayList<>();
       for (int n = 0; n < threads; n++) {
-        results.add(pool.submit(() -> {
-          try (Txn txn = db.beginRead()) {
-            allOpen.await(10, TimeUnit.SECONDS); // every thread holds a read txn right now
-            int seen = 0;
-            try (Cursor<Integer, String> c = t.select(txn, KeyRange.all())) {
-              while (c.next()) {
-                if (!("v" + c.key()).equals(c.value()) || c.key() != seen) {
-                  throw new AssertionError("row " + seen + " is " + c.key() + "=" + c.value());
-                }
-                seen++;
-              }
-            }
-            return seen;
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  try (Txn txn = db.beginRead()) {
+                    allOpen.await(10, TimeUnit.SECONDS); // every thread holds a read txn right now
+                    int seen = 0;
+                    try (Cursor<Integer, String> c = t.select(txn, KeyRange.all())) {
+                      while (c.next()) {
+                        if (!("v" + c.key()).equals(c.value()) || c.key() != seen) {
+                          throw new AssertionError(
+                              "row " + seen + " is " + c.key() + "=" + c.value());
+                        }
+                        seen++;
+                      }
+                    }
+                    return seen;
+                  }
+                }));
       }
       for (final Future<Integer> f : results) {
         assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(1_000);
@@ -524,8 +541,7 @@ class DatabaseTest {
   }
 
   @Test
-  void beginRead_onAnotherThread_doesNotSeeUncommittedWritesAndKeepsItsSnapshot()
-      throws Exception {
+  void beginRead_onAnotherThread_doesNotSeeUncommittedWritesAndKeepsItsSnapshot() throws Exception {
     try (Database db = Database.open(dir.resolve("db"))) {
       final Table<Integer, String> t = db.table("t", KeyCodecs.INT, ValueCodecs.STRING);
       db.write(txn -> t.put(txn, 1, "old"));
@@ -534,9 +550,17 @@ class DatabaseTest {
         t.put(w, 1, "new");
         t.put(w, 2, "added");
         assertThat(t.get(w, 1)).isEqualTo("new");
-        final List<String> seen = other.submit(() -> db.readAndGet(txn -> List.of(
-            String.valueOf(t.get(txn, 1)), String.valueOf(t.get(txn, 2)),
-            String.valueOf(t.count(txn))))).get(10, TimeUnit.SECONDS);
+        final List<String> seen =
+            other
+                .submit(
+                    () ->
+                        db.readAndGet(
+                            txn ->
+                                List.of(
+                                    String.valueOf(t.get(txn, 1)),
+                                    String.valueOf(t.get(txn, 2)),
+                                    String.valueOf(t.count(txn)))))
+                .get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("old", "null", "1");
         final Txn snapshot = other.submit(db::beginRead).get(10, TimeUnit.SECONDS);
         w.commit();
@@ -557,10 +581,15 @@ class DatabaseTest {
   @Tag("crash")
   void open_withoutJvmFlags_throwsLodestoreExceptionNamingTheFlags() throws Exception {
     final ChildJvm.Result result =
-        ChildJvm.run(List.of(), MissingFlagsChild.class, dir, Duration.ofSeconds(60),
+        ChildJvm.run(
+            List.of(),
+            MissingFlagsChild.class,
+            dir,
+            Duration.ofSeconds(60),
             dir.resolve("db").toString());
     final String line = resultLine(result);
-    assertThat(line).as(result.describe())
+    assertThat(line)
+        .as(result.describe())
         .startsWith("RESULT " + LodestoreException.class.getName())
         .contains("--add-opens java.base/java.nio=ALL-UNNAMED")
         .contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED")
@@ -573,11 +602,16 @@ class DatabaseTest {
   @Tag("crash")
   void open_withSomeJvmFlags_namesTheMissingOnes() throws Exception {
     final ChildJvm.Result result =
-        ChildJvm.run(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED"),
-            MissingFlagsChild.class, dir, Duration.ofSeconds(60), dir.resolve("db").toString());
+        ChildJvm.run(
+            List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED"),
+            MissingFlagsChild.class,
+            dir,
+            Duration.ofSeconds(60),
+            dir.resolve("db").toString());
     final String line = resultLine(result);
     final String missing = line.substring(0, Math.max(0, line.indexOf("Start the JVM with")));
-    assertThat(line).as(result.describe())
+    assertThat(line)
+        .as(result.describe())
         .startsWith("RESULT " + LodestoreException.class.getName());
     assertThat(missing)
         .contains("--add-opens java.base/sun.nio.ch=ALL-UNNAMED")
@@ -589,7 +623,11 @@ class DatabaseTest {
   @Tag("crash")
   void open_withAllJvmFlags_inChildJvm_opens() throws Exception {
     final ChildJvm.Result result =
-        ChildJvm.run(ChildJvm.LMDB_FLAGS, MissingFlagsChild.class, dir, Duration.ofSeconds(60),
+        ChildJvm.run(
+            ChildJvm.LMDB_FLAGS,
+            MissingFlagsChild.class,
+            dir,
+            Duration.ofSeconds(60),
             dir.resolve("db").toString());
     assertThat(resultLine(result)).as(result.describe()).startsWith("RESULT opened");
   }
@@ -613,13 +651,14 @@ class DatabaseTest {
       final Table<Long, Long> ticks = db.table("ticks", KeyCodecs.LONG, ValueCodecs.LONG);
       final SetTable<UUID, UUID> members =
           db.setTable("members_by_group", KeyCodecs.UUID, KeyCodecs.UUID);
-      db.write(txn -> {
-        for (int i = 0; i < 100; i++) {
-          names.put(txn, new UUID(0, i), "name " + i);
-          ticks.put(txn, (long) i, (long) i * i);
-          members.add(txn, new UUID(1, i % 5), new UUID(2, i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 100; i++) {
+              names.put(txn, new UUID(0, i), "name " + i);
+              ticks.put(txn, (long) i, (long) i * i);
+              members.add(txn, new UUID(1, i % 5), new UUID(2, i));
+            }
+          });
     }
     return path;
   }
@@ -653,7 +692,9 @@ class DatabaseTest {
     }
     assertThat(databases).as(out).contains("Main DB");
     final TreeSet<String> named =
-        databases.stream().filter(d -> !d.equals("Main DB")).collect(Collectors.toCollection(TreeSet::new));
+        databases.stream()
+            .filter(d -> !d.equals("Main DB"))
+            .collect(Collectors.toCollection(TreeSet::new));
     assertThat(named).as(out).containsExactlyInAnyOrderElementsOf(LAYOUT_TABLES);
     assertThat(databases).hasSize(LAYOUT_TABLES.size() + 1);
     // each named database's entry count, as mdb_stat prints it after "Status of <name>"

@@ -70,8 +70,25 @@ abstract class Domain<T> {
   /** Strings with NULs, shared prefixes, 2-, 3- and 4-byte UTF-8, and the empty string. */
   static final List<String> STRINGS =
       List.of(
-          "", "a", "a\0", "a\0b", "a\u0001", "aa", "ab", "ab\0", "abc", "b", "ba", "\0", "\0a",
-          "\u00E9", "\u00E9t\u00E9", "\uFFFF", "\uD83D\uDE00", "\uD83D\uDE00a", "z");
+          "",
+          "a",
+          "a\0",
+          "a\0b",
+          "a\u0001",
+          "aa",
+          "ab",
+          "ab\0",
+          "abc",
+          "b",
+          "ba",
+          "\0",
+          "\0a",
+          "\u00E9",
+          "\u00E9t\u00E9",
+          "\uFFFF",
+          "\uD83D\uDE00",
+          "\uD83D\uDE00a",
+          "z");
 
   /** Leading parts of {@link #STRINGS}, for prefix ranges. */
   static final List<String> STRING_PREFIXES =
@@ -181,8 +198,8 @@ abstract class Domain<T> {
   }
 
   /**
-   * Byte-array keys of 1..4 bytes over {00, 01, 7F, FF} (340 keys); prefixes of 1..4 bytes, so
-   * that reverse prefix scans meet prefixes ending in (or made only of) 0xFF.
+   * Byte-array keys of 1..4 bytes over {00, 01, 7F, FF} (340 keys); prefixes of 1..4 bytes, so that
+   * reverse prefix scans meet prefixes ending in (or made only of) 0xFF.
    */
   static Domain<byte[]> bytes() {
     return new Domain<>("bytes", KeyCodecs.BYTES) {

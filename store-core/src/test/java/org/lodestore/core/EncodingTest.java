@@ -29,7 +29,8 @@ class EncodingTest {
   private static byte[] randomBytes(final SplittableRandom r, final byte[] like) {
     final byte[] out = new byte[r.nextInt(41)];
     for (int k = 0; k < out.length; k++) {
-      out[k] = like != null && k < like.length && r.nextInt(8) != 0 ? like[k] : (byte) r.nextInt(256);
+      out[k] =
+          like != null && k < like.length && r.nextInt(8) != 0 ? like[k] : (byte) r.nextInt(256);
     }
     return out;
   }

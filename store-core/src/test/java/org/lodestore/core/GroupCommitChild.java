@@ -118,7 +118,8 @@ public final class GroupCommitChild {
             }
           });
     }
-    System.out.println("DONE " + scenario + (failures == 0 ? "" : " with " + failures + " failures"));
+    System.out.println(
+        "DONE " + scenario + (failures == 0 ? "" : " with " + failures + " failures"));
     System.out.flush();
     System.exit(failures == 0 ? 0 : 1);
   }

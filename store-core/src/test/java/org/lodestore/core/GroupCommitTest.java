@@ -177,8 +177,10 @@ class GroupCommitTest {
       }
       final DatabaseStats stats = db.stats();
       System.out.println(
-          "GroupCommitTest.concurrentWriters groupCommits=" + stats.groupCommits()
-              + " groupedWrites=" + stats.groupedWrites());
+          "GroupCommitTest.concurrentWriters groupCommits="
+              + stats.groupCommits()
+              + " groupedWrites="
+              + stats.groupedWrites());
       assertThat(stats.groupCommits()).as("groups of two or more formed").isPositive();
       assertThat(stats.groupedWrites()).isGreaterThanOrEqualTo(stats.groupCommits());
     }
@@ -241,7 +243,10 @@ class GroupCommitTest {
                       db.write(
                           txn -> {
                             for (int v = 0; v < 8; v++) {
-                              t.put(txn, "f-" + me + "-" + k + "-" + v, value(100 + me, k * 8 + v, 8192));
+                              t.put(
+                                  txn,
+                                  "f-" + me + "-" + k + "-" + v,
+                                  value(100 + me, k * 8 + v, 8192));
                             }
                           });
                     }
@@ -277,8 +282,13 @@ class GroupCommitTest {
             assertThat(t.count(txn)).isEqualTo((long) n * values + (long) threads * each * 8);
           });
       System.out.println(
-          "GroupCommitTest.mapFull growths=" + stats.mapGrowths() + " groupCommits="
-              + stats.groupCommits() + " groupedWrites=" + stats.groupedWrites() + " mapSize="
+          "GroupCommitTest.mapFull growths="
+              + stats.mapGrowths()
+              + " groupCommits="
+              + stats.groupCommits()
+              + " groupedWrites="
+              + stats.groupedWrites()
+              + " mapSize="
               + stats.mapSize());
     }
   }
@@ -354,7 +364,10 @@ class GroupCommitTest {
           txn -> {
             // a later sibling: the table of the committed child is there, the aborted one's not
             siblingSaw.set(
-                opened.get().get(txn, 1L) + "," + db.exists(txn, "opened_a") + ","
+                opened.get().get(txn, 1L)
+                    + ","
+                    + db.exists(txn, "opened_a")
+                    + ","
                     + db.exists(txn, "opened_b"));
             return "last";
           });
@@ -400,7 +413,8 @@ class GroupCommitTest {
       final List<Outcome> outcomes = GroupHarness.inOneGroup(db, fns, TIMEOUT);
       assertThat(outcomes.get(0).error).isNull();
       for (int i = 1; i < outcomes.size(); i++) {
-        assertThat(outcomes.get(i).error).as(outcomes.get(i).toString())
+        assertThat(outcomes.get(i).error)
+            .as(outcomes.get(i).toString())
             .isInstanceOf(InvalidStateException.class);
       }
       assertThat((Object) db.readAndGet(txn -> t.get(txn, "lead"))).isEqualTo(1L);
@@ -409,8 +423,9 @@ class GroupCommitTest {
   }
 
   @Test
-  void fnThatCommitsItsOwnTxnInAGroup_isCommittedWithTheGroup_andItsCallerGetsTheSecondCommitsError()
-      throws Exception {
+  void
+      fnThatCommitsItsOwnTxnInAGroup_isCommittedWithTheGroup_andItsCallerGetsTheSecondCommitsError()
+          throws Exception {
     try (Database db = open("db", synced())) {
       final Table<String, Long> t = db.table("rows", KeyCodecs.STRING, ValueCodecs.LONG);
       final List<Function<Txn, Object>> fns = new ArrayList<>();
@@ -427,7 +442,8 @@ class GroupCommitTest {
           });
       final List<Outcome> outcomes = GroupHarness.inOneGroup(db, fns, TIMEOUT);
       assertThat(outcomes.get(0).error).isInstanceOf(IllegalArgumentException.class);
-      assertThat(outcomes.get(1).error).as(outcomes.get(1).toString())
+      assertThat(outcomes.get(1).error)
+          .as(outcomes.get(1).toString())
           .isInstanceOf(InvalidStateException.class);
       assertThat((Object) db.readAndGet(txn -> t.get(txn, "self-committed"))).isEqualTo(1L);
       assertThat((Object) db.readAndGet(txn -> t.get(txn, "thrower"))).isNull();

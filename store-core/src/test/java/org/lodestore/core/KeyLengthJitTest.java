@@ -16,8 +16,8 @@ import org.lodestore.core.key.Tuple2;
  * overlong key came out as "key encodes to zero bytes" (an {@link InvalidKeyException} instead of
  * {@link KeyTooLongException}). Before the fix this test failed about one run in three, and every
  * run with {@code -Dlodestore.testArgs="-Xbatch -XX:-TieredCompilation"}. Its shape matters (the
- * warm-up loop and the bad key in one method, the codecs in locals, the catch in place): it is
- * what C2 compiled wrongly.
+ * warm-up loop and the bad key in one method, the codecs in locals, the catch in place): it is what
+ * C2 compiled wrongly.
  */
 class KeyLengthJitTest {
 
@@ -30,7 +30,8 @@ class KeyLengthJitTest {
     for (int i = 0; i < 3_000_000; i++) {
       switch (i % 4) {
         case 0:
-          sum += Encoding.key("t", is, Tuple2.of(r.nextInt(), "ab"), Encoding.keyBuffer()).remaining();
+          sum +=
+              Encoding.key("t", is, Tuple2.of(r.nextInt(), "ab"), Encoding.keyBuffer()).remaining();
           break;
         case 1:
           sum +=
@@ -42,10 +43,17 @@ class KeyLengthJitTest {
                   .remaining();
           break;
         case 2:
-          sum += Encoding.key("t", KeyCodecs.BYTES, new byte[] {1, (byte) r.nextInt()}, Encoding.keyBuffer()).remaining();
+          sum +=
+              Encoding.key(
+                      "t",
+                      KeyCodecs.BYTES,
+                      new byte[] {1, (byte) r.nextInt()},
+                      Encoding.keyBuffer())
+                  .remaining();
           break;
         default:
-          sum += Encoding.key("t", KeyCodecs.STRING, "s" + (i & 7), Encoding.keyBuffer()).remaining();
+          sum +=
+              Encoding.key("t", KeyCodecs.STRING, "s" + (i & 7), Encoding.keyBuffer()).remaining();
           break;
       }
     }

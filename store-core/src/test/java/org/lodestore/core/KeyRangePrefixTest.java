@@ -37,10 +37,10 @@ import org.lodestore.core.key.Tuple4;
 import org.lodestore.core.key.Tuple4KeyCodec;
 
 /**
- * Typed prefix ranges: which calls compile (the test compiles small sources with the JDK's
- * compiler against store-core's classes), and what their scans return over real LMDB tables of
- * two-, three- and four-component keys, with ascending and descending components, forward and
- * reversed, with limits.
+ * Typed prefix ranges: which calls compile (the test compiles small sources with the JDK's compiler
+ * against store-core's classes), and what their scans return over real LMDB tables of two-, three-
+ * and four-component keys, with ascending and descending components, forward and reversed, with
+ * limits.
  */
 class KeyRangePrefixTest {
 
@@ -138,7 +138,8 @@ class KeyRangePrefixTest {
           assertScans(newest, txn, keys, KeyRange.prefix(NEWEST, id, t), k -> k.equals(one));
         }
         assertThat(keysOf(newest, txn, KeyRange.prefix(NEWEST, IDS.get(1)).limit(2)))
-            .containsExactly(Tuple2.of(IDS.get(1), T0.plusMillis(6 * 700L)),
+            .containsExactly(
+                Tuple2.of(IDS.get(1), T0.plusMillis(6 * 700L)),
                 Tuple2.of(IDS.get(1), T0.plusMillis(5 * 700L)));
         assertThat(ticks.count(txn, KeyRange.prefix(TICK, new UUID(9, 9)))).isZero();
       }
@@ -158,7 +159,11 @@ class KeyRangePrefixTest {
       try (Txn txn = db.beginRead()) {
         for (final UUID id : IDS) {
           for (final String start : List.of("", "a", "a\0", "ab", "abc", "abcd", "c")) {
-            assertScans(t, txn, keys, KeyRange.prefix(NAMED, id, start),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(NAMED, id, start),
                 k -> k.first().equals(id) && k.second().startsWith(start));
           }
         }
@@ -181,12 +186,20 @@ class KeyRangePrefixTest {
       final Table<Tuple3<String, UUID, Integer>, Long> t = filled(db, "orders", BIGGEST, keys);
       try (Txn txn = db.beginRead()) {
         for (final String status : List.of("a", "ab", "b", "")) {
-          assertScans(t, txn, keys, KeyRange.prefix(BIGGEST, status),
-              k -> k.first().equals(status));
+          assertScans(
+              t, txn, keys, KeyRange.prefix(BIGGEST, status), k -> k.first().equals(status));
           for (final UUID id : IDS) {
-            assertScans(t, txn, keys, KeyRange.prefix(BIGGEST, status, id),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(BIGGEST, status, id),
                 k -> k.first().equals(status) && k.second().equals(id));
-            assertScans(t, txn, keys, KeyRange.prefix(BIGGEST, status, id, 8),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(BIGGEST, status, id, 8),
                 k -> k.equals(Tuple3.of(status, id, 8)));
           }
         }
@@ -194,8 +207,8 @@ class KeyRangePrefixTest {
         assertThat(t.count(txn, KeyRange.prefix(BIGGEST, "a"))).isEqualTo(15);
         // descending third component: the biggest first
         assertThat(keysOf(t, txn, KeyRange.prefix(BIGGEST, "b", IDS.get(2)).limit(2)))
-            .containsExactly(Tuple3.of("b", IDS.get(2), Integer.MAX_VALUE),
-                Tuple3.of("b", IDS.get(2), 8));
+            .containsExactly(
+                Tuple3.of("b", IDS.get(2), Integer.MAX_VALUE), Tuple3.of("b", IDS.get(2), 8));
       }
     }
   }
@@ -219,11 +232,23 @@ class KeyRangePrefixTest {
         for (final UUID id : IDS) {
           assertScans(t, txn, keys, KeyRange.prefix(QUAD, id), k -> k.first().equals(id));
           for (final String name : List.of("a", "ab", "b", "c")) {
-            assertScans(t, txn, keys, KeyRange.prefix(QUAD, id, name),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(QUAD, id, name),
                 k -> k.first().equals(id) && k.second().equals(name));
-            assertScans(t, txn, keys, KeyRange.prefix(QUAD, id, name, t1),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(QUAD, id, name, t1),
                 k -> k.first().equals(id) && k.second().equals(name) && k.third().equals(t1));
-            assertScans(t, txn, keys, KeyRange.prefix(QUAD, id, name, t1, 0L),
+            assertScans(
+                t,
+                txn,
+                keys,
+                KeyRange.prefix(QUAD, id, name, t1, 0L),
                 k -> k.equals(Tuple4.of(id, name, t1, 0L)));
           }
         }
@@ -237,32 +262,43 @@ class KeyRangePrefixTest {
     try (Database db = Database.open(dir.resolve("db"))) {
       final Table<String, Long> words = filled(db, "words", KeyCodecs.STRING, NAMES.subList(1, 6));
       final List<byte[]> blobs =
-          List.of(new byte[] {0}, new byte[] {1}, new byte[] {1, 0}, new byte[] {1, (byte) 0xFF},
-              new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xFF, 0});
+          List.of(
+              new byte[] {0},
+              new byte[] {1},
+              new byte[] {1, 0},
+              new byte[] {1, (byte) 0xFF},
+              new byte[] {(byte) 0xFF},
+              new byte[] {(byte) 0xFF, 0});
       final Table<byte[], Long> raw = filled(db, "blobs", KeyCodecs.BYTES, blobs);
       try (Txn txn = db.beginRead()) {
         for (final String start : List.of("", "a", "a\0", "ab", "b", "c")) {
-          assertScans(words, txn, NAMES.subList(1, 6), KeyRange.prefix(start),
-              k -> k.startsWith(start));
+          assertScans(
+              words, txn, NAMES.subList(1, 6), KeyRange.prefix(start), k -> k.startsWith(start));
         }
-        for (final byte[] start : List.of(new byte[0], new byte[] {1}, new byte[] {(byte) 0xFF},
-            new byte[] {1, (byte) 0xFF}, new byte[] {2})) {
+        for (final byte[] start :
+            List.of(
+                new byte[0],
+                new byte[] {1},
+                new byte[] {(byte) 0xFF},
+                new byte[] {1, (byte) 0xFF},
+                new byte[] {2})) {
           final List<String> expected = new ArrayList<>();
           for (final byte[] b : blobs) {
-            if (b.length >= start.length && Arrays.equals(b, 0, start.length, start, 0,
-                start.length)) {
+            if (b.length >= start.length
+                && Arrays.equals(b, 0, start.length, start, 0, start.length)) {
               expected.add(Arrays.toString(b));
             }
           }
           for (final boolean reversed : List.of(false, true)) {
-            final KeyRange<byte[]> range = reversed ? KeyRange.prefix(start).reversed()
-                : KeyRange.prefix(start);
+            final KeyRange<byte[]> range =
+                reversed ? KeyRange.prefix(start).reversed() : KeyRange.prefix(start);
             final List<String> got = new ArrayList<>();
             keysOf(raw, txn, range).forEach(b -> got.add(Arrays.toString(b)));
             if (reversed) {
               Collections.reverse(got);
             }
-            assertThat(got).as("prefix %s reversed=%s", Arrays.toString(start), reversed)
+            assertThat(got)
+                .as("prefix %s reversed=%s", Arrays.toString(start), reversed)
                 .isEqualTo(expected);
           }
         }
@@ -273,11 +309,12 @@ class KeyRangePrefixTest {
   private static <K> Table<K, Long> filled(
       final Database db, final String name, final KeyCodec<K> codec, final List<K> keys) {
     final Table<K, Long> t = db.table(name, codec, ValueCodecs.LONG);
-    db.write(txn -> {
-      for (int i = 0; i < keys.size(); i++) {
-        t.put(txn, keys.get(i), (long) i);
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < keys.size(); i++) {
+            t.put(txn, keys.get(i), (long) i);
+          }
+        });
     return t;
   }
 

@@ -45,7 +45,8 @@ class KeyRangeTest {
   @Test
   void limitAndOffset_negative_throwIllegalArgument() {
     assertThatThrownBy(() -> KeyRange.all().limit(-1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> KeyRange.all().offset(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KeyRange.all().offset(-1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

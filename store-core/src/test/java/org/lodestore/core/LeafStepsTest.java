@@ -40,7 +40,8 @@ class LeafStepsTest {
           for (int i = 0; i < 5_000; i++) {
             final long key = r.nextLong(1_000_000);
             // mostly small values (many rows per page), some larger than a page (overflow pages)
-            final byte[] value = new byte[r.nextInt(50) == 0 ? 5_000 + r.nextInt(9_000) : r.nextInt(120)];
+            final byte[] value =
+                new byte[r.nextInt(50) == 0 ? 5_000 + r.nextInt(9_000) : r.nextInt(120)];
             r.nextBytes(value);
             rows.put(txn, key, value);
             model.put(key, value);
@@ -65,7 +66,8 @@ class LeafStepsTest {
       check(KeyRange.closed(a, b).reversed(), model.subMap(a, true, b, true).descendingMap());
       final int limit = 1 + r.nextInt(300);
       final int offset = r.nextInt(20);
-      check(KeyRange.atLeast(a).offset(offset).limit(limit),
+      check(
+          KeyRange.atLeast(a).offset(offset).limit(limit),
           first(model.tailMap(a, true), offset, limit));
     }
     assertThat(LeafSteps.isEnabled()).as("LMDB's cursor layout agreed on every page").isTrue();
@@ -77,7 +79,9 @@ class LeafStepsTest {
         n++;
       }
       // every row but the first of each page (and those around overflow values) is a Java step
-      assertThat(c.javaSteps() - before).as("rows stepped in Java of %d", n).isGreaterThan(n * 8L / 10);
+      assertThat(c.javaSteps() - before)
+          .as("rows stepped in Java of %d", n)
+          .isGreaterThan(n * 8L / 10);
     }
   }
 
@@ -104,7 +108,9 @@ class LeafStepsTest {
       while (c.next()) {
         assertThat(i).as("more rows than expected for %s", range).isLessThan(want.size());
         assertThat(c.key()).as("row %d of %s", i, range).isEqualTo(want.get(i).getKey());
-        assertThat(c.value()).as("value of row %d of %s", i, range).isEqualTo(want.get(i).getValue());
+        assertThat(c.value())
+            .as("value of row %d of %s", i, range)
+            .isEqualTo(want.get(i).getValue());
         final ByteBuffer kb = c.keyView();
         assertThat(kb.remaining()).isEqualTo(8);
         i++;
@@ -113,7 +119,8 @@ class LeafStepsTest {
     }
   }
 
-  private static Map<Long, byte[]> first(final Map<Long, byte[]> from, final int skip, final int n) {
+  private static Map<Long, byte[]> first(
+      final Map<Long, byte[]> from, final int skip, final int n) {
     final Map<Long, byte[]> out = new TreeMap<>();
     int i = 0;
     for (final Map.Entry<Long, byte[]> e : from.entrySet()) {

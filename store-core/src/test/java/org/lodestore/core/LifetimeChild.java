@@ -124,8 +124,8 @@ public final class LifetimeChild {
     } catch (Throwable t) {
       for (final Class<? extends Throwable> type : allowed) {
         if (type.isInstance(t)) {
-          System.out.println("CHECK " + name + ": OK " + t.getClass().getSimpleName() + ": "
-              + t.getMessage());
+          System.out.println(
+              "CHECK " + name + ": OK " + t.getClass().getSimpleName() + ": " + t.getMessage());
           return;
         }
       }
@@ -181,9 +181,11 @@ public final class LifetimeChild {
     throwsOne(name + ": view.get(0, byte[])", () -> view.get(0, new byte[1]), IOOBE);
     throwsOne(name + ": view.duplicate().get(0)", () -> view.duplicate().get(0), IOOBE);
     // relative reads report the empty buffer as an underflow (see Views)
-    throwsOne(name + ": view.get()", () -> view.duplicate().get(), BufferUnderflowException.class,
-        IOOBE);
-    isTrue(name + ": capacity 0", view.capacity() == 0 && view.remaining() == 0,
+    throwsOne(
+        name + ": view.get()", () -> view.duplicate().get(), BufferUnderflowException.class, IOOBE);
+    isTrue(
+        name + ": capacity 0",
+        view.capacity() == 0 && view.remaining() == 0,
         "capacity=" + view.capacity() + " remaining=" + view.remaining());
   }
 
@@ -309,8 +311,10 @@ public final class LifetimeChild {
           throwsOne(what + ": set select key", () -> s.select(txn, K1), ISE);
           throwsOne(what + ": set select range", () -> s.select(txn, KeyRange.all()), ISE);
           throwsOne(what + ": set count", () -> s.count(txn), ISE);
-          throwsOne(what + ": table(txn, new name)",
-              () -> db.table(txn, "created-late", KeyCodecs.UUID, ValueCodecs.STRING), ISE);
+          throwsOne(
+              what + ": table(txn, new name)",
+              () -> db.table(txn, "created-late", KeyCodecs.UUID, ValueCodecs.STRING),
+              ISE);
           throwsOne(what + ": commit", txn::commit, ISE);
           throwsOne(what + ": abort", txn::abort, ISE);
           completes(what + ": close again", txn::close);
@@ -320,7 +324,9 @@ public final class LifetimeChild {
         throwsOne("read txn: put refused", () -> t.put(read, K1, "x"), ISE);
         throwsOne("read txn: set add refused", () -> s.add(read, K1, K1), ISE);
         throwsOne("read txn: truncate refused", () -> t.truncate(read), ISE);
-        isTrue("read txn: still usable after refusals", "one".equals(t.get(read, K1)),
+        isTrue(
+            "read txn: still usable after refusals",
+            "one".equals(t.get(read, K1)),
             "get returned " + t.get(read, K1));
       }
       final String stillOne = db.readAndGet(txn -> t.get(txn, K1));
@@ -333,11 +339,14 @@ public final class LifetimeChild {
     final Database db = open();
     final Table<UUID, String> t = names(db);
     final SetTable<UUID, UUID> s = members(db);
-    for (final String ending : List.of("read commit", "read close", "write commit", "write abort")) {
+    for (final String ending :
+        List.of("read commit", "read close", "write commit", "write abort")) {
       final Txn txn = ending.startsWith("read") ? db.beginRead() : db.beginWrite();
       final Cursor<UUID, String> c = t.select(txn, KeyRange.all());
       final Cursor<UUID, UUID> m = s.select(txn, K1);
-      isTrue(ending + ": cursor reads before", c.next() && "one".equals(c.value()) && m.next(),
+      isTrue(
+          ending + ": cursor reads before",
+          c.next() && "one".equals(c.value()) && m.next(),
           "first row not readable");
       if (ending.endsWith("commit")) {
         txn.commit();
@@ -361,11 +370,13 @@ public final class LifetimeChild {
       }
       throwsOne("key() after the end", c::key, ISE);
       throwsOne("value() after the end", c::value, ISE);
-      completes("next() after the end again", () -> {
-        if (c.next()) {
-          throw new AssertionError("next() true after the end");
-        }
-      });
+      completes(
+          "next() after the end again",
+          () -> {
+            if (c.next()) {
+              throw new AssertionError("next() true after the end");
+            }
+          });
       final Cursor<UUID, String> closed = t.select(txn, KeyRange.all());
       closed.next();
       closed.close();
@@ -376,10 +387,12 @@ public final class LifetimeChild {
     try (Txn txn = db.beginWrite()) {
       final Cursor<UUID, String> c = t.select(txn, KeyRange.all());
       c.next();
-      throwsOne("write txn cursor: next() from another thread",
-          () -> onAnotherThread(() -> c.next()), ISE);
-      throwsOne("write txn cursor: key() from another thread",
-          () -> onAnotherThread(() -> c.key()), ISE);
+      throwsOne(
+          "write txn cursor: next() from another thread",
+          () -> onAnotherThread(() -> c.next()),
+          ISE);
+      throwsOne(
+          "write txn cursor: key() from another thread", () -> onAnotherThread(() -> c.key()), ISE);
       isTrue("write txn cursor: still usable by its thread", c.next() && c.key() != null, "");
     }
 
@@ -392,10 +405,12 @@ public final class LifetimeChild {
     db.close();
     cursorIsDead("read txn cursor after Database.close()", c);
     cursorIsDead("write txn cursor after Database.close()", w);
-    completes("txns close after Database.close()", () -> {
-      read.close();
-      write.close();
-    });
+    completes(
+        "txns close after Database.close()",
+        () -> {
+          read.close();
+          write.close();
+        });
   }
 
   private static void cursorIsDead(final String what, final Cursor<UUID, String> c) {
@@ -415,7 +430,8 @@ public final class LifetimeChild {
     final Database db = open();
     final Table<UUID, ByteBuffer> t = views(db);
     final Table<UUID, String> raw = names(db);
-    for (final String ending : List.of("read close", "read commit", "write commit", "write abort")) {
+    for (final String ending :
+        List.of("read close", "read commit", "write commit", "write abort")) {
       final Txn txn = ending.startsWith("read") ? db.beginRead() : db.beginWrite();
       final ByteBuffer got = t.get(txn, K1);
       final ByteBuffer big = t.get(txn, BIG);
@@ -429,10 +445,14 @@ public final class LifetimeChild {
         c.next();
         cursorInto = c.valueInto(null);
       }
-      isTrue(ending + ": views readable inside the transaction",
-          got.get(63) == 1 && big.capacity() == 20 * 1024
+      isTrue(
+          ending + ": views readable inside the transaction",
+          got.get(63) == 1
+              && big.capacity() == 20 * 1024
               && "two".equals(StandardCharsets.UTF_8.decode(rawView.duplicate()).toString())
-              && into.get(0) == 3 && cursorValue.get(0) == 1 && cursorInto.get(0) == 2,
+              && into.get(0) == 3
+              && cursorValue.get(0) == 1
+              && cursorInto.get(0) == 2,
           "wrong contents");
       if (ending.endsWith("commit")) {
         txn.commit();
@@ -469,17 +489,23 @@ public final class LifetimeChild {
     db.close();
     viewIsDetached("read txn view after Database.close()", open);
     viewIsDetached("write txn view after Database.close()", openWrite);
-    completes("close the txns after Database.close()", () -> {
-      read.close();
-      write.close();
-    });
+    completes(
+        "close the txns after Database.close()",
+        () -> {
+          read.close();
+          write.close();
+        });
   }
 
   /** Views taken before the map grows (growMap or write(fn) growth) are detached, not remapped. */
   static void viewAfterMapGrowth() throws Exception {
     final Database db =
-        open(DatabaseOptions.builder().initialMapSize(1 << 20).durability(Durability.NO_SYNC)
-            .growTimeout(Duration.ofMillis(500)).build());
+        open(
+            DatabaseOptions.builder()
+                .initialMapSize(1 << 20)
+                .durability(Durability.NO_SYNC)
+                .growTimeout(Duration.ofMillis(500))
+                .build());
     final Table<UUID, ByteBuffer> t = views(db);
     final ByteBuffer view;
     try (Txn txn = db.beginRead()) {
@@ -496,11 +522,15 @@ public final class LifetimeChild {
     }
     final Table<Long, byte[]> filler = db.table("filler", KeyCodecs.LONG, ValueCodecs.BYTES);
     final int growthsBefore = db.stats().mapGrowths();
-    completes("write(fn) of 4 MiB grows the map by itself", () -> db.write(txn -> {
-      for (long i = 0; i < 64; i++) {
-        filler.put(txn, i, new byte[64 * 1024]);
-      }
-    }));
+    completes(
+        "write(fn) of 4 MiB grows the map by itself",
+        () ->
+            db.write(
+                txn -> {
+                  for (long i = 0; i < 64; i++) {
+                    filler.put(txn, i, new byte[64 * 1024]);
+                  }
+                }));
     isTrue("write(fn) grew the map", db.stats().mapGrowths() > growthsBefore, "no growth");
     viewIsDetached("view taken before automatic growth", second);
 
@@ -510,19 +540,20 @@ public final class LifetimeChild {
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicReference<ByteBuffer> held = new AtomicReference<>();
     final Thread reader =
-        new Thread(() -> {
-          try (Txn txn = db.beginRead()) {
-            held.set(t.get(txn, K2));
-            opened.countDown();
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+        new Thread(
+            () -> {
+              try (Txn txn = db.beginRead()) {
+                held.set(t.get(txn, K2));
+                opened.countDown();
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     reader.start();
     opened.await();
-    throwsOne("growMap() while another thread's reader stays open", db::growMap,
-        MapFullException.class);
+    throwsOne(
+        "growMap() while another thread's reader stays open", db::growMap, MapFullException.class);
     isTrue("the open reader's view still reads", held.get().get(0) == 2, "");
     release.countDown();
     reader.join();
@@ -553,8 +584,10 @@ public final class LifetimeChild {
 
     completes("Database.close() with open transactions returns", db::close);
     isTrue("isClosed", db.isClosed(), "");
-    isTrue("transactions report closed", !r1.isOpen() && !r2.isOpen() && !r3.isOpen()
-        && !w.isOpen(), "");
+    isTrue(
+        "transactions report closed",
+        !r1.isOpen() && !r2.isOpen() && !r3.isOpen() && !w.isOpen(),
+        "");
     throwsOne("read txn get", () -> t.get(r1, K1), ISE);
     throwsOne("other thread's read txn get", () -> onAnotherThread(() -> t.get(r3, K1)), ISE);
     throwsOne("read txn set contains", () -> s.contains(r2, K1, K2), ISE);
@@ -567,22 +600,27 @@ public final class LifetimeChild {
     throwsOne("write txn commit", w::commit, ISE);
     throwsOne("write txn cursor next", cw::next, ISE);
     viewIsDetached("write txn view", vw);
-    completes("close everything", () -> {
-      c1.close();
-      m2.close();
-      cw.close();
-      r1.close();
-      r2.close();
-      w.close();
-    });
-    completes("close the other thread's read txn from its thread", () -> onAnotherThread(r3::close));
+    completes(
+        "close everything",
+        () -> {
+          c1.close();
+          m2.close();
+          cw.close();
+          r1.close();
+          r2.close();
+          w.close();
+        });
+    completes(
+        "close the other thread's read txn from its thread", () -> onAnotherThread(r3::close));
     completes("close the database again", db::close);
     try (Database again = Database.open(path)) {
       final Table<UUID, String> t2 = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
       final String lost = again.readAndGet(txn -> t2.get(txn, new UUID(8, 8)));
       final String kept = again.readAndGet(txn -> t2.get(txn, K1));
-      isTrue("reopened: the aborted write is gone, committed data is there",
-          lost == null && "one".equals(kept), "uncommitted=" + lost + ", K1=" + kept);
+      isTrue(
+          "reopened: the aborted write is gone, committed data is there",
+          lost == null && "one".equals(kept),
+          "uncommitted=" + lost + ", K1=" + kept);
     }
   }
 
@@ -597,48 +635,57 @@ public final class LifetimeChild {
     final AtomicReference<Throwable> afterClose = new AtomicReference<>();
     final AtomicReference<Throwable> closeError = new AtomicReference<>();
     final Thread writer =
-        new Thread(() -> {
-          final Txn w = db.beginWrite();
-          t.put(w, new UUID(8, 8), "uncommitted");
-          begun.countDown();
-          try {
-            closed.await();
-            try {
-              t.put(w, K1, "after close");
-            } catch (Throwable e) {
-              afterClose.set(e);
-            }
-            try {
-              w.close();
-            } catch (Throwable e) {
-              closeError.set(e);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            writerDone.countDown();
-          }
-        });
+        new Thread(
+            () -> {
+              final Txn w = db.beginWrite();
+              t.put(w, new UUID(8, 8), "uncommitted");
+              begun.countDown();
+              try {
+                closed.await();
+                try {
+                  t.put(w, K1, "after close");
+                } catch (Throwable e) {
+                  afterClose.set(e);
+                }
+                try {
+                  w.close();
+                } catch (Throwable e) {
+                  closeError.set(e);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                writerDone.countDown();
+              }
+            });
     writer.start();
     begun.await();
     completes("Database.close() returns while another thread writes", db::close);
-    throwsOne("reopen while the other thread's write txn is still open", () -> Database.open(path),
+    throwsOne(
+        "reopen while the other thread's write txn is still open",
+        () -> Database.open(path),
         LodestoreException.class);
     closed.countDown();
     writerDone.await();
-    isTrue("the writer's next put fails with InvalidStateException",
-        afterClose.get() instanceof InvalidStateException, "got " + afterClose.get());
-    isTrue("the writer closes its txn without error", closeError.get() == null,
+    isTrue(
+        "the writer's next put fails with InvalidStateException",
+        afterClose.get() instanceof InvalidStateException,
+        "got " + afterClose.get());
+    isTrue(
+        "the writer closes its txn without error",
+        closeError.get() == null,
         "got " + closeError.get());
-    completes("reopen once the writer closed", () -> {
-      try (Database again = Database.open(path)) {
-        final Table<UUID, String> t2 = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
-        final String lost = again.readAndGet(txn -> t2.get(txn, new UUID(8, 8)));
-        if (lost != null) {
-          throw new AssertionError("the aborted write is visible: " + lost);
-        }
-      }
-    });
+    completes(
+        "reopen once the writer closed",
+        () -> {
+          try (Database again = Database.open(path)) {
+            final Table<UUID, String> t2 = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
+            final String lost = again.readAndGet(txn -> t2.get(txn, new UUID(8, 8)));
+            if (lost != null) {
+              throw new AssertionError("the aborted write is visible: " + lost);
+            }
+          }
+        });
   }
 
   /** Write transactions used from another thread; nested or repeated beginWrite on one thread. */
@@ -650,58 +697,78 @@ public final class LifetimeChild {
       t.put(w, new UUID(4, 4), "four");
       throwsOne("put from another thread", () -> onAnotherThread(() -> t.put(w, K1, "x")), ISE);
       throwsOne("get from another thread", () -> onAnotherThread(() -> t.get(w, K1)), ISE);
-      throwsOne("select from another thread",
-          () -> onAnotherThread(() -> t.select(w, KeyRange.all())), ISE);
+      throwsOne(
+          "select from another thread",
+          () -> onAnotherThread(() -> t.select(w, KeyRange.all())),
+          ISE);
       throwsOne("set add from another thread", () -> onAnotherThread(() -> s.add(w, K1, K1)), ISE);
       throwsOne("count from another thread", () -> onAnotherThread(() -> t.count(w)), ISE);
       throwsOne("commit from another thread", () -> onAnotherThread(w::commit), ISE);
       throwsOne("abort from another thread", () -> onAnotherThread(w::abort), ISE);
       throwsOne("close from another thread", () -> onAnotherThread(w::close), ISE);
       throwsOne("beginWrite again on the same thread", db::beginWrite, ISE);
-      throwsOne("write(fn) on the thread holding the write txn",
-          () -> db.write(txn -> t.put(txn, K1, "nested")), ISE);
-      throwsOne("table(name) not yet open, on the thread holding the write txn",
-          () -> db.table("late", KeyCodecs.UUID, ValueCodecs.STRING), ISE);
+      throwsOne(
+          "write(fn) on the thread holding the write txn",
+          () -> db.write(txn -> t.put(txn, K1, "nested")),
+          ISE);
+      throwsOne(
+          "table(name) not yet open, on the thread holding the write txn",
+          () -> db.table("late", KeyCodecs.UUID, ValueCodecs.STRING),
+          ISE);
       // refused as misuse (this thread's own transaction blocks the resize), not as a full map
       throwsOne("growMap() on the thread holding the write txn", db::growMap, ISE);
-      completes("the owner still commits", () -> {
-        t.put(w, K1, "uno");
-        w.commit();
-      });
+      completes(
+          "the owner still commits",
+          () -> {
+            t.put(w, K1, "uno");
+            w.commit();
+          });
       final String uno = db.readAndGet(txn -> t.get(txn, K1));
       final String four = db.readAndGet(txn -> t.get(txn, new UUID(4, 4)));
-      isTrue("the owner's writes are committed", "uno".equals(uno) && "four".equals(four),
+      isTrue(
+          "the owner's writes are committed",
+          "uno".equals(uno) && "four".equals(four),
           uno + ", " + four);
 
-      throwsOne("write(fn) nested in write(fn)",
-          () -> db.write(outer -> db.write(inner -> t.put(inner, K2, "nested"))), ISE);
+      throwsOne(
+          "write(fn) nested in write(fn)",
+          () -> db.write(outer -> db.write(inner -> t.put(inner, K2, "nested"))),
+          ISE);
 
       // read transactions move between threads (MDB_NOTLS)
       final Txn r = db.beginRead();
-      completes("a read txn begun here is used on another thread",
-          () -> onAnotherThread(() -> {
-            if (!"uno".equals(t.get(r, K1))) {
-              throw new AssertionError("wrong value");
-            }
-          }));
+      completes(
+          "a read txn begun here is used on another thread",
+          () ->
+              onAnotherThread(
+                  () -> {
+                    if (!"uno".equals(t.get(r, K1))) {
+                      throw new AssertionError("wrong value");
+                    }
+                  }));
       completes("and closed on a third", () -> onAnotherThread(r::close));
 
       // a second writer on another thread waits for the first, it does not fail or corrupt
       final Txn first = db.beginWrite();
       final AtomicInteger order = new AtomicInteger();
       final Thread second =
-          new Thread(() -> db.write(txn -> {
-            order.compareAndSet(1, 2);
-            t.put(txn, K3, "second");
-          }));
+          new Thread(
+              () ->
+                  db.write(
+                      txn -> {
+                        order.compareAndSet(1, 2);
+                        t.put(txn, K3, "second");
+                      }));
       second.start();
       Thread.sleep(100);
       t.put(first, K3, "first");
       order.set(1);
       first.commit();
       second.join(10_000);
-      isTrue("a second thread's writer waited for the first", order.get() == 2
-          && "second".equals(db.readAndGet(txn -> t.get(txn, K3))), "order=" + order.get());
+      isTrue(
+          "a second thread's writer waited for the first",
+          order.get() == 2 && "second".equals(db.readAndGet(txn -> t.get(txn, K3))),
+          "order=" + order.get());
     }
   }
 
@@ -712,10 +779,12 @@ public final class LifetimeChild {
     for (final boolean write : new boolean[] {false, true}) {
       final String kind = write ? "write" : "read";
       final Txn a = write ? db.beginWrite() : db.beginRead();
-      completes(kind + ": close, close", () -> {
-        a.close();
-        a.close();
-      });
+      completes(
+          kind + ": close, close",
+          () -> {
+            a.close();
+            a.close();
+          });
       final Txn b = write ? db.beginWrite() : db.beginRead();
       b.commit();
       throwsOne(kind + ": commit, commit", b::commit, ISE);
@@ -725,34 +794,42 @@ public final class LifetimeChild {
       c.abort();
       throwsOne(kind + ": abort, commit", c::commit, ISE);
       throwsOne(kind + ": abort, abort", c::abort, ISE);
-      completes(kind + ": abort, close, close", () -> {
-        c.close();
-        c.close();
-      });
+      completes(
+          kind + ": abort, close, close",
+          () -> {
+            c.close();
+            c.close();
+          });
       final Txn d = write ? db.beginWrite() : db.beginRead();
       final Cursor<UUID, String> cursor = t.select(d, KeyRange.all());
-      completes(kind + ": cursor close, close, txn close, cursor close", () -> {
-        cursor.close();
-        cursor.close();
-        d.close();
-        cursor.close();
-      });
+      completes(
+          kind + ": cursor close, close, txn close, cursor close",
+          () -> {
+            cursor.close();
+            cursor.close();
+            d.close();
+            cursor.close();
+          });
       final Txn e = write ? db.beginWrite() : db.beginRead();
       final Cursor<UUID, String> streamed = t.select(e, KeyRange.all());
-      completes(kind + ": stream closed twice", () -> {
-        final java.util.stream.Stream<Row<UUID, String>> rows = streamed.stream();
-        rows.close();
-        rows.close();
-        e.close();
-      });
+      completes(
+          kind + ": stream closed twice",
+          () -> {
+            final java.util.stream.Stream<Row<UUID, String>> rows = streamed.stream();
+            rows.close();
+            rows.close();
+            e.close();
+          });
     }
     final Txn open = db.beginRead();
-    completes("database close, close, then txn close", () -> {
-      db.close();
-      db.close();
-      open.close();
-      open.close();
-    });
+    completes(
+        "database close, close, then txn close",
+        () -> {
+          db.close();
+          db.close();
+          open.close();
+          open.close();
+        });
   }
 
   /** The Database and its Table objects after Database.close(), and after a reopen. */
@@ -776,8 +853,8 @@ public final class LifetimeChild {
     throwsOne("readAndGet(fn)", () -> db.readAndGet(txn -> t.get(txn, K1)), ISE);
     throwsOne("write(fn)", () -> db.write(txn -> t.put(txn, K1, "x")), ISE);
     throwsOne("table(new name)", () -> db.table("new", KeyCodecs.UUID, ValueCodecs.STRING), ISE);
-    throwsOne("setTable(new name)", () -> db.setTable("newset", KeyCodecs.UUID, KeyCodecs.UUID),
-        ISE);
+    throwsOne(
+        "setTable(new name)", () -> db.setTable("newset", KeyCodecs.UUID, KeyCodecs.UUID), ISE);
     throwsOne("stats()", db::stats, ISE);
     throwsOne("tableNames()", db::tableNames, ISE);
     throwsOne("growMap()", db::growMap, ISE);
@@ -786,17 +863,21 @@ public final class LifetimeChild {
     try (Database again = Database.open(path)) {
       final Table<UUID, String> fresh = again.table("names", KeyCodecs.UUID, ValueCodecs.STRING);
       try (Txn txn = again.beginRead()) {
-        isTrue("a fresh Table of the reopened Database reads the data",
-            "one".equals(fresh.get(txn, K1)), "");
+        isTrue(
+            "a fresh Table of the reopened Database reads the data",
+            "one".equals(fresh.get(txn, K1)),
+            "");
       }
     }
   }
 
   /** A transaction of {@code db} that is already over, for checks that need one. */
   private static Txn closedTxn(final Database db) {
-    return OLD_TXNS.computeIfAbsent(db, d -> {
-      throw new IllegalStateException("no transaction kept for " + d);
-    });
+    return OLD_TXNS.computeIfAbsent(
+        db,
+        d -> {
+          throw new IllegalStateException("no transaction kept for " + d);
+        });
   }
 
   private static final java.util.Map<Database, Txn> OLD_TXNS = new java.util.IdentityHashMap<>();
@@ -815,12 +896,14 @@ public final class LifetimeChild {
     try (Database again = Database.open(path)) {
       try (Txn txn = again.beginRead()) {
         throwsOne("old Table with a txn of the reopened Database", () -> t.get(txn, K1), ISE);
-        throwsOne("old SetTable with a txn of the reopened Database",
-            () -> s.contains(txn, K1, K2), ISE);
+        throwsOne(
+            "old SetTable with a txn of the reopened Database", () -> s.contains(txn, K1, K2), ISE);
       }
       try (Txn txn = again.beginWrite()) {
-        throwsOne("old Table put with a write txn of the reopened Database",
-            () -> t.put(txn, K1, "x"), ISE);
+        throwsOne(
+            "old Table put with a write txn of the reopened Database",
+            () -> t.put(txn, K1, "x"),
+            ISE);
       }
     }
   }
@@ -830,26 +913,32 @@ public final class LifetimeChild {
     final Path path = work.resolve("db" + (++dbCounter));
     for (int i = 0; i < 3; i++) {
       final int round = i;
-      completes("open, write, close round " + i, () -> {
-        try (Database db = Database.open(path)) {
-          final Table<Integer, String> t = db.table("rounds", KeyCodecs.INT, ValueCodecs.STRING);
-          final long before = db.readAndGet(t::count);
-          if (before != round) {
-            throw new AssertionError("expected " + round + " rows, found " + before);
-          }
-          db.write(txn -> t.put(txn, round, "round " + round));
-        }
-      });
+      completes(
+          "open, write, close round " + i,
+          () -> {
+            try (Database db = Database.open(path)) {
+              final Table<Integer, String> t =
+                  db.table("rounds", KeyCodecs.INT, ValueCodecs.STRING);
+              final long before = db.readAndGet(t::count);
+              if (before != round) {
+                throw new AssertionError("expected " + round + " rows, found " + before);
+              }
+              db.write(txn -> t.put(txn, round, "round " + round));
+            }
+          });
     }
     try (Database db = Database.open(path)) {
-      throwsOne("second open of the same path", () -> Database.open(path),
-          LodestoreException.class);
-      throwsOne("second open through another spelling of the path",
+      throwsOne(
+          "second open of the same path", () -> Database.open(path), LodestoreException.class);
+      throwsOne(
+          "second open through another spelling of the path",
           () -> Database.open(path.resolve("..").resolve(path.getFileName())),
           LodestoreException.class);
       final Path link = work.resolve("link-to-db");
       Files.createSymbolicLink(link, path);
-      throwsOne("second open through a symbolic link", () -> Database.open(link),
+      throwsOne(
+          "second open through a symbolic link",
+          () -> Database.open(link),
           LodestoreException.class);
       final Table<Integer, String> t = db.table("rounds", KeyCodecs.INT, ValueCodecs.STRING);
       isTrue("the first Database still works", db.readAndGet(t::count) == 3, "");
@@ -859,10 +948,12 @@ public final class LifetimeChild {
     final CountDownLatch go = new CountDownLatch(1);
     final List<Future<Database>> opens = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      opens.add(pool.submit(() -> {
-        go.await();
-        return Database.open(path);
-      }));
+      opens.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return Database.open(path);
+              }));
     }
     go.countDown();
     int winners = 0;
@@ -881,7 +972,8 @@ public final class LifetimeChild {
       }
     }
     pool.shutdown();
-    isTrue("concurrent opens: at least one wins, the rest are refused with LodestoreException",
+    isTrue(
+        "concurrent opens: at least one wins, the rest are refused with LodestoreException",
         winners >= 1 && winners + refused == 4 && other.isEmpty(),
         "winners=" + winners + " refused=" + refused + " other=" + other);
     completes("open after all closed", () -> Database.open(path).close());
@@ -896,13 +988,21 @@ public final class LifetimeChild {
         view = t.get(txn, K1);
       }
       final UUID target = new UUID(6, 6);
-      throwsOne("put(detached view) is refused", () -> db.write(txn -> t.put(txn, target, view)),
-          IOOBE, ISE, LodestoreException.class);
-      final ByteBuffer stored = db.readAndGet(txn -> {
-        final ByteBuffer v = t.get(txn, target);
-        return v == null ? null : ByteBuffer.wrap(TableModelTest.bytesOf(v));
-      });
-      isTrue("nothing was stored under the target key", stored == null,
+      throwsOne(
+          "put(detached view) is refused",
+          () -> db.write(txn -> t.put(txn, target, view)),
+          IOOBE,
+          ISE,
+          LodestoreException.class);
+      final ByteBuffer stored =
+          db.readAndGet(
+              txn -> {
+                final ByteBuffer v = t.get(txn, target);
+                return v == null ? null : ByteBuffer.wrap(TableModelTest.bytesOf(v));
+              });
+      isTrue(
+          "nothing was stored under the target key",
+          stored == null,
           "stored " + (stored == null ? "null" : stored.remaining() + " bytes"));
       // a live view written back in the same transaction is copied before the write moves it
       db.write(txn -> t.put(txn, target, t.get(txn, BIG)));
@@ -933,7 +1033,8 @@ public final class LifetimeChild {
     checks++;
     final long afterClose = duplicate.getLong(0) | slice.getLong(0) | duplicate.getLong(4000);
     if (afterClose != 0) {
-      fail("derived views after Database.close()", "expected the guard's zeros, read " + afterClose);
+      fail(
+          "derived views after Database.close()", "expected the guard's zeros, read " + afterClose);
     } else {
       System.out.println("CHECK derived views after Database.close(): OK read zeros");
     }
@@ -953,8 +1054,8 @@ public final class LifetimeChild {
   }
 
   /**
-   * Reader threads scan zero-copy views in tight loops while the main thread closes the database
-   * at a random moment; repeated. Every failure must be a typed exception, never a crash.
+   * Reader threads scan zero-copy views in tight loops while the main thread closes the database at
+   * a random moment; repeated. Every failure must be a typed exception, never a crash.
    */
   static void closeRacingReaders(final long seed) throws Exception {
     final Random random = new Random(seed);
@@ -968,28 +1069,30 @@ public final class LifetimeChild {
       final CountDownLatch started = new CountDownLatch(readers);
       final List<Future<?>> results = new ArrayList<>();
       for (int i = 0; i < readers; i++) {
-        results.add(pool.submit(() -> {
-          started.countDown();
-          long sum = 0;
-          while (true) {
-            try (Txn txn = db.beginRead()) {
-              final ByteBuffer big = t.get(txn, BIG);
-              for (int j = 0; j < big.capacity(); j++) {
-                sum += big.get(j);
-              }
-              try (Cursor<UUID, ByteBuffer> c = t.select(txn, KeyRange.all())) {
-                while (c.next()) {
-                  sum += c.value().get(0);
-                }
-              }
-            } catch (InvalidStateException | IndexOutOfBoundsException e) {
-              if (db.isClosed()) {
-                return sum;
-              }
-              throw e;
-            }
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  started.countDown();
+                  long sum = 0;
+                  while (true) {
+                    try (Txn txn = db.beginRead()) {
+                      final ByteBuffer big = t.get(txn, BIG);
+                      for (int j = 0; j < big.capacity(); j++) {
+                        sum += big.get(j);
+                      }
+                      try (Cursor<UUID, ByteBuffer> c = t.select(txn, KeyRange.all())) {
+                        while (c.next()) {
+                          sum += c.value().get(0);
+                        }
+                      }
+                    } catch (InvalidStateException | IndexOutOfBoundsException e) {
+                      if (db.isClosed()) {
+                        return sum;
+                      }
+                      throw e;
+                    }
+                  }
+                }));
       }
       started.await();
       Thread.sleep(random.nextInt(20));
@@ -1004,15 +1107,17 @@ public final class LifetimeChild {
       }
       pool.shutdownNow();
     }
-    isTrue("40 rounds of close racing 3 readers: only typed exceptions", unexpected.isEmpty(),
+    isTrue(
+        "40 rounds of close racing 3 readers: only typed exceptions",
+        unexpected.isEmpty(),
         unexpected.toString());
   }
 
   /**
    * A scan steps through leaf pages in Java (no guard per row) while another thread ends its read
-   * transaction at a random moment; repeated. The scan must stop with the transaction's typed
-   * error (or finish), never crash, never loop on, and every row it returned before must be one
-   * of the table's.
+   * transaction at a random moment; repeated. The scan must stop with the transaction's typed error
+   * (or finish), never crash, never loop on, and every row it returned before must be one of the
+   * table's.
    */
   static void txnEndedRacingScan(final long seed) throws Exception {
     final Random random = new Random(seed);
@@ -1064,8 +1169,10 @@ public final class LifetimeChild {
     pool.shutdownNow();
     db.close();
     System.out.println("txnEndedRacingScan rounds=200 endedMidScan=" + ended);
-    isTrue("200 scans whose transaction another thread ended: typed error or whole scan",
-        unexpected.isEmpty(), unexpected.toString());
+    isTrue(
+        "200 scans whose transaction another thread ended: typed error or whole scan",
+        unexpected.isEmpty(),
+        unexpected.toString());
   }
 
   /** Closes {@code txn}, retrying while the scanning thread is inside a guarded call (bounded). */

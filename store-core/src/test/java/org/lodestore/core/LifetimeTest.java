@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * lifetime"), each scenario run by {@link LifetimeChild} in a child JVM: a native crash (reading
  * unmapped LMDB memory) then fails this test with the child's {@code hs_err} file instead of
  * killing the build. A scenario passes when the child exits 0 (every check saw the documented
- * exception type: {@link InvalidStateException} for transactions, cursors, tables and the
- * database, {@link IndexOutOfBoundsException} for zero-copy views), printed {@code DONE}, and left
- * no {@code hs_err_pid*.log}.
+ * exception type: {@link InvalidStateException} for transactions, cursors, tables and the database,
+ * {@link IndexOutOfBoundsException} for zero-copy views), printed {@code DONE}, and left no {@code
+ * hs_err_pid*.log}.
  */
 @Tag("crash")
 class LifetimeTest {

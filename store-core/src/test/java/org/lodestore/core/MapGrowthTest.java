@@ -90,9 +90,19 @@ class MapGrowthTest {
         transactions++;
       }
       final DatabaseStats stats = db.stats();
-      System.out.println("MapGrowthTest: " + stored + " bytes in " + transactions
-          + " transactions, " + calls.get() + " calls of fn, " + stats.mapGrowths()
-          + " growths, map " + stats.mapSize() + " bytes, used " + stats.usedBytes());
+      System.out.println(
+          "MapGrowthTest: "
+              + stored
+              + " bytes in "
+              + transactions
+              + " transactions, "
+              + calls.get()
+              + " calls of fn, "
+              + stats.mapGrowths()
+              + " growths, map "
+              + stats.mapSize()
+              + " bytes, used "
+              + stats.usedBytes());
       assertThat(stats.mapGrowths()).isPositive();
       assertThat(stats.mapSize()).isGreaterThanOrEqualTo(stats.usedBytes()).isGreaterThan(target);
       assertThat(calls.get()).as("fn was retried after growth").isGreaterThan(transactions);
@@ -182,12 +192,17 @@ class MapGrowthTest {
         assertThat(t.contains(txn, rows)).isFalse();
       }
       // one transaction larger than the limit fails the same way and leaves nothing behind
-      assertThatThrownBy(() -> db.write(txn -> {
-        t.truncate(txn);
-        for (long k = 0; k < 100; k++) {
-          t.put(txn, 10_000 + k, new byte[64 * 1024]);
-        }
-      })).isInstanceOf(MapFullException.class).hasMessageContaining(Long.toString(max));
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn -> {
+                        t.truncate(txn);
+                        for (long k = 0; k < 100; k++) {
+                          t.put(txn, 10_000 + k, new byte[64 * 1024]);
+                        }
+                      }))
+          .isInstanceOf(MapFullException.class)
+          .hasMessageContaining(Long.toString(max));
       assertThat(db.<Long>readAndGet(t::count)).isEqualTo(rows);
     }
   }
@@ -218,11 +233,12 @@ class MapGrowthTest {
       assertThat(db.<Long>readAndGet(t::count)).isZero();
       assertThat(db.stats().mapGrowths()).isZero();
       final long rows = written + 10;
-      db.write(txn -> {
-        for (long k = 0; k < rows; k++) {
-          t.put(txn, k, new byte[64 * 1024]);
-        }
-      });
+      db.write(
+          txn -> {
+            for (long k = 0; k < rows; k++) {
+              t.put(txn, k, new byte[64 * 1024]);
+            }
+          });
       assertThat(db.<Long>readAndGet(t::count)).isEqualTo(rows);
       assertThat(db.stats().mapGrowths()).isPositive();
     }
@@ -236,23 +252,25 @@ class MapGrowthTest {
       final CountDownLatch open = new CountDownLatch(1);
       final AtomicBoolean sawOldSnapshot = new AtomicBoolean();
       final Thread reader =
-          new Thread(() -> {
-            try (Txn txn = db.beginRead()) {
-              open.countDown();
-              Thread.sleep(300);
-              sawOldSnapshot.set(t.count(txn) == 1 && t.get(txn, 0L)[0] == 42);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          new Thread(
+              () -> {
+                try (Txn txn = db.beginRead()) {
+                  open.countDown();
+                  Thread.sleep(300);
+                  sawOldSnapshot.set(t.count(txn) == 1 && t.get(txn, 0L)[0] == 42);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       reader.start();
       open.await();
       final long start = System.nanoTime();
-      db.write(txn -> {
-        for (long k = 1; k <= 64; k++) {
-          t.put(txn, k, new byte[64 * 1024]);
-        }
-      });
+      db.write(
+          txn -> {
+            for (long k = 1; k <= 64; k++) {
+              t.put(txn, k, new byte[64 * 1024]);
+            }
+          });
       final long waitedMillis = (System.nanoTime() - start) / 1_000_000;
       reader.join();
       assertThat(sawOldSnapshot).isTrue();
@@ -271,22 +289,28 @@ class MapGrowthTest {
       final CountDownLatch open = new CountDownLatch(1);
       final CountDownLatch release = new CountDownLatch(1);
       final Thread reader =
-          new Thread(() -> {
-            try (Txn txn = db.beginRead()) {
-              open.countDown();
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          new Thread(
+              () -> {
+                try (Txn txn = db.beginRead()) {
+                  open.countDown();
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       reader.start();
       open.await();
       try {
-        assertThatThrownBy(() -> db.write(txn -> {
-          for (long k = 0; k < 64; k++) {
-            t.put(txn, k, new byte[64 * 1024]);
-          }
-        })).isInstanceOf(MapFullException.class).hasMessageContaining("open transaction");
+        assertThatThrownBy(
+                () ->
+                    db.write(
+                        txn -> {
+                          for (long k = 0; k < 64; k++) {
+                            t.put(txn, k, new byte[64 * 1024]);
+                          }
+                        }))
+            .isInstanceOf(MapFullException.class)
+            .hasMessageContaining("open transaction");
       } finally {
         release.countDown();
         reader.join();
@@ -303,29 +327,33 @@ class MapGrowthTest {
       final CountDownLatch outerOpen = new CountDownLatch(1);
       final AtomicBoolean innerBegan = new AtomicBoolean();
       final Thread reader =
-          new Thread(() -> {
-            try (Txn outer = db.beginRead()) {
-              outerOpen.countDown();
-              Thread.sleep(300); // the writer is growing by now, waiting for this transaction
-              try (Txn inner = db.beginRead()) {
-                innerBegan.set(t.count(inner) == t.count(outer));
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+          new Thread(
+              () -> {
+                try (Txn outer = db.beginRead()) {
+                  outerOpen.countDown();
+                  Thread.sleep(300); // the writer is growing by now, waiting for this transaction
+                  try (Txn inner = db.beginRead()) {
+                    innerBegan.set(t.count(inner) == t.count(outer));
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       reader.start();
       outerOpen.await();
       final long start = System.nanoTime();
-      db.write(txn -> {
-        for (long k = 0; k < 64; k++) {
-          t.put(txn, k, new byte[64 * 1024]);
-        }
-      });
+      db.write(
+          txn -> {
+            for (long k = 0; k < 64; k++) {
+              t.put(txn, k, new byte[64 * 1024]);
+            }
+          });
       final long waitedMillis = (System.nanoTime() - start) / 1_000_000;
       reader.join();
       assertThat(innerBegan).as("nested read began during the growth").isTrue();
-      assertThat(waitedMillis).as("growth waited for the reader, not the timeout").isLessThan(10_000);
+      assertThat(waitedMillis)
+          .as("growth waited for the reader, not the timeout")
+          .isLessThan(10_000);
       assertThat(db.stats().mapGrowths()).isPositive();
       assertThat(db.<Long>readAndGet(t::count)).isEqualTo(64);
     }
@@ -336,11 +364,14 @@ class MapGrowthTest {
     try (Database db = Database.open(dir.resolve("db"), oneMiB().build())) {
       final Table<Long, byte[]> t = db.table("blobs", KeyCodecs.LONG, ValueCodecs.BYTES);
       try (Txn mine = db.beginRead()) {
-        assertThatThrownBy(() -> db.write(txn -> {
-          for (long k = 0; k < 64; k++) {
-            t.put(txn, k, new byte[64 * 1024]);
-          }
-        }))
+        assertThatThrownBy(
+                () ->
+                    db.write(
+                        txn -> {
+                          for (long k = 0; k < 64; k++) {
+                            t.put(txn, k, new byte[64 * 1024]);
+                          }
+                        }))
             .isInstanceOf(InvalidStateException.class)
             .isNotInstanceOf(MapFullException.class)
             .hasMessageContaining("this thread holds an open transaction (a read transaction)")
@@ -356,7 +387,8 @@ class MapGrowthTest {
   @Test
   void write_concurrentWritersAndReaders_neverSeeMapFullAndLoseNothing() throws Exception {
     final long seed =
-        TestSeed.seed("MapGrowthTest.write_concurrentWritersAndReaders_neverSeeMapFullAndLoseNothing");
+        TestSeed.seed(
+            "MapGrowthTest.write_concurrentWritersAndReaders_neverSeeMapFullAndLoseNothing");
     try (Database db = Database.open(dir.resolve("db"), oneMiB().build())) {
       final Table<Long, byte[]> t = db.table("blobs", KeyCodecs.LONG, ValueCodecs.BYTES);
       final int writers = 2;
@@ -366,33 +398,38 @@ class MapGrowthTest {
       final List<Future<?>> work = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         final long base = w * 1_000_000L;
-        work.add(pool.submit(() -> {
-          for (int b = 0; b < batches; b++) {
-            final long first = base + b * 16L;
-            db.write(txn -> {
-              for (long k = first; k < first + 16; k++) {
-                t.put(txn, k, value(seed, k, 32 * 1024));
-              }
-            });
-          }
-          return null;
-        }));
+        work.add(
+            pool.submit(
+                () -> {
+                  for (int b = 0; b < batches; b++) {
+                    final long first = base + b * 16L;
+                    db.write(
+                        txn -> {
+                          for (long k = first; k < first + 16; k++) {
+                            t.put(txn, k, value(seed, k, 32 * 1024));
+                          }
+                        });
+                  }
+                  return null;
+                }));
       }
       final List<Future<Long>> readers = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        readers.add(pool.submit(() -> {
-          long reads = 0;
-          while (!done.get()) {
-            try (Txn txn = db.beginRead()) {
-              final long count = t.count(txn);
-              if (count % 16 != 0) {
-                throw new AssertionError("saw a partial transaction: " + count + " rows");
-              }
-              reads++;
-            }
-          }
-          return reads;
-        }));
+        readers.add(
+            pool.submit(
+                () -> {
+                  long reads = 0;
+                  while (!done.get()) {
+                    try (Txn txn = db.beginRead()) {
+                      final long count = t.count(txn);
+                      if (count % 16 != 0) {
+                        throw new AssertionError("saw a partial transaction: " + count + " rows");
+                      }
+                      reads++;
+                    }
+                  }
+                  return reads;
+                }));
       }
       for (final Future<?> f : work) {
         f.get(120, TimeUnit.SECONDS);

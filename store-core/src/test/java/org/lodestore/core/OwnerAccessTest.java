@@ -62,16 +62,17 @@ class OwnerAccessTest {
     @Override
     public void attachTo(final Database db, final OwnerAccess given) {
       this.access = given;
-      db.write(txn -> {
-        for (final String name : names) {
-          if (name.startsWith("set")) {
-            given.setTable(txn, name, KeyCodecs.INT, KeyCodecs.INT);
-          } else {
-            given.table(txn, name, KeyCodecs.INT, ValueCodecs.STRING);
-          }
-          given.claim(txn, name, "test owner of '" + name + "'");
-        }
-      });
+      db.write(
+          txn -> {
+            for (final String name : names) {
+              if (name.startsWith("set")) {
+                given.setTable(txn, name, KeyCodecs.INT, KeyCodecs.INT);
+              } else {
+                given.table(txn, name, KeyCodecs.INT, ValueCodecs.STRING);
+              }
+              given.claim(txn, name, "test owner of '" + name + "'");
+            }
+          });
     }
   }
 
@@ -105,7 +106,8 @@ class OwnerAccessTest {
               .hasMessageContaining("table=");
         }
         assertThat(late.get(txn, 1)).isEqualTo("before the claim");
-        final Table<Integer, String> mine = owner.access.table(txn, "owned", KeyCodecs.INT, ValueCodecs.STRING);
+        final Table<Integer, String> mine =
+            owner.access.table(txn, "owned", KeyCodecs.INT, ValueCodecs.STRING);
         mine.put(txn, 2, "by the owner");
         owner.access.setTable(txn, "set-owned", KeyCodecs.INT, KeyCodecs.INT).add(txn, 1, 1);
         assertThat(owner.access.ownerOf(txn, "owned")).isEqualTo("test owner of 'owned'");
@@ -133,7 +135,8 @@ class OwnerAccessTest {
         owner.access.table(txn, "__own", KeyCodecs.INT, ValueCodecs.STRING).put(txn, 1, "one");
         plain.put(txn, 1, "plain write, nobody owns t yet");
         owner.access.claim(txn, "t", "test owner of 't'");
-        assertThatThrownBy(() -> plain.put(txn, 2, "x")).isInstanceOf(SchemaMismatchException.class);
+        assertThatThrownBy(() -> plain.put(txn, 2, "x"))
+            .isInstanceOf(SchemaMismatchException.class);
         txn.commit();
       }
       assertThat(db.tableNames()).contains("__own", "t");
@@ -183,8 +186,10 @@ class OwnerAccessTest {
             .isInstanceOf(SchemaMismatchException.class)
             .hasMessageContaining("test owner of 'owned'");
       }
-      db.write(txn -> assertThatThrownBy(() -> plain.put(txn, 1, "x"))
-          .isInstanceOf(SchemaMismatchException.class));
+      db.write(
+          txn ->
+              assertThatThrownBy(() -> plain.put(txn, 1, "x"))
+                  .isInstanceOf(SchemaMismatchException.class));
     }
   }
 }

@@ -41,8 +41,13 @@ class PageWalkTest {
 
     final Path busy = tmp.resolve("busy");
     final Map<String, Long> counts = new TreeMap<>();
-    try (Database db = Database.open(busy, DatabaseOptions.builder()
-        .initialMapSize(1L << 20).durability(Durability.NO_SYNC).build())) {
+    try (Database db =
+        Database.open(
+            busy,
+            DatabaseOptions.builder()
+                .initialMapSize(1L << 20)
+                .durability(Durability.NO_SYNC)
+                .build())) {
       final List<Table<byte[], byte[]>> tables = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         tables.add(db.table("t" + t, KeyCodecs.BYTES, ValueCodecs.BYTES));
@@ -56,44 +61,48 @@ class PageWalkTest {
       final SetTable<byte[], byte[]> varied =
           db.setTable("varied", KeyCodecs.BYTES, KeyCodecs.BYTES);
       for (int round = 0; round < 40; round++) {
-        db.write(txn -> {
-          for (int op = 0; op < 400; op++) {
-            final byte[] key = bytes(rnd, 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 400 : 24));
-            final int which = rnd.nextInt(10);
-            if (which < 5) {
-              final int size = rnd.nextInt(20) == 0 ? 2000 + rnd.nextInt(20_000) : rnd.nextInt(300);
-              tables.get(rnd.nextInt(4)).put(txn, key, bytes(rnd, size));
-            } else if (which < 6) {
-              tables.get(rnd.nextInt(4)).delete(txn, key);
-            } else if (which < 8) {
-              final byte[] setKey = new byte[] {(byte) rnd.nextInt(40)};
-              for (int m = rnd.nextInt(rnd.nextInt(8) == 0 ? 600 : 6); m >= 0; m--) {
-                fixed.add(txn, setKey, bytes(rnd, 16));
+        db.write(
+            txn -> {
+              for (int op = 0; op < 400; op++) {
+                final byte[] key = bytes(rnd, 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 400 : 24));
+                final int which = rnd.nextInt(10);
+                if (which < 5) {
+                  final int size =
+                      rnd.nextInt(20) == 0 ? 2000 + rnd.nextInt(20_000) : rnd.nextInt(300);
+                  tables.get(rnd.nextInt(4)).put(txn, key, bytes(rnd, size));
+                } else if (which < 6) {
+                  tables.get(rnd.nextInt(4)).delete(txn, key);
+                } else if (which < 8) {
+                  final byte[] setKey = new byte[] {(byte) rnd.nextInt(40)};
+                  for (int m = rnd.nextInt(rnd.nextInt(8) == 0 ? 600 : 6); m >= 0; m--) {
+                    fixed.add(txn, setKey, bytes(rnd, 16));
+                  }
+                  if (rnd.nextInt(5) == 0) {
+                    fixed.removeAll(txn, new byte[] {(byte) rnd.nextInt(40)});
+                  }
+                } else {
+                  varied.add(
+                      txn, new byte[] {(byte) rnd.nextInt(30)}, bytes(rnd, 1 + rnd.nextInt(12)));
+                  if (rnd.nextInt(4) == 0) {
+                    varied.removeAll(txn, new byte[] {(byte) rnd.nextInt(30)});
+                  }
+                }
               }
-              if (rnd.nextInt(5) == 0) {
-                fixed.removeAll(txn, new byte[] {(byte) rnd.nextInt(40)});
-              }
-            } else {
-              varied.add(txn, new byte[] {(byte) rnd.nextInt(30)}, bytes(rnd, 1 + rnd.nextInt(12)));
-              if (rnd.nextInt(4) == 0) {
-                varied.removeAll(txn, new byte[] {(byte) rnd.nextInt(30)});
-              }
-            }
-          }
-        });
+            });
         if (round == 20) {
           db.write(txn -> tables.get(3).truncate(txn));
           db.write(txn -> db.dropTable(txn, "t2"));
           tables.set(2, db.table("t2", KeyCodecs.BYTES, ValueCodecs.BYTES));
         }
       }
-      db.read(txn -> {
-        for (int t = 0; t < 4; t++) {
-          counts.put("t" + t, tables.get(t).count(txn));
-        }
-        counts.put("fixed", fixed.count(txn));
-        counts.put("varied", varied.count(txn));
-      });
+      db.read(
+          txn -> {
+            for (int t = 0; t < 4; t++) {
+              counts.put("t" + t, tables.get(t).count(txn));
+            }
+            counts.put("fixed", fixed.count(txn));
+            counts.put("varied", varied.count(txn));
+          });
       db.backupTo(tmp.resolve("backup"));
     }
     assertIntact(busy, counts, seed);
@@ -138,8 +147,10 @@ class PageWalkTest {
         .isInstanceOf(CorruptDatabaseException.class)
         .hasMessageContaining("meta page " + current)
         .hasMessageContaining(dir.toRealPath().toString())
-        .satisfies(e -> assertThat(((CorruptDatabaseException) e).path())
-            .isEqualTo(dir.toRealPath().resolve("data.mdb")));
+        .satisfies(
+            e ->
+                assertThat(((CorruptDatabaseException) e).path())
+                    .isEqualTo(dir.toRealPath().resolve("data.mdb")));
   }
 
   @Test
@@ -164,13 +175,18 @@ class PageWalkTest {
     overwrite(dir, node + 6, new byte[] {(byte) 0xFF, (byte) 0xFF}); // key size 65535
     try (Database db = Database.open(dir)) {
       final Table<byte[], byte[]> rows = db.table("rows", KeyCodecs.BYTES, ValueCodecs.BYTES);
-      assertThatThrownBy(() -> db.read(txn -> {
-        try (Cursor<byte[], byte[]> c = rows.select(txn, KeyRange.all())) {
-          while (c.next()) {
-            c.key();
-          }
-        }
-      })).isInstanceOf(CorruptDatabaseException.class).hasMessageContaining("65535");
+      assertThatThrownBy(
+              () ->
+                  db.read(
+                      txn -> {
+                        try (Cursor<byte[], byte[]> c = rows.select(txn, KeyRange.all())) {
+                          while (c.next()) {
+                            c.key();
+                          }
+                        }
+                      }))
+          .isInstanceOf(CorruptDatabaseException.class)
+          .hasMessageContaining("65535");
     }
   }
 
@@ -180,11 +196,12 @@ class PageWalkTest {
     final SplittableRandom rnd = new SplittableRandom(7);
     try (Database db = Database.open(dir)) {
       final Table<byte[], byte[]> rows = db.table("rows", KeyCodecs.BYTES, ValueCodecs.BYTES);
-      db.write(txn -> {
-        for (int i = 0; i < n; i++) {
-          rows.put(txn, bytes(rnd, 16), bytes(rnd, 100));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < n; i++) {
+              rows.put(txn, bytes(rnd, 16), bytes(rnd, 100));
+            }
+          });
     }
   }
 

@@ -65,8 +65,7 @@ final class RangeSpec<T> {
    */
   static <T> RangeSpec<T> random(final Domain<T> domain, final Random r, final Supplier<T> bound) {
     // PREFIX is the last kind: domains without a prefix range draw from the others
-    final Kind kind =
-        Kind.values()[r.nextInt(Kind.values().length - (domain.hasPrefix() ? 0 : 1))];
+    final Kind kind = Kind.values()[r.nextInt(Kind.values().length - (domain.hasPrefix() ? 0 : 1))];
     T lower = null;
     T upper = null;
     Object[] prefix = null;
@@ -181,8 +180,8 @@ final class RangeSpec<T> {
   }
 
   /**
-   * What a scan returns, given the matching elements in ascending order: reversed if the range
-   * is, then offset and limit applied.
+   * What a scan returns, given the matching elements in ascending order: reversed if the range is,
+   * then offset and limit applied.
    */
   <E> List<E> apply(final List<E> ascending) {
     final List<E> ordered = new ArrayList<>(ascending);

@@ -32,7 +32,8 @@ class ReadInsideWriteTest {
   void readInsideWrite_seesCommittedStateOnly_andTheWriteTxnSeesItsOwnChanges(
       final boolean groupCommit) {
     try (Database db =
-        Database.open(dir.resolve("db"), DatabaseOptions.builder().groupCommit(groupCommit).build())) {
+        Database.open(
+            dir.resolve("db"), DatabaseOptions.builder().groupCommit(groupCommit).build())) {
       final Table<String, String> t = db.table("rows", KeyCodecs.STRING, ValueCodecs.STRING);
       db.write(txn -> t.put(txn, "k", "committed"));
       final List<Object> seen = new ArrayList<>();
@@ -58,8 +59,8 @@ class ReadInsideWriteTest {
             seen.add(t.count(txn));
           });
       assertThat(seen)
-          .containsExactly("committed", null, 1L, "committed", "committed", "uncommitted",
-              "uncommitted", 2L);
+          .containsExactly(
+              "committed", null, 1L, "committed", "committed", "uncommitted", "uncommitted", 2L);
       assertThat(db.<String>readAndGet(r -> t.get(r, "k"))).isEqualTo("uncommitted");
       assertThat(db.<String>readAndGet(r -> t.get(r, "new"))).isEqualTo("uncommitted");
     }

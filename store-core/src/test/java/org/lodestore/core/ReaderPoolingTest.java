@@ -19,8 +19,8 @@ import org.lodestore.core.key.KeyCodecs;
 
 /**
  * Read transactions reuse LMDB's transaction and cursors underneath ({@link TxnGate}, {@link
- * LmdbReader}); to the user each begin is a new transaction, and what the last one handed out
- * stays ended.
+ * LmdbReader}); to the user each begin is a new transaction, and what the last one handed out stays
+ * ended.
  */
 class ReaderPoolingTest {
 
@@ -153,8 +153,10 @@ class ReaderPoolingTest {
     final long before = db.stats().mapSize();
     final byte[] big = new byte[64 * 1024];
     for (int i = 0; i < 64; i++) {
-      db.write(txn -> db.table(txn, "big", KeyCodecs.UUID, ValueCodecs.BYTES)
-          .put(txn, UUID.randomUUID(), big));
+      db.write(
+          txn ->
+              db.table(txn, "big", KeyCodecs.UUID, ValueCodecs.BYTES)
+                  .put(txn, UUID.randomUUID(), big));
     }
     assertThat(db.stats().mapSize()).isGreaterThan(before);
     grown.countDown();
@@ -204,8 +206,7 @@ class ReaderPoolingTest {
 
   @Test
   void manyReadingThreads_keepAtMostAQuarterOfTheReaderTable_andNeverFillIt() throws Exception {
-    final Table<UUID, ByteBuffer> t =
-        open(DatabaseOptions.builder().maxReaders(64).build());
+    final Table<UUID, ByteBuffer> t = open(DatabaseOptions.builder().maxReaders(64).build());
     final UUID id = UUID.randomUUID();
     db.write(txn -> t.put(txn, id, bytes(3)));
     final int threads = 100; // more threads than reader slots, each reading and staying alive
@@ -251,8 +252,7 @@ class ReaderPoolingTest {
 
   @Test
   void readerPoolingOff_readsAndWritesAsBefore() {
-    final Table<UUID, ByteBuffer> t =
-        open(DatabaseOptions.builder().readerPooling(false).build());
+    final Table<UUID, ByteBuffer> t = open(DatabaseOptions.builder().readerPooling(false).build());
     final UUID id = UUID.randomUUID();
     db.write(txn -> t.put(txn, id, bytes(11)));
     assertThat(db.<Long>readAndGet(txn -> t.get(txn, id).getLong(0))).isEqualTo(11L);

@@ -24,8 +24,8 @@ import org.lodestore.core.key.KeyCodecs;
  * remove, removeAll, contains, size, members of one key over random member ranges, entries over
  * random key ranges (forward and reverse, offset and limit counting pairs), count, truncate and
  * refused empty keys, in committed, aborted and rolled-back transactions. Run for variable-length
- * members (DUPSORT) and fixed-length UUID members (DUPSORT + DUPFIXED). The seed is printed;
- * {@code -Dlodestore.seed=<seed>} replays a failure.
+ * members (DUPSORT) and fixed-length UUID members (DUPSORT + DUPFIXED). The seed is printed; {@code
+ * -Dlodestore.seed=<seed>} replays a failure.
  */
 @Tag("slow")
 class SetTableModelTest {
@@ -53,8 +53,12 @@ class SetTableModelTest {
 
   private <K, M> void run(final Domain<K> keys, final Domain<M> members, final int operations) {
     final long seed =
-        TestSeed.seed("SetTableModelTest.randomOperations_matchTreeMapOfTreeSetsModel[" + keys
-            + " -> " + members + "]");
+        TestSeed.seed(
+            "SetTableModelTest.randomOperations_matchTreeMapOfTreeSetsModel["
+                + keys
+                + " -> "
+                + members
+                + "]");
     final DatabaseOptions options =
         DatabaseOptions.builder().durability(Durability.NO_SYNC).build();
     try (Database db = Database.open(dir.resolve("db"), options)) {
@@ -83,7 +87,11 @@ class SetTableModelTest {
     private int op;
     private int largestSet;
 
-    Run(final Database db, final Domain<K> keys, final Domain<M> members, final int operations,
+    Run(
+        final Database db,
+        final Domain<K> keys,
+        final Domain<M> members,
+        final int operations,
         final long seed) {
       this.db = db;
       this.keys = keys;
@@ -119,14 +127,35 @@ class SetTableModelTest {
           }
         }
         fullCheck();
-        System.out.println("SetTableModelTest[" + keys + " -> " + members + "] " + op
-            + " operations, " + pairs(committed).size() + " pairs at the end, largest set "
-            + largestSet);
+        System.out.println(
+            "SetTableModelTest["
+                + keys
+                + " -> "
+                + members
+                + "] "
+                + op
+                + " operations, "
+                + pairs(committed).size()
+                + " pairs at the end, largest set "
+                + largestSet);
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(
-            "seed=" + seed + " (replay: -D" + TestSeed.PROPERTY + "=" + seed + "), " + keys
-                + " -> " + members + ", operation #" + op + ": " + e.getMessage()
-                + "\nlast operations:\n  " + String.join("\n  ", history),
+            "seed="
+                + seed
+                + " (replay: -D"
+                + TestSeed.PROPERTY
+                + "="
+                + seed
+                + "), "
+                + keys
+                + " -> "
+                + members
+                + ", operation #"
+                + op
+                + ": "
+                + e.getMessage()
+                + "\nlast operations:\n  "
+                + String.join("\n  ", history),
             e);
       }
     }
@@ -218,10 +247,12 @@ class SetTableModelTest {
       // the affected results
       final TreeSet<M> after = model.get(key);
       final long size = set.count(txn, key);
-      check(size == (after == null ? 0 : after.size()),
+      check(
+          size == (after == null ? 0 : after.size()),
           () -> "size of " + show(key) + " is " + size + ", expected " + after);
       final boolean contains = set.contains(txn, key, member);
-      check(contains == (after != null && after.contains(member)),
+      check(
+          contains == (after != null && after.contains(member)),
           () -> "contains returned " + contains);
       final long count = set.count(txn);
       final long expectedCount = pairs(model).size();
@@ -245,7 +276,8 @@ class SetTableModelTest {
         }
         check(false, () -> "an empty key or member was accepted");
       } catch (InvalidKeyException expected) {
-        check(expected.table() != null && expected.table().equals("model"),
+        check(
+            expected.table() != null && expected.table().equals("model"),
             () -> "InvalidKeyException does not name the table: " + expected.getMessage());
       }
     }
@@ -259,12 +291,14 @@ class SetTableModelTest {
         final M member = someMember(model, key);
         note("contains " + show(key) + " " + show(member));
         final boolean actual = set.contains(txn, key, member);
-        check(actual == (current != null && current.contains(member)),
+        check(
+            actual == (current != null && current.contains(member)),
             () -> "contains returned " + actual);
       } else if (dice < 35) {
         note("size " + show(key));
         final long actual = set.count(txn, key);
-        check(actual == (current == null ? 0 : current.size()),
+        check(
+            actual == (current == null ? 0 : current.size()),
             () -> "size returned " + actual + ", expected " + current);
       } else if (dice < 65) {
         final RangeSpec<M> spec = RangeSpec.random(members, r, () -> someMember(model, key));
@@ -277,26 +311,33 @@ class SetTableModelTest {
         final List<M> actual = new ArrayList<>();
         final boolean more;
         try (Cursor<K, M> c =
-            r.nextInt(10) == 0 && spec.kind == RangeSpec.Kind.ALL && spec.limit == Long.MAX_VALUE
-                    && spec.offset == 0 && !spec.reversed
+            r.nextInt(10) == 0
+                    && spec.kind == RangeSpec.Kind.ALL
+                    && spec.limit == Long.MAX_VALUE
+                    && spec.offset == 0
+                    && !spec.reversed
                 ? set.select(txn, key)
                 : set.select(txn, key, spec.range)) {
           while (c.next()) {
             final K rowKey = c.key();
-            check(keys.order().compare(rowKey, key) == 0,
+            check(
+                keys.order().compare(rowKey, key) == 0,
                 () -> "members row has key " + show(rowKey));
             actual.add(c.value());
           }
           more = c.moreAvailable();
         }
-        check(sameList(actual, expected, members),
+        check(
+            sameList(actual, expected, members),
             () -> "members returned " + show(actual) + ", expected " + show(expected));
         check(more == spec.moreAvailable(matching.size()), () -> "moreAvailable() is " + more);
       } else if (dice < 90) {
         final RangeSpec<K> spec = RangeSpec.random(keys, r, () -> someKey(model));
         note("entries " + spec);
         final List<Map.Entry<K, M>> matching =
-            pairs(model).stream().filter(p -> spec.contains(p.getKey())).collect(Collectors.toList());
+            pairs(model).stream()
+                .filter(p -> spec.contains(p.getKey()))
+                .collect(Collectors.toList());
         final List<Map.Entry<K, M>> expected = spec.apply(matching);
         final List<Map.Entry<K, M>> actual = new ArrayList<>();
         final boolean more;
@@ -306,9 +347,17 @@ class SetTableModelTest {
           }
           more = c.moreAvailable();
         }
-        check(samePairs(actual, expected),
-            () -> "entries returned " + actual.size() + " " + show(actual) + ", expected "
-                + expected.size() + " " + show(expected));
+        check(
+            samePairs(actual, expected),
+            () ->
+                "entries returned "
+                    + actual.size()
+                    + " "
+                    + show(actual)
+                    + ", expected "
+                    + expected.size()
+                    + " "
+                    + show(expected));
         check(more == spec.moreAvailable(matching.size()), () -> "moreAvailable() is " + more);
       } else {
         note("count");
@@ -327,16 +376,19 @@ class SetTableModelTest {
           }
         }
         final List<Map.Entry<K, M>> expected = pairs(committed);
-        check(samePairs(actual, expected),
+        check(
+            samePairs(actual, expected),
             () -> "full scan differs: " + show(actual) + ", expected " + show(expected));
         check(set.count(txn) == expected.size(), () -> "count differs");
         for (final Map.Entry<K, TreeSet<M>> e : committed.entrySet()) {
-          check(set.count(txn, e.getKey()) == e.getValue().size(),
+          check(
+              set.count(txn, e.getKey()) == e.getValue().size(),
               () -> "size of " + show(e.getKey()) + " differs");
         }
       }
       final TableStats stats = db.stats().tables().get("model");
-      check(stats.setTable() && stats.entries() == pairs(committed).size(),
+      check(
+          stats.setTable() && stats.entries() == pairs(committed).size(),
           () -> "stats() says " + stats);
     }
 

@@ -51,7 +51,8 @@ class TableDeleteRangeTest {
 
   private <K> void run(final Domain<K> domain) {
     final long seed =
-        TestSeed.seed("TableDeleteRangeTest.deleteRange_randomRanges_matchTreeMapModel[" + domain + "]");
+        TestSeed.seed(
+            "TableDeleteRangeTest.deleteRange_randomRanges_matchTreeMapModel[" + domain + "]");
     final Random r = new Random(seed);
     final DatabaseOptions options =
         DatabaseOptions.builder().durability(Durability.NO_SYNC).initialMapSize(32L << 20).build();
@@ -79,9 +80,10 @@ class TableDeleteRangeTest {
                 RangeSpec.random(
                     domain,
                     r,
-                    () -> !present.isEmpty() && r.nextInt(4) > 0
-                        ? present.get(r.nextInt(present.size()))
-                        : domain.random(r));
+                    () ->
+                        !present.isEmpty() && r.nextInt(4) > 0
+                            ? present.get(r.nextInt(present.size()))
+                            : domain.random(r));
             final List<K> matching = new ArrayList<>();
             for (final K key : changed.keySet()) {
               if (spec.contains(key)) {
@@ -132,7 +134,10 @@ class TableDeleteRangeTest {
   }
 
   private static <K> void assertSame(
-      final Table<K, byte[]> table, final Txn txn, final TreeMap<K, byte[]> model, final String context) {
+      final Table<K, byte[]> table,
+      final Txn txn,
+      final TreeMap<K, byte[]> model,
+      final String context) {
     final List<String> stored = new ArrayList<>();
     try (Cursor<K, byte[]> c = table.select(txn, KeyRange.all())) {
       while (c.next()) {
@@ -150,7 +155,10 @@ class TableDeleteRangeTest {
   private static byte[] randomValue(final Random r) {
     final int dice = r.nextInt(20);
     final byte[] value =
-        new byte[dice == 0 ? 5_000 + r.nextInt(5_000) : dice < 5 ? 200 + r.nextInt(800) : 1 + r.nextInt(40)];
+        new byte
+            [dice == 0
+                ? 5_000 + r.nextInt(5_000)
+                : dice < 5 ? 200 + r.nextInt(800) : 1 + r.nextInt(40)];
     r.nextBytes(value);
     return value;
   }
@@ -158,7 +166,8 @@ class TableDeleteRangeTest {
   @Test
   void deleteRange_ofOneSeriesOlderThanACutoff_leavesOtherSeriesAndNewerRows() {
     try (Database db = Database.open(dir.resolve("db"))) {
-      final Tuple2KeyCodec<Integer, Integer> seriesTime = KeyCodecs.tuple(KeyCodecs.INT, KeyCodecs.INT);
+      final Tuple2KeyCodec<Integer, Integer> seriesTime =
+          KeyCodecs.tuple(KeyCodecs.INT, KeyCodecs.INT);
       final Table<Tuple2<Integer, Integer>, String> ticks =
           db.table("ticks", seriesTime, ValueCodecs.STRING);
       db.write(
@@ -177,7 +186,9 @@ class TableDeleteRangeTest {
             db.writeAndGet(
                 txn ->
                     ticks.deleteRange(
-                        txn, KeyRange.closedOpen(Tuple2.of(1, Integer.MIN_VALUE), Tuple2.of(1, 30)).limit(7)));
+                        txn,
+                        KeyRange.closedOpen(Tuple2.of(1, Integer.MIN_VALUE), Tuple2.of(1, 30))
+                            .limit(7)));
         total += batch;
       } while (batch > 0);
       assertThat(total).isEqualTo(30);

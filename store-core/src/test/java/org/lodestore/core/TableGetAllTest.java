@@ -34,7 +34,9 @@ class TableGetAllTest {
 
   static Stream<Arguments> domains() {
     return Stream.of(
-        Arguments.of(Domain.intString()), Arguments.of(Domain.uuidTime()), Arguments.of(Domain.bytes()));
+        Arguments.of(Domain.intString()),
+        Arguments.of(Domain.uuidTime()),
+        Arguments.of(Domain.bytes()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -44,7 +46,8 @@ class TableGetAllTest {
   }
 
   private <K> void run(final Domain<K> domain) {
-    final long seed = TestSeed.seed("TableGetAllTest.getAll_randomKeyLists_matchTreeMapModel[" + domain + "]");
+    final long seed =
+        TestSeed.seed("TableGetAllTest.getAll_randomKeyLists_matchTreeMapModel[" + domain + "]");
     final Random r = new Random(seed);
     final DatabaseOptions options =
         DatabaseOptions.builder().durability(Durability.NO_SYNC).initialMapSize(16L << 20).build();
@@ -81,7 +84,10 @@ class TableGetAllTest {
               }
             }
             check(table.getAll(txn, asked), expected(asked, changed, domain), context + " write");
-            check(views.getAll(txn, asked), expected(asked, changed, domain), context + " write view");
+            check(
+                views.getAll(txn, asked),
+                expected(asked, changed, domain),
+                context + " write view");
             if (r.nextBoolean()) {
               txn.commit();
               model.clear();
@@ -96,7 +102,9 @@ class TableGetAllTest {
             if (!got.isEmpty()) {
               final ByteBuffer view = got.values().iterator().next();
               txn.close();
-              assertThatThrownBy(() -> view.get(0)).as(context).isInstanceOf(IndexOutOfBoundsException.class);
+              assertThatThrownBy(() -> view.get(0))
+                  .as(context)
+                  .isInstanceOf(IndexOutOfBoundsException.class);
             }
           }
         }
@@ -105,7 +113,8 @@ class TableGetAllTest {
   }
 
   /** 0..40 keys: present ones, random ones (often absent), repeats, and for byte[] equal copies. */
-  private static <K> List<K> randomKeys(final Domain<K> domain, final TreeMap<K, byte[]> model, final Random r) {
+  private static <K> List<K> randomKeys(
+      final Domain<K> domain, final TreeMap<K, byte[]> model, final Random r) {
     final List<K> present = new ArrayList<>(model.keySet());
     final List<K> keys = new ArrayList<>();
     for (int i = r.nextInt(41); i > 0; i--) {
@@ -150,7 +159,8 @@ class TableGetAllTest {
     return rows;
   }
 
-  private static <K> void check(final Map<K, ?> got, final List<String> expected, final String context) {
+  private static <K> void check(
+      final Map<K, ?> got, final List<String> expected, final String context) {
     final List<String> rows = new ArrayList<>();
     for (final Map.Entry<K, ?> e : got.entrySet()) {
       final Object v = e.getValue();
@@ -245,7 +255,8 @@ class TableGetAllTest {
   void getAll_onAChecksummedTable_checksEveryValue_andNamesTheDamagedKey() {
     try (Database db = Database.open(dir.resolve("db"))) {
       final Table<String, String> t =
-          db.table("sums", KeyCodecs.STRING, ValueCodecs.STRING).withValueChecksum(ValueChecksum.CRC32C);
+          db.table("sums", KeyCodecs.STRING, ValueCodecs.STRING)
+              .withValueChecksum(ValueChecksum.CRC32C);
       final Table<String, byte[]> raw = db.table("sums", KeyCodecs.STRING, ValueCodecs.BYTES);
       db.write(
           txn -> {

@@ -29,10 +29,10 @@ import org.lodestore.core.codec.ValueCodecs;
  * <p>Operations: put, insert, replace, delete, truncate (rarely), get, rawView (zero-copy),
  * contains, select over every kind of {@link KeyRange} forward and reverse with random limit and
  * offset (read through next/key/value, the iterator, or the stream, and through a {@code byte[]}
- * and a zero-copy {@code VIEW} table over the same rows), count of a range, count, first, last. They run
- * in write transactions that commit, abort, close without commit, or run through {@code write(fn)}
- * (some throwing, so rolled back); a read transaction held open across a write must keep seeing its
- * snapshot; views handed out must be detached by the next write and at the end of their
+ * and a zero-copy {@code VIEW} table over the same rows), count of a range, count, first, last.
+ * They run in write transactions that commit, abort, close without commit, or run through {@code
+ * write(fn)} (some throwing, so rolled back); a read transaction held open across a write must keep
+ * seeing its snapshot; views handed out must be detached by the next write and at the end of their
  * transaction. The whole table is compared every few thousand operations, and a bystander table
  * must survive every truncate untouched.
  *
@@ -59,7 +59,8 @@ class TableModelTest {
   }
 
   private <K> void run(final Domain<K> keys, final int operations) {
-    final long seed = TestSeed.seed("TableModelTest.randomOperations_matchTreeMapModel[" + keys + "]");
+    final long seed =
+        TestSeed.seed("TableModelTest.randomOperations_matchTreeMapModel[" + keys + "]");
     final DatabaseOptions options =
         DatabaseOptions.builder().durability(Durability.NO_SYNC).initialMapSize(16L << 20).build();
     try (Database db = Database.open(dir.resolve("db"), options)) {
@@ -103,7 +104,8 @@ class TableModelTest {
       this.r = new Random(seed);
       this.table = db.table("model", keys.codec, ValueCodecs.BYTES);
       this.views = db.table("model", keys.codec, ValueCodecs.VIEW);
-      this.bystander = db.table("bystander", org.lodestore.core.key.KeyCodecs.INT, ValueCodecs.STRING);
+      this.bystander =
+          db.table("bystander", org.lodestore.core.key.KeyCodecs.INT, ValueCodecs.STRING);
       this.committed = new TreeMap<>(keys.order());
     }
 
@@ -131,12 +133,29 @@ class TableModelTest {
         }
         fullCheck();
         checkBystander();
-        System.out.println("TableModelTest[" + keys + "] " + op + " operations, "
-            + committed.size() + " rows at the end");
+        System.out.println(
+            "TableModelTest["
+                + keys
+                + "] "
+                + op
+                + " operations, "
+                + committed.size()
+                + " rows at the end");
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(
-            "seed=" + seed + " (replay: -D" + TestSeed.PROPERTY + "=" + seed + "), " + keys
-                + ", operation #" + op + ": " + e.getMessage() + "\nlast operations:\n  "
+            "seed="
+                + seed
+                + " (replay: -D"
+                + TestSeed.PROPERTY
+                + "="
+                + seed
+                + "), "
+                + keys
+                + ", operation #"
+                + op
+                + ": "
+                + e.getMessage()
+                + "\nlast operations:\n  "
                 + String.join("\n  ", history),
             e);
       }
@@ -191,7 +210,8 @@ class TableModelTest {
       checkViewsDetached("after the write transaction ended");
       if (reader != null) {
         for (final Map.Entry<ByteBuffer, byte[]> view : readerViews) {
-          check(Arrays.equals(bytesOf(view.getKey()), view.getValue()),
+          check(
+              Arrays.equals(bytesOf(view.getKey()), view.getValue()),
               () -> "a reader's zero-copy view changed or was detached by another transaction");
         }
         readOp(reader, snapshot);
@@ -280,7 +300,8 @@ class TableModelTest {
       } else {
         // no write happened: a view may stay attached, but must still show the same bytes
         for (final Map.Entry<ByteBuffer, byte[]> view : liveViews) {
-          check(view.getKey().capacity() == 0
+          check(
+              view.getKey().capacity() == 0
                   || Arrays.equals(bytesOf(view.getKey()), view.getValue()),
               () -> "a zero-copy view changed during a write that changed nothing");
         }
@@ -288,7 +309,8 @@ class TableModelTest {
       // the affected result: the key's value and the row count
       final byte[] expected = model.get(key);
       final byte[] stored = table.get(txn, key);
-      check(Arrays.equals(expected, stored),
+      check(
+          Arrays.equals(expected, stored),
           () -> "after the write, get returned " + show(stored) + ", expected " + show(expected));
       final long count = table.count(txn);
       check(count == model.size(), () -> "count is " + count + ", expected " + model.size());
@@ -301,13 +323,15 @@ class TableModelTest {
       if (dice < 18) {
         note("get " + show(key));
         final byte[] actual = table.get(txn, key);
-        check(Arrays.equals(actual, model.get(key)),
+        check(
+            Arrays.equals(actual, model.get(key)),
             () -> "get returned " + show(actual) + ", expected " + show(model.get(key)));
       } else if (dice < 26) {
         note("rawView " + show(key));
         final ByteBuffer view = r.nextBoolean() ? table.rawView(txn, key) : views.get(txn, key);
         final byte[] actual = view == null ? null : bytesOf(view);
-        check(Arrays.equals(actual, model.get(key)),
+        check(
+            Arrays.equals(actual, model.get(key)),
             () -> "zero-copy view held " + show(actual) + ", expected " + show(model.get(key)));
         if (view != null) {
           liveViews.add(Map.entry(view, actual));
@@ -323,11 +347,14 @@ class TableModelTest {
         note("count range " + spec);
         final long expected = spec.apply(matching(model, spec)).size();
         final long actual = table.count(txn, spec.range);
-        check(actual == expected, () -> "count(range) returned " + actual + ", expected " + expected);
+        check(
+            actual == expected, () -> "count(range) returned " + actual + ", expected " + expected);
       } else if (dice < 86) {
         note("count");
         final long actual = table.count(txn);
-        check(actual == model.size(), () -> "count returned " + actual + ", expected " + model.size());
+        check(
+            actual == model.size(),
+            () -> "count returned " + actual + ", expected " + model.size());
       } else {
         final boolean first = dice < 93;
         note(first ? "first" : "last");
@@ -336,9 +363,13 @@ class TableModelTest {
         if (expected == null) {
           check(row.isEmpty(), () -> "expected no row, got " + show(row.get()));
         } else {
-          check(row.isPresent() && sameRow(row.get(), expected),
-              () -> "got " + row.map(TableModelTest::show).orElse("nothing") + ", expected "
-                  + show(expected));
+          check(
+              row.isPresent() && sameRow(row.get(), expected),
+              () ->
+                  "got "
+                      + row.map(TableModelTest::show).orElse("nothing")
+                      + ", expected "
+                      + show(expected));
         }
       }
     }
@@ -347,8 +378,12 @@ class TableModelTest {
       final RangeSpec<K> spec = RangeSpec.random(keys, r, () -> someKey(model));
       final boolean zeroCopy = r.nextBoolean();
       final int how = r.nextInt(3);
-      note("select " + spec + (zeroCopy ? " (VIEW)" : "") + " via "
-          + new String[] {"next/key/value", "iterator", "stream"}[how]);
+      note(
+          "select "
+              + spec
+              + (zeroCopy ? " (VIEW)" : "")
+              + " via "
+              + new String[] {"next/key/value", "iterator", "stream"}[how]);
       final List<Map.Entry<K, byte[]>> matching = matching(model, spec);
       final List<Map.Entry<K, byte[]>> expected = spec.apply(matching);
       final List<Map.Entry<K, byte[]>> actual = new ArrayList<>();
@@ -364,16 +399,32 @@ class TableModelTest {
           more = c.moreAvailable();
         }
       }
-      check(actual.size() == expected.size() && sameRows(actual, expected),
-          () -> "select returned " + actual.size() + " rows " + showRows(actual) + ", expected "
-              + expected.size() + " " + showRows(expected));
+      check(
+          actual.size() == expected.size() && sameRows(actual, expected),
+          () ->
+              "select returned "
+                  + actual.size()
+                  + " rows "
+                  + showRows(actual)
+                  + ", expected "
+                  + expected.size()
+                  + " "
+                  + showRows(expected));
       final boolean expectedMore = spec.moreAvailable(matching.size());
-      check(more == expectedMore,
-          () -> "moreAvailable() is " + more + ", expected " + expectedMore + " (" + matching.size()
-              + " rows in range)");
+      check(
+          more == expectedMore,
+          () ->
+              "moreAvailable() is "
+                  + more
+                  + ", expected "
+                  + expectedMore
+                  + " ("
+                  + matching.size()
+                  + " rows in range)");
     }
 
-    private <V> void read(final Cursor<K, V> c, final int how, final List<Map.Entry<K, byte[]>> out) {
+    private <V> void read(
+        final Cursor<K, V> c, final int how, final List<Map.Entry<K, byte[]>> out) {
       switch (how) {
         case 0:
           while (c.next()) {
@@ -412,9 +463,17 @@ class TableModelTest {
           }
         }
         final List<Map.Entry<K, byte[]>> expected = new ArrayList<>(committed.entrySet());
-        check(sameRows(forward, expected),
-            () -> "full scan differs: " + forward.size() + " rows " + showRows(forward)
-                + ", expected " + expected.size() + " " + showRows(expected));
+        check(
+            sameRows(forward, expected),
+            () ->
+                "full scan differs: "
+                    + forward.size()
+                    + " rows "
+                    + showRows(forward)
+                    + ", expected "
+                    + expected.size()
+                    + " "
+                    + showRows(expected));
         final List<Map.Entry<K, byte[]>> backward = new ArrayList<>();
         try (Cursor<K, byte[]> c = table.select(txn, KeyRange.<K>all().reversed())) {
           c.forEach(row -> backward.add(Map.entry(row.key(), row.value())));
@@ -425,7 +484,8 @@ class TableModelTest {
         check(table.count(txn) == committed.size(), () -> "count differs");
       }
       final TableStats stats = db.stats().tables().get("model");
-      check(stats != null && stats.entries() == committed.size(),
+      check(
+          stats != null && stats.entries() == committed.size(),
           () -> "stats() entries " + stats + ", expected " + committed.size());
     }
 

@@ -42,10 +42,11 @@ class TableTest {
   @Test
   void put_thenGet_returnsValueInSameAndLaterTransactions() {
     UUID id = UUID.randomUUID();
-    db.write(txn -> {
-      names.put(txn, id, "Ada");
-      assertThat(names.get(txn, id)).isEqualTo("Ada");
-    });
+    db.write(
+        txn -> {
+          names.put(txn, id, "Ada");
+          assertThat(names.get(txn, id)).isEqualTo("Ada");
+        });
     String later = db.readAndGet(txn -> names.get(txn, id));
     String absent = db.readAndGet(txn -> names.get(txn, UUID.randomUUID()));
     assertThat(later).isEqualTo("Ada");
@@ -55,17 +56,18 @@ class TableTest {
   @Test
   void insert_failsIfPresent_replace_failsIfAbsent() {
     UUID id = UUID.randomUUID();
-    db.write(txn -> {
-      assertThat(names.replace(txn, id, "x")).isFalse();
-      assertThat(names.contains(txn, id)).isFalse();
-      assertThat(names.insert(txn, id, "a")).isTrue();
-      assertThat(names.insert(txn, id, "b")).isFalse();
-      assertThat(names.get(txn, id)).isEqualTo("a");
-      assertThat(names.replace(txn, id, "c")).isTrue();
-      assertThat(names.get(txn, id)).isEqualTo("c");
-      assertThat(names.delete(txn, id)).isTrue();
-      assertThat(names.delete(txn, id)).isFalse();
-    });
+    db.write(
+        txn -> {
+          assertThat(names.replace(txn, id, "x")).isFalse();
+          assertThat(names.contains(txn, id)).isFalse();
+          assertThat(names.insert(txn, id, "a")).isTrue();
+          assertThat(names.insert(txn, id, "b")).isFalse();
+          assertThat(names.get(txn, id)).isEqualTo("a");
+          assertThat(names.replace(txn, id, "c")).isTrue();
+          assertThat(names.get(txn, id)).isEqualTo("c");
+          assertThat(names.delete(txn, id)).isTrue();
+          assertThat(names.delete(txn, id)).isFalse();
+        });
   }
 
   @Test
@@ -87,12 +89,13 @@ class TableTest {
     UUID a = new UUID(1, 1);
     UUID b = new UUID(1, 2);
     Instant t0 = Instant.parse("1969-12-31T23:59:59Z");
-    db.write(txn -> {
-      for (int i = 0; i < 10; i++) {
-        ticks.put(txn, Tuple2.of(a, t0.plusSeconds(i)), (long) i);
-        ticks.put(txn, Tuple2.of(b, t0.plusSeconds(i)), 100L + i);
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < 10; i++) {
+            ticks.put(txn, Tuple2.of(a, t0.plusSeconds(i)), (long) i);
+            ticks.put(txn, Tuple2.of(b, t0.plusSeconds(i)), 100L + i);
+          }
+        });
     try (Txn txn = db.beginRead()) {
       List<Long> forward = new ArrayList<>();
       try (Cursor<Tuple2<UUID, Instant>, Long> c =
@@ -109,8 +112,12 @@ class TableTest {
         assertThat(c.moreAvailable()).isTrue();
       }
       assertThat(latest).containsExactly(9L, 8L, 7L);
-      assertThat(ticks.count(txn, KeyRange.closed(
-          Tuple2.of(b, t0.plusSeconds(2)), Tuple2.of(b, t0.plusSeconds(4))))).isEqualTo(3);
+      assertThat(
+              ticks.count(
+                  txn,
+                  KeyRange.closed(
+                      Tuple2.of(b, t0.plusSeconds(2)), Tuple2.of(b, t0.plusSeconds(4)))))
+          .isEqualTo(3);
       assertThat(ticks.count(txn)).isEqualTo(20);
     }
   }
@@ -146,11 +153,12 @@ class TableTest {
     UUID k = UUID.randomUUID();
     UUID m1 = new UUID(0, 1);
     UUID m2 = new UUID(-1, 2);
-    db.write(txn -> {
-      assertThat(set.add(txn, k, m2)).isTrue();
-      assertThat(set.add(txn, k, m1)).isTrue();
-      assertThat(set.add(txn, k, m1)).isFalse();
-    });
+    db.write(
+        txn -> {
+          assertThat(set.add(txn, k, m2)).isTrue();
+          assertThat(set.add(txn, k, m1)).isTrue();
+          assertThat(set.add(txn, k, m1)).isFalse();
+        });
     try (Txn txn = db.beginRead()) {
       assertThat(set.count(txn, k)).isEqualTo(2);
       assertThat(set.contains(txn, k, m1)).isTrue();
@@ -168,7 +176,8 @@ class TableTest {
   @Test
   void put_invalidKeysAndValues_areRefusedBeforeAnythingIsWritten() {
     Table<Tuple2<String, Instant>, String> events =
-        db.table("events", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.TIMESTAMP), ValueCodecs.STRING);
+        db.table(
+            "events", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.TIMESTAMP), ValueCodecs.STRING);
     SetTable<UUID, String> tags = db.setTable("tags", KeyCodecs.UUID, KeyCodecs.STRING);
     UUID id = UUID.randomUUID();
     try (Txn txn = db.beginWrite()) {
@@ -207,8 +216,8 @@ class TableTest {
   }
 
   /**
-   * Typed prefixes do not compile with the wrong types (KeyRangePrefixTest); a range that reaches
-   * a table through raw types or an unchecked cast is still refused, naming the table.
+   * Typed prefixes do not compile with the wrong types (KeyRangePrefixTest); a range that reaches a
+   * table through raw types or an unchecked cast is still refused, naming the table.
    */
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -224,8 +233,7 @@ class TableTest {
       assertThatThrownBy(() -> t.select(txn, wrongType))
           .isInstanceOf(InvalidKeyException.class)
           .hasMessageContaining("triples");
-      assertThatThrownBy(() -> t.select(txn, tooMany))
-          .isInstanceOf(InvalidKeyException.class);
+      assertThatThrownBy(() -> t.select(txn, tooMany)).isInstanceOf(InvalidKeyException.class);
       final String overlong = "p".repeat(600);
       assertThatThrownBy(() -> t.select(txn, KeyRange.prefix(key, UUID.randomUUID(), 1, overlong)))
           .isInstanceOf(KeyTooLongException.class);
@@ -249,16 +257,18 @@ class TableTest {
   @Test
   void emptyPrefix_scansEveryRow_forwardAndReverse() {
     final Table<String, String> t = db.table("words", KeyCodecs.STRING, ValueCodecs.STRING);
-    db.write(txn -> {
-      t.put(txn, "a", "1");
-      t.put(txn, "b", "2");
-      t.put(txn, "ba", "3");
-    });
-    db.read(txn -> {
-      assertThat(t.count(txn, KeyRange.prefix(""))).isEqualTo(3);
-      assertThat(t.count(txn, KeyRange.prefix("").reversed())).isEqualTo(3);
-      assertThat(t.count(txn, KeyRange.prefix("b"))).isEqualTo(2);
-    });
+    db.write(
+        txn -> {
+          t.put(txn, "a", "1");
+          t.put(txn, "b", "2");
+          t.put(txn, "ba", "3");
+        });
+    db.read(
+        txn -> {
+          assertThat(t.count(txn, KeyRange.prefix(""))).isEqualTo(3);
+          assertThat(t.count(txn, KeyRange.prefix("").reversed())).isEqualTo(3);
+          assertThat(t.count(txn, KeyRange.prefix("b"))).isEqualTo(2);
+        });
   }
 
   @Test
@@ -267,13 +277,16 @@ class TableTest {
     final Table<UUID, byte[]> raw = db.table("longs", KeyCodecs.UUID, ValueCodecs.BYTES);
     final UUID key = UUID.randomUUID();
     db.write(txn -> raw.put(txn, key, new byte[] {1, 2, 3}));
-    try (Txn txn = db.beginRead(); Cursor<UUID, Long> c = longs.select(txn, KeyRange.all())) {
+    try (Txn txn = db.beginRead();
+        Cursor<UUID, Long> c = longs.select(txn, KeyRange.all())) {
       assertThat(c.next()).isTrue();
       assertThatThrownBy(c::value)
-          .isInstanceOfSatisfying(CorruptValueException.class, e -> {
-            assertThat(e.key()).isEqualTo(key.toString());
-            assertThat(e.table()).isEqualTo("longs");
-          });
+          .isInstanceOfSatisfying(
+              CorruptValueException.class,
+              e -> {
+                assertThat(e.key()).isEqualTo(key.toString());
+                assertThat(e.table()).isEqualTo("longs");
+              });
     }
   }
 
@@ -283,11 +296,12 @@ class TableTest {
         db.table("ticks", TICK_KEY, ValueCodecs.STRING);
     final UUID series = UUID.randomUUID();
     final Instant t0 = Instant.parse("2026-11-21T10:15:30.123456789Z");
-    db.write(txn -> {
-      for (int i = 0; i < 3; i++) {
-        ticks.put(txn, Tuple2.of(series, t0.plusNanos(i)), "v" + i);
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < 3; i++) {
+            ticks.put(txn, Tuple2.of(series, t0.plusNanos(i)), "v" + i);
+          }
+        });
     final List<Long> nanos = new ArrayList<>();
     ByteBuffer last;
     try (Txn txn = db.beginRead();
@@ -315,10 +329,11 @@ class TableTest {
     final Table<UUID, ByteBuffer> views = db.table("names", KeyCodecs.UUID, ValueCodecs.VIEW);
     final UUID a = UUID.randomUUID();
     final UUID b = UUID.randomUUID();
-    db.write(txn -> {
-      names.put(txn, a, "first");
-      names.put(txn, b, "second");
-    });
+    db.write(
+        txn -> {
+          names.put(txn, a, "first");
+          names.put(txn, b, "second");
+        });
     final ByteBuffer fromFirst = db.readAndGet(txn -> views.get(txn, a));
     assertThat(fromFirst.remaining()).as("detached when its transaction ended").isZero();
     final String read;

@@ -27,15 +27,17 @@ public final class TestText {
   }
 
   /**
-   * Renders a value: strings quoted with non-printable characters escaped, byte arrays and
-   * buffers in hex, records (tuples) and arrays component by component.
+   * Renders a value: strings quoted with non-printable characters escaped, byte arrays and buffers
+   * in hex, records (tuples) and arrays component by component.
    *
    * @param value the value, may be null
    * @return its text
    */
   public static String show(final Object value) {
     if (value instanceof byte[] b) {
-      return b.length > 64 ? hex(java.util.Arrays.copyOf(b, 64)) + "...(" + b.length + " bytes)" : hex(b);
+      return b.length > 64
+          ? hex(java.util.Arrays.copyOf(b, 64)) + "...(" + b.length + " bytes)"
+          : hex(b);
     }
     if (value instanceof ByteBuffer buffer) {
       final byte[] b = new byte[buffer.remaining()];

@@ -21,9 +21,9 @@ import org.lodestore.core.key.KeyCodecs;
 
 /**
  * Value checksums of store-core tables ({@link Table#withValueChecksum}): the stored layout (value
- * bytes, then a big-endian CRC-32C of key and value), every read path that returns a value
- * checking it, and tables without one (the default, and every table written before checksums
- * existed) reading exactly as before.
+ * bytes, then a big-endian CRC-32C of key and value), every read path that returns a value checking
+ * it, and tables without one (the default, and every table written before checksums existed)
+ * reading exactly as before.
  */
 class ValueChecksumTest {
 
@@ -40,10 +40,12 @@ class ValueChecksumTest {
   @BeforeEach
   void open() {
     // no fsync per commit: the flip tests commit hundreds of times
-    db = Database.open(dir.resolve("db"),
-        DatabaseOptions.builder().durability(Durability.NO_SYNC).build());
-    names = db.table("names", KeyCodecs.UUID, ValueCodecs.STRING)
-        .withValueChecksum(ValueChecksum.CRC32C);
+    db =
+        Database.open(
+            dir.resolve("db"), DatabaseOptions.builder().durability(Durability.NO_SYNC).build());
+    names =
+        db.table("names", KeyCodecs.UUID, ValueCodecs.STRING)
+            .withValueChecksum(ValueChecksum.CRC32C);
     raw = db.table("names", KeyCodecs.UUID, ValueCodecs.BYTES);
   }
 
@@ -54,8 +56,10 @@ class ValueChecksumTest {
 
   /** The CRC-32C of the key's encoding followed by {@code value}, computed independently. */
   private static int crc(final UUID key, final byte[] value) {
-    final ByteBuffer k = ByteBuffer.allocate(16).putLong(key.getMostSignificantBits())
-        .putLong(key.getLeastSignificantBits());
+    final ByteBuffer k =
+        ByteBuffer.allocate(16)
+            .putLong(key.getMostSignificantBits())
+            .putLong(key.getLeastSignificantBits());
     final CRC32C crc = new CRC32C();
     crc.update(k.array());
     crc.update(value);
@@ -95,16 +99,19 @@ class ValueChecksumTest {
 
   @Test
   void insertAndReplace_writeTheTrailerToo() {
-    db.write(txn -> {
-      assertThat(names.insert(txn, KEY, "a")).isTrue();
-      assertThat(names.replace(txn, OTHER, "x")).isFalse();
-      names.put(txn, OTHER, "b");
-      assertThat(names.replace(txn, OTHER, "c")).isTrue();
-    });
-    assertThat(stored(KEY)).hasSize(1 + 4).endsWith(ByteBuffer.allocate(4)
-        .putInt(crc(KEY, utf8("a"))).array());
-    assertThat(stored(OTHER)).hasSize(1 + 4).endsWith(ByteBuffer.allocate(4)
-        .putInt(crc(OTHER, utf8("c"))).array());
+    db.write(
+        txn -> {
+          assertThat(names.insert(txn, KEY, "a")).isTrue();
+          assertThat(names.replace(txn, OTHER, "x")).isFalse();
+          names.put(txn, OTHER, "b");
+          assertThat(names.replace(txn, OTHER, "c")).isTrue();
+        });
+    assertThat(stored(KEY))
+        .hasSize(1 + 4)
+        .endsWith(ByteBuffer.allocate(4).putInt(crc(KEY, utf8("a"))).array());
+    assertThat(stored(OTHER))
+        .hasSize(1 + 4)
+        .endsWith(ByteBuffer.allocate(4).putInt(crc(OTHER, utf8("c"))).array());
     assertThat(read(names, OTHER)).isEqualTo("c");
   }
 
@@ -158,25 +165,28 @@ class ValueChecksumTest {
     paths.add(txn -> t.rawView(txn, KEY));
     paths.add(txn -> t.first(txn));
     paths.add(txn -> t.last(txn));
-    paths.add(txn -> {
-      try (Cursor<UUID, String> c = t.select(txn, KeyRange.all())) {
-        c.next();
-        return c.value();
-      }
-    });
-    paths.add(txn -> {
-      try (Cursor<UUID, String> c = t.select(txn, KeyRange.all())) {
-        c.next();
-        return c.valueInto("reuse");
-      }
-    });
-    paths.add(txn -> {
-      try (Cursor<UUID, String> c = t.select(txn, KeyRange.<UUID>all().reversed())) {
-        final List<Row<UUID, String>> rows = new ArrayList<>();
-        c.forEach(rows::add);
-        return rows;
-      }
-    });
+    paths.add(
+        txn -> {
+          try (Cursor<UUID, String> c = t.select(txn, KeyRange.all())) {
+            c.next();
+            return c.value();
+          }
+        });
+    paths.add(
+        txn -> {
+          try (Cursor<UUID, String> c = t.select(txn, KeyRange.all())) {
+            c.next();
+            return c.valueInto("reuse");
+          }
+        });
+    paths.add(
+        txn -> {
+          try (Cursor<UUID, String> c = t.select(txn, KeyRange.<UUID>all().reversed())) {
+            final List<Row<UUID, String>> rows = new ArrayList<>();
+            c.forEach(rows::add);
+            return rows;
+          }
+        });
     return paths;
   }
 
@@ -194,10 +204,11 @@ class ValueChecksumTest {
               .as("bit %d", bit)
               .isInstanceOf(CorruptValueException.class)
               .hasMessageContaining("crc32c")
-              .satisfies(e -> {
-                assertThat(((CorruptValueException) e).table()).isEqualTo("names");
-                assertThat(((CorruptValueException) e).key()).isEqualTo(KEY.toString());
-              });
+              .satisfies(
+                  e -> {
+                    assertThat(((CorruptValueException) e).table()).isEqualTo("names");
+                    assertThat(((CorruptValueException) e).key()).isEqualTo(KEY.toString());
+                  });
           checked++;
         }
         assertThat(names.contains(txn, KEY)).isTrue(); // reads no value
@@ -210,10 +221,11 @@ class ValueChecksumTest {
 
   @Test
   void corruptValue_readTwiceFromOneCursorRow_failsTheSameWay_andAGoodRowAfterItReads() {
-    db.write(txn -> {
-      names.put(txn, KEY, "bad");
-      names.put(txn, OTHER, "good");
-    });
+    db.write(
+        txn -> {
+          names.put(txn, KEY, "bad");
+          names.put(txn, OTHER, "good");
+        });
     flip(KEY, 0);
     try (Txn txn = db.beginRead();
         Cursor<UUID, String> c = names.select(txn, KeyRange.all())) {
@@ -261,8 +273,8 @@ class ValueChecksumTest {
 
   @Test
   void viewCodec_viewCoversTheValueBytesWithoutTheTrailer() {
-    final Table<UUID, ByteBuffer> views = db.table("views", KeyCodecs.UUID, ValueCodecs.VIEW)
-        .withValueChecksum(ValueChecksum.CRC32C);
+    final Table<UUID, ByteBuffer> views =
+        db.table("views", KeyCodecs.UUID, ValueCodecs.VIEW).withValueChecksum(ValueChecksum.CRC32C);
     db.write(txn -> views.put(txn, KEY, ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5})));
     try (Txn txn = db.beginRead()) {
       final ByteBuffer got = views.get(txn, KEY);
@@ -280,16 +292,18 @@ class ValueChecksumTest {
 
   @Test
   void writeOverCorruptValue_repairsIt_andDeleteRemovesIt() {
-    db.write(txn -> {
-      names.put(txn, KEY, "Ada");
-      names.put(txn, OTHER, "Bob");
-    });
+    db.write(
+        txn -> {
+          names.put(txn, KEY, "Ada");
+          names.put(txn, OTHER, "Bob");
+        });
     flip(KEY, 7);
     flip(OTHER, 7);
-    db.write(txn -> {
-      names.put(txn, KEY, "Ada again");
-      assertThat(names.delete(txn, OTHER)).isTrue();
-    });
+    db.write(
+        txn -> {
+          names.put(txn, KEY, "Ada again");
+          assertThat(names.delete(txn, OTHER)).isTrue();
+        });
     try (Txn txn = db.beginRead()) {
       assertThat(names.get(txn, KEY)).isEqualTo("Ada again");
       assertThat(names.contains(txn, OTHER)).isFalse();

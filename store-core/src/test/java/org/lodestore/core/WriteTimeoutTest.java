@@ -109,7 +109,8 @@ class WriteTimeoutTest {
     try (Database db = Database.open(dir.resolve("db"))) {
       assertThatThrownBy(() -> db.beginWrite(Duration.ofMillis(-1)))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> DatabaseOptions.builder().writeTimeout(Duration.ofMillis(-1)).build())
+      assertThatThrownBy(
+              () -> DatabaseOptions.builder().writeTimeout(Duration.ofMillis(-1)).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("writeTimeout");
     }
@@ -218,7 +219,10 @@ class WriteTimeoutTest {
   @Test
   void writeTimeout_doesNotCountTheTimeFnAndTheCommitTake() {
     final DatabaseOptions options =
-        DatabaseOptions.builder().writeTimeout(Duration.ofMillis(50)).durability(Durability.NO_SYNC).build();
+        DatabaseOptions.builder()
+            .writeTimeout(Duration.ofMillis(50))
+            .durability(Durability.NO_SYNC)
+            .build();
     try (Database db = Database.open(dir.resolve("db"), options)) {
       final Table<Integer, String> t = db.table("rows", KeyCodecs.INT, ValueCodecs.STRING);
       final long start = System.nanoTime();

@@ -45,14 +45,14 @@ import org.lodestore.core.key.KeyCodecs;
  * <p>{@code valueType} is the value codec's {@link TypeFingerprint}, checked by {@link
  * EvolutionRules#valueType} at every attach. It changes nothing about how values are stored, so it
  * leaves the format alone, and older versions (whose reader ignores unknown fields) read the entry
- * as before. An entry without it (written before fingerprints) is adopted: the first writable attach
- * records the declared type, a read-only attach accepts the entry as it is.
+ * as before. An entry without it (written before fingerprints) is adopted: the first writable
+ * attach records the declared type, a read-only attach accepts the entry as it is.
  *
  * <p>{@code migration} is present while a {@link TableMigration} of the table's values is
- * unfinished. The entry then has format 3, so that versions from before migrations refuse the
- * table instead of reading migrated values as old ones; this version refuses to attach it too
- * ({@link EvolutionRules#noUnfinishedMigration}) until the migration is resumed and finishes, which
- * records the new codec and type and returns the entry to format 1 or 2.
+ * unfinished. The entry then has format 3, so that versions from before migrations refuse the table
+ * instead of reading migrated values as old ones; this version refuses to attach it too ({@link
+ * EvolutionRules#noUnfinishedMigration}) until the migration is resumed and finishes, which records
+ * the new codec and type and returns the entry to format 1 or 2.
  *
  * <p>The catalog's name is reserved: plain {@code Database.table} access refuses it, and the schema
  * opens it through its {@link OwnerAccess}.
@@ -131,8 +131,8 @@ final class Catalog {
    *
    * @param format the on-disk format version: see {@link Catalog#FORMAT}
    * @param valueChecksum the checksum id every value carries, or null for none
-   * @param valueType the value type's fingerprint, or null (an entry from before fingerprints, or
-   *     a codec that gives none); left out of the CBOR when null
+   * @param valueType the value type's fingerprint, or null (an entry from before fingerprints, or a
+   *     codec that gives none); left out of the CBOR when null
    * @param migration the unfinished migration of the table's values, or null; left out when null
    */
   record TableEntry(
@@ -164,8 +164,20 @@ final class Catalog {
     static TableEntry table(
         final String oid, final String name, final String keyCodec, final String valueCodec) {
       return new TableEntry(
-          FORMAT_NO_CHECKSUM, oid, name, "", TABLE, oid, keyCodec, valueCodec, Map.of(), List.of(),
-          List.of(), null, null, null);
+          FORMAT_NO_CHECKSUM,
+          oid,
+          name,
+          "",
+          TABLE,
+          oid,
+          keyCodec,
+          valueCodec,
+          Map.of(),
+          List.of(),
+          List.of(),
+          null,
+          null,
+          null);
     }
 
     /** A set table's entry, stored under its oid: {@code memberCodec} is its value codec. */
@@ -176,77 +188,223 @@ final class Catalog {
 
     TableEntry withFormat(final int newFormat) {
       return new TableEntry(
-          newFormat, oid, name, description, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          newFormat,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withName(final String newName) {
       return new TableEntry(
-          format, oid, newName, description, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          newName,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withDescription(final String newDescription) {
       return new TableEntry(
-          format, oid, name, newDescription, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          newDescription,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withKind(final String newKind) {
       return new TableEntry(
-          format, oid, name, description, newKind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          newKind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withDbi(final String newDbi) {
       return new TableEntry(
-          format, oid, name, description, kind, newDbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          newDbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withValueCodec(final String newValueCodec) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, newValueCodec, properties, indexes,
-          references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          newValueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withProperties(final Map<String, String> newProperties) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, valueCodec, Map.copyOf(newProperties),
-          indexes, references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          Map.copyOf(newProperties),
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withIndexes(final List<IndexEntry> newIndexes) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, valueCodec, properties,
-          List.copyOf(newIndexes), references, valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          List.copyOf(newIndexes),
+          references,
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     TableEntry withReferences(final List<ReferenceEntry> newReferences) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          List.copyOf(newReferences), valueChecksum, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          List.copyOf(newReferences),
+          valueChecksum,
+          valueType,
+          migration);
     }
 
     /** The entry with {@code checksum}'s id, and the format that goes with it. */
     TableEntry withValueChecksum(final ValueChecksum checksum) {
       final String id = checksumId(checksum);
       return new TableEntry(
-          formatOf(id, migration), oid, name, description, kind, dbi, keyCodec, valueCodec,
-          properties, indexes, references, id, valueType, migration);
+          formatOf(id, migration),
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          id,
+          valueType,
+          migration);
     }
 
-    /** The entry with a raw {@code valueChecksum} field (tests of unknown ids); format unchanged. */
+    /**
+     * The entry with a raw {@code valueChecksum} field (tests of unknown ids); format unchanged.
+     */
     TableEntry withValueChecksumId(final String id) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, id, valueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          id,
+          valueType,
+          migration);
     }
 
     TableEntry withValueType(final TypeEntry newValueType) {
       return new TableEntry(
-          format, oid, name, description, kind, dbi, keyCodec, valueCodec, properties, indexes,
-          references, valueChecksum, newValueType, migration);
+          format,
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          newValueType,
+          migration);
     }
 
     /**
@@ -255,13 +413,25 @@ final class Catalog {
      */
     TableEntry withMigration(final MigrationEntry newMigration) {
       return new TableEntry(
-          formatOf(valueChecksum, newMigration), oid, name, description, kind, dbi, keyCodec,
-          valueCodec, properties, indexes, references, valueChecksum, valueType, newMigration);
+          formatOf(valueChecksum, newMigration),
+          oid,
+          name,
+          description,
+          kind,
+          dbi,
+          keyCodec,
+          valueCodec,
+          properties,
+          indexes,
+          references,
+          valueChecksum,
+          valueType,
+          newMigration);
     }
 
     /**
-     * The table's value checksum: {@link ValueChecksum#NONE} if the entry records none (every
-     * entry written before checksums existed).
+     * The table's value checksum: {@link ValueChecksum#NONE} if the entry records none (every entry
+     * written before checksums existed).
      *
      * @throws SchemaMismatchException if it names a checksum this version does not know
      */
@@ -307,8 +477,8 @@ final class Catalog {
 
   /**
    * A reference's record. {@code onDelete} is {@code restrict}, {@code cascade} or {@code
-   * set_null}; entries written before it existed have none and read as {@code restrict}, and
-   * every reference counts as checked (this version checks them all).
+   * set_null}; entries written before it existed have none and read as {@code restrict}, and every
+   * reference counts as checked (this version checks them all).
    */
   record ReferenceEntry(
       String name, String target, String keyCodec, boolean checked, String onDelete) {
@@ -326,7 +496,8 @@ final class Catalog {
     ReferenceEntry normalized() {
       return checked && onDelete != null
           ? this
-          : new ReferenceEntry(name, target, keyCodec, true, onDelete == null ? "restrict" : onDelete);
+          : new ReferenceEntry(
+              name, target, keyCodec, true, onDelete == null ? "restrict" : onDelete);
     }
   }
 

@@ -15,17 +15,18 @@ import org.lodestore.core.key.KeyCodecs;
  *
  * <h2>Why</h2>
  *
- * A schema object keeps the declaration it was attached with. When a newer declaration attaches
- * the same table with an index the old one does not know (a rolling deploy: the old service
- * version still runs, in this process or another), a write through the old object would leave that
- * index wrong: rows missing from it, stale entries, a duplicate under a unique index. So every
- * write through a {@link SchemaTable} or {@link SchemaSetTable} first compares the generation with
- * the one its declaration was checked at ({@link Schema#generation}: one LMDB get per write
+ * A schema object keeps the declaration it was attached with. When a newer declaration attaches the
+ * same table with an index the old one does not know (a rolling deploy: the old service version
+ * still runs, in this process or another), a write through the old object would leave that index
+ * wrong: rows missing from it, stale entries, a duplicate under a unique index. So every write
+ * through a {@link SchemaTable} or {@link SchemaSetTable} first compares the generation with the
+ * one its declaration was checked at ({@link Schema#generation}: one LMDB get per write
  * transaction, cached for that transaction). If it moved, the table's catalog entry is read and
- * compared with the one recorded at attach ({@link EvolutionRules#staleness}): when what a write must maintain
- * is unchanged (another table changed, or only a name or description), the write goes on and the
- * newer generation is remembered; otherwise it is refused with {@code SchemaMismatchException}
- * naming the table and what changed, before anything is written. Reads are never refused.
+ * compared with the one recorded at attach ({@link EvolutionRules#staleness}): when what a write
+ * must maintain is unchanged (another table changed, or only a name or description), the write goes
+ * on and the newer generation is remembered; otherwise it is refused with {@code
+ * SchemaMismatchException} naming the table and what changed, before anything is written. Reads are
+ * never refused.
  *
  * <h2>Format</h2>
  *
@@ -104,8 +105,11 @@ final class CatalogGeneration {
       final String change = EvolutionRules.staleness(entry, schema.catalogEntry(txn, oid));
       if (change != null) {
         throw new SchemaMismatchException(
-            "this declaration of the table is stale, so nothing of this write was done: " + change
-                + "; attach the current declaration (catalog generation " + generation + ")",
+            "this declaration of the table is stale, so nothing of this write was done: "
+                + change
+                + "; attach the current declaration (catalog generation "
+                + generation
+                + ")",
             table,
             null,
             null);
@@ -144,7 +148,8 @@ final class CatalogGeneration {
       }
       final int width = info < 24 ? 0 : 1 << (info - 24);
       if (src.remaining() != 1 + width) {
-        throw new IllegalArgumentException("a CBOR unsigned integer of " + src.remaining() + " bytes");
+        throw new IllegalArgumentException(
+            "a CBOR unsigned integer of " + src.remaining() + " bytes");
       }
       if (width == 0) {
         return (long) info;
@@ -154,7 +159,8 @@ final class CatalogGeneration {
         value = (value << 8) | (src.get(i) & 0xff); // big-endian, whatever the buffer's order
       }
       if (value < 0) {
-        throw new IllegalArgumentException("generation out of range: " + Long.toUnsignedString(value));
+        throw new IllegalArgumentException(
+            "generation out of range: " + Long.toUnsignedString(value));
       }
       return value;
     }

@@ -1,10 +1,8 @@
 package org.lodestore.schema;
 
-import java.util.UUID;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodec;
-import org.lodestore.core.key.KeyCodecs;
 
 /**
  * A table of 64-bit counters and bit sets with atomic mutators: each runs inside the caller's write

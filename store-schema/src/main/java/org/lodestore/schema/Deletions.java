@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The rows one delete (or truncate) will remove, its cascades included: collected while the
- * delete is checked, before anything is written, so that a reference whose referencing row goes
- * away in the same delete does not refuse it, and a cycle of cascades ends.
+ * The rows one delete (or truncate) will remove, its cascades included: collected while the delete
+ * is checked, before anything is written, so that a reference whose referencing row goes away in
+ * the same delete does not refuse it, and a cycle of cascades ends.
  */
 final class Deletions {
 

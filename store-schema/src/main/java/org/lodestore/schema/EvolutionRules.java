@@ -50,8 +50,8 @@ import org.lodestore.core.codec.TypeFingerprint;
  * <p>Names, descriptions and properties may change freely: a table's identity is its oid, and its
  * data is stored under the oid. Each refusal says what changed and what is allowed instead.
  *
- * <p>{@link #staleness} is the rule for a declaration attached before a newer one changed its
- * table (a rolling deploy): which changes make its writes wrong, so that {@link CatalogGeneration}
+ * <p>{@link #staleness} is the rule for a declaration attached before a newer one changed its table
+ * (a rolling deploy): which changes make its writes wrong, so that {@link CatalogGeneration}
  * refuses them.
  *
  * <h2>Value types</h2>
@@ -68,12 +68,12 @@ import org.lodestore.core.codec.TypeFingerprint;
  *   <li>a property added reads as null/0/empty from old values, a property removed is ignored (the
  *       default mappers ignore unknown properties): both allowed;
  *   <li>a type whose properties share none with the recorded one would read every stored value as
- *       empty, which is what a table of {@code Market} reopened as {@code User} did before this rule:
- *       refused, also for the same class name (when both have properties);
+ *       empty, which is what a table of {@code Market} reopened as {@code User} did before this
+ *       rule: refused, also for the same class name (when both have properties);
  *   <li>a renamed class (moved package, new name) is allowed when it keeps at least one property;
  *   <li>types without named properties (a FlatBuffers table class, a scalar, a collection, a map)
- *       must keep their name; one written as properties cannot become one written otherwise, or
- *       the reverse.
+ *       must keep their name; one written as properties cannot become one written otherwise, or the
+ *       reverse.
  * </ul>
  *
  * Nested types are recorded by name only: a record inside a property may evolve like any other
@@ -120,8 +120,12 @@ final class EvolutionRules {
   static void formatVersion(final Catalog.TableEntry recorded, final String table) {
     if (recorded.format() > Catalog.FORMAT) {
       throw new SchemaMismatchException(
-          "table was written by a newer on-disk format " + recorded.format() + " (this version "
-              + "reads formats up to " + Catalog.FORMAT + "); open it with the version of "
+          "table was written by a newer on-disk format "
+              + recorded.format()
+              + " (this version "
+              + "reads formats up to "
+              + Catalog.FORMAT
+              + "); open it with the version of "
               + "Lodestore that wrote it, or a newer one",
           table,
           null,
@@ -130,16 +134,20 @@ final class EvolutionRules {
   }
 
   /**
-   * Refuses every attach of a table whose values are being migrated: some are of the old type,
-   * some of the new, so no declaration reads them all.
+   * Refuses every attach of a table whose values are being migrated: some are of the old type, some
+   * of the new, so no declaration reads them all.
    */
   static void noUnfinishedMigration(final Catalog.TableEntry recorded, final String table) {
     final Catalog.MigrationEntry m = recorded.migration();
     if (m != null) {
       throw new SchemaMismatchException(
-          "a migration of the table's values from " + describe(recorded.valueCodec(),
-              recorded.fingerprint()) + " to " + describe(m.valueCodec(), fingerprint(m))
-              + " is unfinished (" + m.rows() + " rows migrated): the table holds values of both "
+          "a migration of the table's values from "
+              + describe(recorded.valueCodec(), recorded.fingerprint())
+              + " to "
+              + describe(m.valueCodec(), fingerprint(m))
+              + " is unfinished ("
+              + m.rows()
+              + " rows migrated): the table holds values of both "
               + "types, so it cannot be attached with either; resume the migration (run the same "
               + "TableMigration again: it continues after the last migrated key), then attach",
           table,
@@ -159,9 +167,19 @@ final class EvolutionRules {
         || !recorded.keyCodec().equals(keyCodec)
         || !recorded.valueCodec().equals(valueCodec)) {
       throw new SchemaMismatchException(
-          "table's definition differs from the catalog: catalog has " + recorded.kind() + " key "
-              + recorded.keyCodec() + ", value " + recorded.valueCodec() + "; schema declares "
-              + kind + " key " + keyCodec + ", value " + valueCodec + "; a table keeps its kind "
+          "table's definition differs from the catalog: catalog has "
+              + recorded.kind()
+              + " key "
+              + recorded.keyCodec()
+              + ", value "
+              + recorded.valueCodec()
+              + "; schema declares "
+              + kind
+              + " key "
+              + keyCodec
+              + ", value "
+              + valueCodec
+              + "; a table keeps its kind "
               + "and key codec for good (declare a new table under a new oid); "
               + (recorded.kind().equals(kind) && recorded.keyCodec().equals(keyCodec)
                   ? "to change the value codec, migrate the values with TableMigration"
@@ -183,10 +201,16 @@ final class EvolutionRules {
     final String conflict = typeConflict(old, declared);
     if (conflict != null) {
       throw new SchemaMismatchException(
-          "table's value type is not compatible with the catalog's: catalog has " + old
-              + ", schema declares " + declared + "; " + conflict + ". Allowed: the same class "
+          "table's value type is not compatible with the catalog's: catalog has "
+              + old
+              + ", schema declares "
+              + declared
+              + "; "
+              + conflict
+              + ". Allowed: the same class "
               + "with properties added or removed, or a renamed class whose shared properties keep "
-              + "their types (at least one shared); " + MIGRATE,
+              + "their types (at least one shared); "
+              + MIGRATE,
           table,
           null,
           null);
@@ -236,10 +260,10 @@ final class EvolutionRules {
   }
 
   /**
-   * The value checksum a table is opened with: for a new table ({@code recorded} null) the
-   * declared one, else the default for its value codec; for a table in the catalog the recorded
-   * one (none for an entry from before checksums), which a declaration cannot change, since every
-   * stored value carries the trailer or not.
+   * The value checksum a table is opened with: for a new table ({@code recorded} null) the declared
+   * one, else the default for its value codec; for a table in the catalog the recorded one (none
+   * for an entry from before checksums), which a declaration cannot change, since every stored
+   * value carries the trailer or not.
    *
    * @throws SchemaMismatchException if the declaration contradicts the recorded checksum
    */
@@ -252,9 +276,13 @@ final class EvolutionRules {
     final ValueChecksum stored = recorded.checksum();
     if (declared != null && declared != stored) {
       throw new SchemaMismatchException(
-          "table's value checksum differs from the catalog: catalog has " + stored.id()
-              + ", schema declares " + declared.id() + "; it is fixed when the table is created "
-              + "(every stored value carries it or not): declare " + stored.id()
+          "table's value checksum differs from the catalog: catalog has "
+              + stored.id()
+              + ", schema declares "
+              + declared.id()
+              + "; it is fixed when the table is created "
+              + "(every stored value carries it or not): declare "
+              + stored.id()
               + " or leave it undeclared to follow the catalog",
           table.name(),
           null,
@@ -265,15 +293,18 @@ final class EvolutionRules {
 
   // ------------------------------------------------------------ migrations
 
-  /** Whether values stored as {@code recorded} says are what {@code codec} with {@code type} reads. */
+  /**
+   * Whether values stored as {@code recorded} says are what {@code codec} with {@code type} reads.
+   */
   static boolean readsAs(
       final Catalog.TableEntry recorded, final String codec, final TypeFingerprint type) {
-    return recorded.valueCodec().equals(codec) && typeConflict(recorded.fingerprint(), type) == null;
+    return recorded.valueCodec().equals(codec)
+        && typeConflict(recorded.fingerprint(), type) == null;
   }
 
   /**
-   * Refuses a migration whose old codec does not read the stored values (those not migrated yet,
-   * if it is unfinished): its id must be the recorded value codec, its type compatible with the
+   * Refuses a migration whose old codec does not read the stored values (those not migrated yet, if
+   * it is unfinished): its id must be the recorded value codec, its type compatible with the
    * recorded one.
    */
   static void migrationSource(
@@ -292,16 +323,21 @@ final class EvolutionRules {
             : "the codec differs";
     throw new SchemaMismatchException(
         "the migration's old codec does not read the stored values: catalog has "
-            + describe(recorded.valueCodec(), recorded.fingerprint()) + ", the migration reads "
-            + describe(oldCodec, oldType) + " (" + conflict + ")"
+            + describe(recorded.valueCodec(), recorded.fingerprint())
+            + ", the migration reads "
+            + describe(oldCodec, oldType)
+            + " ("
+            + conflict
+            + ")"
             + (recorded.migration() == null
-                ? ", and the values are not of its new type " + describe(newCodec, newType)
+                ? ", and the values are not of its new type "
+                    + describe(newCodec, newType)
                     + " either"
                 : "")
             + "; give the migration the codec and type the values were written with",
-          table,
-          null,
-          null);
+        table,
+        null,
+        null);
   }
 
   /**
@@ -319,8 +355,12 @@ final class EvolutionRules {
     if (!m.valueCodec().equals(newCodec) || typeConflict(target, newType) != null) {
       throw new SchemaMismatchException(
           "another migration of the table is unfinished: it migrates the values to "
-              + describe(m.valueCodec(), target) + " (" + m.rows() + " rows so far), this one to "
-              + describe(newCodec, newType) + "; resume that one (declare the table with its "
+              + describe(m.valueCodec(), target)
+              + " ("
+              + m.rows()
+              + " rows so far), this one to "
+              + describe(newCodec, newType)
+              + "; resume that one (declare the table with its "
               + "target codec and type) before migrating the table anew",
           table,
           null,
@@ -340,7 +380,9 @@ final class EvolutionRules {
     if (recorded == null || !readsAs(recorded, newCodec, newType)) {
       throw new SchemaMismatchException(
           "the table's migration was ended by someone else and the table does not hold the "
-              + "migration's new type " + describe(newCodec, newType) + " (catalog has "
+              + "migration's new type "
+              + describe(newCodec, newType)
+              + " (catalog has "
               + (recorded == null
                   ? "no such table"
                   : describe(recorded.valueCodec(), recorded.fingerprint()))
@@ -353,12 +395,16 @@ final class EvolutionRules {
 
   // ------------------------------------------------------------ indexes
 
-  /** Refuses an index of the catalog that {@code table} does not declare: nothing would maintain it. */
+  /**
+   * Refuses an index of the catalog that {@code table} does not declare: nothing would maintain it.
+   */
   static void noUndeclaredIndex(final Catalog.TableEntry recorded, final SchemaTable<?, ?> table) {
     for (final Catalog.IndexEntry index : orEmpty(recorded.indexes())) {
       if (table.indexes().stream().noneMatch(i -> i.name().equals(index.name()))) {
         throw new SchemaMismatchException(
-            "index '" + index.name() + "' is in the catalog but not declared; nothing would "
+            "index '"
+                + index.name()
+                + "' is in the catalog but not declared; nothing would "
                 + "maintain it: declare it, or remove it with Schema.dropIndex",
             table.name(),
             null,
@@ -375,8 +421,11 @@ final class EvolutionRules {
     if (!recorded.keyCodec().equals(index.keyCodec().id())
         || recorded.unique() != index.isUnique()) {
       throw new SchemaMismatchException(
-          "index '" + index.name() + "' changed: catalog has "
-              + describeIndex(recorded.unique(), recorded.keyCodec()) + ", schema declares "
+          "index '"
+              + index.name()
+              + "' changed: catalog has "
+              + describeIndex(recorded.unique(), recorded.keyCodec())
+              + ", schema declares "
               + describeIndex(index.isUnique(), index.keyCodec().id())
               + "; give the new definition a new name and Schema.dropIndex the old one",
           table.name(),
@@ -392,7 +441,9 @@ final class EvolutionRules {
       final Catalog.IndexEntry recorded) {
     if (recorded.nullable() && !index.isNullable()) {
       throw new SchemaMismatchException(
-          "index '" + index.name() + "' was nullable and is declared non-nullable; rows with a "
+          "index '"
+              + index.name()
+              + "' was nullable and is declared non-nullable; rows with a "
               + "null key may exist: keep it nullable, or add it under a new name",
           table.name(),
           null,
@@ -403,8 +454,8 @@ final class EvolutionRules {
   /**
    * The index rules for every index {@code table} declares, before storage is opened (a changed
    * index would otherwise fail as a kind mismatch of its LMDB database, without naming the index or
-   * the way out): none undeclared, and each recorded one unchanged and still nullable if it was.
-   * In a read-only transaction, an index not in the catalog is refused too.
+   * the way out): none undeclared, and each recorded one unchanged and still nullable if it was. In
+   * a read-only transaction, an index not in the catalog is refused too.
    */
   static void indexes(
       final Catalog.TableEntry recorded, final SchemaTable<?, ?> table, final Txn txn) {
@@ -434,7 +485,10 @@ final class EvolutionRules {
     if (reference.to != table
         && (reference.to.oid() == null || catalog.get(txn, reference.to.oid()) == null)) {
       throw new SchemaMismatchException(
-          "reference '" + reference.name + "' points to table '" + reference.to.name()
+          "reference '"
+              + reference.name
+              + "' points to table '"
+              + reference.to.name()
               + "', which is neither in this schema nor attached; declare the target in this "
               + "schema or attach its schema first",
           table.name(),
@@ -465,7 +519,9 @@ final class EvolutionRules {
       final Catalog.IndexEntry known = mine.get(index.name());
       if (known == null) {
         changes.add(
-            "the catalog has index '" + index.name() + "', which this declaration does not "
+            "the catalog has index '"
+                + index.name()
+                + "', which this declaration does not "
                 + "maintain (a newer declaration added it)");
       } else if (!sameIndex(known, index)) {
         changes.add("index '" + index.name() + "' changed in the catalog");
@@ -483,11 +539,16 @@ final class EvolutionRules {
         // a migration's format is reported as the migration, below
         || (attached.format() != current.format() && current.migration() == null)) {
       changes.add(
-          "its definition changed: " + describeStorage(attached) + " -> " + describeStorage(current));
+          "its definition changed: "
+              + describeStorage(attached)
+              + " -> "
+              + describeStorage(current));
     }
     if (!orEmpty(attached.properties()).equals(orEmpty(current.properties()))) {
       changes.add(
-          "its properties changed: " + orEmpty(attached.properties()) + " -> "
+          "its properties changed: "
+              + orEmpty(attached.properties())
+              + " -> "
               + orEmpty(current.properties()));
     }
     if (!orEmpty(attached.references()).equals(orEmpty(current.references()))) {
@@ -499,12 +560,19 @@ final class EvolutionRules {
     final String typeChange = typeConflict(attached.fingerprint(), current.fingerprint());
     if (typeChange != null) {
       changes.add(
-          "its value type changed incompatibly: " + attached.fingerprint() + " -> "
-              + current.fingerprint() + " (" + typeChange + ")");
+          "its value type changed incompatibly: "
+              + attached.fingerprint()
+              + " -> "
+              + current.fingerprint()
+              + " ("
+              + typeChange
+              + ")");
     }
     if (!Objects.equals(attached.valueChecksum(), current.valueChecksum())) {
       changes.add(
-          "its value checksum changed: " + attached.valueChecksum() + " -> "
+          "its value checksum changed: "
+              + attached.valueChecksum()
+              + " -> "
               + current.valueChecksum());
     }
     return changes.isEmpty() ? null : String.join("; ", changes);
@@ -525,8 +593,15 @@ final class EvolutionRules {
   }
 
   private static String describeStorage(final Catalog.TableEntry e) {
-    return e.kind() + " " + e.keyCodec() + " -> " + e.valueCodec() + " in '" + e.dbi()
-        + "', format " + e.format();
+    return e.kind()
+        + " "
+        + e.keyCodec()
+        + " -> "
+        + e.valueCodec()
+        + " in '"
+        + e.dbi()
+        + "', format "
+        + e.format();
   }
 
   // ------------------------------------------------------------ read-only attach
@@ -580,7 +655,9 @@ final class EvolutionRules {
     }
     if (!orEmpty(declared.references()).equals(orEmpty(recorded.references()))) {
       changes.add(
-          "references " + describeReferences(orEmpty(recorded.references())) + " -> "
+          "references "
+              + describeReferences(orEmpty(recorded.references()))
+              + " -> "
               + describeReferences(orEmpty(declared.references())));
     }
     if (!changes.isEmpty()) {

@@ -39,8 +39,8 @@ import org.lodestore.core.key.KeyCodec;
  * </pre>
  *
  * <p>When the old row's stored value cannot be decoded, its index keys are unknown; {@link
- * #prepareRepair} then makes a change that removes whatever entries point to the row (a scan of
- * the whole index) before adding the new one.
+ * #prepareRepair} then makes a change that removes whatever entries point to the row (a scan of the
+ * whole index) before adding the new one.
  *
  * @param <I> the index key type
  * @param <K> the table's primary key type
@@ -133,8 +133,8 @@ public abstract class Index<I, K, V> {
   public abstract Cursor<I, K> select(Txn txn, KeyRange<I> range);
 
   /**
-   * The rows whose index keys fall in {@code range}, in index order, paged by the range's offset and
-   * limit, with whether more matched.
+   * The rows whose index keys fall in {@code range}, in index order, paged by the range's offset
+   * and limit, with whether more matched.
    *
    * @param txn the transaction
    * @param range which index keys, direction, offset, limit
@@ -165,8 +165,8 @@ public abstract class Index<I, K, V> {
    * UniqueViolationException}.
    *
    * @param txn a write transaction
-   * @throws org.lodestore.core.SchemaMismatchException if a newer declaration of the table
-   *     attached since this one did and changed what it maintains (nothing is written)
+   * @throws org.lodestore.core.SchemaMismatchException if a newer declaration of the table attached
+   *     since this one did and changed what it maintains (nothing is written)
    */
   public final void rebuild(final Txn txn) {
     table.requireAttached();
@@ -177,9 +177,9 @@ public abstract class Index<I, K, V> {
   // ------------------------------------------------------------ maintenance
 
   /**
-   * What one write does to this index: move the row's entry from {@code from} to {@code to}
-   * (either null: no entry), or, for a repair, drop every entry pointing to the row first. Made by
-   * {@link #prepare} after every check passed; {@link #apply} writes it and cannot refuse.
+   * What one write does to this index: move the row's entry from {@code from} to {@code to} (either
+   * null: no entry), or, for a repair, drop every entry pointing to the row first. Made by {@link
+   * #prepare} after every check passed; {@link #apply} writes it and cannot refuse.
    *
    * @param <I> the index key type
    * @param <K> the table's primary key type
@@ -191,7 +191,8 @@ public abstract class Index<I, K, V> {
     private final I to;
     private final boolean repair;
 
-    private Change(final Index<I, K, ?> index, final K key, final I from, final I to, final boolean repair) {
+    private Change(
+        final Index<I, K, ?> index, final K key, final I from, final I to, final boolean repair) {
       this.index = index;
       this.key = key;
       this.from = from;
@@ -260,8 +261,8 @@ public abstract class Index<I, K, V> {
   }
 
   /**
-   * As {@link #prepare} for a row whose old value cannot be decoded: the change removes every
-   * entry that points to the row (O(index size)) and adds the new value's.
+   * As {@link #prepare} for a row whose old value cannot be decoded: the change removes every entry
+   * that points to the row (O(index size)) and adds the new value's.
    */
   final Change<I, K> prepareRepair(final Txn txn, final K key, final V newValue) {
     final I to = newValue == null ? null : extract(newValue, key);
@@ -290,7 +291,8 @@ public abstract class Index<I, K, V> {
       if (!nullable) {
         throw new ConstraintViolationException(
             name.startsWith(Reference.INDEX_PREFIX)
-                ? "reference '" + name.substring(Reference.INDEX_PREFIX.length())
+                ? "reference '"
+                    + name.substring(Reference.INDEX_PREFIX.length())
                     + "' is null and not nullable (declare it nullable() to allow that)"
                 : "index '" + name + "' is not nullable and the row's index key is null",
             table.name(),
@@ -391,7 +393,14 @@ public abstract class Index<I, K, V> {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + table.name() + "." + name + ": " + keyCodec.id()
-        + (nullable ? ", nullable" : "") + "]";
+    return getClass().getSimpleName()
+        + "["
+        + table.name()
+        + "."
+        + name
+        + ": "
+        + keyCodec.id()
+        + (nullable ? ", nullable" : "")
+        + "]";
   }
 }

@@ -8,21 +8,21 @@ import java.util.function.ToLongFunction;
 import org.lodestore.core.Txn;
 
 /**
- * A numeric field of a table's values with mutators that run inside the caller's write
- * transaction (the ActiveRecord seed's {@code inc}, {@code dec}, {@code and}, {@code or}, {@code
- * xor}, {@code set_bit}, {@code clear_bit}): each reads the row, computes the field's new value,
- * and writes the row back through the table's write path, so every index and reference is
- * maintained and checked, and a refused write changes nothing. Atomic with everything else the
- * transaction does, and serialised with every other writer.
+ * A numeric field of a table's values with mutators that run inside the caller's write transaction
+ * (the ActiveRecord seed's {@code inc}, {@code dec}, {@code and}, {@code or}, {@code xor}, {@code
+ * set_bit}, {@code clear_bit}): each reads the row, computes the field's new value, and writes the
+ * row back through the table's write path, so every index and reference is maintained and checked,
+ * and a refused write changes nothing. Atomic with everything else the transaction does, and
+ * serialised with every other writer.
  *
  * <pre>{@code
  * final LongField<UUID, User> logins = users.longField("logins", User::logins, User::withLogins);
  * db.write(txn -> logins.increment(txn, userId, 1));
  * }</pre>
  *
- * <p>A mutator of a row that does not exist writes nothing and returns empty; an arithmetic overflow
- * (or a wither that cannot hold the result, e.g. {@code Math.toIntExact}) is refused with {@link
- * ConstraintViolationException} naming the table, key and field.
+ * <p>A mutator of a row that does not exist writes nothing and returns empty; an arithmetic
+ * overflow (or a wither that cannot hold the result, e.g. {@code Math.toIntExact}) is refused with
+ * {@link ConstraintViolationException} naming the table, key and field.
  *
  * @param <K> the table's key type
  * @param <V> the table's value type

@@ -11,9 +11,9 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodec;
 
 /**
- * An index that maps each index key to the ordered set of primary keys of the rows that have it
- * (a multi-valued index), maintained automatically by every write to the table. With a UUID index
- * key over a UUID-keyed table it is a UUID-set index ("markets by exchange").
+ * An index that maps each index key to the ordered set of primary keys of the rows that have it (a
+ * multi-valued index), maintained automatically by every write to the table. With a UUID index key
+ * over a UUID-keyed table it is a UUID-set index ("markets by exchange").
  *
  * <p>Stored as an LMDB {@code DUPSORT} database {@code index key -> {primary keys}} (also {@code
  * DUPFIXED} for fixed-length primary keys): adding and removing a row is O(log n), never a rewrite
@@ -112,8 +112,7 @@ public final class MultiIndex<I, K, V> extends Index<I, K, V> {
 
   @Override
   void open(final OwnerAccess access, final Txn txn) {
-    entries =
-        access.setTable(txn, dbiName(), displayName(), keyCodec, table.keyCodec());
+    entries = access.setTable(txn, dbiName(), displayName(), keyCodec, table.keyCodec());
   }
 
   @Override

@@ -11,8 +11,8 @@ import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
 
 /**
- * A declared reference (a foreign key): a field of one table's values ({@code from}) that holds
- * the key of a row of another table ({@code to}), kept true in both directions inside the writer's
+ * A declared reference (a foreign key): a field of one table's values ({@code from}) that holds the
+ * key of a row of another table ({@code to}), kept true in both directions inside the writer's
  * transaction. Declared with {@code Schema.reference(from, name, field, to)}; its key codec is the
  * target's.
  *
@@ -96,9 +96,9 @@ public final class Reference<K, V, R, T> {
   }
 
   /**
-   * Declares what deleting a referenced row does: {@link OnDelete#RESTRICT} (the default) or
-   * {@link OnDelete#CASCADE}; for {@link OnDelete#SET_NULL} use {@link #onDeleteSetNull}, which
-   * needs the function that clears the field.
+   * Declares what deleting a referenced row does: {@link OnDelete#RESTRICT} (the default) or {@link
+   * OnDelete#CASCADE}; for {@link OnDelete#SET_NULL} use {@link #onDeleteSetNull}, which needs the
+   * function that clears the field.
    *
    * @param action RESTRICT or CASCADE
    * @return this reference
@@ -108,7 +108,9 @@ public final class Reference<K, V, R, T> {
     from.requireUnattached();
     if (Objects.requireNonNull(action, "action") == OnDelete.SET_NULL) {
       throw new IllegalArgumentException(
-          "reference '" + name + "': SET_NULL needs the function that clears the field: "
+          "reference '"
+              + name
+              + "': SET_NULL needs the function that clears the field: "
               + "use onDeleteSetNull(value -> value.with...(null))");
     }
     this.onDelete = action;
@@ -169,8 +171,8 @@ public final class Reference<K, V, R, T> {
    *
    * @param txn the transaction
    * @param value a value of the referencing table
-   * @return the referenced value (zero-copy values live as long as the transaction), or null if
-   *     the reference is null
+   * @return the referenced value (zero-copy values live as long as the transaction), or null if the
+   *     reference is null
    */
   public T target(final Txn txn, final V value) {
     final R key = field.apply(value);
@@ -197,8 +199,7 @@ public final class Reference<K, V, R, T> {
    * @param limit the most rows to return
    * @return the page of (key, value) rows, and whether more matched
    */
-  public Page<Row<K, V>> page(
-      final Txn txn, final R target, final long offset, final long limit) {
+  public Page<Row<K, V>> page(final Txn txn, final R target, final long offset, final long limit) {
     return referencing.page(txn, target, offset, limit);
   }
 
@@ -223,8 +224,13 @@ public final class Reference<K, V, R, T> {
     final R target = field.apply(value);
     if (target != null && !to.contains(txn, target)) {
       throw new ConstraintViolationException(
-          "reference '" + name + "' points to " + Index.describe(target)
-              + ", which is not in table '" + to.name() + "'",
+          "reference '"
+              + name
+              + "' points to "
+              + Index.describe(target)
+              + ", which is not in table '"
+              + to.name()
+              + "'",
           from.name(),
           key,
           null);
@@ -246,9 +252,17 @@ public final class Reference<K, V, R, T> {
             final K source = c.value();
             if (!going.contains(from, source)) {
               throw new ConstraintViolationException(
-                  "cannot delete " + Index.describe(target) + " from table '" + to.name()
-                      + "': row " + Index.describe(source) + " of table '" + from.name()
-                      + "' references it through '" + name + "' (ON DELETE RESTRICT)",
+                  "cannot delete "
+                      + Index.describe(target)
+                      + " from table '"
+                      + to.name()
+                      + "': row "
+                      + Index.describe(source)
+                      + " of table '"
+                      + from.name()
+                      + "' references it through '"
+                      + name
+                      + "' (ON DELETE RESTRICT)",
                   to.name(),
                   target,
                   null);

@@ -58,9 +58,9 @@ import org.lodestore.core.key.KeyCodec;
  * <ul>
  *   <li>Allowed: new tables; new indexes (backfilled from existing rows; a unique violation among
  *       them fails the attach); new references; changed names, descriptions and properties (a
- *       table's identity is its oid, and its data is stored under the oid, so a rename keeps it); an
- *       index made nullable; a value type changed compatibly: the same class with properties added
- *       or removed, or a renamed class whose shared properties keep their types (at least one
+ *       table's identity is its oid, and its data is stored under the oid, so a rename keeps it);
+ *       an index made nullable; a value type changed compatibly: the same class with properties
+ *       added or removed, or a renamed class whose shared properties keep their types (at least one
  *       shared).
  *   <li>Refused with {@link SchemaMismatchException}: a table whose oid exists with another key or
  *       value codec or kind (the message names both); a value type the stored values cannot be read
@@ -70,8 +70,8 @@ import org.lodestore.core.key.KeyCodec;
  *       changed (give it a new name, which builds it afresh, and {@link #dropIndex} the old one);
  *       an index made non-nullable; an index in the catalog that the schema no longer declares
  *       (nothing would maintain it: declare it, or {@link #dropIndex} it); a reference to a table
- *       neither in the schema nor attached; a catalog written by a newer format version; a
- *       declared value checksum other than the one recorded for the table (see below).
+ *       neither in the schema nor attached; a catalog written by a newer format version; a declared
+ *       value checksum other than the one recorded for the table (see below).
  *   <li>Tables in the catalog that a schema does not declare are left alone: several schemas may
  *       share a database.
  * </ul>
@@ -80,33 +80,33 @@ import org.lodestore.core.key.KeyCodec;
  *
  * The catalog records each table's value type as its codec describes it ({@link
  * org.lodestore.core.codec.ValueCodec#typeFingerprint()}): the class name and, for records and
- * POJOs written by Jackson (CBOR, JSON), the name and type of every property the mapper writes;
- * the generated class for FlatBuffers. A table reopened with another type is checked against it,
- * so a table of one record type is never read silently as another. An entry recorded before value
- * types existed is adopted: the first writable attach records the declared type, a read-only
- * attach accepts the entry as it is.
+ * POJOs written by Jackson (CBOR, JSON), the name and type of every property the mapper writes; the
+ * generated class for FlatBuffers. A table reopened with another type is checked against it, so a
+ * table of one record type is never read silently as another. An entry recorded before value types
+ * existed is adopted: the first writable attach records the declared type, a read-only attach
+ * accepts the entry as it is.
  *
  * <h2>Value checksums</h2>
  *
  * A new table's values carry a CRC-32C of key and value (see {@link ValueChecksum}) if its value
  * codec copies (CBOR, JSON, strings, numbers: on by default) and none if it is zero-copy
  * (FlatBuffers: opt in with {@link SchemaTable#valueChecksum(ValueChecksum)}). The catalog records
- * the setting, and it stays the table's for good: a table attached again with no declaration
- * keeps the recorded setting (a table created before checksums existed keeps having none, so
- * existing data reads unchanged), and a declaration that contradicts the record is refused, since
- * the stored values would be misread. Index tables carry no checksum: their entries are derived
- * from the rows and can be rebuilt from them.
+ * the setting, and it stays the table's for good: a table attached again with no declaration keeps
+ * the recorded setting (a table created before checksums existed keeps having none, so existing
+ * data reads unchanged), and a declaration that contradicts the record is refused, since the stored
+ * values would be misread. Index tables carry no checksum: their entries are derived from the rows
+ * and can be rebuilt from them.
  *
  * <h2>Stale declarations</h2>
  *
  * A schema object keeps the declaration it was attached with. If a newer declaration of one of its
- * tables attaches later (in this process or another, say during a rolling deploy) and changes
- * what a write must maintain (a new index, a dropped one, another property or reference), every
- * later write through this object to that table is refused with {@link SchemaMismatchException}
- * naming the table and what changed (for example the index it does not maintain), and nothing of
- * that write is done; attach the current declaration instead. Reads stay allowed, and so do writes
- * to tables the newer declaration did not change. Each write transaction pays one catalog lookup
- * for this (see {@link CatalogGeneration}).
+ * tables attaches later (in this process or another, say during a rolling deploy) and changes what
+ * a write must maintain (a new index, a dropped one, another property or reference), every later
+ * write through this object to that table is refused with {@link SchemaMismatchException} naming
+ * the table and what changed (for example the index it does not maintain), and nothing of that
+ * write is done; attach the current declaration instead. Reads stay allowed, and so do writes to
+ * tables the newer declaration did not change. Each write transaction pays one catalog lookup for
+ * this (see {@link CatalogGeneration}).
  *
  * <h2>Ownership</h2>
  *
@@ -128,7 +128,9 @@ public abstract class Schema implements Attachable {
   /** The catalog's generation record, read by {@link #generation}; null before attach. */
   private volatile CatalogGeneration catalogGeneration;
 
-  /** The generation one write transaction saw: {@link #generation} reads it once per transaction. */
+  /**
+   * The generation one write transaction saw: {@link #generation} reads it once per transaction.
+   */
   private record Seen(Txn txn, long generation) {}
 
   private volatile Seen seen;
@@ -214,7 +216,8 @@ public abstract class Schema implements Attachable {
 
   private void claim(final String oid, final String name) {
     if (!oids.add(oid)) {
-      throw new IllegalArgumentException("two tables of this schema use oid " + oid + " ('" + name + "')");
+      throw new IllegalArgumentException(
+          "two tables of this schema use oid " + oid + " ('" + name + "')");
     }
   }
 
@@ -279,10 +282,10 @@ public abstract class Schema implements Attachable {
    * @param from the referencing table
    * @param name the reference's name, unique among its table's references
    * @param field extracts the referenced key from a value (null: no reference, if nullable)
-   * @param to the referenced table: of this schema, or of another schema object (attached
-   *     before or after this one). Deletes from {@code to} act on the reference only through
-   *     schema objects of this process that declare it: declare the reference in every service
-   *     that deletes from {@code to}
+   * @param to the referenced table: of this schema, or of another schema object (attached before or
+   *     after this one). Deletes from {@code to} act on the reference only through schema objects
+   *     of this process that declare it: declare the reference in every service that deletes from
+   *     {@code to}
    * @param <K> the referencing table's key type
    * @param <V> the referencing table's value type
    * @param <R> the referenced key type
@@ -310,8 +313,11 @@ public abstract class Schema implements Attachable {
   private static void requireIndexName(final String name) {
     if (name != null && name.startsWith(Reference.INDEX_PREFIX)) {
       throw new IllegalArgumentException(
-          "index names starting with '" + Reference.INDEX_PREFIX + "' are reserved for the "
-              + "indexes of references: " + name);
+          "index names starting with '"
+              + Reference.INDEX_PREFIX
+              + "' are reserved for the "
+              + "indexes of references: "
+              + name);
     }
   }
 
@@ -354,8 +360,8 @@ public abstract class Schema implements Attachable {
    *
    * @param database the database
    * @param access opens and claims this schema's tables; kept for their writes
-   * @throws SchemaMismatchException if the catalog contradicts the declarations, or the database
-   *     is read-only and the schema needs a table, index or catalog change it does not have
+   * @throws SchemaMismatchException if the catalog contradicts the declarations, or the database is
+   *     read-only and the schema needs a table, index or catalog change it does not have
    * @throws UniqueViolationException if a new unique index finds duplicates among existing rows
    */
   @Override
@@ -434,8 +440,8 @@ public abstract class Schema implements Attachable {
   }
 
   /**
-   * Attaches every set table and table in {@code txn}: writing the catalog, or only reading it.
-   * A writable attach that changed the catalog increases its generation (and records it if the
+   * Attaches every set table and table in {@code txn}: writing the catalog, or only reading it. A
+   * writable attach that changed the catalog increases its generation (and records it if the
    * catalog had none yet); every table remembers the generation it was checked at.
    */
   private void attachAll(
@@ -520,11 +526,19 @@ public abstract class Schema implements Attachable {
   }
 
   private static boolean attachSet(
-      final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaSetTable<?, ?> set) {
+      final OwnerAccess access,
+      final Txn txn,
+      final Catalog catalog,
+      final SchemaSetTable<?, ?> set) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
       EvolutionRules.table(
-          old, set.name(), Catalog.TableEntry.SET, set.keyCodec().id(), set.memberCodec().id(), null);
+          old,
+          set.name(),
+          Catalog.TableEntry.SET,
+          set.keyCodec().id(),
+          set.memberCodec().id(),
+          null);
     } else if (txn.isReadOnly()) {
       EvolutionRules.readOnlyInCatalog(old, set.name(), "set table " + set.oid());
     }
@@ -540,7 +554,10 @@ public abstract class Schema implements Attachable {
   }
 
   private static <K, V> boolean attachTable(
-      final OwnerAccess access, final Txn txn, final Catalog catalog, final SchemaTable<K, V> table) {
+      final OwnerAccess access,
+      final Txn txn,
+      final Catalog catalog,
+      final SchemaTable<K, V> table) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
     final TypeFingerprint type = table.valueCodec().typeFingerprint();
     if (old == null) {
@@ -549,8 +566,12 @@ public abstract class Schema implements Attachable {
       }
     } else {
       EvolutionRules.table(
-          old, table.name(), Catalog.TableEntry.TABLE, table.keyCodec().id(),
-          table.valueCodec().id(), type);
+          old,
+          table.name(),
+          Catalog.TableEntry.TABLE,
+          table.keyCodec().id(),
+          table.valueCodec().id(),
+          type);
       EvolutionRules.indexes(old, table, txn);
     }
     final ValueChecksum checksum = EvolutionRules.valueChecksum(old, table);
@@ -581,8 +602,7 @@ public abstract class Schema implements Attachable {
     if (!txn.isReadOnly()) {
       access.claim(txn, table.dbiName(), "schema table '" + table.name() + "'");
       for (final Index<?, K, V> index : table.indexes()) {
-        access.claim(
-            txn, index.dbiName(), "index '" + index.displayName() + "' of a schema table");
+        access.claim(txn, index.dbiName(), "index '" + index.displayName() + "' of a schema table");
       }
     }
     final List<Catalog.IndexEntry> indexes = new ArrayList<>();
@@ -624,7 +644,8 @@ public abstract class Schema implements Attachable {
    * @param indexName the index's name
    * @return true if the index existed
    */
-  public static boolean dropIndex(final Database db, final String tableOid, final String indexName) {
+  public static boolean dropIndex(
+      final Database db, final String tableOid, final String indexName) {
     return db.attach(new IndexDrop(tableOid, indexName)).dropped;
   }
 

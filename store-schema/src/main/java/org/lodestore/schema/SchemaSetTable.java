@@ -54,7 +54,9 @@ public final class SchemaSetTable<K, M> {
     table = null;
   }
 
-  /** The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}). */
+  /**
+   * The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}).
+   */
   final CatalogGeneration.Attached attached() {
     return attached;
   }
@@ -118,8 +120,8 @@ public final class SchemaSetTable<K, M> {
    * @param key the key
    * @param member the member
    * @return true if added, false if already present
-   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
-   *     and changed its catalog entry (see {@link Schema}); nothing is written
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this
+   *     one and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean add(final Txn txn, final K key, final M member) {
     return writable(txn).add(txn, key, member);
@@ -132,8 +134,8 @@ public final class SchemaSetTable<K, M> {
    * @param key the key
    * @param member the member
    * @return true if it was present
-   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
-   *     and changed its catalog entry (see {@link Schema}); nothing is written
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this
+   *     one and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean remove(final Txn txn, final K key, final M member) {
     return writable(txn).remove(txn, key, member);
@@ -145,8 +147,8 @@ public final class SchemaSetTable<K, M> {
    * @param txn a write transaction
    * @param key the key
    * @return true if it had members
-   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
-   *     and changed its catalog entry (see {@link Schema}); nothing is written
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this
+   *     one and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public boolean removeAll(final Txn txn, final K key) {
     return writable(txn).removeAll(txn, key);
@@ -212,8 +214,8 @@ public final class SchemaSetTable<K, M> {
    * Removes every pair.
    *
    * @param txn a write transaction
-   * @throws SchemaMismatchException if a newer declaration of this set table attached since this one
-   *     and changed its catalog entry (see {@link Schema}); nothing is written
+   * @throws SchemaMismatchException if a newer declaration of this set table attached since this
+   *     one and changed its catalog entry (see {@link Schema}); nothing is written
    */
   public void truncate(final Txn txn) {
     writable(txn).truncate(txn);
@@ -221,7 +223,15 @@ public final class SchemaSetTable<K, M> {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + name + " " + oid + ": " + keyCodec.id() + " -> {"
-        + memberCodec.id() + "}]";
+    return getClass().getSimpleName()
+        + "["
+        + name
+        + " "
+        + oid
+        + ": "
+        + keyCodec.id()
+        + " -> {"
+        + memberCodec.id()
+        + "}]";
   }
 }

@@ -2,7 +2,6 @@ package org.lodestore.schema;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,8 +19,8 @@ import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
-import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.KeyRange;
+import org.lodestore.core.KeyTooLongException;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.Row;
 import org.lodestore.core.SchemaMismatchException;
@@ -45,13 +44,13 @@ import org.slf4j.LoggerFactory;
  * {@link #put}, {@link #insert}, {@link #replace}, {@link #update} and {@link #delete} first have
  * every index prepare its change from the old and new values (its own key extraction and checks:
  * null keys, encodability, uniqueness) and check every reference, then write the row, then apply
- * the indexes' changes (see {@link Index}). A refused write
- * throws ({@link UniqueViolationException}, {@link ConstraintViolationException}, {@link
- * InvalidKeyException} or {@link KeyTooLongException} for a primary or index key that cannot be
- * stored, {@code InvalidValueException}) and leaves the table and all its indexes exactly as
- * before. Every write, {@link #truncate} too, is also refused with {@link SchemaMismatchException}
- * when a newer declaration of the table attached since this one and changed what writes must
- * maintain (see "Stale declarations" in {@link Schema}).
+ * the indexes' changes (see {@link Index}). A refused write throws ({@link
+ * UniqueViolationException}, {@link ConstraintViolationException}, {@link InvalidKeyException} or
+ * {@link KeyTooLongException} for a primary or index key that cannot be stored, {@code
+ * InvalidValueException}) and leaves the table and all its indexes exactly as before. Every write,
+ * {@link #truncate} too, is also refused with {@link SchemaMismatchException} when a newer
+ * declaration of the table attached since this one and changed what writes must maintain (see
+ * "Stale declarations" in {@link Schema}).
  *
  * <h2>Repairing a corrupt row</h2>
  *
@@ -84,6 +83,7 @@ public class SchemaTable<K, V> {
    * schema attached later may add one to a table that is attached already, hence copy-on-write.
    */
   private final List<Reference<?, ?, K, V>> incoming = new CopyOnWriteArrayList<>();
+
   private final Map<String, String> properties = new LinkedHashMap<>();
   private String oid;
   private String name;
@@ -327,7 +327,9 @@ public class SchemaTable<K, V> {
     return schema;
   }
 
-  /** The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}). */
+  /**
+   * The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}).
+   */
   final CatalogGeneration.Attached attached() {
     return attached;
   }
@@ -628,9 +630,9 @@ public class SchemaTable<K, V> {
   }
 
   /**
-   * Deletes the row {@code key} (checked by {@link #checkDelete}) with its index entries, then
-   * does what each reference to it declares for the rows that reference it. The row goes first,
-   * so that a cycle of cascades ends.
+   * Deletes the row {@code key} (checked by {@link #checkDelete}) with its index entries, then does
+   * what each reference to it declares for the rows that reference it. The row goes first, so that
+   * a cycle of cascades ends.
    */
   final boolean deleteChecked(final Txn txn, final K key) {
     final Table<K, V> t = bound();
@@ -655,8 +657,8 @@ public class SchemaTable<K, V> {
    * retention is a loop of such batches, one write transaction each). One cursor deletes where it
    * stands, and each row's index entries move through the indexes' own maintenance, so the work is
    * O(offset + rows deleted). Rows of other tables that reference a deleted row are dealt with as
-   * their references declare: every RESTRICT is checked for every row of the range before
-   * anything is deleted, so a refused call changes nothing.
+   * their references declare: every RESTRICT is checked for every row of the range before anything
+   * is deleted, so a refused call changes nothing.
    *
    * <p>A row in the range whose stored value cannot be decoded stops the call with {@link
    * CorruptValueException}: the rows before it are deleted in {@code txn} (abort it to undo them);
@@ -695,7 +697,9 @@ public class SchemaTable<K, V> {
     }
     // each row's index changes are prepared from its value before anything of it is written
     return t.deleteRange(
-        txn, range, (key, value) -> apply(txn, prepare(txn, key, new Current<>(value, false), null)));
+        txn,
+        range,
+        (key, value) -> apply(txn, prepare(txn, key, new Current<>(value, false), null)));
   }
 
   /**
@@ -705,8 +709,8 @@ public class SchemaTable<K, V> {
    * CASCADE deletes the referencing rows, SET_NULL clears their references.
    *
    * @param txn a write transaction
-   * @throws ConstraintViolationException if a RESTRICT reference still references a row; nothing
-   *     is written
+   * @throws ConstraintViolationException if a RESTRICT reference still references a row; nothing is
+   *     written
    * @throws SchemaMismatchException if a newer declaration of this table attached since this one
    *     and changed what its writes maintain (see {@link Schema}); nothing is written
    */
@@ -866,7 +870,15 @@ public class SchemaTable<K, V> {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + name + " " + oid + ": " + keyCodec.id() + " -> "
-        + valueCodec.id() + "]";
+    return getClass().getSimpleName()
+        + "["
+        + name
+        + " "
+        + oid
+        + ": "
+        + keyCodec.id()
+        + " -> "
+        + valueCodec.id()
+        + "]";
   }
 }

@@ -23,10 +23,10 @@ import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
 
 /**
- * Migrates a table's stored values from one type to another with a transform, in batches, so that
- * a declaration the evolution rules refuse (see {@link Schema}: a table of {@code Market} declared
- * as {@code User}, a shared property whose type changed, CBOR values becoming FlatBuffers) can
- * attach afterwards.
+ * Migrates a table's stored values from one type to another with a transform, in batches, so that a
+ * declaration the evolution rules refuse (see {@link Schema}: a table of {@code Market} declared as
+ * {@code User}, a shared property whose type changed, CBOR values becoming FlatBuffers) can attach
+ * afterwards.
  *
  * <pre>{@code
  * final class ShopV2 extends Schema {                 // users: was SchemaTable<UUID, UserV1>
@@ -48,8 +48,8 @@ import org.lodestore.core.key.KeyCodec;
  * <ol>
  *   <li>One write transaction checks the table's catalog entry: the stored values must be what the
  *       old codec reads (its id is the entry's value codec, its type compatible with the recorded
- *       one), the key codec is kept, and the new declaration must pass the index and checksum
- *       rules as an attach would. It then records the migration in the entry ({@code migration:
+ *       one), the key codec is kept, and the new declaration must pass the index and checksum rules
+ *       as an attach would. It then records the migration in the entry ({@code migration:
  *       {valueCodec, valueType, lastKey, rows}}, format 3) and increases the catalog generation.
  *   <li>Each batch is one write transaction: it takes the next {@link #batchSize} keys after the
  *       last migrated key (in key order), reads each value with the old codec, applies the
@@ -68,12 +68,13 @@ import org.lodestore.core.key.KeyCodec;
  *
  * The table holds values of both types, so every attach of it, with the old declaration or the new
  * one, is refused with {@link SchemaMismatchException} saying to resume the migration; versions of
- * Lodestore from before migrations refuse the table as written by a newer format. Declarations attached before the migration started refuse
- * writes to the table as stale (reads go on, and may see values of either type). Run the same
- * migration again to resume it: {@link #run} continues after the last migrated key. A different
- * migration of the table (another target type) is refused until this one finishes. Stop processes
- * of Lodestore versions from before migrations that have the table attached: they do not check
- * value types, and would take the finished table for the one they know when the codec id stays.
+ * Lodestore from before migrations refuse the table as written by a newer format. Declarations
+ * attached before the migration started refuse writes to the table as stale (reads go on, and may
+ * see values of either type). Run the same migration again to resume it: {@link #run} continues
+ * after the last migrated key. A different migration of the table (another target type) is refused
+ * until this one finishes. Stop processes of Lodestore versions from before migrations that have
+ * the table attached: they do not check value types, and would take the finished table for the one
+ * they know when the codec id stays.
  *
  * <h2>Indexes: rebuilt at the end, and why</h2>
  *
@@ -82,23 +83,23 @@ import org.lodestore.core.key.KeyCodec;
  * function), so they cannot be removed row by row as values change. The migration therefore leaves
  * the indexes alone while values change (a stale declaration cannot write, no declaration can
  * attach) and rebuilds each one from the new values at the end, in the finishing transaction,
- * through the same backfill an attach runs for an index new to a populated table: one code path
- * for deriving index entries, correct whatever the two declarations' indexes are. A unique
- * violation or a null key in a non-nullable index among the new values fails that transaction
- * ({@link UniqueViolationException}, {@link ConstraintViolationException}); the values stay
- * migrated and the migration unfinished: remove the offending index with {@link Schema#dropIndex}
- * or change the declaration's index, and run again. Checked references are recorded but not
- * verified against the migrated values, as for a reference new to a populated table; the next
- * write of a row verifies it.
+ * through the same backfill an attach runs for an index new to a populated table: one code path for
+ * deriving index entries, correct whatever the two declarations' indexes are. A unique violation or
+ * a null key in a non-nullable index among the new values fails that transaction ({@link
+ * UniqueViolationException}, {@link ConstraintViolationException}); the values stay migrated and
+ * the migration unfinished: remove the offending index with {@link Schema#dropIndex} or change the
+ * declaration's index, and run again. Checked references are recorded but not verified against the
+ * migrated values, as for a reference new to a populated table; the next write of a row verifies
+ * it.
  *
  * <h2>The transform</h2>
  *
  * It must return a new value (never null) and keep no reference to the old one, which for
- * FlatBuffers is a view valid only until the row is written; a FlatBuffers result is built with
- * the new codec's {@code build} and is written before the next row is read. It runs inside the
- * batch's write transaction, so it must not begin transactions of its own. An exception from it
- * (or a new value that cannot be encoded) aborts the batch, which writes nothing, and is reported
- * as a {@link LodestoreException} naming the table and key; fix the transform and run again.
+ * FlatBuffers is a view valid only until the row is written; a FlatBuffers result is built with the
+ * new codec's {@code build} and is written before the next row is read. It runs inside the batch's
+ * write transaction, so it must not begin transactions of its own. An exception from it (or a new
+ * value that cannot be encoded) aborts the batch, which writes nothing, and is reported as a {@link
+ * LodestoreException} naming the table and key; fix the transform and run again.
  *
  * <p>Not thread-safe: run one migration object from one thread. Two processes running the same
  * migration at once take turns batch by batch (each batch reads the recorded progress inside its
@@ -251,7 +252,9 @@ public final class TableMigration<K, O, N> {
     final Catalog.TableEntry entry = catalog.get(txn, table.oid());
     if (entry == null) {
       throw new SchemaMismatchException(
-          "table " + table.oid() + " is not in the catalog, so there is nothing to migrate; "
+          "table "
+              + table.oid()
+              + " is not in the catalog, so there is nothing to migrate; "
               + "attach its schema to create it",
           table.name(),
           null,
@@ -304,7 +307,8 @@ public final class TableMigration<K, O, N> {
     final Table<K, O> before =
         access.table(txn, entry.dbi(), table.name(), keys, oldCodec).withValueChecksum(checksum);
     final Table<K, N> after =
-        access.table(txn, entry.dbi(), table.name(), keys, table.valueCodec())
+        access
+            .table(txn, entry.dbi(), table.name(), keys, table.valueCodec())
             .withValueChecksum(checksum);
     final KeyRange<K> rest =
         migration.lastKey() == null
@@ -350,14 +354,16 @@ public final class TableMigration<K, O, N> {
     try {
       after.put(txn, key, value); // the old value (a view for FlatBuffers) is not read after this
     } catch (InvalidValueException e) {
-      throw stopped(key, "the transform's value for this row cannot be stored (" + e.getMessage()
-          + ")", e);
+      throw stopped(
+          key, "the transform's value for this row cannot be stored (" + e.getMessage() + ")", e);
     }
   }
 
   private LodestoreException stopped(final K key, final String why, final Throwable cause) {
     return new LodestoreException(
-        "migration stopped: " + why + "; nothing of this batch was written: fix the transform and "
+        "migration stopped: "
+            + why
+            + "; nothing of this batch was written: fix the transform and "
             + "run the migration again",
         table.name(),
         key,
@@ -366,8 +372,8 @@ public final class TableMigration<K, O, N> {
 
   /**
    * The finishing step, in a transaction of its own after the last batch: binds the new
-   * declaration, rebuilds all its indexes from the migrated values and records the table as the
-   * new declaration has it.
+   * declaration, rebuilds all its indexes from the migrated values and records the table as the new
+   * declaration has it.
    */
   private void finish(
       final OwnerAccess access,
@@ -379,7 +385,8 @@ public final class TableMigration<K, O, N> {
     final TypeFingerprint declared = table.valueCodec().typeFingerprint();
     final Catalog.TableEntry migrated =
         Schema.bind(access, txn, catalog, table, entry, checksum, true)
-            .withValueType(declared != null ? Catalog.TypeEntry.of(declared) : migration.valueType());
+            .withValueType(
+                declared != null ? Catalog.TypeEntry.of(declared) : migration.valueType());
     catalog.put(txn, migrated);
     CatalogGeneration.open(access, txn).bump(txn);
   }

@@ -7,7 +7,6 @@ import java.util.function.Function;
 import org.lodestore.core.Cursor;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.OwnerAccess;
-import org.lodestore.core.Row;
 import org.lodestore.core.Table;
 import org.lodestore.core.TableStats;
 import org.lodestore.core.Txn;
@@ -75,8 +74,8 @@ public final class UniqueIndex<I, K, V> extends Index<I, K, V> {
    *
    * @param txn the transaction
    * @param indexKeys the index keys, in the order wanted
-   * @return the value of the row of each index key that has one, in the order of {@code
-   *     indexKeys}, each key once (zero-copy values live as long as the transaction)
+   * @return the value of the row of each index key that has one, in the order of {@code indexKeys},
+   *     each key once (zero-copy values live as long as the transaction)
    * @throws org.lodestore.core.InvalidKeyException if an index key cannot be encoded
    */
   public Map<I, V> getAll(final Txn txn, final Collection<? extends I> indexKeys) {

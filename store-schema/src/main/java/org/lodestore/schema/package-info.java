@@ -25,9 +25,9 @@
  *
  * <h2>Evolution and migration</h2>
  *
- * The catalog records each table's codecs, value type, indexes and references; an attach checks
- * the declaration against it by the rules listed in {@link org.lodestore.schema.Schema} (allowed:
- * new tables and indexes, renames, compatible value types; refused with {@code
+ * The catalog records each table's codecs, value type, indexes and references; an attach checks the
+ * declaration against it by the rules listed in {@link org.lodestore.schema.Schema} (allowed: new
+ * tables and indexes, renames, compatible value types; refused with {@code
  * SchemaMismatchException}: anything stored data could be misread under). A value type the rules
  * refuse is reached with {@link org.lodestore.schema.TableMigration}: a transform of every stored
  * value, in batches, resumable after a crash.
@@ -36,6 +36,7 @@
  *
  * Schemas, tables and indexes are thread-safe once attached; declare everything before attaching.
  * Operations take the {@link org.lodestore.core.Txn} they run in and follow its rules: zero-copy
- * values (FlatBuffers) live as long as the transaction, in a write transaction until its next write.
+ * values (FlatBuffers) live as long as the transaction, in a write transaction until its next
+ * write.
  */
 package org.lodestore.schema;

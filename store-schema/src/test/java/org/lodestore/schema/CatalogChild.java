@@ -6,8 +6,8 @@ import org.lodestore.core.Database;
 /**
  * The second process of {@link CatalogTest#secondJvm_reopen_seesSameCatalogAndData}: opens the
  * database named by {@code args[0]}, prints the catalog entry it finds before attaching anything,
- * attaches the schema, prints every row and index entry (each line prefixed {@code "seen "}),
- * then writes one row and prints {@code "wrote <key>"}.
+ * attaches the schema, prints every row and index entry (each line prefixed {@code "seen "}), then
+ * writes one row and prints {@code "wrote <key>"}.
  */
 public final class CatalogChild {
 
@@ -20,8 +20,12 @@ public final class CatalogChild {
       for (final String line : CatalogTest.contents(db, crm)) {
         System.out.println("seen " + line);
       }
-      db.write(txn -> crm.customers.put(
-          txn, CatalogTest.CHILD_ROW, new CatalogTest.Customer("child", "child@example.com", "SE")));
+      db.write(
+          txn ->
+              crm.customers.put(
+                  txn,
+                  CatalogTest.CHILD_ROW,
+                  new CatalogTest.Customer("child", "child@example.com", "SE")));
       System.out.println("wrote " + CatalogTest.CHILD_ROW);
     }
   }

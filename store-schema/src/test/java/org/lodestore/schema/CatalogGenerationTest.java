@@ -22,8 +22,8 @@ import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.CborCodec;
 
 /**
- * The catalog generation and stale declarations: a write through a schema object attached before
- * a newer declaration changed its table is refused, naming the table and what changed, and writes
+ * The catalog generation and stale declarations: a write through a schema object attached before a
+ * newer declaration changed its table is refused, naming the table and what changed, and writes
  * nothing; everything a newer declaration did not change keeps working.
  */
 class CatalogGenerationTest {
@@ -61,7 +61,8 @@ class CatalogGenerationTest {
 
   /** Another schema sharing the database, with a table of its own. */
   static final class Other extends Schema {
-    final SchemaTable<UUID, User> other = table(OTHER, "other", KeyCodecs.UUID, CborCodec.of(User.class));
+    final SchemaTable<UUID, User> other =
+        table(OTHER, "other", KeyCodecs.UUID, CborCodec.of(User.class));
   }
 
   @TempDir Path dir;
@@ -133,7 +134,8 @@ class CatalogGenerationTest {
     try (Database db = open()) {
       final V1 v1 = db.attach(new V1());
       db.attach(new V2());
-      assertThatThrownBy(() -> db.write(txn -> v1.users.put(txn, UUID.randomUUID(), new User("B", "b@x"))))
+      assertThatThrownBy(
+              () -> db.write(txn -> v1.users.put(txn, UUID.randomUUID(), new User("B", "b@x"))))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("by_email");
     }
@@ -147,10 +149,11 @@ class CatalogGenerationTest {
       db.attach(new Other());
       db.attach(new V1("people")); // renamed: names do not matter to a write
       assertThat(generation(db)).isEqualTo(first + 2);
-      db.write(txn -> {
-        v1.users.put(txn, UUID.randomUUID(), new User("Ada", "ada@x"));
-        v1.tags.add(txn, UUID.randomUUID(), UUID.randomUUID());
-      });
+      db.write(
+          txn -> {
+            v1.users.put(txn, UUID.randomUUID(), new User("Ada", "ada@x"));
+            v1.tags.add(txn, UUID.randomUUID(), UUID.randomUUID());
+          });
       assertThat(db.<Long>readAndGet(txn -> v1.users.count(txn))).isEqualTo(1);
     }
   }
@@ -178,7 +181,8 @@ class CatalogGenerationTest {
     try (Database db = open()) {
       final V2 v2 = db.attach(new V2());
       assertThat(Schema.dropIndex(db, USERS, "by_email")).isTrue();
-      assertThatThrownBy(() -> db.write(txn -> v2.users.put(txn, UUID.randomUUID(), new User("A", "a@x"))))
+      assertThatThrownBy(
+              () -> db.write(txn -> v2.users.put(txn, UUID.randomUUID(), new User("A", "a@x"))))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("'by_email' of this declaration is no longer in the catalog");
       final V1 v1 = db.attach(new V1());
@@ -202,13 +206,14 @@ class CatalogGenerationTest {
     final UUID k = UUID.randomUUID();
     try (Database db = open()) {
       final V1 v1 = db.attach(new V1());
-      db.write(txn -> {
-        // what a newer declaration with another table property would record
-        final Catalog catalog = Catalog.open(Access.of(db), txn);
-        final Catalog.TableEntry e = catalog.get(txn, TAGS);
-        catalog.put(txn, e.withProperties(Map.of("compression", "lz4")));
-        CatalogGeneration.open(Access.of(db), txn).bump(txn);
-      });
+      db.write(
+          txn -> {
+            // what a newer declaration with another table property would record
+            final Catalog catalog = Catalog.open(Access.of(db), txn);
+            final Catalog.TableEntry e = catalog.get(txn, TAGS);
+            catalog.put(txn, e.withProperties(Map.of("compression", "lz4")));
+            CatalogGeneration.open(Access.of(db), txn).bump(txn);
+          });
       assertThatThrownBy(() -> db.write(txn -> v1.tags.add(txn, k, k)))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("tags")
@@ -219,12 +224,14 @@ class CatalogGenerationTest {
   }
 
   @Test
-  void catalogWithoutGenerationRecord_isGenerationZero_andTheNextAttachRecordsIt() throws Exception {
+  void catalogWithoutGenerationRecord_isGenerationZero_andTheNextAttachRecordsIt()
+      throws Exception {
     final UUID k = UUID.randomUUID();
     try (Database db = open()) {
       final V1 v1 = db.attach(new V1());
       // a catalog written before the record existed
-      final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+      final Table<String, byte[]> raw =
+          Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
       db.write(txn -> raw.delete(txn, CatalogGeneration.KEY));
       assertThat(generation(db)).isZero();
       db.write(txn -> v1.users.put(txn, k, new User("A", "a@x")));
@@ -232,7 +239,8 @@ class CatalogGenerationTest {
     try (Database db = open()) {
       final V1 v1 = db.attach(new V1());
       assertThat(generation(db)).isZero();
-      final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+      final Table<String, byte[]> raw =
+          Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
       final byte[] record = db.readAndGet(txn -> raw.get(txn, CatalogGeneration.KEY));
       assertThat(record).isNotNull();
       assertThat(new CBORMapper().readValue(record, Long.class)).isZero();

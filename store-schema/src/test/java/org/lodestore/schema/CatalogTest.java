@@ -85,7 +85,10 @@ class CatalogTest {
     }
 
     Crm withCountryAsBytes() {
-      index(customers, "by_country", KeyCodecs.BYTES,
+      index(
+              customers,
+              "by_country",
+              KeyCodecs.BYTES,
               c -> c.country() == null ? null : c.country().getBytes(StandardCharsets.UTF_8))
           .nullable();
       return this;
@@ -124,27 +127,31 @@ class CatalogTest {
   /** Puts {@code n} customers (every 7th without a country) and returns them by key. */
   private static TreeMap<UUID, Customer> populate(final Database db, final Crm crm, final int n) {
     final TreeMap<UUID, Customer> rows = new TreeMap<>(KeyCodecs.UUID_ORDER);
-    db.write(txn -> {
-      for (int i = 0; i < n; i++) {
-        final UUID k = UUID.nameUUIDFromBytes(("customer" + i).getBytes(StandardCharsets.UTF_8));
-        final Customer c = customer(i, i % 7 == 0 ? null : (i % 3 == 0 ? "FR" : "DE"));
-        crm.customers.put(txn, k, c);
-        rows.put(k, c);
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < n; i++) {
+            final UUID k =
+                UUID.nameUUIDFromBytes(("customer" + i).getBytes(StandardCharsets.UTF_8));
+            final Customer c = customer(i, i % 7 == 0 ? null : (i % 3 == 0 ? "FR" : "DE"));
+            crm.customers.put(txn, k, c);
+            rows.put(k, c);
+          }
+        });
     return rows;
   }
 
   /** Asserts that both indexes hold exactly the entries {@code rows} derive. */
-  private static void assertIndexesMatch(final Database db, final Crm crm, final TreeMap<UUID, Customer> rows) {
+  private static void assertIndexesMatch(
+      final Database db, final Crm crm, final TreeMap<UUID, Customer> rows) {
     final List<String> emails = new ArrayList<>();
     final List<String> countries = new ArrayList<>();
     rows.forEach((k, c) -> emails.add(c.email() + " -> " + k));
-    rows.forEach((k, c) -> {
-      if (c.country() != null) {
-        countries.add(c.country() + " -> " + k);
-      }
-    });
+    rows.forEach(
+        (k, c) -> {
+          if (c.country() != null) {
+            countries.add(c.country() + " -> " + k);
+          }
+        });
     emails.sort(null);
     countries.sort(null); // country, then the UUID's text: sorts like (country, UUID order) here
     try (Txn txn = db.beginRead()) {
@@ -176,9 +183,11 @@ class CatalogTest {
       db.write(txn -> crm.customers.put(txn, k, customer(1, "FR")));
     }
     try (Database db = open()) {
-      final Schema changed = new Schema() {
-        final SchemaTable<UUID, String> customers = table(CUSTOMERS, "customers", KeyCodecs.UUID, ValueCodecs.STRING);
-      };
+      final Schema changed =
+          new Schema() {
+            final SchemaTable<UUID, String> customers =
+                table(CUSTOMERS, "customers", KeyCodecs.UUID, ValueCodecs.STRING);
+          };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("customers")
@@ -187,7 +196,8 @@ class CatalogTest {
           .satisfies(e -> assertThat(((SchemaMismatchException) e).table()).isEqualTo("customers"));
       // nothing changed: the original declaration still attaches and reads its row
       final Crm crm = db.attach(new Crm());
-      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, k))).isEqualTo(customer(1, "FR"));
+      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, k)))
+          .isEqualTo(customer(1, "FR"));
       assertThat(entry(db, CUSTOMERS).valueCodec()).isEqualTo("cbor");
     }
   }
@@ -198,10 +208,11 @@ class CatalogTest {
       db.attach(new Crm());
     }
     try (Database db = open()) {
-      final Schema changed = new Schema() {
-        final SchemaTable<String, Customer> customers =
-            table(CUSTOMERS, "customers", KeyCodecs.STRING, CborCodec.of(Customer.class));
-      };
+      final Schema changed =
+          new Schema() {
+            final SchemaTable<String, Customer> customers =
+                table(CUSTOMERS, "customers", KeyCodecs.STRING, CborCodec.of(Customer.class));
+          };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("customers")
@@ -214,17 +225,27 @@ class CatalogTest {
   @Test
   void attach_flatBuffersFileIdentifierAdded_isACodecChangeAndRefused() {
     try (Database db = open()) {
-      db.attach(new Schema() {
-        final SchemaTable<UUID, Reading> readings =
-            table(READINGS, "readings", KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
-      });
+      db.attach(
+          new Schema() {
+            final SchemaTable<UUID, Reading> readings =
+                table(
+                    READINGS,
+                    "readings",
+                    KeyCodecs.UUID,
+                    FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
+          });
     }
     try (Database db = open()) {
-      final Schema changed = new Schema() {
-        final SchemaTable<UUID, Reading> readings =
-            table(READINGS, "readings", KeyCodecs.UUID,
-                FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new).withFileIdentifier("LSRD"));
-      };
+      final Schema changed =
+          new Schema() {
+            final SchemaTable<UUID, Reading> readings =
+                table(
+                    READINGS,
+                    "readings",
+                    KeyCodecs.UUID,
+                    FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new)
+                        .withFileIdentifier("LSRD"));
+          };
       assertThatThrownBy(() -> db.attach(changed))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("readings")
@@ -235,23 +256,28 @@ class CatalogTest {
   @Test
   void attach_setTableWithChangedMemberCodecOrKind_refused() {
     try (Database db = open()) {
-      db.attach(new Schema() {
-        final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
-      });
+      db.attach(
+          new Schema() {
+            final SchemaSetTable<UUID, UUID> followers =
+                setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
+          });
     }
     try (Database db = open()) {
-      final Schema members = new Schema() {
-        final SchemaSetTable<UUID, String> followers =
-            setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.STRING);
-      };
+      final Schema members =
+          new Schema() {
+            final SchemaSetTable<UUID, String> followers =
+                setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.STRING);
+          };
       assertThatThrownBy(() -> db.attach(members))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("followers")
           .hasMessageContaining("uuid")
           .hasMessageContaining("utf8");
-      final Schema kind = new Schema() {
-        final SchemaTable<UUID, UUID> followers = table(FOLLOWERS, "followers", KeyCodecs.UUID, ValueCodecs.UUID);
-      };
+      final Schema kind =
+          new Schema() {
+            final SchemaTable<UUID, UUID> followers =
+                table(FOLLOWERS, "followers", KeyCodecs.UUID, ValueCodecs.UUID);
+          };
       assertThatThrownBy(() -> db.attach(kind))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("followers")
@@ -273,8 +299,10 @@ class CatalogTest {
       final Catalog.TableEntry entry = entry(db, CUSTOMERS);
       assertThat(entry.indexes())
           .containsExactly(
-              new Catalog.IndexEntry("by_email", indexDbi(CUSTOMERS, "by_email"), "utf8", true, false),
-              new Catalog.IndexEntry("by_country", indexDbi(CUSTOMERS, "by_country"), "utf8", false, true));
+              new Catalog.IndexEntry(
+                  "by_email", indexDbi(CUSTOMERS, "by_email"), "utf8", true, false),
+              new Catalog.IndexEntry(
+                  "by_country", indexDbi(CUSTOMERS, "by_country"), "utf8", false, true));
       // and the backfilled indexes are maintained from now on
       final UUID first = rows.firstKey();
       db.write(txn -> crm.customers.put(txn, first, new Customer("n", "new@example.com", "IT")));
@@ -290,28 +318,40 @@ class CatalogTest {
   void attach_newIndexOnPopulatedFlatBuffersTable_backfillsItFromZeroCopyValues() {
     final int n = 9_000;
     try (Database db = open()) {
-      final var plain = db.attach(new Schema() {
-        final FlatBuffersCodec<Reading> readingFb =
-            FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
-        final SchemaTable<UUID, Reading> readings =
-            table(READINGS, "readings", KeyCodecs.UUID, readingFb);
-      });
-      db.write(txn -> {
-        for (int i = 0; i < n; i++) {
-          final int v = i;
-          plain.readings.put(txn, new UUID(0, i), plain.readingFb.build(b -> Reading.create(b, "s" + (v % 10), v)));
-        }
-      });
+      final var plain =
+          db.attach(
+              new Schema() {
+                final FlatBuffersCodec<Reading> readingFb =
+                    FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
+                final SchemaTable<UUID, Reading> readings =
+                    table(READINGS, "readings", KeyCodecs.UUID, readingFb);
+              });
+      db.write(
+          txn -> {
+            for (int i = 0; i < n; i++) {
+              final int v = i;
+              plain.readings.put(
+                  txn,
+                  new UUID(0, i),
+                  plain.readingFb.build(b -> Reading.create(b, "s" + (v % 10), v)));
+            }
+          });
     }
     try (Database db = open()) {
-      final var indexed = db.attach(new Schema() {
-        final SchemaTable<UUID, Reading> readings =
-            table(READINGS, "readings", KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
-        final MultiIndex<String, UUID, Reading> bySensor =
-            index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
-        final UniqueIndex<Long, UUID, Reading> byValue =
-            uniqueIndex(readings, "by_value", KeyCodecs.LONG, Reading::value);
-      });
+      final var indexed =
+          db.attach(
+              new Schema() {
+                final SchemaTable<UUID, Reading> readings =
+                    table(
+                        READINGS,
+                        "readings",
+                        KeyCodecs.UUID,
+                        FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
+                final MultiIndex<String, UUID, Reading> bySensor =
+                    index(readings, "by_sensor", KeyCodecs.STRING, Reading::sensor);
+                final UniqueIndex<Long, UUID, Reading> byValue =
+                    uniqueIndex(readings, "by_value", KeyCodecs.LONG, Reading::value);
+              });
       try (Txn txn = db.beginRead()) {
         assertThat(indexed.bySensor.count(txn)).isEqualTo(n);
         assertThat(indexed.byValue.count(txn)).isEqualTo(n);
@@ -343,10 +383,11 @@ class CatalogTest {
     final UUID b = UUID.randomUUID();
     try (Database db = open()) {
       final Crm crm = db.attach(new Crm());
-      db.write(txn -> {
-        crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
-        crm.customers.put(txn, b, new Customer("B", "same@example.com", "DE"));
-      });
+      db.write(
+          txn -> {
+            crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
+            crm.customers.put(txn, b, new Customer("B", "same@example.com", "DE"));
+          });
     }
     try (Database db = open()) {
       final Catalog.TableEntry before = entry(db, CUSTOMERS);
@@ -403,10 +444,11 @@ class CatalogTest {
     final UUID a = UUID.randomUUID();
     try (Database db = open()) {
       final Crm crm = db.attach(new Crm());
-      db.write(txn -> {
-        crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
-        crm.customers.put(txn, UUID.randomUUID(), new Customer("B", "same@example.com", "DE"));
-      });
+      db.write(
+          txn -> {
+            crm.customers.put(txn, a, new Customer("A", "same@example.com", "FR"));
+            crm.customers.put(txn, UUID.randomUUID(), new Customer("B", "same@example.com", "DE"));
+          });
       final Crm failed = Crm.indexed();
       assertThatThrownBy(() -> db.attach(failed)).isInstanceOf(UniqueViolationException.class);
       assertThat(failed.database()).isNull();
@@ -434,7 +476,9 @@ class CatalogTest {
       assertThat(Schema.dropIndex(db, CUSTOMERS, "by_email")).isTrue();
       assertThat(Schema.dropIndex(db, CUSTOMERS, "by_email")).isFalse();
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_email"));
-      assertThat(entry(db, CUSTOMERS).indexes()).extracting(Catalog.IndexEntry::name).containsExactly("by_country");
+      assertThat(entry(db, CUSTOMERS).indexes())
+          .extracting(Catalog.IndexEntry::name)
+          .containsExactly("by_country");
       final Crm crm = db.attach(new Crm().withCountry(true));
       assertThat(db.<Long>readAndGet(txn -> crm.byCountry.count(txn, "FR"))).isEqualTo(1L);
     }
@@ -455,7 +499,8 @@ class CatalogTest {
       assertThat(Schema.dropIndex(db, CUSTOMERS, "by_country")).isTrue();
       assertThat(db.tableNames()).doesNotContain(indexDbi(CUSTOMERS, "by_country"));
       final Crm crm = db.attach(new Crm().withEmail());
-      assertThat(db.<UUID>readAndGet(txn -> crm.byEmail.key(txn, customer(1, "FR").email()))).isEqualTo(k);
+      assertThat(db.<UUID>readAndGet(txn -> crm.byEmail.key(txn, customer(1, "FR").email())))
+          .isEqualTo(k);
     }
   }
 
@@ -556,7 +601,8 @@ class CatalogTest {
   // ------------------------------------------------------------------ tables, schemas, format
 
   static final class Audit extends Schema {
-    final SchemaTable<Instant, String> events = table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
+    final SchemaTable<Instant, String> events =
+        table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
   }
 
   @Test
@@ -566,10 +612,11 @@ class CatalogTest {
     try (Database db = open()) {
       final Crm crm = db.attach(Crm.indexed());
       final Audit audit = db.attach(new Audit());
-      db.write(txn -> {
-        crm.customers.put(txn, k, customer(1, "FR"));
-        audit.events.put(txn, t, "customer created");
-      });
+      db.write(
+          txn -> {
+            crm.customers.put(txn, k, customer(1, "FR"));
+            audit.events.put(txn, t, "customer created");
+          });
     }
     try (Database db = open()) {
       final Audit audit = db.attach(new Audit()); // the other order this time
@@ -610,11 +657,12 @@ class CatalogTest {
   void attach_catalogFromNewerFormat_refused() {
     try (Database db = open()) {
       db.attach(new Crm());
-      db.write(txn -> {
-        final Catalog catalog = Catalog.open(Access.of(db), txn);
-        final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
-        catalog.put(txn, e.withFormat(Catalog.FORMAT + 1));
-      });
+      db.write(
+          txn -> {
+            final Catalog catalog = Catalog.open(Access.of(db), txn);
+            final Catalog.TableEntry e = catalog.get(txn, CUSTOMERS);
+            catalog.put(txn, e.withFormat(Catalog.FORMAT + 1));
+          });
     }
     try (Database db = open()) {
       assertThatThrownBy(() -> db.attach(new Crm()))
@@ -627,16 +675,19 @@ class CatalogTest {
   @Test
   void catalog_isPlainCborReadableByAnyDecoder() throws Exception {
     try (Database db = open()) {
-      final Schema s = new Schema() {
-        final SchemaTable<UUID, Customer> customers =
-            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
-        {
-          customers.description("people who buy").property("compression", "none");
-          uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
-        }
-      };
+      final Schema s =
+          new Schema() {
+            final SchemaTable<UUID, Customer> customers =
+                table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
+
+            {
+              customers.description("people who buy").property("compression", "none");
+              uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+            }
+          };
       db.attach(s);
-      final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+      final Table<String, byte[]> raw =
+          Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
       final byte[] bytes = db.readAndGet(txn -> raw.get(txn, CUSTOMERS));
       final ObjectMapper plain = new CBORMapper();
       @SuppressWarnings("unchecked")
@@ -651,10 +702,18 @@ class CatalogTest {
           .containsEntry("keyCodec", "uuid")
           .containsEntry("valueCodec", "cbor")
           .containsEntry("properties", Map.of("compression", "none"))
-          .containsEntry("valueType", Map.of(
-              "type", Customer.class.getName(),
-              "properties", Map.of(
-                  "name", "java.lang.String", "email", "java.lang.String", "country", "java.lang.String")))
+          .containsEntry(
+              "valueType",
+              Map.of(
+                  "type", Customer.class.getName(),
+                  "properties",
+                      Map.of(
+                          "name",
+                          "java.lang.String",
+                          "email",
+                          "java.lang.String",
+                          "country",
+                          "java.lang.String")))
           .doesNotContainKey("migration");
       assertThat(map.get("indexes").toString()).contains("by_email").contains("utf8");
     }
@@ -662,18 +721,25 @@ class CatalogTest {
 
   @Test
   void declare_duplicateOidOrIndexNameOrBadOid_refused() {
-    assertThatThrownBy(() -> new Schema() {
-          final SchemaTable<UUID, String> a = table(CUSTOMERS, "a", KeyCodecs.UUID, ValueCodecs.STRING);
-          final SchemaTable<UUID, String> b = table(CUSTOMERS, "b", KeyCodecs.UUID, ValueCodecs.STRING);
-        })
+    assertThatThrownBy(
+            () ->
+                new Schema() {
+                  final SchemaTable<UUID, String> a =
+                      table(CUSTOMERS, "a", KeyCodecs.UUID, ValueCodecs.STRING);
+                  final SchemaTable<UUID, String> b =
+                      table(CUSTOMERS, "b", KeyCodecs.UUID, ValueCodecs.STRING);
+                })
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(CUSTOMERS);
     assertThatThrownBy(() -> new Crm().withEmail().withEmail())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("by_email");
-    assertThatThrownBy(() -> new Schema() {
-          final SchemaTable<UUID, String> a = table("not-a-uuid", "a", KeyCodecs.UUID, ValueCodecs.STRING);
-        })
+    assertThatThrownBy(
+            () ->
+                new Schema() {
+                  final SchemaTable<UUID, String> a =
+                      table("not-a-uuid", "a", KeyCodecs.UUID, ValueCodecs.STRING);
+                })
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -689,7 +755,8 @@ class CatalogTest {
   @Test
   void table_usedBeforeAttach_failsClearly() {
     final Crm crm = new Crm();
-    try (Database db = open(); Txn txn = db.beginRead()) {
+    try (Database db = open();
+        Txn txn = db.beginRead()) {
       assertThatThrownBy(() -> crm.customers.get(txn, UUID.randomUUID()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("customers")
@@ -711,8 +778,10 @@ class CatalogTest {
         uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
     final MultiIndex<String, UUID, Customer> byCountry =
         index(customers, "by_country", KeyCodecs.STRING, Customer::country).nullable();
-    final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
-    final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
+    final SchemaTable<UUID, Order> orders =
+        table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+    final SchemaSetTable<UUID, UUID> followers =
+        setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
 
     {
       reference(orders, "customer", Order::customer, customers);
@@ -727,11 +796,12 @@ class CatalogTest {
     final List<String> names;
     try (Database db = open()) {
       final Everything s = db.attach(new Everything());
-      db.write(txn -> {
-        s.customers.put(txn, k, customer(1, "FR"));
-        s.orders.put(txn, order, new Order(k, Instant.EPOCH, 100));
-        s.followers.add(txn, k, order);
-      });
+      db.write(
+          txn -> {
+            s.customers.put(txn, k, customer(1, "FR"));
+            s.orders.put(txn, order, new Order(k, Instant.EPOCH, 100));
+            s.followers.add(txn, k, order);
+          });
       for (final String oid : List.of(CUSTOMERS, ORDERS, FOLLOWERS)) {
         catalog.put(oid, entry(db, oid));
       }
@@ -780,21 +850,25 @@ class CatalogTest {
         assertThatThrownBy(() -> newIndex.customers.get(txn, k))
             .isInstanceOf(IllegalStateException.class);
       }
-      final Schema newTable = new Schema() {
-        final SchemaTable<UUID, Customer> customers =
-            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
-        final UniqueIndex<String, UUID, Customer> byEmail =
-            uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
-        final SchemaTable<Instant, String> events = table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
-      };
+      final Schema newTable =
+          new Schema() {
+            final SchemaTable<UUID, Customer> customers =
+                table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
+            final UniqueIndex<String, UUID, Customer> byEmail =
+                uniqueIndex(customers, "by_email", KeyCodecs.STRING, Customer::email);
+            final SchemaTable<Instant, String> events =
+                table(EVENTS, "events", KeyCodecs.TIMESTAMP, ValueCodecs.STRING);
+          };
       assertThatThrownBy(() -> db.attach(newTable))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("events")
           .hasMessageContaining(EVENTS)
           .hasMessageContaining("read-only");
-      final Schema newSet = new Schema() {
-        final SchemaSetTable<UUID, UUID> followers = setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
-      };
+      final Schema newSet =
+          new Schema() {
+            final SchemaSetTable<UUID, UUID> followers =
+                setTable(FOLLOWERS, "followers", KeyCodecs.UUID, KeyCodecs.UUID);
+          };
       assertThatThrownBy(() -> db.attach(newSet))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("followers")
@@ -853,9 +927,24 @@ class CatalogTest {
   /** The catalog entry of the customers table as one line, read without attaching anything. */
   static String catalogLine(final Database db) {
     final Catalog.TableEntry e = entry(db, CUSTOMERS);
-    return "catalog " + e.oid() + " format=" + e.format() + " name=" + e.name() + " kind=" + e.kind()
-        + " dbi=" + e.dbi() + " key=" + e.keyCodec() + " value=" + e.valueCodec()
-        + " indexes=" + e.indexes() + " references=" + e.references();
+    return "catalog "
+        + e.oid()
+        + " format="
+        + e.format()
+        + " name="
+        + e.name()
+        + " kind="
+        + e.kind()
+        + " dbi="
+        + e.dbi()
+        + " key="
+        + e.keyCodec()
+        + " value="
+        + e.valueCodec()
+        + " indexes="
+        + e.indexes()
+        + " references="
+        + e.references();
   }
 
   /** The rows and index entries of an attached {@link Crm}, as lines. */
@@ -886,7 +975,10 @@ class CatalogTest {
       expected.addAll(contents(db, crm));
     }
     final ChildJvm.Result child =
-        ChildJvm.run(CatalogChild.class, dir.resolve("child"), Duration.ofSeconds(60),
+        ChildJvm.run(
+            CatalogChild.class,
+            dir.resolve("child"),
+            Duration.ofSeconds(60),
             dir.resolve("db").toString());
     assertThat(child.exitCode()).as(child.describe()).isZero();
     final List<String> seen = new ArrayList<>();
@@ -901,7 +993,8 @@ class CatalogTest {
     try (Database db = open()) {
       final Crm crm = db.attach(Crm.indexed());
       try (Txn txn = db.beginRead()) {
-        assertThat(crm.customers.get(txn, CHILD_ROW)).isEqualTo(new Customer("child", "child@example.com", "SE"));
+        assertThat(crm.customers.get(txn, CHILD_ROW))
+            .isEqualTo(new Customer("child", "child@example.com", "SE"));
         assertThat(crm.byEmail.key(txn, "child@example.com")).isEqualTo(CHILD_ROW);
         assertThat(crm.byCountry.contains(txn, "SE", CHILD_ROW)).isTrue();
         assertThat(crm.customers.count(txn)).isEqualTo(26);
@@ -916,7 +1009,8 @@ class CatalogTest {
    * none); the orders table is declared first on purpose.
    */
   static final class Sales extends Schema {
-    final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+    final SchemaTable<UUID, Order> orders =
+        table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
     final MultiIndex<UUID, UUID, Order> byCustomer =
         index(orders, "by_customer", KeyCodecs.UUID, Order::customer).nullable();
     final SchemaTable<UUID, Customer> customers =
@@ -935,12 +1029,15 @@ class CatalogTest {
     try (Database db = open()) {
       db.attach(new Sales(true));
       assertThat(entry(db, ORDERS).references())
-          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true, "restrict"));
+          .containsExactly(
+              new Catalog.ReferenceEntry("customer", CUSTOMERS, "uuid", true, "restrict"));
       // the index the reference maintains for navigation is recorded like any other
       assertThat(entry(db, ORDERS).indexes())
           .containsExactly(
-              new Catalog.IndexEntry("by_customer", indexDbi(ORDERS, "by_customer"), "uuid", false, true),
-              new Catalog.IndexEntry("ref.customer", indexDbi(ORDERS, "ref.customer"), "uuid", false, true));
+              new Catalog.IndexEntry(
+                  "by_customer", indexDbi(ORDERS, "by_customer"), "uuid", false, true),
+              new Catalog.IndexEntry(
+                  "ref.customer", indexDbi(ORDERS, "ref.customer"), "uuid", false, true));
       assertThat(entry(db, CUSTOMERS)).isNotNull();
     }
     try (Database db = open()) {
@@ -973,7 +1070,8 @@ class CatalogTest {
         // a null reference is allowed
         s.orders.put(txn, UUID.randomUUID(), new Order(null, Instant.EPOCH, 1));
         // an update that points elsewhere is checked too, and changes nothing
-        assertThatThrownBy(() -> s.orders.update(txn, order, o -> new Order(UUID.randomUUID(), o.at(), 5)))
+        assertThatThrownBy(
+                () -> s.orders.update(txn, order, o -> new Order(UUID.randomUUID(), o.at(), 5)))
             .isInstanceOf(ConstraintViolationException.class);
         assertThat(s.orders.get(txn, order)).isEqualTo(dangling);
         assertThat(s.byCustomer.count(txn, customer)).isEqualTo(1);
@@ -994,13 +1092,20 @@ class CatalogTest {
     try (Database db = open()) {
       final Sales s = db.attach(new Sales(false));
       final UUID customer = UUID.randomUUID();
-      assertThatThrownBy(() -> db.write(txn ->
-              s.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1))))
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn ->
+                          s.orders.put(
+                              txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1))))
           .isInstanceOf(ConstraintViolationException.class)
           .hasMessageContaining("orders")
           .hasMessageContaining(customer.toString());
-      assertThatThrownBy(() -> db.write(txn ->
-              s.orders.put(txn, UUID.randomUUID(), new Order(null, Instant.EPOCH, 1))))
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn ->
+                          s.orders.put(txn, UUID.randomUUID(), new Order(null, Instant.EPOCH, 1))))
           .isInstanceOf(ConstraintViolationException.class)
           .hasMessageContaining("customer")
           .hasMessageContaining("nullable")
@@ -1015,27 +1120,36 @@ class CatalogTest {
 
   /**
    * A reference takes its key codec from its target (it used to be declared, and a differing one
-   * was refused at attach; now it cannot differ): recorded in the catalog, for the reference and for
-   * the index it maintains.
+   * was refused at attach; now it cannot differ): recorded in the catalog, for the reference and
+   * for the index it maintains.
    */
   @Test
   void reference_keyCodecIsTheTargets_andIsRecorded() {
     final UUID c = UUID.randomUUID();
     try (Database db = open()) {
-      final var s = db.attach(new Schema() {
-        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
-        final SchemaTable<UUID, Customer> customers = table(CUSTOMERS, "customers",
-            KeyCodecs.descending(KeyCodecs.UUID), CborCodec.of(Customer.class));
-        final Reference<UUID, Order, UUID, Customer> customer =
-            reference(orders, "customer", Order::customer, customers);
-      });
+      final var s =
+          db.attach(
+              new Schema() {
+                final SchemaTable<UUID, Order> orders =
+                    table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+                final SchemaTable<UUID, Customer> customers =
+                    table(
+                        CUSTOMERS,
+                        "customers",
+                        KeyCodecs.descending(KeyCodecs.UUID),
+                        CborCodec.of(Customer.class));
+                final Reference<UUID, Order, UUID, Customer> customer =
+                    reference(orders, "customer", Order::customer, customers);
+              });
       assertThat(entry(db, ORDERS).references())
-          .containsExactly(new Catalog.ReferenceEntry("customer", CUSTOMERS, "desc(uuid)", true, "restrict"));
+          .containsExactly(
+              new Catalog.ReferenceEntry("customer", CUSTOMERS, "desc(uuid)", true, "restrict"));
       assertThat(entry(db, ORDERS).index("ref.customer").keyCodec()).isEqualTo("desc(uuid)");
-      db.write(txn -> {
-        s.customers.put(txn, c, customer(1, "FR"));
-        s.orders.put(txn, UUID.randomUUID(), new Order(c, Instant.EPOCH, 1));
-      });
+      db.write(
+          txn -> {
+            s.customers.put(txn, c, customer(1, "FR"));
+            s.orders.put(txn, UUID.randomUUID(), new Order(c, Instant.EPOCH, 1));
+          });
       try (Txn txn = db.beginRead()) {
         assertThat(s.customer.count(txn, c)).isEqualTo(1);
       }
@@ -1045,16 +1159,18 @@ class CatalogTest {
   @Test
   void reference_cycle_refused() {
     try (Database db = open()) {
-      final Schema s = new Schema() {
-        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
-        final SchemaTable<UUID, Customer> customers =
-            table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
+      final Schema s =
+          new Schema() {
+            final SchemaTable<UUID, Order> orders =
+                table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+            final SchemaTable<UUID, Customer> customers =
+                table(CUSTOMERS, "customers", KeyCodecs.UUID, CborCodec.of(Customer.class));
 
-        {
-          reference(orders, "customer", Order::customer, customers);
-          reference(customers, "last_order", c -> null, orders).nullable();
-        }
-      };
+            {
+              reference(orders, "customer", Order::customer, customers);
+              reference(customers, "last_order", c -> null, orders).nullable();
+            }
+          };
       assertThatThrownBy(() -> db.attach(s))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("cycle");
@@ -1067,18 +1183,25 @@ class CatalogTest {
   @Test
   void reference_toOwnTable_attachesAndIsChecked() {
     try (Database db = open()) {
-      final var s = db.attach(new Schema() {
-        final SchemaTable<UUID, Employee> employees =
-            table(EMPLOYEES, "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
+      final var s =
+          db.attach(
+              new Schema() {
+                final SchemaTable<UUID, Employee> employees =
+                    table(EMPLOYEES, "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
 
-        {
-          reference(employees, "manager", Employee::manager, employees).nullable();
-        }
-      });
+                {
+                  reference(employees, "manager", Employee::manager, employees).nullable();
+                }
+              });
       final UUID boss = UUID.randomUUID();
       db.write(txn -> s.employees.put(txn, boss, new Employee("boss", null)));
       db.write(txn -> s.employees.put(txn, UUID.randomUUID(), new Employee("ada", boss)));
-      assertThatThrownBy(() -> db.write(txn -> s.employees.put(txn, UUID.randomUUID(), new Employee("eve", UUID.randomUUID()))))
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn ->
+                          s.employees.put(
+                              txn, UUID.randomUUID(), new Employee("eve", UUID.randomUUID()))))
           .isInstanceOf(ConstraintViolationException.class);
     }
   }
@@ -1089,37 +1212,50 @@ class CatalogTest {
    * process: RESTRICT here).
    */
   @Test
-  void reference_toTableOfAnotherSchema_worksDeclaredBeforeOrAfterItsAttach_andToUnknownTable_refused() {
+  void
+      reference_toTableOfAnotherSchema_worksDeclaredBeforeOrAfterItsAttach_andToUnknownTable_refused() {
     try (Database db = open()) {
       final Crm crm = new Crm();
-      final var sales = new Schema() {
-        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+      final var sales =
+          new Schema() {
+            final SchemaTable<UUID, Order> orders =
+                table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
 
-        {
-          reference(orders, "customer", Order::customer, crm.customers);
-        }
-      };
+            {
+              reference(orders, "customer", Order::customer, crm.customers);
+            }
+          };
       db.attach(crm);
       db.attach(sales);
       final UUID customer = UUID.randomUUID();
       db.write(txn -> crm.customers.put(txn, customer, customer(1, "FR")));
-      db.write(txn -> sales.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
-      assertThatThrownBy(() -> db.write(txn ->
-              sales.orders.put(txn, UUID.randomUUID(), new Order(UUID.randomUUID(), Instant.EPOCH, 1))))
+      db.write(
+          txn -> sales.orders.put(txn, UUID.randomUUID(), new Order(customer, Instant.EPOCH, 1)));
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn ->
+                          sales.orders.put(
+                              txn,
+                              UUID.randomUUID(),
+                              new Order(UUID.randomUUID(), Instant.EPOCH, 1))))
           .isInstanceOf(ConstraintViolationException.class);
       assertThatThrownBy(() -> db.write(txn -> crm.customers.delete(txn, customer)))
           .isInstanceOf(ConstraintViolationException.class)
           .hasMessageContaining("orders")
           .hasMessageContaining("RESTRICT");
-      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, customer))).isEqualTo(customer(1, "FR"));
+      assertThat(db.<Customer>readAndGet(txn -> crm.customers.get(txn, customer)))
+          .isEqualTo(customer(1, "FR"));
       // a schema declared after the target's attached: its reference acts on deletes from then on
-      final var events = new Schema() {
-        final SchemaTable<UUID, Order> late = table(EVENTS, "late", KeyCodecs.UUID, CborCodec.of(Order.class));
+      final var events =
+          new Schema() {
+            final SchemaTable<UUID, Order> late =
+                table(EVENTS, "late", KeyCodecs.UUID, CborCodec.of(Order.class));
 
-        {
-          reference(late, "customer", Order::customer, crm.customers);
-        }
-      };
+            {
+              reference(late, "customer", Order::customer, crm.customers);
+            }
+          };
       db.attach(events);
       final UUID second = UUID.randomUUID();
       db.write(txn -> crm.customers.put(txn, second, customer(2, "DE")));
@@ -1131,13 +1267,15 @@ class CatalogTest {
     }
     try (Database db = Database.open(dir.resolve("fresh"))) {
       final Crm unattached = new Crm();
-      final Schema s = new Schema() {
-        final SchemaTable<UUID, Order> orders = table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+      final Schema s =
+          new Schema() {
+            final SchemaTable<UUID, Order> orders =
+                table(ORDERS, "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
 
-        {
-          reference(orders, "customer", Order::customer, unattached.customers);
-        }
-      };
+            {
+              reference(orders, "customer", Order::customer, unattached.customers);
+            }
+          };
       // the target is declared elsewhere but neither in this schema nor in the catalog
       assertThatThrownBy(() -> db.attach(s))
           .isInstanceOf(SchemaMismatchException.class)

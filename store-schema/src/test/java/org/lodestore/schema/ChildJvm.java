@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildJvm {
 
-  /** The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}). */
+  /**
+   * The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}).
+   */
   static final List<String> LMDB_FLAGS =
       List.of(
           "--add-opens", "java.base/java.nio=ALL-UNNAMED",
@@ -31,14 +33,19 @@ final class ChildJvm {
     }
 
     String describe() {
-      return "exit=" + exitCode + (timedOut ? " (timed out, killed)" : "")
-          + "\n--- child output ---\n" + output + "--- end ---";
+      return "exit="
+          + exitCode
+          + (timedOut ? " (timed out, killed)" : "")
+          + "\n--- child output ---\n"
+          + output
+          + "--- end ---";
     }
   }
 
   private ChildJvm() {}
 
-  static Result run(final Class<?> main, final Path workDir, final Duration timeout, final String... args)
+  static Result run(
+      final Class<?> main, final Path workDir, final Duration timeout, final String... args)
       throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     final Path out = workDir.resolve("child-output.txt");

@@ -1,7 +1,6 @@
 package org.lodestore.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -128,9 +127,12 @@ class EvolutionRulesTest {
     try (Database db = open()) {
       assertThat(refused(db, new One<>(CborCodec.of(User.class))))
           .contains("table=things")
-          .contains("catalog has " + Market.class.getName()
-              + "{symbol: java.lang.String, priceCents: long}")
-          .contains("schema declares " + User.class.getName() + "{email: java.lang.String, age: int}")
+          .contains(
+              "catalog has "
+                  + Market.class.getName()
+                  + "{symbol: java.lang.String, priceCents: long}")
+          .contains(
+              "schema declares " + User.class.getName() + "{email: java.lang.String, age: int}")
           .contains("they share no property")
           .contains("Allowed: the same class with properties added or removed")
           .contains("TableMigration");
@@ -252,15 +254,17 @@ class EvolutionRulesTest {
   /** Removes the recorded type, as an entry written before fingerprints has none. */
   private void forgetType() {
     try (Database db = open()) {
-      db.write(txn -> {
-        final Catalog catalog = Catalog.open(Access.of(db), txn);
-        catalog.put(txn, catalog.get(txn, OID).withValueType(null));
-      });
+      db.write(
+          txn -> {
+            final Catalog catalog = Catalog.open(Access.of(db), txn);
+            catalog.put(txn, catalog.get(txn, OID).withValueType(null));
+          });
     }
   }
 
   @Test
-  void entryWithoutType_acceptedReadOnly_adoptedByTheFirstWritableAttach_thenEnforced() throws Exception {
+  void entryWithoutType_acceptedReadOnly_adoptedByTheFirstWritableAttach_thenEnforced()
+      throws Exception {
     create(CborCodec.of(Market.class), new Market("BTC-EUR", 4200));
     forgetType();
     try (Database db = open()) {
@@ -278,9 +282,11 @@ class EvolutionRulesTest {
     try (Database db = open()) {
       db.attach(new One<>(CborCodec.of(Market.class)));
       assertThat(entry(db).fingerprint()).isEqualTo(CborCodec.of(Market.class).typeFingerprint());
-      assertThat(rawEntry(db).get("valueType")).isEqualTo(Map.of(
-          "type", Market.class.getName(),
-          "properties", Map.of("symbol", "java.lang.String", "priceCents", "long")));
+      assertThat(rawEntry(db).get("valueType"))
+          .isEqualTo(
+              Map.of(
+                  "type", Market.class.getName(),
+                  "properties", Map.of("symbol", "java.lang.String", "priceCents", "long")));
       assertThat(refused(db, new One<>(CborCodec.of(User.class)))).contains("share no property");
     }
   }
@@ -309,113 +315,185 @@ class EvolutionRulesTest {
   // ------------------------------------------------------------ every rule's refusal
 
   /**
-   * One refusal of each rule: each names the table, says what changed and what is allowed
-   * instead, and writes nothing.
+   * One refusal of each rule: each names the table, says what changed and what is allowed instead,
+   * and writes nothing.
    */
   @Test
   void everyRule_refusesNamingTheTableWhatChangedAndWhatIsAllowedInstead() {
     try (Database db = open()) {
-      final Schema indexed = new Schema() {
-        final SchemaTable<UUID, Market> things =
-            table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
-        {
-          index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
-        }
-      };
+      final Schema indexed =
+          new Schema() {
+            final SchemaTable<UUID, Market> things =
+                table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
+
+            {
+              index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
+            }
+          };
       db.attach(indexed);
-      db.attach(new Schema() {
-        final SchemaSetTable<UUID, UUID> tags =
-            setTable(OTHER, "tags", KeyCodecs.UUID, KeyCodecs.UUID);
-      });
+      db.attach(
+          new Schema() {
+            final SchemaSetTable<UUID, UUID> tags =
+                setTable(OTHER, "tags", KeyCodecs.UUID, KeyCodecs.UUID);
+          });
 
       // sameDefinition: kind, key codec, value codec
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> tags =
-            table(OTHER, "tags", KeyCodecs.UUID, CborCodec.of(Market.class));
-      })).contains("table=tags").contains("catalog has set key uuid").contains("declare what the catalog has");
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<String, Market> things =
-            table(OID, "things", KeyCodecs.STRING, CborCodec.of(Market.class));
-      })).contains("table=things").contains("key uuid").contains("key utf8")
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> tags =
+                        table(OTHER, "tags", KeyCodecs.UUID, CborCodec.of(Market.class));
+                  }))
+          .contains("table=tags")
+          .contains("catalog has set key uuid")
+          .contains("declare what the catalog has");
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<String, Market> things =
+                        table(OID, "things", KeyCodecs.STRING, CborCodec.of(Market.class));
+                  }))
+          .contains("table=things")
+          .contains("key uuid")
+          .contains("key utf8")
           .contains("keeps its kind and key codec for good");
       assertThat(refused(db, declare(() -> JsonCodec.of(Market.class), false, true)))
-          .contains("value cbor").contains("value json").contains("migrate the values with TableMigration");
+          .contains("value cbor")
+          .contains("value json")
+          .contains("migrate the values with TableMigration");
       // valueType
       assertThat(refused(db, declare(() -> CborCodec.of(User.class), false, true)))
-          .contains("share no property").contains("Allowed");
+          .contains("share no property")
+          .contains("Allowed");
       // valueChecksum
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> things =
-            table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class))
-                .valueChecksum(ValueChecksum.NONE);
-        {
-          index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
-        }
-      })).contains("catalog has crc32c, schema declares none").contains("leave it undeclared");
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> things =
+                        table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class))
+                            .valueChecksum(ValueChecksum.NONE);
+
+                    {
+                      index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
+                    }
+                  }))
+          .contains("catalog has crc32c, schema declares none")
+          .contains("leave it undeclared");
       // noUndeclaredIndex
       assertThat(refused(db, new One<>(CborCodec.of(Market.class))))
           .contains("index 'by_symbol' is in the catalog but not declared")
           .contains("declare it, or remove it with Schema.dropIndex");
       // indexDefinition
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> things =
-            table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
-        {
-          uniqueIndex(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
-        }
-      })).contains("index 'by_symbol' changed: catalog has non-unique utf8, schema declares unique utf8")
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> things =
+                        table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
+
+                    {
+                      uniqueIndex(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
+                    }
+                  }))
+          .contains(
+              "index 'by_symbol' changed: catalog has non-unique utf8, schema declares unique utf8")
           .contains("give the new definition a new name");
       // indexNullability
       assertThat(refused(db, declare(() -> CborCodec.of(Market.class), false, false)))
-          .contains("was nullable and is declared non-nullable").contains("keep it nullable");
+          .contains("was nullable and is declared non-nullable")
+          .contains("keep it nullable");
       // referenceTarget
-      final Schema elsewhere = new Schema() {
-        final SchemaTable<UUID, Symbol> far = table(
-            "e0e0e0e0-0000-4000-8000-000000000003", "far", KeyCodecs.UUID, CborCodec.of(Symbol.class));
-      };
+      final Schema elsewhere =
+          new Schema() {
+            final SchemaTable<UUID, Symbol> far =
+                table(
+                    "e0e0e0e0-0000-4000-8000-000000000003",
+                    "far",
+                    KeyCodecs.UUID,
+                    CborCodec.of(Symbol.class));
+          };
       @SuppressWarnings("unchecked")
       final SchemaTable<UUID, Symbol> far = (SchemaTable<UUID, Symbol>) elsewhere.tables().get(0);
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Pointer> near = table(
-            "e0e0e0e0-0000-4000-8000-000000000004", "near", KeyCodecs.UUID, CborCodec.of(Pointer.class));
-        {
-          reference(near, "far", Pointer::far, far);
-        }
-      })).contains("table=near").contains("neither in this schema nor attached")
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Pointer> near =
+                        table(
+                            "e0e0e0e0-0000-4000-8000-000000000004",
+                            "near",
+                            KeyCodecs.UUID,
+                            CborCodec.of(Pointer.class));
+
+                    {
+                      reference(near, "far", Pointer::far, far);
+                    }
+                  }))
+          .contains("table=near")
+          .contains("neither in this schema nor attached")
           .contains("attach its schema first");
       // formatVersion
-      db.write(txn -> {
-        final Catalog catalog = Catalog.open(Access.of(db), txn);
-        catalog.put(txn, catalog.get(txn, OTHER).withFormat(Catalog.FORMAT + 1));
-      });
-      assertThat(refused(db, new Schema() {
-        final SchemaSetTable<UUID, UUID> tags =
-            setTable(OTHER, "tags", KeyCodecs.UUID, KeyCodecs.UUID);
-      })).contains("table=tags").contains("newer on-disk format 4")
+      db.write(
+          txn -> {
+            final Catalog catalog = Catalog.open(Access.of(db), txn);
+            catalog.put(txn, catalog.get(txn, OTHER).withFormat(Catalog.FORMAT + 1));
+          });
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaSetTable<UUID, UUID> tags =
+                        setTable(OTHER, "tags", KeyCodecs.UUID, KeyCodecs.UUID);
+                  }))
+          .contains("table=tags")
+          .contains("newer on-disk format 4")
           .contains("open it with the version of Lodestore that wrote it, or a newer one");
     }
     try (Database db = openReadOnly()) {
       // readOnlyInCatalog, readOnly index, readOnlyUnchanged
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> fresh = table(
-            "e0e0e0e0-0000-4000-8000-000000000005", "fresh", KeyCodecs.UUID, CborCodec.of(Market.class));
-      })).contains("table=fresh").contains("is not in the catalog")
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> fresh =
+                        table(
+                            "e0e0e0e0-0000-4000-8000-000000000005",
+                            "fresh",
+                            KeyCodecs.UUID,
+                            CborCodec.of(Market.class));
+                  }))
+          .contains("table=fresh")
+          .contains("is not in the catalog")
           .contains("attach this schema once to a writable database");
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> things =
-            table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
-        {
-          index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
-          index(things, "by_price", KeyCodecs.LONG, Market::priceCents);
-        }
-      })).contains("index 'by_price' is not in the catalog").contains("read-only");
-      assertThat(refused(db, new Schema() {
-        final SchemaTable<UUID, Market> things =
-            table(OID, "renamed", KeyCodecs.UUID, CborCodec.of(Market.class));
-        {
-          index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
-        }
-      })).contains("the catalog needs a change (name 'things' -> 'renamed')")
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> things =
+                        table(OID, "things", KeyCodecs.UUID, CborCodec.of(Market.class));
+
+                    {
+                      index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
+                      index(things, "by_price", KeyCodecs.LONG, Market::priceCents);
+                    }
+                  }))
+          .contains("index 'by_price' is not in the catalog")
+          .contains("read-only");
+      assertThat(
+              refused(
+                  db,
+                  new Schema() {
+                    final SchemaTable<UUID, Market> things =
+                        table(OID, "renamed", KeyCodecs.UUID, CborCodec.of(Market.class));
+
+                    {
+                      index(things, "by_symbol", KeyCodecs.STRING, Market::symbol).nullable();
+                    }
+                  }))
+          .contains("the catalog needs a change (name 'things' -> 'renamed')")
           .contains("attach this schema once to a writable database");
     }
   }
@@ -425,10 +503,12 @@ class EvolutionRulesTest {
       final Supplier<ValueCodec<V>> codec, final boolean unique, final boolean nullable) {
     return new Schema() {
       final SchemaTable<UUID, V> things = table(OID, "things", KeyCodecs.UUID, codec.get());
+
       {
-        final Index<String, UUID, V> i = unique
-            ? uniqueIndex(things, "by_symbol", KeyCodecs.STRING, v -> String.valueOf(v))
-            : index(things, "by_symbol", KeyCodecs.STRING, v -> String.valueOf(v));
+        final Index<String, UUID, V> i =
+            unique
+                ? uniqueIndex(things, "by_symbol", KeyCodecs.STRING, v -> String.valueOf(v))
+                : index(things, "by_symbol", KeyCodecs.STRING, v -> String.valueOf(v));
         if (nullable) {
           i.nullable();
         }
@@ -439,8 +519,8 @@ class EvolutionRulesTest {
   @Test
   void typeConflict_rules() {
     final TypeFingerprint market = CborCodec.of(Market.class).typeFingerprint();
-    assertThat(market.properties()).containsExactly(
-        Map.entry("symbol", "java.lang.String"), Map.entry("priceCents", "long"));
+    assertThat(market.properties())
+        .containsExactly(Map.entry("symbol", "java.lang.String"), Map.entry("priceCents", "long"));
     assertThat(EvolutionRules.typeConflict(market, market)).isNull();
     assertThat(EvolutionRules.typeConflict(null, market)).isNull();
     assertThat(EvolutionRules.typeConflict(market, null)).isNull();
@@ -449,17 +529,22 @@ class EvolutionRulesTest {
     assertThat(EvolutionRules.typeConflict(market, CborCodec.of(Symbol.class).typeFingerprint()))
         .isNull();
     // the same class with its only property replaced: nothing in common
-    assertThat(EvolutionRules.typeConflict(
-            new TypeFingerprint("a.B", Map.of("x", "int")), new TypeFingerprint("a.B", Map.of("y", "int"))))
+    assertThat(
+            EvolutionRules.typeConflict(
+                new TypeFingerprint("a.B", Map.of("x", "int")),
+                new TypeFingerprint("a.B", Map.of("y", "int"))))
         .contains("share no property");
     // the same class from no properties to some: added properties
-    assertThat(EvolutionRules.typeConflict(
-            new TypeFingerprint("a.B", Map.of()), new TypeFingerprint("a.B", Map.of("y", "int"))))
+    assertThat(
+            EvolutionRules.typeConflict(
+                new TypeFingerprint("a.B", Map.of()),
+                new TypeFingerprint("a.B", Map.of("y", "int"))))
         .isNull();
     // boxing counts as a change of type
-    assertThat(EvolutionRules.typeConflict(
-            new TypeFingerprint("a.B", Map.of("x", "int")),
-            new TypeFingerprint("a.B", Map.of("x", "java.lang.Integer"))))
+    assertThat(
+            EvolutionRules.typeConflict(
+                new TypeFingerprint("a.B", Map.of("x", "int")),
+                new TypeFingerprint("a.B", Map.of("x", "java.lang.Integer"))))
         .contains("property 'x' changed type: int -> java.lang.Integer");
     assertThat(EvolutionRules.typeConflict(TypeFingerprint.of("a.B"), TypeFingerprint.of("a.B")))
         .isNull();

@@ -38,9 +38,9 @@ import org.lodestore.serializers.CborCodec;
 
 /**
  * Model-based random test of automatic index maintenance: random put, insert, replace, update and
- * delete on a table with four indexes (unique; non-unique; unique and nullable; composite
- * "group, newest first" and nullable) run against a real database and against a {@link TreeMap}
- * of rows from which the expected index entries are derived.
+ * delete on a table with four indexes (unique; non-unique; unique and nullable; composite "group,
+ * newest first" and nullable) run against a real database and against a {@link TreeMap} of rows
+ * from which the expected index entries are derived.
  *
  * <p>Many writes are meant to be refused: a code or tag another row holds (unique violation), a
  * null code or category (non-nullable index), an empty or overlong code (index key LMDB cannot
@@ -70,7 +70,8 @@ class IndexModelTest {
   static final String NOTES_OID = "3f0c6a52-8a7e-4d1b-9b1e-0c2d4e6f8a11";
 
   static final class Shop extends Schema {
-    final SchemaTable<UUID, Item> items = table(ITEMS_OID, "items", KeyCodecs.UUID, CborCodec.of(Item.class));
+    final SchemaTable<UUID, Item> items =
+        table(ITEMS_OID, "items", KeyCodecs.UUID, CborCodec.of(Item.class));
     final UniqueIndex<String, UUID, Item> byCode =
         uniqueIndex(items, "by_code", KeyCodecs.STRING, Item::code);
     final MultiIndex<String, UUID, Item> byCategory =
@@ -78,13 +79,9 @@ class IndexModelTest {
     final UniqueIndex<String, UUID, Item> byTag =
         uniqueIndex(items, "by_tag", KeyCodecs.STRING, Item::tag).nullable();
     final MultiIndex<Tuple2<UUID, Instant>, UUID, Item> byGroupNewest =
-        index(
-                items,
-                "by_group_newest",
-                GROUP_NEWEST,
-                IndexModelTest::groupKey)
-            .nullable();
-    final SchemaTable<UUID, String> notes = table(NOTES_OID, "notes", KeyCodecs.UUID, ValueCodecs.STRING);
+        index(items, "by_group_newest", GROUP_NEWEST, IndexModelTest::groupKey).nullable();
+    final SchemaTable<UUID, String> notes =
+        table(NOTES_OID, "notes", KeyCodecs.UUID, ValueCodecs.STRING);
   }
 
   static Tuple2<UUID, Instant> groupKey(final Item item) {
@@ -95,7 +92,8 @@ class IndexModelTest {
 
   @Test
   void randomWrites_keepEveryIndexExactlyDerivedFromRows() {
-    final long seed = TestSeed.seed("IndexModelTest.randomWrites_keepEveryIndexExactlyDerivedFromRows");
+    final long seed =
+        TestSeed.seed("IndexModelTest.randomWrites_keepEveryIndexExactlyDerivedFromRows");
     new Run(dir, seed, 50_000 * TestSeed.scale()).run();
   }
 
@@ -178,9 +176,13 @@ class IndexModelTest {
       final Index<I, UUID, Item> ix = index.apply(s);
       if (ix instanceof UniqueIndex<I, UUID, Item> u) {
         final UUID holder = u.key(txn, indexKey);
-        assertThat(u.contains(txn, indexKey)).as("%s.contains(%s)", name, indexKey).isEqualTo(holder != null);
+        assertThat(u.contains(txn, indexKey))
+            .as("%s.contains(%s)", name, indexKey)
+            .isEqualTo(holder != null);
         final Item value = u.get(txn, indexKey);
-        assertThat(value == null).as("%s.get(%s) == null", name, indexKey).isEqualTo(holder == null);
+        assertThat(value == null)
+            .as("%s.get(%s) == null", name, indexKey)
+            .isEqualTo(holder == null);
         return holder == null ? List.of() : List.of(holder);
       }
       final MultiIndex<I, UUID, Item> nx = (MultiIndex<I, UUID, Item>) ix;
@@ -202,14 +204,38 @@ class IndexModelTest {
 
   static List<Spec<?>> specs() {
     return List.of(
-        new Spec<>("by_code", true, false, Item::code, KeyCodecs.STRING,
-            IndexModelTest::storableString, s -> s.byCode),
-        new Spec<>("by_category", false, false, Item::category, KeyCodecs.STRING,
-            IndexModelTest::storableString, s -> s.byCategory),
-        new Spec<>("by_tag", true, true, Item::tag, KeyCodecs.STRING,
-            IndexModelTest::storableString, s -> s.byTag),
-        new Spec<>("by_group_newest", false, true, IndexModelTest::groupKey, GROUP_NEWEST,
-            k -> true, s -> s.byGroupNewest));
+        new Spec<>(
+            "by_code",
+            true,
+            false,
+            Item::code,
+            KeyCodecs.STRING,
+            IndexModelTest::storableString,
+            s -> s.byCode),
+        new Spec<>(
+            "by_category",
+            false,
+            false,
+            Item::category,
+            KeyCodecs.STRING,
+            IndexModelTest::storableString,
+            s -> s.byCategory),
+        new Spec<>(
+            "by_tag",
+            true,
+            true,
+            Item::tag,
+            KeyCodecs.STRING,
+            IndexModelTest::storableString,
+            s -> s.byTag),
+        new Spec<>(
+            "by_group_newest",
+            false,
+            true,
+            IndexModelTest::groupKey,
+            GROUP_NEWEST,
+            k -> true,
+            s -> s.byGroupNewest));
   }
 
   /** A rule a write breaks, per the model. */
@@ -217,7 +243,9 @@ class IndexModelTest {
   enum Broken {
     /** A null key in a non-nullable index: ConstraintViolationException. */
     NULL_KEY,
-    /** A key LMDB cannot store (empty, over 511 bytes): InvalidKeyException or KeyTooLongException. */
+    /**
+     * A key LMDB cannot store (empty, over 511 bytes): InvalidKeyException or KeyTooLongException.
+     */
     UNSTORABLE_KEY,
     /** A unique key another row holds: UniqueViolationException. */
     UNIQUE
@@ -279,20 +307,23 @@ class IndexModelTest {
       times.add(Instant.parse("1969-07-20T20:17:40.123456789Z"));
       times.add(Instant.EPOCH);
       for (int i = 0; i < 18; i++) {
-        times.add(Instant.ofEpochSecond(1_600_000_000L + rnd.nextInt(1_000_000), rnd.nextInt(1_000_000_000)));
+        times.add(
+            Instant.ofEpochSecond(
+                1_600_000_000L + rnd.nextInt(1_000_000), rnd.nextInt(1_000_000_000)));
       }
     }
 
     void run() {
       open();
       try {
-        db.write(txn -> {
-          for (int i = 0; i < 20; i++) {
-            final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
-            notes.put(k, "note " + i);
-            shop.notes.put(txn, k, "note " + i);
-          }
-        });
+        db.write(
+            txn -> {
+              for (int i = 0; i < 20; i++) {
+                final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
+                notes.put(k, "note " + i);
+                shop.notes.put(txn, k, "note " + i);
+              }
+            });
         while (op < operations) {
           if (op / REOPEN_EVERY > reopens) {
             reopens++;
@@ -309,8 +340,19 @@ class IndexModelTest {
         inRead(this::reverseAndNotesCheck, committed);
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError(
-            "seed=" + seed + " (replay: -D" + TestSeed.PROPERTY + "=" + seed + "), operation " + op
-                + ", last operations:\n  " + String.join("\n  ", recent) + "\n" + e, e);
+            "seed="
+                + seed
+                + " (replay: -D"
+                + TestSeed.PROPERTY
+                + "="
+                + seed
+                + "), operation "
+                + op
+                + ", last operations:\n  "
+                + String.join("\n  ", recent)
+                + "\n"
+                + e,
+            e);
       } finally {
         if (db != null) {
           db.close();
@@ -335,7 +377,8 @@ class IndexModelTest {
       shop = db.attach(new Shop());
     }
 
-    private void inRead(final java.util.function.BiConsumer<Txn, TreeMap<UUID, Item>> check,
+    private void inRead(
+        final java.util.function.BiConsumer<Txn, TreeMap<UUID, Item>> check,
         final TreeMap<UUID, Item> rows) {
       try (Txn txn = db.beginRead()) {
         check.accept(txn, rows);
@@ -350,13 +393,14 @@ class IndexModelTest {
         // through write(fn): commits, or rolls back when the function throws
         final boolean rollback = ending == 9;
         try {
-          db.write(txn -> {
-            ops(txn, size);
-            fullCheck(txn, work);
-            if (rollback) {
-              throw new Rollback();
-            }
-          });
+          db.write(
+              txn -> {
+                ops(txn, size);
+                fullCheck(txn, work);
+                if (rollback) {
+                  throw new Rollback();
+                }
+              });
         } catch (Rollback expected) {
           assertThat(rollback).isTrue();
         }
@@ -449,7 +493,8 @@ class IndexModelTest {
       } else {
         code = "c" + rnd.nextInt(1500);
       }
-      final String category = rnd.nextInt(80) == 0 ? null : categories.get(rnd.nextInt(categories.size()));
+      final String category =
+          rnd.nextInt(80) == 0 ? null : categories.get(rnd.nextInt(categories.size()));
       final String tag = rnd.nextBoolean() ? null : "t" + rnd.nextInt(400);
       final UUID group = rnd.nextInt(4) == 0 ? null : groups.get(rnd.nextInt(groups.size()));
       final Instant at = times.get(rnd.nextInt(times.size()));
@@ -494,7 +539,8 @@ class IndexModelTest {
       return out;
     }
 
-    private <I> void violation(final Spec<I> spec, final UUID k, final Item v, final List<Violation> out) {
+    private <I> void violation(
+        final Spec<I> spec, final UUID k, final Item v, final List<Violation> out) {
       final I ik = spec.key.apply(v);
       if (ik == null) {
         if (!spec.nullable) {
@@ -516,10 +562,19 @@ class IndexModelTest {
     }
 
     private void write(
-        final Txn txn, final String kind, final UUID k, final Item given, final Function<Item, Item> change) {
+        final Txn txn,
+        final String kind,
+        final UUID k,
+        final Item given,
+        final Function<Item, Item> change) {
       final Item old = work.get(k);
       final Item attempted = change == null ? given : (old == null ? null : change.apply(old));
-      note(kind + " " + k + " " + (change == null ? given : "change of " + old + " -> " + attempted));
+      note(
+          kind
+              + " "
+              + k
+              + " "
+              + (change == null ? given : "change of " + old + " -> " + attempted));
       final boolean proceeds =
           switch (kind) {
             case "insert" -> old == null;
@@ -545,11 +600,14 @@ class IndexModelTest {
       }
       if (thrown != null) {
         refused++;
-        assertThat(expected).as("violations the model expects, but %s threw %s", kind, thrown).isNotEmpty();
+        assertThat(expected)
+            .as("violations the model expects, but %s threw %s", kind, thrown)
+            .isNotEmpty();
         assertThat(thrown.table()).isEqualTo("items");
         assertThat(thrown.key()).isEqualTo(k.toString());
         if (thrown instanceof UniqueViolationException u) {
-          assertThat(expected).as("unique violation on %s", u.index())
+          assertThat(expected)
+              .as("unique violation on %s", u.index())
               .contains(new Violation(u.index(), Broken.UNIQUE));
           assertThat(u.getMessage()).contains(u.index());
         } else {
@@ -612,8 +670,11 @@ class IndexModelTest {
       if (spec.name.equals("by_group_newest")) {
         final UUID g = groups.get(rnd.nextInt(groups.size()));
         a = (I) Tuple2.of(g, times.get(rnd.nextInt(times.size())));
-        b = (I) Tuple2.of(rnd.nextInt(3) == 0 ? groups.get(rnd.nextInt(groups.size())) : g,
-            times.get(rnd.nextInt(times.size())));
+        b =
+            (I)
+                Tuple2.of(
+                    rnd.nextInt(3) == 0 ? groups.get(rnd.nextInt(groups.size())) : g,
+                    times.get(rnd.nextInt(times.size())));
       } else {
         final Item x = randomItem();
         final Item y = randomItem();
@@ -684,7 +745,8 @@ class IndexModelTest {
       if (limit != Long.MAX_VALUE) {
         range = range.limit(limit);
       }
-      final List<Map.Entry<I, UUID>> skipped = want.subList(Math.min(offset, want.size()), want.size());
+      final List<Map.Entry<I, UUID>> skipped =
+          want.subList(Math.min(offset, want.size()), want.size());
       final boolean more = skipped.size() > limit;
       final List<Map.Entry<I, UUID>> page =
           new ArrayList<>(skipped.subList(0, (int) Math.min(limit, skipped.size())));
@@ -696,17 +758,25 @@ class IndexModelTest {
         rows.add(new Row<>(e.getValue(), work.get(e.getValue())));
       }
       assertThat(paged.rows()).as("%s page of %s", spec.name, range).isEqualTo(rows);
-      assertThat(paged.moreAvailable()).as("%s moreAvailable of %s", spec.name, range).isEqualTo(more);
+      assertThat(paged.moreAvailable())
+          .as("%s moreAvailable of %s", spec.name, range)
+          .isEqualTo(more);
       if (spec.name.equals("by_category")) {
         final Page<Row<UUID, Item>> byKey =
             shop.byCategory.page(txn, (String) a, offset, limit == Long.MAX_VALUE ? 1000 : limit);
         final List<UUID> holders = spec.holders(work, (I) a);
         final List<UUID> expectedKeys =
-            holders.subList(Math.min(offset, holders.size()),
+            holders.subList(
+                Math.min(offset, holders.size()),
                 (int) Math.min(holders.size(), offset + (limit == Long.MAX_VALUE ? 1000 : limit)));
-        assertThat(byKey.rows()).extracting(Row::key).as("by_category page(%s)", a).isEqualTo(expectedKeys);
+        assertThat(byKey.rows())
+            .extracting(Row::key)
+            .as("by_category page(%s)", a)
+            .isEqualTo(expectedKeys);
         assertThat(byKey.moreAvailable())
-            .isEqualTo(holders.size() - Math.min(offset, holders.size()) > (limit == Long.MAX_VALUE ? 1000 : limit));
+            .isEqualTo(
+                holders.size() - Math.min(offset, holders.size())
+                    > (limit == Long.MAX_VALUE ? 1000 : limit));
       }
     }
 
@@ -787,7 +857,8 @@ class IndexModelTest {
       assertThat(stored).as("bystander table").isEqualTo(new ArrayList<>(notes.entrySet()));
     }
 
-    private <I> void reverseCheck(final Spec<I> spec, final Txn txn, final TreeMap<UUID, Item> rows) {
+    private <I> void reverseCheck(
+        final Spec<I> spec, final Txn txn, final TreeMap<UUID, Item> rows) {
       final List<Map.Entry<I, UUID>> want = new ArrayList<>(spec.expected(rows));
       Collections.reverse(want);
       assertThat(spec.scan(shop, txn, KeyRange.<I>all().reversed()))

@@ -31,8 +31,8 @@ import org.lodestore.core.key.Tuple3KeyCodec;
 import org.lodestore.serializers.CborCodec;
 
 /**
- * The query helpers of {@link MultiIndex} and {@link UniqueIndex}: a composite index that filters by
- * one field and orders by another descending, selected by prefix; rows paged by offset and limit
+ * The query helpers of {@link MultiIndex} and {@link UniqueIndex}: a composite index that filters
+ * by one field and orders by another descending, selected by prefix; rows paged by offset and limit
  * with {@code moreAvailable}; count by index key; unique lookups; and {@code rebuild}.
  */
 class IndexTest {
@@ -49,16 +49,26 @@ class IndexTest {
 
   static final class Shop extends Schema {
     final SchemaTable<UUID, Order> orders =
-        table("1d3e0000-0000-4000-8000-000000000001", "orders", KeyCodecs.UUID, CborCodec.of(Order.class));
+        table(
+            "1d3e0000-0000-4000-8000-000000000001",
+            "orders",
+            KeyCodecs.UUID,
+            CborCodec.of(Order.class));
     final UniqueIndex<String, UUID, Order> byNumber =
         uniqueIndex(orders, "by_number", KeyCodecs.STRING, Order::number).nullable();
     final MultiIndex<String, UUID, Order> byStatus =
         index(orders, "by_status", KeyCodecs.STRING, Order::status);
     final MultiIndex<Tuple2<UUID, Instant>, UUID, Order> byCustomerNewest =
-        index(orders, "by_customer_newest", CUSTOMER_NEWEST,
+        index(
+            orders,
+            "by_customer_newest",
+            CUSTOMER_NEWEST,
             o -> Tuple2.of(o.customer(), o.createdAt()));
     final MultiIndex<Tuple3<String, UUID, Long>, UUID, Order> byStatusCustomerBiggest =
-        index(orders, "by_status_customer_biggest", STATUS_CUSTOMER_BIGGEST,
+        index(
+            orders,
+            "by_status_customer_biggest",
+            STATUS_CUSTOMER_BIGGEST,
             o -> Tuple3.of(o.status(), o.customer(), o.cents()));
     final SchemaTable<UUID, String> other =
         table("1d3e0000-0000-4000-8000-000000000002", "other", KeyCodecs.UUID, ValueCodecs.STRING);
@@ -81,18 +91,22 @@ class IndexTest {
     for (int i = 0; i < 3; i++) {
       customers.add(new UUID(rnd.nextLong(), rnd.nextLong()));
     }
-    db.write(txn -> {
-      for (int i = 0; i < 60; i++) {
-        final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
-        final Order o = new Order(customers.get(i % 3),
-            Instant.ofEpochSecond(1_700_000_000L + rnd.nextInt(100_000), rnd.nextInt(1000)),
-            STATUSES.get(i % STATUSES.size() == 0 ? 0 : rnd.nextInt(STATUSES.size())),
-            i % 5 == 0 ? null : "N" + i, rnd.nextInt(10_000));
-        shop.orders.put(txn, k, o);
-        rows.put(k, o);
-      }
-      shop.other.put(txn, UUID.randomUUID(), "bystander");
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < 60; i++) {
+            final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
+            final Order o =
+                new Order(
+                    customers.get(i % 3),
+                    Instant.ofEpochSecond(1_700_000_000L + rnd.nextInt(100_000), rnd.nextInt(1000)),
+                    STATUSES.get(i % STATUSES.size() == 0 ? 0 : rnd.nextInt(STATUSES.size())),
+                    i % 5 == 0 ? null : "N" + i,
+                    rnd.nextInt(10_000));
+            shop.orders.put(txn, k, o);
+            rows.put(k, o);
+          }
+          shop.other.put(txn, UUID.randomUUID(), "bystander");
+        });
   }
 
   @AfterEach
@@ -103,13 +117,16 @@ class IndexTest {
   /** The model: keys of the orders of {@code customer}, newest first (ties by key). */
   private List<UUID> newestFirst(final UUID customer) {
     final List<UUID> out = new ArrayList<>();
-    rows.forEach((k, o) -> {
-      if (o.customer().equals(customer)) {
-        out.add(k);
-      }
-    });
-    out.sort(Comparator.comparing((UUID k) -> rows.get(k).createdAt()).reversed()
-        .thenComparing(KeyCodecs.UUID_ORDER));
+    rows.forEach(
+        (k, o) -> {
+          if (o.customer().equals(customer)) {
+            out.add(k);
+          }
+        });
+    out.sort(
+        Comparator.comparing((UUID k) -> rows.get(k).createdAt())
+            .reversed()
+            .thenComparing(KeyCodecs.UUID_ORDER));
     return out;
   }
 
@@ -131,8 +148,10 @@ class IndexTest {
         // reversed: oldest first
         final List<UUID> oldest = new ArrayList<>(newestFirst(c));
         Collections.reverse(oldest);
-        assertThat(keys(shop.byCustomerNewest.page(
-                txn, KeyRange.prefix(CUSTOMER_NEWEST, c).reversed())))
+        assertThat(
+                keys(
+                    shop.byCustomerNewest.page(
+                        txn, KeyRange.prefix(CUSTOMER_NEWEST, c).reversed())))
             .isEqualTo(oldest);
       }
     }
@@ -145,20 +164,24 @@ class IndexTest {
     try (Txn txn = db.beginRead()) {
       final List<UUID> seen = new ArrayList<>();
       for (int offset = 0; offset < all.size(); offset += 6) {
-        final Page<Row<UUID, Order>> page = shop.byCustomerNewest.page(
-            txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(offset).limit(6));
+        final Page<Row<UUID, Order>> page =
+            shop.byCustomerNewest.page(
+                txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(offset).limit(6));
         seen.addAll(keys(page));
-        assertThat(page.moreAvailable()).as("page at %d of %d", offset, all.size())
+        assertThat(page.moreAvailable())
+            .as("page at %d of %d", offset, all.size())
             .isEqualTo(offset + 6 < all.size());
       }
       assertThat(seen).isEqualTo(all);
       // a page that ends exactly at the last row has nothing more
-      final Page<Row<UUID, Order>> exact = shop.byCustomerNewest.page(
-          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size() - 3).limit(3));
+      final Page<Row<UUID, Order>> exact =
+          shop.byCustomerNewest.page(
+              txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size() - 3).limit(3));
       assertThat(keys(exact)).isEqualTo(all.subList(all.size() - 3, all.size()));
       assertThat(exact.moreAvailable()).isFalse();
-      final Page<Row<UUID, Order>> none = shop.byCustomerNewest.page(
-          txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size()).limit(3));
+      final Page<Row<UUID, Order>> none =
+          shop.byCustomerNewest.page(
+              txn, KeyRange.prefix(CUSTOMER_NEWEST, c).offset(all.size()).limit(3));
       assertThat(none.rows()).isEmpty();
       assertThat(none.moreAvailable()).isFalse();
     }
@@ -179,8 +202,9 @@ class IndexTest {
     }
     try (Txn txn = db.beginRead()) {
       // descending component: the newer instant is the lower bound
-      final Page<Row<UUID, Order>> page = shop.byCustomerNewest.page(
-          txn, KeyRange.closed(Tuple2.of(c, newer), Tuple2.of(c, older)));
+      final Page<Row<UUID, Order>> page =
+          shop.byCustomerNewest.page(
+              txn, KeyRange.closed(Tuple2.of(c, newer), Tuple2.of(c, older)));
       assertThat(keys(page)).isEqualTo(expected);
     }
   }
@@ -190,21 +214,29 @@ class IndexTest {
     final String status = "new";
     final UUID c = customers.get(2);
     final List<UUID> expected = new ArrayList<>();
-    rows.forEach((k, o) -> {
-      if (o.status().equals(status) && o.customer().equals(c)) {
-        expected.add(k);
-      }
-    });
-    expected.sort(Comparator.comparing((UUID k) -> rows.get(k).cents()).reversed()
-        .thenComparing(KeyCodecs.UUID_ORDER));
+    rows.forEach(
+        (k, o) -> {
+          if (o.status().equals(status) && o.customer().equals(c)) {
+            expected.add(k);
+          }
+        });
+    expected.sort(
+        Comparator.comparing((UUID k) -> rows.get(k).cents())
+            .reversed()
+            .thenComparing(KeyCodecs.UUID_ORDER));
     assertThat(expected).isNotEmpty();
     try (Txn txn = db.beginRead()) {
-      assertThat(keys(shop.byStatusCustomerBiggest.page(
-              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status, c))))
+      assertThat(
+              keys(
+                  shop.byStatusCustomerBiggest.page(
+                      txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status, c))))
           .isEqualTo(expected);
-      final long byStatusOnly = rows.values().stream().filter(o -> o.status().equals(status)).count();
-      assertThat(shop.byStatusCustomerBiggest.page(
-              txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status)).rows())
+      final long byStatusOnly =
+          rows.values().stream().filter(o -> o.status().equals(status)).count();
+      assertThat(
+              shop.byStatusCustomerBiggest
+                  .page(txn, KeyRange.prefix(STATUS_CUSTOMER_BIGGEST, status))
+                  .rows())
           .hasSize((int) byStatusOnly);
     }
   }
@@ -214,11 +246,12 @@ class IndexTest {
     try (Txn txn = db.beginRead()) {
       for (final String status : STATUSES) {
         final List<UUID> holders = new ArrayList<>();
-        rows.forEach((k, o) -> {
-          if (o.status().equals(status)) {
-            holders.add(k);
-          }
-        });
+        rows.forEach(
+            (k, o) -> {
+              if (o.status().equals(status)) {
+                holders.add(k);
+              }
+            });
         assertThat(shop.byStatus.count(txn, status)).isEqualTo(holders.size());
         final List<UUID> seen = new ArrayList<>();
         for (int offset = 0; offset < holders.size(); offset += 4) {
@@ -245,11 +278,12 @@ class IndexTest {
   void uniqueIndex_getKeyContainsAndRecords() {
     try (Txn txn = db.beginRead()) {
       final TreeMap<String, UUID> numbers = new TreeMap<>();
-      rows.forEach((k, o) -> {
-        if (o.number() != null) {
-          numbers.put(o.number(), k);
-        }
-      });
+      rows.forEach(
+          (k, o) -> {
+            if (o.number() != null) {
+              numbers.put(o.number(), k);
+            }
+          });
       for (final Map.Entry<String, UUID> e : numbers.entrySet()) {
         assertThat(shop.byNumber.key(txn, e.getKey())).isEqualTo(e.getValue());
         assertThat(shop.byNumber.get(txn, e.getKey())).isEqualTo(rows.get(e.getValue()));
@@ -262,7 +296,8 @@ class IndexTest {
       final Page<Row<UUID, Order>> last3 =
           shop.byNumber.page(txn, KeyRange.<String>all().reversed().limit(3));
       assertThat(keys(last3))
-          .containsExactly(numbers.lastEntry().getValue(),
+          .containsExactly(
+              numbers.lastEntry().getValue(),
               numbers.lowerEntry(numbers.lastKey()).getValue(),
               numbers.lowerEntry(numbers.lowerKey(numbers.lastKey())).getValue());
       assertThat(last3.moreAvailable()).isTrue();
@@ -286,12 +321,13 @@ class IndexTest {
   void rebuild_reproducesTheSameEntries_andAbortedRebuildChangesNothing() {
     final List<String> before = db.readAndGet(this::entries);
     assertThat(before).hasSizeGreaterThan(4 * 40);
-    db.write(txn -> {
-      for (final Index<?, UUID, Order> index : shop.orders.indexes()) {
-        index.rebuild(txn);
-      }
-      assertThat(entries(txn)).isEqualTo(before);
-    });
+    db.write(
+        txn -> {
+          for (final Index<?, UUID, Order> index : shop.orders.indexes()) {
+            index.rebuild(txn);
+          }
+          assertThat(entries(txn)).isEqualTo(before);
+        });
     assertThat(db.readAndGet(this::entries)).isEqualTo(before);
     try (Txn txn = db.beginWrite()) {
       shop.byStatus.rebuild(txn);
@@ -305,20 +341,27 @@ class IndexTest {
   @Test
   void rebuild_ofManyRows_isExactAndWritesStillMaintainIt() {
     final Random rnd = new Random(11);
-    db.write(txn -> {
-      for (int i = 0; i < 9_000; i++) {
-        final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
-        final Order o = new Order(customers.get(i % 3), Instant.ofEpochSecond(i), STATUSES.get(i % 3),
-            "M" + i, i);
-        shop.orders.put(txn, k, o);
-        rows.put(k, o);
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < 9_000; i++) {
+            final UUID k = new UUID(rnd.nextLong(), rnd.nextLong());
+            final Order o =
+                new Order(
+                    customers.get(i % 3),
+                    Instant.ofEpochSecond(i),
+                    STATUSES.get(i % 3),
+                    "M" + i,
+                    i);
+            shop.orders.put(txn, k, o);
+            rows.put(k, o);
+          }
+        });
     final List<String> before = db.readAndGet(this::entries);
-    db.write(txn -> {
-      shop.byNumber.rebuild(txn);
-      shop.byCustomerNewest.rebuild(txn);
-    });
+    db.write(
+        txn -> {
+          shop.byNumber.rebuild(txn);
+          shop.byCustomerNewest.rebuild(txn);
+        });
     assertThat(db.readAndGet(this::entries)).isEqualTo(before);
     final UUID k = rows.firstKey();
     final String oldNumber = rows.get(k).number();
@@ -343,7 +386,8 @@ class IndexTest {
     final org.lodestore.core.Table<UUID, Order> raw =
         Access.table(db, shop.orders.oid(), KeyCodecs.UUID, shop.orders.valueCodec())
             .withValueChecksum(shop.orders.valueChecksum());
-    final Order copy = rows.values().stream().filter(o -> o.number() != null).findFirst().orElseThrow();
+    final Order copy =
+        rows.values().stream().filter(o -> o.number() != null).findFirst().orElseThrow();
     db.write(txn -> raw.put(txn, UUID.randomUUID(), copy));
     assertThatThrownBy(() -> db.write(txn -> shop.byNumber.rebuild(txn)))
         .isInstanceOf(UniqueViolationException.class)
@@ -354,8 +398,10 @@ class IndexTest {
 
   @Test
   void indexes_listsDeclarationsWithTheirProperties() {
-    assertThat(shop.orders.indexes()).extracting(Index::name)
-        .containsExactly("by_number", "by_status", "by_customer_newest", "by_status_customer_biggest");
+    assertThat(shop.orders.indexes())
+        .extracting(Index::name)
+        .containsExactly(
+            "by_number", "by_status", "by_customer_newest", "by_status_customer_biggest");
     assertThat(shop.byNumber.isUnique()).isTrue();
     assertThat(shop.byNumber.isNullable()).isTrue();
     assertThat(shop.byStatus.isUnique()).isFalse();

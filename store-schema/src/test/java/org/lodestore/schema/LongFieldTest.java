@@ -17,8 +17,8 @@ import org.lodestore.serializers.CborCodec;
 
 /**
  * Field mutators (increment, decrement, and/or/xor masks, set/clear/test bit) of a record field and
- * of counter tables: each writes the row back through the table, so indexes follow, an overflow
- * is refused and writes nothing, and a missing row is left alone.
+ * of counter tables: each writes the row back through the table, so indexes follow, an overflow is
+ * refused and writes nothing, and a missing row is left alone.
  */
 class LongFieldTest {
 
@@ -34,7 +34,10 @@ class LongFieldTest {
 
   static final class Users extends Schema {
     final SchemaTable<UUID, User> users =
-        table("7d000000-0000-4000-8000-000000000001", "users", KeyCodecs.UUID,
+        table(
+            "7d000000-0000-4000-8000-000000000001",
+            "users",
+            KeyCodecs.UUID,
             CborCodec.of(User.class));
     final MultiIndex<Long, UUID, User> byLogins =
         index(users, "by_logins", KeyCodecs.LONG, User::logins);

@@ -12,8 +12,7 @@ import java.nio.ByteOrder;
  * table Reading { sensor: string; value: long; }
  * </pre>
  *
- * so that FlatBuffers tables are tested without depending on another module's test
- * classes.
+ * so that FlatBuffers tables are tested without depending on another module's test classes.
  */
 public final class Reading extends Table {
 

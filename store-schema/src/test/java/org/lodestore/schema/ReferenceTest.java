@@ -26,9 +26,9 @@ import org.lodestore.serializers.CborCodec;
 
 /**
  * References kept true both ways: writes must point at an existing row (null only when nullable),
- * and deleting or truncating a referenced table acts as each reference declares (RESTRICT,
- * CASCADE, SET_NULL), with every refusal found before anything is written; and navigation from a
- * row to its target and from a target to the rows that reference it.
+ * and deleting or truncating a referenced table acts as each reference declares (RESTRICT, CASCADE,
+ * SET_NULL), with every refusal found before anything is written; and navigation from a row to its
+ * target and from a target to the rows that reference it.
  */
 class ReferenceTest {
 
@@ -47,24 +47,39 @@ class ReferenceTest {
   record Badge(UUID employee) {}
 
   /**
-   * company <-CASCADE- team <-CASCADE- employee; employee.manager -> employee (CASCADE, nullable:
-   * a cycle); employee.desk -> desk (SET_NULL); badge.employee -> employee (RESTRICT).
+   * company <-CASCADE- team <-CASCADE- employee; employee.manager -> employee (CASCADE, nullable: a
+   * cycle); employee.desk -> desk (SET_NULL); badge.employee -> employee (RESTRICT).
    */
   static final class Org extends Schema {
     final SchemaTable<UUID, Company> companies =
-        table("7a000000-0000-4000-8000-000000000001", "companies", KeyCodecs.UUID,
+        table(
+            "7a000000-0000-4000-8000-000000000001",
+            "companies",
+            KeyCodecs.UUID,
             CborCodec.of(Company.class));
     final SchemaTable<UUID, Team> teams =
-        table("7a000000-0000-4000-8000-000000000002", "teams", KeyCodecs.UUID,
+        table(
+            "7a000000-0000-4000-8000-000000000002",
+            "teams",
+            KeyCodecs.UUID,
             CborCodec.of(Team.class));
     final SchemaTable<UUID, Desk> desks =
-        table("7a000000-0000-4000-8000-000000000003", "desks", KeyCodecs.UUID,
+        table(
+            "7a000000-0000-4000-8000-000000000003",
+            "desks",
+            KeyCodecs.UUID,
             CborCodec.of(Desk.class));
     final SchemaTable<UUID, Employee> employees =
-        table("7a000000-0000-4000-8000-000000000004", "employees", KeyCodecs.UUID,
+        table(
+            "7a000000-0000-4000-8000-000000000004",
+            "employees",
+            KeyCodecs.UUID,
             CborCodec.of(Employee.class));
     final SchemaTable<UUID, Badge> badges =
-        table("7a000000-0000-4000-8000-000000000005", "badges", KeyCodecs.UUID,
+        table(
+            "7a000000-0000-4000-8000-000000000005",
+            "badges",
+            KeyCodecs.UUID,
             CborCodec.of(Badge.class));
 
     final Reference<UUID, Team, UUID, Company> teamCompany =
@@ -120,16 +135,22 @@ class ReferenceTest {
   void write_toAMissingTargetOrANullNonNullableReference_isRefusedAndWritesNothing() {
     final UUID eve = new UUID(3, 9);
     assertThatThrownBy(
-            () -> db.write(txn -> org.employees.put(txn, eve, new Employee("Eve", web, null, new UUID(4, 9)))))
+            () ->
+                db.write(
+                    txn ->
+                        org.employees.put(
+                            txn, eve, new Employee("Eve", web, null, new UUID(4, 9)))))
         .isInstanceOf(ConstraintViolationException.class)
         .hasMessageContaining("reference 'desk'")
         .hasMessageContaining("desks")
         .hasMessageContaining("employees");
     assertThatThrownBy(
-            () -> db.write(txn -> org.employees.put(txn, eve, new Employee("Eve", null, null, null))))
+            () ->
+                db.write(txn -> org.employees.put(txn, eve, new Employee("Eve", null, null, null))))
         .isInstanceOf(ConstraintViolationException.class)
         .hasMessageContaining("reference 'team' is null and not nullable");
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.employees.contains(txn, eve)).isFalse();
           assertThat(org.employeeTeam.count(txn, web)).isEqualTo(1);
@@ -138,7 +159,8 @@ class ReferenceTest {
 
   @Test
   void navigation_resolvesATargetAndListsTheRowsReferencingIt() {
-    read(db,
+    read(
+        db,
         txn -> {
           final Employee bobE = org.employees.get(txn, bob);
           assertThat(org.employeeTeam.target(txn, bobE)).isEqualTo(new Team("core", acme));
@@ -147,7 +169,8 @@ class ReferenceTest {
           assertThat(keys(org.employeeTeam.select(txn, core))).containsExactly(ada, bob);
           assertThat(org.employeeTeam.count(txn, core)).isEqualTo(2);
           assertThat(org.desk.page(txn, deskA, 1, 10).rows()).hasSize(1);
-          assertThat(org.employees.indexes()).extracting(Index::name)
+          assertThat(org.employees.indexes())
+              .extracting(Index::name)
               .contains("ref.team", "ref.manager", "ref.desk");
         });
   }
@@ -166,7 +189,8 @@ class ReferenceTest {
     assertThatThrownBy(() -> db.write(txn -> org.companies.delete(txn, acme)))
         .isInstanceOf(ConstraintViolationException.class)
         .hasMessageContaining("badges");
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.companies.count(txn)).isEqualTo(1);
           assertThat(org.teams.count(txn)).isEqualTo(2);
@@ -180,7 +204,8 @@ class ReferenceTest {
     // Ada manages Bob and Bob manages Ada: a cycle of CASCADE references
     db.write(txn -> org.employees.put(txn, ada, new Employee("Ada", core, bob, deskA)));
     db.write(txn -> assertThat(org.teams.delete(txn, core)).isTrue());
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.employees.contains(txn, ada)).isFalse();
           assertThat(org.employees.contains(txn, bob)).isFalse();
@@ -191,7 +216,8 @@ class ReferenceTest {
           assertThat(org.desk.count(txn, deskA)).isZero();
         });
     db.write(txn -> org.companies.delete(txn, acme));
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.teams.count(txn)).isZero();
           assertThat(org.employees.count(txn)).isZero();
@@ -202,7 +228,8 @@ class ReferenceTest {
   @Test
   void deleteSetsNull_rewritingTheReferencingRows() {
     db.write(txn -> org.desks.delete(txn, deskA));
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.employees.get(txn, ada).desk()).isNull();
           assertThat(org.employees.get(txn, bob).desk()).isNull();
@@ -222,7 +249,8 @@ class ReferenceTest {
     read(db, txn -> assertThat(org.employees.get(txn, ada).desk()).isNull());
     db.write(txn -> org.badges.truncate(txn));
     db.write(txn -> org.teams.truncate(txn)); // CASCADE
-    read(db,
+    read(
+        db,
         txn -> {
           assertThat(org.employees.count(txn)).isZero();
           assertThat(org.companies.count(txn)).isEqualTo(1);
@@ -233,9 +261,16 @@ class ReferenceTest {
   void setNull_onANonNullableReference_isRefusedAtDeclaration() {
     final class Bad extends Schema {
       final SchemaTable<UUID, Desk> d =
-          table("7b000000-0000-4000-8000-000000000001", "d", KeyCodecs.UUID, CborCodec.of(Desk.class));
+          table(
+              "7b000000-0000-4000-8000-000000000001",
+              "d",
+              KeyCodecs.UUID,
+              CborCodec.of(Desk.class));
       final SchemaTable<UUID, Employee> e =
-          table("7b000000-0000-4000-8000-000000000002", "e", KeyCodecs.UUID,
+          table(
+              "7b000000-0000-4000-8000-000000000002",
+              "e",
+              KeyCodecs.UUID,
               CborCodec.of(Employee.class));
       final Reference<UUID, Employee, UUID, Desk> r = reference(e, "desk", Employee::desk, d);
 
@@ -253,17 +288,31 @@ class ReferenceTest {
     record Note(UUID about) {}
     final class V1 extends Schema {
       final SchemaTable<UUID, Company> c =
-          table("7c000000-0000-4000-8000-000000000001", "c", KeyCodecs.UUID,
+          table(
+              "7c000000-0000-4000-8000-000000000001",
+              "c",
+              KeyCodecs.UUID,
               CborCodec.of(Company.class));
       final SchemaTable<UUID, Note> n =
-          table("7c000000-0000-4000-8000-000000000002", "n", KeyCodecs.UUID, CborCodec.of(Note.class));
+          table(
+              "7c000000-0000-4000-8000-000000000002",
+              "n",
+              KeyCodecs.UUID,
+              CborCodec.of(Note.class));
     }
     final class V2 extends Schema {
       final SchemaTable<UUID, Company> c =
-          table("7c000000-0000-4000-8000-000000000001", "c", KeyCodecs.UUID,
+          table(
+              "7c000000-0000-4000-8000-000000000001",
+              "c",
+              KeyCodecs.UUID,
               CborCodec.of(Company.class));
       final SchemaTable<UUID, Note> n =
-          table("7c000000-0000-4000-8000-000000000002", "n", KeyCodecs.UUID, CborCodec.of(Note.class));
+          table(
+              "7c000000-0000-4000-8000-000000000002",
+              "n",
+              KeyCodecs.UUID,
+              CborCodec.of(Note.class));
       final Reference<UUID, Note, UUID, Company> about = reference(n, "about", Note::about, c);
     }
     final Path other = dir.resolve("other");
@@ -289,28 +338,24 @@ class ReferenceTest {
     assertThat(CatalogTest.entry(db, "7a000000-0000-4000-8000-000000000004").references())
         .extracting(Catalog.ReferenceEntry::name, Catalog.ReferenceEntry::onDelete)
         .containsExactly(
-            tuple("team", "cascade"),
-            tuple("manager", "cascade"),
-            tuple("desk", "set_null"));
+            tuple("team", "cascade"), tuple("manager", "cascade"), tuple("desk", "set_null"));
     // an entry written before on-delete actions existed: {name, target, keyCodec, checked}
     final Table<String, byte[]> raw =
         Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
-    final ObjectMapper cbor =
-        new CBORMapper();
+    final ObjectMapper cbor = new CBORMapper();
     final String badges = "7a000000-0000-4000-8000-000000000005";
     try (Txn txn = db.beginWrite()) {
-      final ObjectNode entry =
-          (ObjectNode) cbor.readTree(raw.get(txn, badges));
-      final ObjectNode ref =
-          (ObjectNode) entry.get("references").get(0);
+      final ObjectNode entry = (ObjectNode) cbor.readTree(raw.get(txn, badges));
+      final ObjectNode ref = (ObjectNode) entry.get("references").get(0);
       ref.remove("onDelete");
       ref.put("checked", false);
       raw.put(txn, badges, cbor.writeValueAsBytes(entry));
       txn.commit();
     }
     assertThat(CatalogTest.entry(db, badges).references())
-        .containsExactly(new Catalog.ReferenceEntry(
-            "employee", "7a000000-0000-4000-8000-000000000004", "uuid", true, "restrict"));
+        .containsExactly(
+            new Catalog.ReferenceEntry(
+                "employee", "7a000000-0000-4000-8000-000000000004", "uuid", true, "restrict"));
   }
 
   private static List<UUID> keys(final Cursor<UUID, UUID> c) {

@@ -50,7 +50,10 @@ class SchemaDeleteRangeTest {
     final UniqueIndex<Long, Tuple2<UUID, Instant>, Reading> bySeq =
         uniqueIndex(readings, "by_seq", KeyCodecs.LONG, Reading::seq);
     final SchemaTable<UUID, Alert> alerts =
-        table("7e000000-0000-4000-8000-000000000002", "alerts", KeyCodecs.UUID,
+        table(
+            "7e000000-0000-4000-8000-000000000002",
+            "alerts",
+            KeyCodecs.UUID,
             CborCodec.of(Alert.class));
     final Reference<UUID, Alert, Tuple2<UUID, Instant>, Reading> alertReading =
         reference(alerts, "reading", Alert::reading, readings);
@@ -110,7 +113,8 @@ class SchemaDeleteRangeTest {
         final Instant to = from.plusSeconds(random.nextInt(30));
         range = KeyRange.closedOpen(Tuple2.of(s, from), Tuple2.of(s, to));
         expected =
-            new ArrayList<>(model.subMap(Tuple2.of(s, from), true, Tuple2.of(s, to), false).keySet());
+            new ArrayList<>(
+                model.subMap(Tuple2.of(s, from), true, Tuple2.of(s, to), false).keySet());
       }
       final long deleted = db.writeAndGet(txn -> p.readings.deleteRange(txn, range));
       assertThat(deleted).as("round %d: %s", round, range).isEqualTo(expected.size());
@@ -125,7 +129,8 @@ class SchemaDeleteRangeTest {
     final Tuple2<UUID, Instant> b = Tuple2.of(series.get(0), T0.plusSeconds(7));
     final Tuple2<UUID, Instant> absent = Tuple2.of(series.get(0), T0.minusSeconds(1));
     try (Txn txn = db.beginRead()) {
-      final Map<Tuple2<UUID, Instant>, Reading> rows = p.readings.getAll(txn, List.of(a, absent, b, a));
+      final Map<Tuple2<UUID, Instant>, Reading> rows =
+          p.readings.getAll(txn, List.of(a, absent, b, a));
       assertThat(rows.keySet()).containsExactly(a, b);
       assertThat(rows.get(a)).isEqualTo(model.get(a));
       final Map<Long, Reading> bySeq = p.bySeq.getAll(txn, List.of(905L, 7L, 3L));
@@ -138,7 +143,8 @@ class SchemaDeleteRangeTest {
   void deleteRange_overAReferencedRow_isRefusedWhole() {
     final Tuple2<UUID, Instant> watched = Tuple2.of(series.get(1), T0.plusSeconds(150));
     db.write(txn -> p.alerts.put(txn, new UUID(9, 9), new Alert(watched)));
-    assertThatThrownBy(() -> db.write(txn -> p.readings.deleteRange(txn, KeyRange.prefix(KEY, series.get(1)))))
+    assertThatThrownBy(
+            () -> db.write(txn -> p.readings.deleteRange(txn, KeyRange.prefix(KEY, series.get(1)))))
         .isInstanceOf(ConstraintViolationException.class)
         .hasMessageContaining("alerts")
         .hasMessageContaining("RESTRICT");
@@ -146,8 +152,9 @@ class SchemaDeleteRangeTest {
     // a range beside the referenced row goes through
     db.write(
         txn ->
-            assertThat(p.readings.deleteRange(txn,
-                    KeyRange.closedOpen(Tuple2.of(series.get(1), T0), watched)))
+            assertThat(
+                    p.readings.deleteRange(
+                        txn, KeyRange.closedOpen(Tuple2.of(series.get(1), T0), watched)))
                 .isEqualTo(150));
     model.subMap(Tuple2.of(series.get(1), T0), true, watched, false).clear();
     checkAgainstModel();
@@ -167,10 +174,11 @@ class SchemaDeleteRangeTest {
       assertThat(p.bySeq.count(txn)).isEqualTo(model.size());
       assertThat(p.bySensor.count(txn)).isEqualTo(model.size());
       final Map<String, Long> perSensor = new TreeMap<>();
-      model.forEach((k, v) -> {
-        perSensor.merge(v.sensor(), 1L, Long::sum);
-        assertThat(p.bySeq.key(txn, v.seq())).isEqualTo(k);
-      });
+      model.forEach(
+          (k, v) -> {
+            perSensor.merge(v.sensor(), 1L, Long::sum);
+            assertThat(p.bySeq.key(txn, v.seq())).isEqualTo(k);
+          });
       for (int i = 0; i < 7; i++) {
         assertThat(p.bySensor.count(txn, "sensor-" + i))
             .isEqualTo(perSensor.getOrDefault("sensor-" + i, 0L));

@@ -22,9 +22,9 @@ import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.JsonCodec;
 
 /**
- * What a schema owns cannot be reached around it: the catalog is a reserved name that plain
- * access can neither open nor drop, and the tables, indexes and set tables of an attached schema
- * refuse writes (and drops) through plain {@link Database#table} objects, which would bypass their
+ * What a schema owns cannot be reached around it: the catalog is a reserved name that plain access
+ * can neither open nor drop, and the tables, indexes and set tables of an attached schema refuse
+ * writes (and drops) through plain {@link Database#table} objects, which would bypass their
  * indexes, while plain reads stay allowed.
  */
 class SchemaOwnershipTest {
@@ -35,10 +35,12 @@ class SchemaOwnershipTest {
   static final String FRIENDS = "0a5e0000-0000-4000-8000-000000000002";
 
   static final class Org extends Schema {
-    final SchemaTable<UUID, Person> people = table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
+    final SchemaTable<UUID, Person> people =
+        table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> byEmail =
         uniqueIndex(people, "by_email", KeyCodecs.STRING, Person::email);
-    final SchemaSetTable<UUID, UUID> friends = setTable(FRIENDS, "friends", KeyCodecs.UUID, KeyCodecs.UUID);
+    final SchemaSetTable<UUID, UUID> friends =
+        setTable(FRIENDS, "friends", KeyCodecs.UUID, KeyCodecs.UUID);
   }
 
   /** Org with another value codec for people: attach must refuse it. */
@@ -96,10 +98,11 @@ class SchemaOwnershipTest {
     try (Database db = Database.open(dir.resolve("db"))) {
       final Org org = db.attach(new Org());
       final UUID bob = UUID.randomUUID();
-      db.write(txn -> {
-        org.people.put(txn, ada, new Person("Ada", "ada@x"));
-        org.friends.add(txn, ada, bob);
-      });
+      db.write(
+          txn -> {
+            org.people.put(txn, ada, new Person("Ada", "ada@x"));
+            org.friends.add(txn, ada, bob);
+          });
       final List<String> before = contents(db, org);
       final Table<UUID, Person> people =
           db.table(PEOPLE, KeyCodecs.UUID, org.people.valueCodec())
@@ -152,7 +155,8 @@ class SchemaOwnershipTest {
       assertThatThrownBy(() -> db.write(txn -> early.put(txn, ada, new byte[] {1})))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("people");
-      assertThat(db.<Person>readAndGet(txn -> org.people.get(txn, ada))).isEqualTo(new Person("Ada", "ada@x"));
+      assertThat(db.<Person>readAndGet(txn -> org.people.get(txn, ada)))
+          .isEqualTo(new Person("Ada", "ada@x"));
       assertThat(db.<byte[]>readAndGet(txn -> early.get(txn, ada))).isNotNull();
     }
   }

@@ -38,16 +38,26 @@ class SchemaTableTest {
 
   static final class Org extends Schema {
     final SchemaTable<UUID, Person> people =
-        table("5c4e0000-0000-4000-8000-000000000001", "people", KeyCodecs.UUID, CborCodec.of(Person.class));
+        table(
+            "5c4e0000-0000-4000-8000-000000000001",
+            "people",
+            KeyCodecs.UUID,
+            CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> byEmail =
         uniqueIndex(people, "by_email", KeyCodecs.STRING, Person::email);
-    final MultiIndex<String, UUID, Person> byTeam = index(people, "by_team", KeyCodecs.STRING, Person::team);
+    final MultiIndex<String, UUID, Person> byTeam =
+        index(people, "by_team", KeyCodecs.STRING, Person::team);
 
     final SchemaTable<UUID, Person> alumni =
-        table("5c4e0000-0000-4000-8000-000000000002", "alumni", KeyCodecs.UUID, CborCodec.of(Person.class));
+        table(
+            "5c4e0000-0000-4000-8000-000000000002",
+            "alumni",
+            KeyCodecs.UUID,
+            CborCodec.of(Person.class));
     final UniqueIndex<String, UUID, Person> alumniByEmail =
         uniqueIndex(alumni, "by_email", KeyCodecs.STRING, Person::email);
-    final SchemaSetTable<UUID, UUID> mentors = setTable("5c4e0000-0000-4000-8000-000000000003", "mentors", KeyCodecs.UUID, KeyCodecs.UUID);
+    final SchemaSetTable<UUID, UUID> mentors =
+        setTable("5c4e0000-0000-4000-8000-000000000003", "mentors", KeyCodecs.UUID, KeyCodecs.UUID);
 
     final FlatBuffersCodec<Reading> readingFb =
         FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
@@ -72,10 +82,11 @@ class SchemaTableTest {
   void open() {
     db = Database.open(dir.resolve("db"));
     org = db.attach(new Org());
-    db.write(txn -> {
-      org.people.put(txn, ada, adaP);
-      org.people.put(txn, bob, bobP);
-    });
+    db.write(
+        txn -> {
+          org.people.put(txn, ada, adaP);
+          org.people.put(txn, bob, bobP);
+        });
   }
 
   @AfterEach
@@ -105,7 +116,10 @@ class SchemaTableTest {
   @Test
   void insert_absentKey_storesRowAndIndexEntries() {
     final UUID k = UUID.randomUUID();
-    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, k, new Person("Cy", "cy@x", "web")))).isTrue();
+    assertThat(
+            db.<Boolean>writeAndGet(
+                txn -> org.people.insert(txn, k, new Person("Cy", "cy@x", "web"))))
+        .isTrue();
     try (Txn txn = db.beginRead()) {
       assertThat(org.byEmail.key(txn, "cy@x")).isEqualTo(k);
       assertThat(org.byTeam.contains(txn, "web", k)).isTrue();
@@ -115,8 +129,14 @@ class SchemaTableTest {
   @Test
   void insert_presentKey_returnsFalseAndChangesNothing_evenIfTheValueWouldViolate() {
     final List<String> before = people();
-    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, ada, new Person("Ada2", "ada2@x", "web")))).isFalse();
-    assertThat(db.<Boolean>writeAndGet(txn -> org.people.insert(txn, ada, new Person("Ada3", "bob@x", null)))).isFalse();
+    assertThat(
+            db.<Boolean>writeAndGet(
+                txn -> org.people.insert(txn, ada, new Person("Ada2", "ada2@x", "web"))))
+        .isFalse();
+    assertThat(
+            db.<Boolean>writeAndGet(
+                txn -> org.people.insert(txn, ada, new Person("Ada3", "bob@x", null))))
+        .isFalse();
     assertThat(people()).isEqualTo(before);
   }
 
@@ -124,7 +144,8 @@ class SchemaTableTest {
   void insert_absentKeyWithTakenUniqueKey_refusedAndChangesNothing() {
     final List<String> before = people();
     try (Txn txn = db.beginWrite()) {
-      assertThatThrownBy(() -> org.people.insert(txn, UUID.randomUUID(), new Person("Eve", "ada@x", "web")))
+      assertThatThrownBy(
+              () -> org.people.insert(txn, UUID.randomUUID(), new Person("Eve", "ada@x", "web")))
           .isInstanceOf(UniqueViolationException.class)
           .hasMessageContaining("by_email")
           .hasMessageContaining("ada@x")
@@ -137,13 +158,19 @@ class SchemaTableTest {
   @Test
   void replace_absentKey_returnsFalseAndWritesNothing() {
     final List<String> before = people();
-    assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, UUID.randomUUID(), new Person("X", "x@x", "x")))).isFalse();
+    assertThat(
+            db.<Boolean>writeAndGet(
+                txn -> org.people.replace(txn, UUID.randomUUID(), new Person("X", "x@x", "x"))))
+        .isFalse();
     assertThat(people()).isEqualTo(before);
   }
 
   @Test
   void replace_presentKey_movesItsIndexEntries() {
-    assertThat(db.<Boolean>writeAndGet(txn -> org.people.replace(txn, ada, new Person("Ada", "ada@new", "web")))).isTrue();
+    assertThat(
+            db.<Boolean>writeAndGet(
+                txn -> org.people.replace(txn, ada, new Person("Ada", "ada@new", "web"))))
+        .isTrue();
     try (Txn txn = db.beginRead()) {
       assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
       assertThat(org.byEmail.key(txn, "ada@new")).isEqualTo(ada);
@@ -156,11 +183,12 @@ class SchemaTableTest {
 
   @Test
   void put_swappingUniqueKeysWithinOneTransaction_works() {
-    db.write(txn -> {
-      org.people.put(txn, ada, new Person("Ada", "tmp@x", "core"));
-      org.people.put(txn, bob, new Person("Bob", "ada@x", "core"));
-      org.people.put(txn, ada, new Person("Ada", "bob@x", "core"));
-    });
+    db.write(
+        txn -> {
+          org.people.put(txn, ada, new Person("Ada", "tmp@x", "core"));
+          org.people.put(txn, bob, new Person("Bob", "ada@x", "core"));
+          org.people.put(txn, ada, new Person("Ada", "bob@x", "core"));
+        });
     try (Txn txn = db.beginRead()) {
       assertThat(org.byEmail.key(txn, "ada@x")).isEqualTo(bob);
       assertThat(org.byEmail.key(txn, "bob@x")).isEqualTo(ada);
@@ -172,8 +200,10 @@ class SchemaTableTest {
   void put_nullValueOrNullKey_throwsAndWritesNothing() {
     final List<String> before = people();
     try (Txn txn = db.beginWrite()) {
-      assertThatThrownBy(() -> org.people.put(txn, ada, null)).isInstanceOf(NullPointerException.class);
-      assertThatThrownBy(() -> org.people.put(txn, null, adaP)).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> org.people.put(txn, ada, null))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> org.people.put(txn, null, adaP))
+          .isInstanceOf(NullPointerException.class);
       txn.commit();
     }
     assertThat(people()).isEqualTo(before);
@@ -210,8 +240,10 @@ class SchemaTableTest {
             .hasMessageContaining("index")
             .hasMessageMatching("(?s).*'by_(email|team)'.*")
             .hasMessageContaining("people")
-            .satisfies(e -> assertThat(((KeyTooLongException) e).key()).isIn(
-                ada.toString(), k.toString(), bob.toString()));
+            .satisfies(
+                e ->
+                    assertThat(((KeyTooLongException) e).key())
+                        .isIn(ada.toString(), k.toString(), bob.toString()));
       }
       txn.commit();
     }
@@ -243,10 +275,11 @@ class SchemaTableTest {
 
   @Test
   void delete_removesRowAndIndexEntries_andAbsentKeyReturnsFalse() {
-    db.write(txn -> {
-      assertThat(org.people.delete(txn, ada)).isTrue();
-      assertThat(org.people.delete(txn, ada)).isFalse();
-    });
+    db.write(
+        txn -> {
+          assertThat(org.people.delete(txn, ada)).isTrue();
+          assertThat(org.people.delete(txn, ada)).isFalse();
+        });
     try (Txn txn = db.beginRead()) {
       assertThat(org.people.get(txn, ada)).isNull();
       assertThat(org.byEmail.contains(txn, "ada@x")).isFalse();
@@ -259,7 +292,8 @@ class SchemaTableTest {
 
   /** Overwrites the stored value under {@code key} with bytes that are not a CBOR Person. */
   private void corrupt(final UUID key) {
-    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw =
+        Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     db.write(txn -> raw.put(txn, key, new byte[] {(byte) 0xff, 0x13}));
     try (Txn txn = db.beginRead()) {
       assertThatThrownBy(() -> org.people.get(txn, key)).isInstanceOf(CorruptValueException.class);
@@ -323,7 +357,8 @@ class SchemaTableTest {
   @Test
   void writesOverCorruptRow_refusedByUniqueIndexOrInsertOrUpdate_changeNothing() {
     corrupt(ada);
-    final Table<UUID, byte[]> raw = Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
+    final Table<UUID, byte[]> raw =
+        Access.table(db, org.people.oid(), KeyCodecs.UUID, ValueCodecs.BYTES);
     final List<String> indexes = new ArrayList<>();
     try (Txn txn = db.beginRead()) {
       org.byEmail.select(txn, KeyRange.all()).forEach(r -> indexes.add(r.key() + " " + r.value()));
@@ -349,7 +384,8 @@ class SchemaTableTest {
   @Test
   void put_overCorruptRow_skipsIndexEntriesThatCannotBeDecodedEither() {
     final Table<String, byte[]> rawIndex =
-        Access.table(db, "ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
+        Access.table(
+            db, "ix:" + org.people.oid() + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
     db.write(txn -> rawIndex.put(txn, "bob@x", new byte[] {1, 2, 3}));
     corrupt(ada);
     db.write(txn -> org.people.put(txn, ada, adaP));
@@ -366,7 +402,8 @@ class SchemaTableTest {
   @Test
   void update_changesTheRowAndMovesItsIndexEntries() {
     final Person updated =
-        db.writeAndGet(txn -> org.people.update(txn, ada, p -> new Person(p.name(), "ada@y", "web")));
+        db.writeAndGet(
+            txn -> org.people.update(txn, ada, p -> new Person(p.name(), "ada@y", "web")));
     assertThat(updated).isEqualTo(new Person("Ada", "ada@y", "web"));
     try (Txn txn = db.beginRead()) {
       assertThat(org.people.get(txn, ada)).isEqualTo(updated);
@@ -381,10 +418,17 @@ class SchemaTableTest {
   void update_absentKey_returnsNullWithoutCallingTheFunction() {
     final AtomicInteger calls = new AtomicInteger();
     final List<String> before = people();
-    assertThat(db.<Person>writeAndGet(txn -> org.people.update(txn, UUID.randomUUID(), p -> {
-      calls.incrementAndGet();
-      return p;
-    }))).isNull();
+    assertThat(
+            db.<Person>writeAndGet(
+                txn ->
+                    org.people.update(
+                        txn,
+                        UUID.randomUUID(),
+                        p -> {
+                          calls.incrementAndGet();
+                          return p;
+                        })))
+        .isNull();
     assertThat(calls).hasValue(0);
     assertThat(people()).isEqualTo(before);
   }
@@ -393,7 +437,8 @@ class SchemaTableTest {
   void update_violatingUniqueIndex_refusedAndChangesNothing() {
     final List<String> before = people();
     try (Txn txn = db.beginWrite()) {
-      assertThatThrownBy(() -> org.people.update(txn, ada, p -> new Person(p.name(), "bob@x", "web")))
+      assertThatThrownBy(
+              () -> org.people.update(txn, ada, p -> new Person(p.name(), "bob@x", "web")))
           .isInstanceOf(UniqueViolationException.class);
       assertThatThrownBy(() -> org.people.update(txn, ada, p -> null))
           .isInstanceOf(NullPointerException.class);
@@ -407,10 +452,11 @@ class SchemaTableTest {
   @Test
   void truncate_clearsTheTableAndItsIndexes_butNoOtherTable() {
     final UUID alum = UUID.randomUUID();
-    db.write(txn -> {
-      org.alumni.put(txn, alum, new Person("Old", "ada@x", "gone"));
-      org.mentors.add(txn, ada, bob);
-    });
+    db.write(
+        txn -> {
+          org.alumni.put(txn, alum, new Person("Old", "ada@x", "gone"));
+          org.mentors.add(txn, ada, bob);
+        });
     db.write(txn -> org.people.truncate(txn));
     try (Txn txn = db.beginRead()) {
       assertThat(org.people.count(txn)).isZero();
@@ -447,15 +493,17 @@ class SchemaTableTest {
     final UUID a = UUID.randomUUID();
     final UUID b = UUID.randomUUID();
     final UUID c = UUID.randomUUID();
-    db.write(txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 42))));
-    db.write(txn -> {
-      final Reading view = org.readings.get(txn, a);
-      org.readings.put(txn, b, view); // same table: the index reads the view before the write
-      final Reading again = org.readings.get(txn, b);
-      org.archive.put(txn, c, again); // another table
-      org.readings.put(txn, a, org.readings.get(txn, a)); // written back onto itself
-      assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
-    });
+    db.write(
+        txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 42))));
+    db.write(
+        txn -> {
+          final Reading view = org.readings.get(txn, a);
+          org.readings.put(txn, b, view); // same table: the index reads the view before the write
+          final Reading again = org.readings.get(txn, b);
+          org.archive.put(txn, c, again); // another table
+          org.readings.put(txn, a, org.readings.get(txn, a)); // written back onto itself
+          assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
+        });
     try (Txn txn = db.beginRead()) {
       assertThat(Reading.text(org.readings.get(txn, a))).isEqualTo("s1=42");
       assertThat(Reading.text(org.readings.get(txn, b))).isEqualTo("s1=42");
@@ -472,7 +520,8 @@ class SchemaTableTest {
     try (Txn txn = db.beginWrite()) {
       final Reading view = org.readings.get(txn, a);
       assertThat(view.value()).isEqualTo(1);
-      org.readings.put(txn, UUID.randomUUID(), org.readingFb.build(x -> Reading.create(x, "s2", 2)));
+      org.readings.put(
+          txn, UUID.randomUUID(), org.readingFb.build(x -> Reading.create(x, "s2", 2)));
       assertThatThrownBy(view::value).isInstanceOf(IndexOutOfBoundsException.class);
     }
   }
@@ -481,8 +530,14 @@ class SchemaTableTest {
   void flatBuffersUpdate_withBuiltValue_movesIndexEntry() {
     final UUID a = UUID.randomUUID();
     db.write(txn -> org.readings.put(txn, a, org.readingFb.build(x -> Reading.create(x, "s1", 1))));
-    db.write(txn -> org.readings.update(txn, a,
-        r -> org.readingFb.build(x -> Reading.create(x, r.sensor() + "-moved", r.value() + 1))));
+    db.write(
+        txn ->
+            org.readings.update(
+                txn,
+                a,
+                r ->
+                    org.readingFb.build(
+                        x -> Reading.create(x, r.sensor() + "-moved", r.value() + 1))));
     try (Txn txn = db.beginRead()) {
       assertThat(Reading.text(org.readings.get(txn, a))).isEqualTo("s1-moved=2");
       assertThat(org.readingsBySensor.count(txn, "s1")).isZero();

@@ -32,7 +32,11 @@ class SchemaTest {
 
   static final class Hr extends Schema {
     final SchemaTable<UUID, Employee> employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
+        table(
+            "5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f",
+            "employees",
+            KeyCodecs.UUID,
+            CborCodec.of(Employee.class));
     final UniqueIndex<String, UUID, Employee> byEmail =
         uniqueIndex(employees, "by_email", KeyCodecs.STRING, Employee::email);
     final MultiIndex<UUID, UUID, Employee> byCompany =
@@ -55,13 +59,17 @@ class SchemaTest {
       UUID a = UUID.randomUUID();
       UUID b = UUID.randomUUID();
       Instant t = Instant.parse("2020-01-01T00:00:00Z");
-      db.write(txn -> {
-        hr.employees.put(txn, a, new Employee("Ada", "ada@acme", acme, t));
-        hr.employees.put(txn, b, new Employee("Bob", "bob@acme", acme, t.plusSeconds(60)));
-      });
+      db.write(
+          txn -> {
+            hr.employees.put(txn, a, new Employee("Ada", "ada@acme", acme, t));
+            hr.employees.put(txn, b, new Employee("Bob", "bob@acme", acme, t.plusSeconds(60)));
+          });
       assertThatThrownBy(
-              () -> db.write(txn -> hr.employees.put(
-                  txn, UUID.randomUUID(), new Employee("Eve", "ada@acme", acme, t))))
+              () ->
+                  db.write(
+                      txn ->
+                          hr.employees.put(
+                              txn, UUID.randomUUID(), new Employee("Eve", "ada@acme", acme, t))))
           .isInstanceOf(UniqueViolationException.class)
           .hasMessageContaining("by_email")
           .hasMessageContaining("employees");
@@ -89,7 +97,11 @@ class SchemaTest {
 
   static final class HrNewCodec extends Schema {
     final SchemaTable<UUID, String> employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, ValueCodecs.STRING);
+        table(
+            "5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f",
+            "employees",
+            KeyCodecs.UUID,
+            ValueCodecs.STRING);
   }
 
   @Test
@@ -108,7 +120,11 @@ class SchemaTest {
 
   static final class HrWithoutIndexes extends Schema {
     final SchemaTable<UUID, Employee> employees =
-        table("5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f", "employees", KeyCodecs.UUID, CborCodec.of(Employee.class));
+        table(
+            "5b1d8f0e-3c2a-4f6b-9e7d-1a2b3c4d5e6f",
+            "employees",
+            KeyCodecs.UUID,
+            CborCodec.of(Employee.class));
   }
 
   @Test
@@ -116,12 +132,15 @@ class SchemaTest {
     UUID acme = UUID.randomUUID();
     try (Database db = Database.open(dir)) {
       HrWithoutIndexes plain = db.attach(new HrWithoutIndexes());
-      db.write(txn -> {
-        for (int i = 0; i < 100; i++) {
-          plain.employees.put(txn, UUID.randomUUID(),
-              new Employee("e" + i, "e" + i + "@x", acme, Instant.ofEpochSecond(i)));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < 100; i++) {
+              plain.employees.put(
+                  txn,
+                  UUID.randomUUID(),
+                  new Employee("e" + i, "e" + i + "@x", acme, Instant.ofEpochSecond(i)));
+            }
+          });
     }
     try (Database db = Database.open(dir)) {
       Hr hr = db.attach(new Hr());

@@ -37,9 +37,9 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * (timestamp, UUID), (UUID, UUID), (UUID, String), (String, UUID), (String, String), each with
  * CBOR, FlatBuffers, string and UUID values. Every combination round-trips a put, get and select:
  * values come back equal, keys come back in the order of their codec (unsigned UUID order, code
- * point order, pre-1970 first, unsigned bytes, a string component never running into the next),
- * and all of it survives closing and reopening the database. What the zlmdb-style typed maps
- * ({@code MapUuidCbor}, {@code MapUuidTimestampFlatBuffers}, ...) did is declared here with codecs.
+ * point order, pre-1970 first, unsigned bytes, a string component never running into the next), and
+ * all of it survives closing and reopening the database. What the zlmdb-style typed maps ({@code
+ * MapUuidCbor}, {@code MapUuidTimestampFlatBuffers}, ...) did is declared here with codecs.
  */
 class TableDeclarationTest {
 
@@ -78,7 +78,11 @@ class TableDeclarationTest {
     final SchemaTable<byte[], UUID> bytesUuid =
         table(oid(15), "bytes_uuid", KeyCodecs.BYTES, ValueCodecs.UUID);
     final SchemaTable<Tuple2<String, Long>, byte[]> composed =
-        table(oid(16), "composed", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.LONG), ValueCodecs.BYTES);
+        table(
+            oid(16),
+            "composed",
+            KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.LONG),
+            ValueCodecs.BYTES);
     final SchemaTable<Tuple2<String, String>, String> stringPairs =
         table(oid(17), "string_pairs", STRING_PAIR, ValueCodecs.STRING);
   }
@@ -108,11 +112,21 @@ class TableDeclarationTest {
           Instant.parse("1900-01-01T00:00:00Z"));
 
   static final List<byte[]> BYTES =
-      List.of(new byte[] {0}, new byte[] {0, 0}, new byte[] {1}, new byte[] {(byte) 0xFF},
-          new byte[] {0x7F}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0x80, 0});
+      List.of(
+          new byte[] {0},
+          new byte[] {0, 0},
+          new byte[] {1},
+          new byte[] {(byte) 0xFF},
+          new byte[] {0x7F},
+          new byte[] {(byte) 0x80},
+          new byte[] {(byte) 0x80, 0});
 
   static Doc doc(final int i) {
-    return new Doc("doc " + i, List.of("t" + i, "x"), Map.of("n", i), TIMES.get(i % TIMES.size()),
+    return new Doc(
+        "doc " + i,
+        List.of("t" + i, "x"),
+        Map.of("n", i),
+        TIMES.get(i % TIMES.size()),
         UUIDS.get(i % UUIDS.size()));
   }
 
@@ -159,7 +173,8 @@ class TableDeclarationTest {
 
   /** (String, String) keys whose components would collide if they ran together. */
   static List<Tuple2<String, String>> stringPairKeys() {
-    final List<Tuple2<String, String>> out = new ArrayList<>(pairs(STRINGS.subList(0, 4), STRINGS.subList(0, 4)));
+    final List<Tuple2<String, String>> out =
+        new ArrayList<>(pairs(STRINGS.subList(0, 4), STRINGS.subList(0, 4)));
     out.add(Tuple2.of("a", "bc"));
     out.add(Tuple2.of("ab", "c"));
     out.add(Tuple2.of("a\u0000", "b"));
@@ -175,28 +190,53 @@ class TableDeclarationTest {
           new KeyKind<>("timestamp", KeyCodecs.TIMESTAMP, TIMES),
           new KeyKind<>("string", KeyCodecs.STRING, STRINGS),
           new KeyKind<>("bytes", KeyCodecs.BYTES, BYTES),
-          new KeyKind<>("uuid_timestamp", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
+          new KeyKind<>(
+              "uuid_timestamp",
+              KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP),
               pairs(UUIDS.subList(0, 3), TIMES)),
-          new KeyKind<>("timestamp_uuid", KeyCodecs.tuple(KeyCodecs.TIMESTAMP, KeyCodecs.UUID),
+          new KeyKind<>(
+              "timestamp_uuid",
+              KeyCodecs.tuple(KeyCodecs.TIMESTAMP, KeyCodecs.UUID),
               pairs(TIMES, UUIDS.subList(0, 3))),
-          new KeyKind<>("uuid_uuid", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.UUID),
+          new KeyKind<>(
+              "uuid_uuid",
+              KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.UUID),
               pairs(UUIDS.subList(0, 3), UUIDS)),
-          new KeyKind<>("uuid_string", KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.STRING),
+          new KeyKind<>(
+              "uuid_string",
+              KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.STRING),
               pairs(UUIDS.subList(0, 3), STRINGS)),
-          new KeyKind<>("string_uuid", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID),
+          new KeyKind<>(
+              "string_uuid",
+              KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.UUID),
               pairs(STRINGS, UUIDS.subList(0, 3))),
-          new KeyKind<>("string_string", KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING),
+          new KeyKind<>(
+              "string_string",
+              KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING),
               stringPairKeys()));
 
   static final List<ValueKind<?>> VALUE_KINDS =
       List.of(
-          new ValueKind<>("cbor", CborCodec.of(Doc.class), TableDeclarationTest::doc,
-              TableDeclarationTest::doc, v -> v),
-          new ValueKind<>("flatbuffers", FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new),
-              TableDeclarationTest::reading, TableDeclarationTest::readingText, Reading::text),
-          new ValueKind<>("string", ValueCodecs.STRING, i -> "value " + i, i -> "value " + i, v -> v),
-          new ValueKind<>("uuid", ValueCodecs.UUID, i -> UUIDS.get(i % UUIDS.size()),
-              i -> UUIDS.get(i % UUIDS.size()), v -> v));
+          new ValueKind<>(
+              "cbor",
+              CborCodec.of(Doc.class),
+              TableDeclarationTest::doc,
+              TableDeclarationTest::doc,
+              v -> v),
+          new ValueKind<>(
+              "flatbuffers",
+              FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new),
+              TableDeclarationTest::reading,
+              TableDeclarationTest::readingText,
+              Reading::text),
+          new ValueKind<>(
+              "string", ValueCodecs.STRING, i -> "value " + i, i -> "value " + i, v -> v),
+          new ValueKind<>(
+              "uuid",
+              ValueCodecs.UUID,
+              i -> UUIDS.get(i % UUIDS.size()),
+              i -> UUIDS.get(i % UUIDS.size()),
+              v -> v));
 
   static Stream<Arguments> everyKeyAndValueKind() {
     final List<Arguments> out = new ArrayList<>();
@@ -219,13 +259,18 @@ class TableDeclarationTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("everyKeyAndValueKind")
-  void table_everyKeyKindWithEveryValueKind_roundTrips(final KeyKind<?> key, final ValueKind<?> value) {
+  void table_everyKeyKindWithEveryValueKind_roundTrips(
+      final KeyKind<?> key, final ValueKind<?> value) {
     roundTrip(key, value);
   }
 
   private <K, V> void roundTrip(final KeyKind<K> key, final ValueKind<V> value) {
-    roundTrip(db -> db.attach(new One<>(key, value)).table, key.keys(), value.value(),
-        value.expected(), value.read());
+    roundTrip(
+        db -> db.attach(new One<>(key, value)).table,
+        key.keys(),
+        value.value(),
+        value.expected(),
+        value.read());
   }
 
   // ------------------------------------------------------------------ the round trip
@@ -254,11 +299,12 @@ class TableDeclarationTest {
       final Function<V, Object> read) {
     try (Database db = open()) {
       final SchemaTable<K, V> table = attach.apply(db);
-      db.write(txn -> {
-        for (int i = keys.size() - 1; i >= 0; i--) {
-          table.put(txn, keys.get(i), value.apply(i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = keys.size() - 1; i >= 0; i--) {
+              table.put(txn, keys.get(i), value.apply(i));
+            }
+          });
       check(db, table, keys, expectedValue, read);
     }
     try (Database db = open()) {
@@ -283,7 +329,9 @@ class TableDeclarationTest {
     }
     try (Txn txn = db.beginRead()) {
       for (int i = 0; i < keys.size(); i++) {
-        assertThat(read.apply(table.get(txn, keys.get(i)))).as("get %s", keys.get(i)).isEqualTo(expectedValue.apply(i));
+        assertThat(read.apply(table.get(txn, keys.get(i))))
+            .as("get %s", keys.get(i))
+            .isEqualTo(expectedValue.apply(i));
         assertThat(table.contains(txn, keys.get(i))).isTrue();
       }
       assertThat(table.count(txn)).isEqualTo(keys.size());
@@ -294,7 +342,8 @@ class TableDeclarationTest {
         }
       }
       assertThat(rows).isEqualTo(expectedRows);
-      assertThat(plain(table.first(txn).orElseThrow().key())).isEqualTo(plain(keys.get(order.get(0))));
+      assertThat(plain(table.first(txn).orElseThrow().key()))
+          .isEqualTo(plain(keys.get(order.get(0))));
       assertThat(plain(table.last(txn).orElseThrow().key()))
           .isEqualTo(plain(keys.get(order.get(order.size() - 1))));
     }
@@ -307,7 +356,10 @@ class TableDeclarationTest {
     try (Database db = open()) {
       final All all = db.attach(new All());
       final UUID k = UUID.randomUUID();
-      db.write(txn -> all.uuidFlatBuffers.put(txn, k, all.readingFb.build(b -> Reading.create(b, "own", 7))));
+      db.write(
+          txn ->
+              all.uuidFlatBuffers.put(
+                  txn, k, all.readingFb.build(b -> Reading.create(b, "own", 7))));
       try (Txn txn = db.beginRead()) {
         final Reading r = all.uuidFlatBuffers.get(txn, k);
         assertThat(Reading.text(r)).isEqualTo("own=7");
@@ -359,9 +411,13 @@ class TableDeclarationTest {
   /** {@link KeyCodecs#TIMESTAMP_MIN} is documented as the earliest instant a key can hold. */
   @Test
   void timestampKeys_representableRangeEnds_roundTrip() {
-    roundTrip(db -> db.attach(new All()).timestampString,
-        List.of(KeyCodecs.TIMESTAMP_MAX, KeyCodecs.TIMESTAMP_MIN, KeyCodecs.TIMESTAMP_MIN.plusNanos(1)),
-        i -> "end " + i, i -> "end " + i, v -> v);
+    roundTrip(
+        db -> db.attach(new All()).timestampString,
+        List.of(
+            KeyCodecs.TIMESTAMP_MAX, KeyCodecs.TIMESTAMP_MIN, KeyCodecs.TIMESTAMP_MIN.plusNanos(1)),
+        i -> "end " + i,
+        i -> "end " + i,
+        v -> v);
   }
 
   @Test
@@ -369,11 +425,12 @@ class TableDeclarationTest {
     try (Database db = open()) {
       final All all = db.attach(new All());
       final List<Tuple2<UUID, Instant>> keys = pairs(UUIDS.subList(0, 3), TIMES);
-      db.write(txn -> {
-        for (int i = 0; i < keys.size(); i++) {
-          all.uuidTimestampFlatBuffers.put(txn, keys.get(i), reading(i));
-        }
-      });
+      db.write(
+          txn -> {
+            for (int i = 0; i < keys.size(); i++) {
+              all.uuidTimestampFlatBuffers.put(txn, keys.get(i), reading(i));
+            }
+          });
       final UUID series = UUIDS.get(1);
       final Instant t0 = Instant.parse("1900-01-01T00:00:00Z");
       final Instant t1 = Instant.parse("2024-01-02T03:04:05.123456789Z");
@@ -393,22 +450,27 @@ class TableDeclarationTest {
         assertThat(newest).containsExactly(KeyCodecs.TIMESTAMP_MAX, t1, Instant.EPOCH);
         final List<Instant> between = new ArrayList<>();
         try (Cursor<Tuple2<UUID, Instant>, Reading> c =
-            all.uuidTimestampFlatBuffers.select(txn, KeyRange.closed(Tuple2.of(series, t0), Tuple2.of(series, t1)))) {
+            all.uuidTimestampFlatBuffers.select(
+                txn, KeyRange.closed(Tuple2.of(series, t0), Tuple2.of(series, t1)))) {
           c.forEach(r -> between.add(r.key().second()));
         }
         assertThat(between)
-            .containsExactly(t0, Instant.parse("1969-12-31T23:59:59.999999999Z"), Instant.EPOCH, t1);
+            .containsExactly(
+                t0, Instant.parse("1969-12-31T23:59:59.999999999Z"), Instant.EPOCH, t1);
       }
     }
   }
 
   @Test
   void bytesKeys_lookupByAnEqualArray_findsTheRow() {
-    roundTrip(db -> db.attach(new All()).bytesUuid, BYTES, i -> UUIDS.get(i), i -> UUIDS.get(i), v -> v);
+    roundTrip(
+        db -> db.attach(new All()).bytesUuid, BYTES, i -> UUIDS.get(i), i -> UUIDS.get(i), v -> v);
     try (Database db = open()) {
       final All all = db.attach(new All());
       try (Txn txn = db.beginRead()) {
-        assertThat(all.bytesUuid.get(txn, new byte[] {(byte) 0x80})).as("lookup by an equal array").isEqualTo(UUIDS.get(5));
+        assertThat(all.bytesUuid.get(txn, new byte[] {(byte) 0x80}))
+            .as("lookup by an equal array")
+            .isEqualTo(UUIDS.get(5));
       }
     }
   }
@@ -416,9 +478,17 @@ class TableDeclarationTest {
   @Test
   void table_anyKeyAndValueCodecs_roundTrips() {
     final List<Tuple2<String, Long>> keys =
-        List.of(Tuple2.of("a", -1L), Tuple2.of("a", 1L), Tuple2.of("ab", Long.MIN_VALUE), Tuple2.of("", 0L));
-    roundTrip(db -> db.attach(new All()).composed, keys, i -> new byte[] {(byte) i, 42},
-        i -> HexFormat.of().formatHex(new byte[] {(byte) i, 42}), v -> HexFormat.of().formatHex(v));
+        List.of(
+            Tuple2.of("a", -1L),
+            Tuple2.of("a", 1L),
+            Tuple2.of("ab", Long.MIN_VALUE),
+            Tuple2.of("", 0L));
+    roundTrip(
+        db -> db.attach(new All()).composed,
+        keys,
+        i -> new byte[] {(byte) i, 42},
+        i -> HexFormat.of().formatHex(new byte[] {(byte) i, 42}),
+        v -> HexFormat.of().formatHex(v));
   }
 
   @Test
@@ -456,10 +526,12 @@ class TableDeclarationTest {
         }
         assertThat(members).isEqualTo(expected);
         final List<UUID> lastTwo = new ArrayList<>();
-        try (Cursor<UUID, UUID> c = set.select(txn, owner, KeyRange.<UUID>all().reversed().limit(2))) {
+        try (Cursor<UUID, UUID> c =
+            set.select(txn, owner, KeyRange.<UUID>all().reversed().limit(2))) {
           c.forEach(r -> lastTwo.add(r.value()));
         }
-        assertThat(lastTwo).containsExactly(expected.get(expected.size() - 1), expected.get(expected.size() - 2));
+        assertThat(lastTwo)
+            .containsExactly(expected.get(expected.size() - 1), expected.get(expected.size() - 2));
       }
       db.write(txn -> assertThat(set.removeAll(txn, owner)).isTrue());
       try (Txn txn = db.beginRead()) {

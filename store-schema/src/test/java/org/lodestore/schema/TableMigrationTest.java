@@ -69,7 +69,8 @@ class TableMigrationTest {
     }
 
     V2(final boolean uniqueEmail) {
-      bySymbol = uniqueEmail ? uniqueIndex(things, "by_symbol", KeyCodecs.STRING, User::email) : null;
+      bySymbol =
+          uniqueEmail ? uniqueIndex(things, "by_symbol", KeyCodecs.STRING, User::email) : null;
       if (!uniqueEmail) {
         index(things, "by_email", KeyCodecs.STRING, User::email); // in place of by_symbol
       }
@@ -92,12 +93,13 @@ class TableMigrationTest {
   private static TreeMap<UUID, Market> populate(final Database db) {
     final V1 v1 = db.attach(new V1());
     final TreeMap<UUID, Market> rows = new TreeMap<>(KeyCodecs.UUID_ORDER);
-    db.write(txn -> {
-      for (int i = 0; i < ROWS; i++) {
-        v1.things.put(txn, key(i), market(i));
-        rows.put(key(i), market(i));
-      }
-    });
+    db.write(
+        txn -> {
+          for (int i = 0; i < ROWS; i++) {
+            v1.things.put(txn, key(i), market(i));
+            rows.put(key(i), market(i));
+          }
+        });
     return rows;
   }
 
@@ -117,8 +119,11 @@ class TableMigrationTest {
     return out;
   }
 
-  /** Asserts that v2's table holds exactly transform(old) and its indexes exactly what it derives. */
-  private static void assertMigrated(final Database db, final V2 v2, final TreeMap<UUID, Market> old) {
+  /**
+   * Asserts that v2's table holds exactly transform(old) and its indexes exactly what it derives.
+   */
+  private static void assertMigrated(
+      final Database db, final V2 v2, final TreeMap<UUID, Market> old) {
     final TreeMap<String, UUID> emails = new TreeMap<>();
     final TreeMap<String, String> ages = new TreeMap<>();
     try (Txn txn = db.beginRead()) {
@@ -159,7 +164,8 @@ class TableMigrationTest {
       assertThat(entry.migration()).isNull();
       assertThat(entry.format()).isEqualTo(Catalog.FORMAT_CHECKSUM); // CBOR: crc32c, as before
       assertThat(entry.fingerprint()).isEqualTo(CborCodec.of(User.class).typeFingerprint());
-      assertThat(entry.indexes()).extracting(Catalog.IndexEntry::name)
+      assertThat(entry.indexes())
+          .extracting(Catalog.IndexEntry::name)
           .containsExactlyInAnyOrder("by_symbol", "by_age");
       assertThat(generation(db)).isEqualTo(generation + 2); // started, finished
       db.attach(v2);
@@ -183,18 +189,25 @@ class TableMigrationTest {
   }
 
   @Test
-  void run_stoppedByTheTransform_leavesItUnfinished_attachRefusedWithEitherType_resumeTransformsEachRowOnce() {
+  void
+      run_stoppedByTheTransform_leavesItUnfinished_attachRefusedWithEitherType_resumeTransformsEachRowOnce() {
     final AtomicInteger calls = new AtomicInteger();
     final TreeMap<UUID, Market> old;
     try (Database db = open()) {
       old = populate(db);
       final V2 v2 = new V2();
-      final Throwable stop = refusal(() -> migration(v2, m -> {
-        if (calls.incrementAndGet() == 350) {
-          throw new IllegalStateException("transform bug");
-        }
-        return user(m);
-      }).run(db));
+      final Throwable stop =
+          refusal(
+              () ->
+                  migration(
+                          v2,
+                          m -> {
+                            if (calls.incrementAndGet() == 350) {
+                              throw new IllegalStateException("transform bug");
+                            }
+                            return user(m);
+                          })
+                      .run(db));
       assertThat(stop)
           .isInstanceOf(LodestoreException.class)
           .hasMessageContaining("transform failed")
@@ -213,7 +226,8 @@ class TableMigrationTest {
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("resume the migration");
     }
-    try (Database db = Database.open(dir.resolve("db"), DatabaseOptions.builder().readOnly(true).build())) {
+    try (Database db =
+        Database.open(dir.resolve("db"), DatabaseOptions.builder().readOnly(true).build())) {
       assertThat(refusal(() -> db.attach(new V2())))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("resume the migration");
@@ -221,10 +235,15 @@ class TableMigrationTest {
     try (Database db = open()) {
       calls.set(0);
       final V2 v2 = new V2();
-      assertThat(migration(v2, m -> {
-        calls.incrementAndGet();
-        return user(m);
-      }).run(db)).isEqualTo(ROWS);
+      assertThat(
+              migration(
+                      v2,
+                      m -> {
+                        calls.incrementAndGet();
+                        return user(m);
+                      })
+                  .run(db))
+          .isEqualTo(ROWS);
       assertThat(calls.get()).isEqualTo(ROWS - 300); // the committed batches are not redone
       db.attach(v2);
       assertMigrated(db, v2, old);
@@ -237,15 +256,18 @@ class TableMigrationTest {
       populate(db);
       final V2 v2 = new V2();
       final AtomicInteger calls = new AtomicInteger();
-      assertThat(refusal(() -> migration(v2, m -> calls.incrementAndGet() == 150 ? null : user(m))
-              .run(db)))
+      assertThat(
+              refusal(
+                  () ->
+                      migration(v2, m -> calls.incrementAndGet() == 150 ? null : user(m)).run(db)))
           .isInstanceOf(LodestoreException.class)
           .hasMessageContaining("returned null");
       assertThat(entry(db).migration().rows()).isEqualTo(100);
       try (Txn txn = db.beginRead()) {
         // row 100 (the first of the aborted batch) still holds its old value
-        final var raw = Access.table(db, OID, KeyCodecs.UUID, CborCodec.of(Market.class))
-            .withValueChecksum(org.lodestore.core.ValueChecksum.CRC32C);
+        final var raw =
+            Access.table(db, OID, KeyCodecs.UUID, CborCodec.of(Market.class))
+                .withValueChecksum(org.lodestore.core.ValueChecksum.CRC32C);
         try (Cursor<UUID, Market> c = raw.select(txn, KeyRange.<UUID>all().offset(100).limit(1))) {
           assertThat(c.next()).isTrue();
           assertThat(index(c.key())).isEqualTo(100);
@@ -267,10 +289,15 @@ class TableMigrationTest {
       final long generation = generation(db);
       final Catalog.TableEntry before = entry(db);
       final AtomicInteger calls = new AtomicInteger();
-      assertThat(migration(new V2(), m -> {
-        calls.incrementAndGet();
-        return user(m);
-      }).run(db)).isZero();
+      assertThat(
+              migration(
+                      new V2(),
+                      m -> {
+                        calls.incrementAndGet();
+                        return user(m);
+                      })
+                  .run(db))
+          .isZero();
       assertThat(calls.get()).isZero();
       assertThat(generation(db)).isEqualTo(generation);
       assertThat(entry(db)).isEqualTo(before);
@@ -282,21 +309,37 @@ class TableMigrationTest {
     try (Database db = open()) {
       populate(db);
       final AtomicInteger calls = new AtomicInteger();
-      assertThatThrownBy(() -> migration(new V2(), m -> {
-        if (calls.incrementAndGet() == 150) {
-          throw new IllegalStateException("stop");
-        }
-        return user(m);
-      }).run(db)).isInstanceOf(LodestoreException.class);
-      final Schema other = new Schema() {
-        final SchemaTable<UUID, Reading> things = table(OID, "things",
-            KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
-      };
+      assertThatThrownBy(
+              () ->
+                  migration(
+                          new V2(),
+                          m -> {
+                            if (calls.incrementAndGet() == 150) {
+                              throw new IllegalStateException("stop");
+                            }
+                            return user(m);
+                          })
+                      .run(db))
+          .isInstanceOf(LodestoreException.class);
+      final Schema other =
+          new Schema() {
+            final SchemaTable<UUID, Reading> things =
+                table(
+                    OID,
+                    "things",
+                    KeyCodecs.UUID,
+                    FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
+          };
       @SuppressWarnings("unchecked")
-      final SchemaTable<UUID, Reading> readings = (SchemaTable<UUID, Reading>) other.tables().get(0);
+      final SchemaTable<UUID, Reading> readings =
+          (SchemaTable<UUID, Reading>) other.tables().get(0);
       final Catalog.TableEntry before = entry(db);
-      assertThat(refusal(() -> TableMigration.of(readings, CborCodec.of(Market.class),
-              (Market m) -> (Reading) null).run(db)))
+      assertThat(
+              refusal(
+                  () ->
+                      TableMigration.of(
+                              readings, CborCodec.of(Market.class), (Market m) -> (Reading) null)
+                          .run(db)))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("another migration of the table is unfinished")
           .hasMessageContaining(User.class.getName())
@@ -311,8 +354,14 @@ class TableMigrationTest {
       populate(db);
       final Catalog.TableEntry before = entry(db);
       final V2 v2 = new V2();
-      assertThat(refusal(() -> TableMigration.of(v2.things, CborCodec.of(Stock.class),
-              (Stock s) -> new User(s.ticker(), 1)).run(db)))
+      assertThat(
+              refusal(
+                  () ->
+                      TableMigration.of(
+                              v2.things,
+                              CborCodec.of(Stock.class),
+                              (Stock s) -> new User(s.ticker(), 1))
+                          .run(db)))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("old codec does not read the stored values")
           .hasMessageContaining(Market.class.getName())
@@ -330,8 +379,11 @@ class TableMigrationTest {
           .hasMessageContaining("not in the catalog");
       populate(db);
       final V1 attached = db.attach(new V1());
-      assertThatThrownBy(() -> TableMigration.of(attached.things, CborCodec.of(Market.class),
-              Function.<Market>identity()).run(db))
+      assertThatThrownBy(
+              () ->
+                  TableMigration.of(
+                          attached.things, CborCodec.of(Market.class), Function.<Market>identity())
+                      .run(db))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("migrate it before attaching");
     }
@@ -341,7 +393,8 @@ class TableMigrationTest {
   void run_newValuesBreakingAUniqueIndex_failAtTheEnd_resumableWithAnotherIndexDeclaration() {
     try (Database db = open()) {
       final TreeMap<UUID, Market> old = populate(db);
-      final Function<Market, User> clash = m -> new User(index(m) % 2 == 0 ? "same@x" : user(m).email(), 1);
+      final Function<Market, User> clash =
+          m -> new User(index(m) % 2 == 0 ? "same@x" : user(m).email(), 1);
       assertThat(refusal(() -> migration(new V2(), clash).run(db)))
           .isInstanceOf(UniqueViolationException.class)
           .hasMessageContaining("by_symbol");
@@ -355,9 +408,14 @@ class TableMigrationTest {
           .hasMessageContaining("index 'by_symbol' is in the catalog but not declared");
       assertThat(Schema.dropIndex(db, OID, "by_symbol")).isTrue();
       assertThat(entry(db).migration()).isNotNull(); // dropIndex keeps it
-      assertThat(migration(relaxed, m -> {
-        throw new AssertionError("no value is left to transform");
-      }).run(db)).isEqualTo(ROWS);
+      assertThat(
+              migration(
+                      relaxed,
+                      m -> {
+                        throw new AssertionError("no value is left to transform");
+                      })
+                  .run(db))
+          .isEqualTo(ROWS);
       db.attach(relaxed);
       try (Txn txn = db.beginRead()) {
         assertThat(relaxed.things.count(txn)).isEqualTo(old.size());
@@ -374,14 +432,17 @@ class TableMigrationTest {
   void run_cborToFlatBuffers_changesTheValueCodecToo() {
     try (Database db = open()) {
       populate(db);
-      final FlatBuffersCodec<Reading> fb = FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
+      final FlatBuffersCodec<Reading> fb =
+          FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new);
       final class V3 extends Schema {
         final SchemaTable<UUID, Reading> things = table(OID, "things", KeyCodecs.UUID, fb);
         final UniqueIndex<String, UUID, Reading> bySymbol =
             uniqueIndex(things, "by_symbol", KeyCodecs.STRING, Reading::sensor);
       }
       final V3 v3 = new V3();
-      TableMigration.of(v3.things, CborCodec.of(Market.class),
+      TableMigration.of(
+              v3.things,
+              CborCodec.of(Market.class),
               (Market m) -> fb.build(b -> Reading.create(b, m.symbol(), m.priceCents())))
           .batchSize(64)
           .run(db);
@@ -403,12 +464,18 @@ class TableMigrationTest {
       populate(db);
       final V1 v1 = db.attach(new V1());
       final AtomicInteger calls = new AtomicInteger();
-      assertThatThrownBy(() -> migration(new V2(), m -> {
-        if (calls.incrementAndGet() == 150) {
-          throw new IllegalStateException("stop");
-        }
-        return user(m);
-      }).run(db)).isInstanceOf(LodestoreException.class);
+      assertThatThrownBy(
+              () ->
+                  migration(
+                          new V2(),
+                          m -> {
+                            if (calls.incrementAndGet() == 150) {
+                              throw new IllegalStateException("stop");
+                            }
+                            return user(m);
+                          })
+                      .run(db))
+          .isInstanceOf(LodestoreException.class);
       assertThat(refusal(() -> db.write(txn -> v1.things.put(txn, key(1), market(1)))))
           .isInstanceOf(SchemaMismatchException.class)
           .hasMessageContaining("stale")
@@ -438,7 +505,10 @@ class TableMigrationTest {
     }
   }
 
-  /** Runs {@code action}, which must throw, prints the message (the report lists them) and returns it. */
+  /**
+   * Runs {@code action}, which must throw, prints the message (the report lists them) and returns
+   * it.
+   */
   static Throwable refusal(final Runnable action) {
     try {
       action.run();

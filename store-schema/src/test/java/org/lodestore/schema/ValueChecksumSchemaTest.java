@@ -54,7 +54,8 @@ class ValueChecksumSchemaTest {
     final UniqueIndex<String, UUID, Person> byEmail;
     final SchemaTable<UUID, Reading> readings;
     final SchemaTable<UUID, Reading> checked;
-    final SchemaSetTable<UUID, UUID> members = setTable(MEMBERS, "members", KeyCodecs.UUID, KeyCodecs.UUID);
+    final SchemaSetTable<UUID, UUID> members =
+        setTable(MEMBERS, "members", KeyCodecs.UUID, KeyCodecs.UUID);
 
     Lab() {
       this(null, null, null);
@@ -71,8 +72,9 @@ class ValueChecksumSchemaTest {
       if (readings != null) {
         this.readings.valueChecksum(readings);
       }
-      this.checked = table(CHECKED, "checked", KeyCodecs.UUID, readingFb)
-          .valueChecksum(checked == null ? ValueChecksum.CRC32C : checked);
+      this.checked =
+          table(CHECKED, "checked", KeyCodecs.UUID, readingFb)
+              .valueChecksum(checked == null ? ValueChecksum.CRC32C : checked);
     }
   }
 
@@ -90,7 +92,8 @@ class ValueChecksumSchemaTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> rawEntry(final Database db, final String oid)
       throws Exception {
-    final Table<String, byte[]> raw = Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
+    final Table<String, byte[]> raw =
+        Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
     final byte[] bytes;
     try (Txn txn = db.beginRead()) {
       bytes = raw.get(txn, oid);
@@ -107,8 +110,10 @@ class ValueChecksumSchemaTest {
   }
 
   private static byte[] uuidBytes(final UUID key) {
-    return ByteBuffer.allocate(16).putLong(key.getMostSignificantBits())
-        .putLong(key.getLeastSignificantBits()).array();
+    return ByteBuffer.allocate(16)
+        .putLong(key.getMostSignificantBits())
+        .putLong(key.getLeastSignificantBits())
+        .array();
   }
 
   /** {@code value} followed by the big-endian CRC-32C of the key's encoding and the value. */
@@ -150,10 +155,11 @@ class ValueChecksumSchemaTest {
       final Lab lab = db.attach(new Lab());
       assertThat(lab.readings.valueChecksum()).isEqualTo(ValueChecksum.NONE);
       assertThat(lab.checked.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
-      db.write(txn -> {
-        lab.readings.put(txn, ADA, reading(lab, "plain"));
-        lab.checked.put(txn, ADA, reading(lab, "checked"));
-      });
+      db.write(
+          txn -> {
+            lab.readings.put(txn, ADA, reading(lab, "plain"));
+            lab.checked.put(txn, ADA, reading(lab, "checked"));
+          });
       assertThat(entry(db, READINGS).valueChecksum()).isNull();
       assertThat(entry(db, READINGS).format()).isEqualTo(1);
       assertThat(entry(db, CHECKED).valueChecksum()).isEqualTo("crc32c");
@@ -166,8 +172,7 @@ class ValueChecksumSchemaTest {
         // the view covers the value bytes only
         assertThat(lab.checked.valueCodec().viewBuffer(r).remaining())
             .isEqualTo(checked.length - 4);
-        assertThat(withTrailer(ADA, Arrays.copyOf(checked, checked.length - 4)))
-            .isEqualTo(checked);
+        assertThat(withTrailer(ADA, Arrays.copyOf(checked, checked.length - 4))).isEqualTo(checked);
         final Reading reused = lab.checked.getInto(txn, ADA, r);
         assertThat(reused).isSameAs(r);
         assertThat(Reading.text(lab.readings.get(txn, ADA))).isEqualTo("plain=42");
@@ -180,10 +185,11 @@ class ValueChecksumSchemaTest {
   void flippedBit_inChecksummedSchemaTables_isCorruptValueNamingTableAndKey() {
     try (Database db = open()) {
       final Lab lab = db.attach(new Lab());
-      db.write(txn -> {
-        lab.people.put(txn, ADA, ADA_P);
-        lab.checked.put(txn, ADA, reading(lab, "checked"));
-      });
+      db.write(
+          txn -> {
+            lab.people.put(txn, ADA, ADA_P);
+            lab.checked.put(txn, ADA, reading(lab, "checked"));
+          });
       for (final String dbi : List.of(PEOPLE, CHECKED)) {
         final byte[] bytes = stored(db, dbi, ADA);
         bytes[bytes.length / 2] ^= 0x10;
@@ -192,13 +198,14 @@ class ValueChecksumSchemaTest {
       }
       try (Txn txn = db.beginRead()) {
         for (final SchemaTable<UUID, ?> t : List.of(lab.people, lab.checked)) {
-          final List<Runnable> reads = List.of(
-              () -> t.get(txn, ADA),
-              () -> t.getInto(txn, ADA, null),
-              () -> t.rawView(txn, ADA),
-              () -> t.first(txn),
-              () -> t.last(txn),
-              () -> t.page(txn, KeyRange.all()));
+          final List<Runnable> reads =
+              List.of(
+                  () -> t.get(txn, ADA),
+                  () -> t.getInto(txn, ADA, null),
+                  () -> t.rawView(txn, ADA),
+                  () -> t.first(txn),
+                  () -> t.last(txn),
+                  () -> t.page(txn, KeyRange.all()));
           for (final Runnable read : reads) {
             assertThatThrownBy(read::run)
                 .isInstanceOf(CorruptValueException.class)
@@ -221,8 +228,8 @@ class ValueChecksumSchemaTest {
   }
 
   /**
-   * A catalog entry exactly as Lodestore wrote it before value checksums: the same record
-   * shape, without the {@code valueChecksum} component, encoded by the same CBOR mapper.
+   * A catalog entry exactly as Lodestore wrote it before value checksums: the same record shape,
+   * without the {@code valueChecksum} component, encoded by the same CBOR mapper.
    */
   record EntryBeforeChecksums(
       int format,
@@ -245,17 +252,29 @@ class ValueChecksumSchemaTest {
    */
   private static void writeAsBeforeChecksums(final Database db) throws Exception {
     final ObjectMapper mapper = CBORMapper.builder().build();
-    final byte[] entry = mapper.writeValueAsBytes(new EntryBeforeChecksums(
-        1, PEOPLE, "people", "", "table", PEOPLE, "uuid", CborCodec.ID, Map.of(), List.of(),
-        List.of()));
+    final byte[] entry =
+        mapper.writeValueAsBytes(
+            new EntryBeforeChecksums(
+                1,
+                PEOPLE,
+                "people",
+                "",
+                "table",
+                PEOPLE,
+                "uuid",
+                CborCodec.ID,
+                Map.of(),
+                List.of(),
+                List.of()));
     final Table<String, byte[]> catalog =
         Access.table(db, Catalog.DBI, KeyCodecs.STRING, ValueCodecs.BYTES);
     final Table<UUID, Person> rows =
         Access.table(db, PEOPLE, KeyCodecs.UUID, CborCodec.of(Person.class));
-    db.write(txn -> {
-      catalog.put(txn, PEOPLE, entry);
-      rows.put(txn, ADA, ADA_P);
-    });
+    db.write(
+        txn -> {
+          catalog.put(txn, PEOPLE, entry);
+          rows.put(txn, ADA, ADA_P);
+        });
   }
 
   @Test
@@ -296,10 +315,15 @@ class ValueChecksumSchemaTest {
     }
     try (Database db = open()) {
       // "checked" is declared without a checksum now: it keeps the recorded crc32c
-      final Schema s = new Schema() {
-        final SchemaTable<UUID, Reading> checked = table(CHECKED, "checked",
-            KeyCodecs.UUID, FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
-      };
+      final Schema s =
+          new Schema() {
+            final SchemaTable<UUID, Reading> checked =
+                table(
+                    CHECKED,
+                    "checked",
+                    KeyCodecs.UUID,
+                    FlatBuffersCodec.of(Reading::getRootAsReading, Reading::new));
+          };
       db.attach(s);
       final SchemaTable<UUID, Reading> checked = firstTable(s);
       assertThat(checked.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
@@ -333,8 +357,8 @@ class ValueChecksumSchemaTest {
           .hasMessageContaining("catalog has crc32c, schema declares none");
       assertThat(rawEntry(db, READINGS)).isEqualTo(before);
       // declaring what the catalog has is fine
-      final Lab same = db.attach(
-          new Lab(ValueChecksum.CRC32C, ValueChecksum.NONE, ValueChecksum.CRC32C));
+      final Lab same =
+          db.attach(new Lab(ValueChecksum.CRC32C, ValueChecksum.NONE, ValueChecksum.CRC32C));
       assertThat(same.people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
     }
   }
@@ -343,11 +367,12 @@ class ValueChecksumSchemaTest {
   void unknownChecksumInTheCatalog_isRefused() {
     try (Database db = open()) {
       db.attach(new Lab());
-      db.write(txn -> {
-        final Catalog catalog = Catalog.open(Access.of(db), txn);
-        final Catalog.TableEntry e = catalog.get(txn, PEOPLE);
-        catalog.put(txn, e.withValueChecksumId("sha3"));
-      });
+      db.write(
+          txn -> {
+            final Catalog catalog = Catalog.open(Access.of(db), txn);
+            final Catalog.TableEntry e = catalog.get(txn, PEOPLE);
+            catalog.put(txn, e.withValueChecksumId("sha3"));
+          });
     }
     try (Database db = open()) {
       assertThatThrownBy(() -> db.attach(new Lab()))
@@ -363,8 +388,8 @@ class ValueChecksumSchemaTest {
       final Lab lab = db.attach(new Lab());
       db.write(txn -> lab.people.put(txn, ADA, ADA_P));
     }
-    try (Database db = Database.open(dir.resolve("db"),
-        DatabaseOptions.builder().readOnly(true).build())) {
+    try (Database db =
+        Database.open(dir.resolve("db"), DatabaseOptions.builder().readOnly(true).build())) {
       final Lab lab = db.attach(new Lab());
       assertThat(lab.people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
       assertThat(lab.readings.valueChecksum()).isEqualTo(ValueChecksum.NONE);
@@ -384,10 +409,12 @@ class ValueChecksumSchemaTest {
       assertThat(Schema.dropIndex(db, PEOPLE, "by_email")).isTrue();
       assertThat(entry(db, PEOPLE).valueChecksum()).isEqualTo("crc32c");
       assertThat(entry(db, PEOPLE).format()).isEqualTo(2);
-      final var s = db.attach(new Schema() {
-        final SchemaTable<UUID, Person> people =
-            table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
-      });
+      final var s =
+          db.attach(
+              new Schema() {
+                final SchemaTable<UUID, Person> people =
+                    table(PEOPLE, "people", KeyCodecs.UUID, CborCodec.of(Person.class));
+              });
       assertThat(s.people.valueChecksum()).isEqualTo(ValueChecksum.CRC32C);
       try (Txn txn = db.beginRead()) {
         assertThat(s.people.get(txn, ADA)).isEqualTo(ADA_P);
@@ -399,10 +426,11 @@ class ValueChecksumSchemaTest {
   void indexAndSetTables_carryNoChecksum() {
     try (Database db = open()) {
       final Lab lab = db.attach(new Lab());
-      db.write(txn -> {
-        lab.people.put(txn, ADA, ADA_P);
-        lab.members.add(txn, ADA, ADA);
-      });
+      db.write(
+          txn -> {
+            lab.people.put(txn, ADA, ADA_P);
+            lab.members.add(txn, ADA, ADA);
+          });
       final Table<String, byte[]> index =
           db.table("ix:" + PEOPLE + ":by_email", KeyCodecs.STRING, ValueCodecs.BYTES);
       try (Txn txn = db.beginRead()) {

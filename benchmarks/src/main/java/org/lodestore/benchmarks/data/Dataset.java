@@ -14,19 +14,22 @@ import java.util.UUID;
  * <ul>
  *   <li>Markets: {@code markets} rows with random UUIDv4 keys and about 150 encoded bytes each.
  *       Market {@code i} is listed on exchange {@code i % exchanges()}, so every exchange has
- *       {@value #MARKETS_PER_EXCHANGE} markets (the k of W5's UUID-set lookup), and is named
- *       {@code "market-<i>"} (unique).
- *   <li>Ticks: {@code series} series with random UUIDv4 ids, each with {@code ticksPerSeries}
- *       ticks {@value #TICK_STEP_NANOS} ns apart from {@link #T0_NANOS}.
+ *       {@value #MARKETS_PER_EXCHANGE} markets (the k of W5's UUID-set lookup), and is named {@code
+ *       "market-<i>"} (unique).
+ *   <li>Ticks: {@code series} series with random UUIDv4 ids, each with {@code ticksPerSeries} ticks
+ *       {@value #TICK_STEP_NANOS} ns apart from {@link #T0_NANOS}.
  * </ul>
  */
 public final class Dataset {
   /** Default seed of the generated data. */
   public static final long DEFAULT_SEED = 0x10DE5709EL;
+
   /** Markets per exchange: the number of rows a UUID-set index lookup (W5) returns. */
   public static final int MARKETS_PER_EXCHANGE = 10;
+
   /** Time of the first tick of every series: 2025-01-01T00:00:00Z in epoch nanoseconds. */
   public static final long T0_NANOS = 1_735_689_600_000_000_000L;
+
   /** Spacing of the ticks of one series (1 ms). */
   public static final long TICK_STEP_NANOS = 1_000_000L;
 

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.UUID;
 
 /**
- * The key layouts every ordered key-value peer uses; they are Lodestore's on-disk key encodings,
- * so raw lmdbjava and Lodestore compare on identical keys.
+ * The key layouts every ordered key-value peer uses; they are Lodestore's on-disk key encodings, so
+ * raw lmdbjava and Lodestore compare on identical keys.
  *
  * <pre>
  * market key (16 bytes)            tick key (24 bytes)
@@ -21,6 +21,7 @@ import java.util.UUID;
 public final class Keys {
   /** Length of an encoded UUID. */
   public static final int UUID_BYTES = 16;
+
   /** Length of an encoded (series, time) key. */
   public static final int TICK_KEY_BYTES = 24;
 

@@ -1,9 +1,9 @@
 package org.lodestore.benchmarks.data;
 
 /**
- * The result of a time-series scan (W3, W4): every implementation reads the time, price and size
- * of each row and folds them, in scan order, into one checksum that the benchmark returns (so the
- * JIT cannot drop the reads) and the consistency test compares across implementations.
+ * The result of a time-series scan (W3, W4): every implementation reads the time, price and size of
+ * each row and folds them, in scan order, into one checksum that the benchmark returns (so the JIT
+ * cannot drop the reads) and the consistency test compares across implementations.
  */
 public final class Rows {
   /** Checksum of an empty scan. */

@@ -19,6 +19,7 @@ import org.lodestore.benchmarks.data.MarketCodec;
 final class ChronicleAdapter implements StoreAdapter {
   /** Whether this adapter opened the map (and closes it), or is a {@link #forThread} handle. */
   private final boolean owner;
+
   private final ChronicleMap<byte[], byte[]> markets;
   private final byte[] key = new byte[Keys.UUID_BYTES];
   private final MarketCodec marketCodec = new MarketCodec();

@@ -56,8 +56,10 @@ final class LmdbRawAdapter implements StoreAdapter {
   private static final byte[] MAX_TIME = {-1, -1, -1, -1, -1, -1, -1, -1};
 
   private final StoreOptions options;
+
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer> markets;
   private final Dbi<ByteBuffer> byName;
@@ -78,7 +80,8 @@ final class LmdbRawAdapter implements StoreAdapter {
           case META_NO_SYNC -> new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC};
           case NO_SYNC -> new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
         };
-    env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(8).setMaxReaders(126).open(dir.toFile(), flags);
+    env =
+        Env.create().setMapSize(MAP_SIZE).setMaxDbs(8).setMaxReaders(126).open(dir.toFile(), flags);
     markets = env.openDbi("market", MDB_CREATE);
     byName = env.openDbi("market_by_name", MDB_CREATE);
     byExchange = env.openDbi("markets_by_exchange", MDB_CREATE, MDB_DUPSORT, MDB_DUPFIXED);
@@ -153,7 +156,9 @@ final class LmdbRawAdapter implements StoreAdapter {
         for (int j = 0; j < data.ticksPerSeries(); j++) {
           Keys.tick(series, Dataset.tickTime(j), key);
           val.clear();
-          val.put(tickCodec.encode(data.tickPrice(s, j), data.tickSize(s, j), Dataset.tickSequence(j)))
+          val.put(
+                  tickCodec.encode(
+                      data.tickPrice(s, j), data.tickSize(s, j), Dataset.tickSequence(j)))
               .flip();
           ticks.put(txn, key, val);
           if (++inTxn == LOAD_BATCH * 10) {

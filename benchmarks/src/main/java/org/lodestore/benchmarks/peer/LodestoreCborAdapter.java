@@ -36,15 +36,16 @@ final class LodestoreCborAdapter implements StoreAdapter {
   static final class MarketSchema extends Schema {
     final SchemaTable<UUID, Market> markets;
     final SchemaTable<Tuple2<UUID, Instant>, TickValue> ticks;
+
     /** Unique name index; null with {@code indexes == 0}. */
     final UniqueIndex<String, UUID, Market> byName;
+
     /** Exchange -> markets non-unique index; null with {@code indexes < 2}. */
     final MultiIndex<UUID, UUID, Market> byExchange;
 
     MarketSchema(int indexes) {
       markets =
-          table(
-              Lodestores.MARKET_TABLE_OID, "market", KeyCodecs.UUID, CborCodec.of(Market.class));
+          table(Lodestores.MARKET_TABLE_OID, "market", KeyCodecs.UUID, CborCodec.of(Market.class));
       ticks =
           table(
               Lodestores.TICK_TABLE_OID,
@@ -64,6 +65,7 @@ final class LodestoreCborAdapter implements StoreAdapter {
 
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final Database db;
   private final MarketSchema schema;
 

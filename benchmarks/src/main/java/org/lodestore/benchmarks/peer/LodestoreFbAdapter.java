@@ -50,8 +50,10 @@ final class LodestoreFbAdapter implements StoreAdapter {
   static final class MarketSchema extends Schema {
     final SchemaTable<UUID, MarketFb> markets;
     final SchemaTable<Tuple2<UUID, Instant>, TickFb> ticks;
+
     /** Unique name index; null with {@code indexes == 0}. */
     final UniqueIndex<String, UUID, MarketFb> byName;
+
     /** Exchange -> markets non-unique index; null with {@code indexes < 2}. */
     final MultiIndex<UUID, UUID, MarketFb> byExchange;
 
@@ -64,11 +66,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
           table(Lodestores.MARKET_TABLE_OID, "market", KeyCodecs.UUID, marketValues)
               .valueChecksum(checksum);
       ticks =
-          table(
-                  Lodestores.TICK_TABLE_OID,
-                  "tick",
-                  Lodestores.TICK_KEY,
-                  tickValues)
+          table(Lodestores.TICK_TABLE_OID, "tick", Lodestores.TICK_KEY, tickValues)
               .valueChecksum(checksum);
       byName =
           indexes >= 1
@@ -88,10 +86,13 @@ final class LodestoreFbAdapter implements StoreAdapter {
 
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final Database db;
   private final MarketSchema schema;
+
   /** The schema's value codecs: thread-safe (a builder per thread), shared with every handle. */
   private final FlatBuffersCodec<MarketFb> marketValues;
+
   private final FlatBuffersCodec<TickFb> tickValues;
   private final MarketCodec marketCodec = new MarketCodec();
 
@@ -131,9 +132,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
   }
 
   /**
-   * A handle sharing the database and its schema, with its own reused views and record codec;
-   * its inserts are {@code db.write} calls from its own thread, which the database may commit
-   * together with other threads' (group commit).
+   * A handle sharing the database and its schema, with its own reused views and record codec; its
+   * inserts are {@code db.write} calls from its own thread, which the database may commit together
+   * with other threads' (group commit).
    */
   @Override
   public StoreAdapter forThread() {

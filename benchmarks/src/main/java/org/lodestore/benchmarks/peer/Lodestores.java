@@ -17,12 +17,16 @@ import org.lodestore.core.key.Tuple2KeyCodec;
 final class Lodestores {
   /** Oid of the market table (store-schema identifies tables by a stable UUID). */
   static final String MARKET_TABLE_OID = "6d1f3c2a-8b4e-4f7a-9c5d-2e1f0a3b4c5d";
+
   /** Oid of the tick table. */
   static final String TICK_TABLE_OID = "0a7e5b9c-1d2f-4e3a-8b6c-7d8e9f0a1b2c";
+
   /** The unique name index of the markets. */
   static final String BY_NAME = "by_name";
+
   /** The exchange -> markets UUID-set index. */
   static final String BY_EXCHANGE = "by_exchange";
+
   /** The (series, time) key of the tick table: declared once, it keys it and types its prefixes. */
   static final Tuple2KeyCodec<UUID, Instant> TICK_KEY =
       KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
@@ -60,7 +64,9 @@ final class Lodestores {
     void write(Txn txn, long row);
   }
 
-  /** Writes rows {@code 0 .. count - 1} in write transactions of {@link StoreAdapter#LOAD_BATCH}. */
+  /**
+   * Writes rows {@code 0 .. count - 1} in write transactions of {@link StoreAdapter#LOAD_BATCH}.
+   */
   static void inBatches(Database db, long count, RowWriter writer) {
     for (long start = 0; start < count; start += StoreAdapter.LOAD_BATCH) {
       long from = start;

@@ -27,9 +27,9 @@ import org.mapdb.serializer.SerializerArrayTuple;
  * MapDB's documented setting for large values), otherwise every get deserializes a whole leaf of
  * values. MapDB reads need no transaction (they see the single global transaction's state).
  *
- * <p>Durability: {@link SyncMode#SYNC} is MapDB's default with transactions (commit syncs the
- * log); {@link SyncMode#NO_SYNC} adds {@code fileSyncDisable()}. MapDB has no level between, so
- * {@link Impl} refuses {@link SyncMode#META_NO_SYNC}.
+ * <p>Durability: {@link SyncMode#SYNC} is MapDB's default with transactions (commit syncs the log);
+ * {@link SyncMode#NO_SYNC} adds {@code fileSyncDisable()}. MapDB has no level between, so {@link
+ * Impl} refuses {@link SyncMode#META_NO_SYNC}.
  *
  * <p>{@link #forThread()} shares the database and its maps (MapDB's maps are thread-safe for
  * reads); each handle has its own codecs. Its one transaction per database cannot isolate
@@ -37,8 +37,10 @@ import org.mapdb.serializer.SerializerArrayTuple;
  */
 final class MapDbAdapter implements StoreAdapter {
   private final StoreOptions options;
+
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final DB db;
   private final BTreeMap<UUID, byte[]> markets;
   private final BTreeMap<String, UUID> byName;

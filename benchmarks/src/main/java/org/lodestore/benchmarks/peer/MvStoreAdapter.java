@@ -24,16 +24,16 @@ import org.lodestore.benchmarks.fbs.TickFb;
 /**
  * H2's MVStore with a {@link TransactionStore}: every read and write runs in an MVStore
  * transaction. Maps are {@code byte[] -> byte[]} with {@link ByteArrayDataType} (unsigned
- * lexicographic order), holding the same keys and FlatBuffers values as raw lmdbjava; the
- * UUID-set index is a map keyed by {@code exchange (16) + oid (16)}. Per operation the adapter
- * begins a transaction and binds the already opened maps to it ({@code getInstance}), rather than
- * looking maps up by name.
+ * lexicographic order), holding the same keys and FlatBuffers values as raw lmdbjava; the UUID-set
+ * index is a map keyed by {@code exchange (16) + oid (16)}. Per operation the adapter begins a
+ * transaction and binds the already opened maps to it ({@code getInstance}), rather than looking
+ * maps up by name.
  *
  * <p>Durability: {@link SyncMode#SYNC} follows each transaction commit with {@code
- * MVStore.commit()} and {@code sync()} (write the chunk, fsync); {@link SyncMode#META_NO_SYNC}
- * with {@code MVStore.commit()} only (the chunk is written to the file, not fsync'ed: a commit
- * survives a process crash); {@link SyncMode#NO_SYNC} leaves persistence to MVStore's background
- * auto-commit (H2's default, up to about a second of loss).
+ * MVStore.commit()} and {@code sync()} (write the chunk, fsync); {@link SyncMode#META_NO_SYNC} with
+ * {@code MVStore.commit()} only (the chunk is written to the file, not fsync'ed: a commit survives
+ * a process crash); {@link SyncMode#NO_SYNC} leaves persistence to MVStore's background auto-commit
+ * (H2's default, up to about a second of loss).
  *
  * <p>{@link #forThread()} shares the store, its transaction store and maps (MVStore is
  * thread-safe); each handle has its own codecs and begins its own transactions.
@@ -45,8 +45,10 @@ final class MvStoreAdapter implements StoreAdapter {
   };
 
   private final StoreOptions options;
+
   /** Whether this adapter opened the store (and closes it), or is a {@link #forThread} handle. */
   private final boolean owner;
+
   private final MVStore store;
   private final TransactionStore transactions;
   private final TransactionMap<byte[], byte[]> markets;

@@ -32,9 +32,9 @@ import org.rocksdb.WriteOptions;
  * and commits as one {@link WriteBatch}. RocksDB has no secondary indexes, so the adapter maintains
  * them by hand: {@code market_by_name} ({@code name -> oid}) and {@code markets_by_exchange}
  * ({@code exchange + oid -> empty}). Inserts check the primary key and the unique name with a get
- * before writing, which is what insert semantics cost without transactions; since those gets do
- * not see the pending {@code WriteBatch}, the oids and names of the batch so far are also kept in
- * two hash sets, so a duplicate within one batch fails it like one against the store.
+ * before writing, which is what insert semantics cost without transactions; since those gets do not
+ * see the pending {@code WriteBatch}, the oids and names of the batch so far are also kept in two
+ * hash sets, so a duplicate within one batch fails it like one against the store.
  *
  * <p>Reads use the allocation-free {@code get(..., byte[] value)} and iterator {@code key(byte[])}
  * / {@code value(byte[])} calls into reused arrays: RocksDB's fastest public Java read path.
@@ -47,8 +47,8 @@ import org.rocksdb.WriteOptions;
  *
  * <p>{@link #forThread()} shares the database, its column families and its (read-only) read and
  * write options, which RocksDB lets threads share; each handle has its own buffers, codecs and
- * batch sets, and writes its own {@code WriteBatch}es (RocksDB groups concurrent synced writes
- * into one WAL write itself).
+ * batch sets, and writes its own {@code WriteBatch}es (RocksDB groups concurrent synced writes into
+ * one WAL write itself).
  */
 final class RocksDbAdapter implements StoreAdapter {
   private static final byte[] MAX_TIME = {-1, -1, -1, -1, -1, -1, -1, -1};
@@ -58,8 +58,10 @@ final class RocksDbAdapter implements StoreAdapter {
   }
 
   private final StoreOptions options;
+
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final RocksDB db;
@@ -76,6 +78,7 @@ final class RocksDbAdapter implements StoreAdapter {
   private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
   private final MarketCodec marketCodec = new MarketCodec();
   private final TickCodec tickCodec = new TickCodec();
+
   /** The oids and names of the batch being inserted (the gets do not see the WriteBatch). */
   private final Set<UUID> batchOids = new HashSet<>();
 

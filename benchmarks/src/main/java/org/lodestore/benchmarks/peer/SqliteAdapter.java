@@ -17,14 +17,14 @@ import org.lodestore.benchmarks.data.Market;
 import org.lodestore.benchmarks.data.Rows;
 
 /**
- * SQLite through xerial sqlite-jdbc, used the way its documentation recommends for this shape:
- * WAL journal, {@code WITHOUT ROWID} tables keyed by the 16-byte UUID blob, SQL indexes for the
- * unique name and the exchange, prepared statements, one connection for writes (explicit
- * transactions) and one for reads (autocommit: one implicit read transaction per statement).
+ * SQLite through xerial sqlite-jdbc, used the way its documentation recommends for this shape: WAL
+ * journal, {@code WITHOUT ROWID} tables keyed by the 16-byte UUID blob, SQL indexes for the unique
+ * name and the exchange, prepared statements, one connection for writes (explicit transactions) and
+ * one for reads (autocommit: one implicit read transaction per statement).
  *
  * <p>The market is stored as columns (what an SQLite user would do) and read back into the same
- * {@link Market} record the key-value peers decode. Durability: {@link SyncMode#SYNC} is
- * {@code synchronous=FULL} (WAL fsync on every commit), {@link SyncMode#META_NO_SYNC} is {@code
+ * {@link Market} record the key-value peers decode. Durability: {@link SyncMode#SYNC} is {@code
+ * synchronous=FULL} (WAL fsync on every commit), {@link SyncMode#META_NO_SYNC} is {@code
  * synchronous=NORMAL} (the WAL is fsync'ed at checkpoints, not per commit), {@link
  * SyncMode#NO_SYNC} is {@code synchronous=OFF}.
  *
@@ -38,10 +38,13 @@ final class SqliteAdapter implements StoreAdapter {
 
   /** Whether this adapter opened the writer connection (and closes it), or is a handle. */
   private final boolean owner;
+
   private final String url;
   private final Connection writer;
+
   /** Held for each write transaction on {@link #writer}, by every handle. */
   private final ReentrantLock writeLock;
+
   private final PreparedStatement insertMarket;
   private final Reads reads;
 
@@ -100,8 +103,7 @@ final class SqliteAdapter implements StoreAdapter {
         s.execute("CREATE UNIQUE INDEX IF NOT EXISTS market_by_name ON market (name)");
       }
       if (options.indexes() >= 2) {
-        s.execute(
-            "CREATE INDEX IF NOT EXISTS markets_by_exchange ON market (exchange_oid)");
+        s.execute("CREATE INDEX IF NOT EXISTS markets_by_exchange ON market (exchange_oid)");
       }
       s.execute(
           "CREATE TABLE IF NOT EXISTS tick (series BLOB NOT NULL, time_nanos INTEGER NOT NULL,"

@@ -8,8 +8,8 @@ import org.lodestore.benchmarks.data.Market;
 import org.lodestore.benchmarks.data.Rows;
 
 /**
- * One store behind the workloads of issue 6: the single interface through which the JMH
- * benchmarks compare implementations (the Caffeine pattern). {@link Impl} creates the adapters.
+ * One store behind the workloads of issue 6: the single interface through which the JMH benchmarks
+ * compare implementations (the Caffeine pattern). {@link Impl} creates the adapters.
  *
  * <p>Contract shared by all implementations, so that they do the same work:
  *
@@ -19,9 +19,8 @@ import org.lodestore.benchmarks.data.Rows;
  *   <li>Markets are keyed by the 16-byte UUID layout of {@link org.lodestore.benchmarks.data.Keys},
  *       ticks by (series UUID, time); stores with their own key types (SQL, MapDB tuples) use the
  *       equivalent native types with the same order within a series.
- *   <li>{@link #insert} is an insert, not an upsert: an existing oid or name fails the whole
- *       batch, which is one transaction. It maintains the indexes {@link StoreOptions#indexes()}
- *       asks for.
+ *   <li>{@link #insert} is an insert, not an upsert: an existing oid or name fails the whole batch,
+ *       which is one transaction. It maintains the indexes {@link StoreOptions#indexes()} asks for.
  *   <li>A workload the store cannot do throws {@link UnsupportedWorkloadException}; {@link Impl}
  *       declares which ones and why, so the report lists them instead of skipping them.
  * </ul>
@@ -105,9 +104,9 @@ public interface StoreAdapter extends AutoCloseable {
    * A handle on this adapter's open store for one more thread (W6, W7), as a multi-threaded user of
    * the store writes it: it shares the store, its tables and whatever the store documents as safe
    * to share between threads (SQLite: the one writer connection, under a lock), and has its own
-   * codecs, buffers and reused views (SQLite: its own read connection). Every method of the
-   * handle may run on its thread while other handles run on theirs. Closing the handle releases
-   * only what it owns; the store stays open until this adapter is closed.
+   * codecs, buffers and reused views (SQLite: its own read connection). Every method of the handle
+   * may run on its thread while other handles run on theirs. Closing the handle releases only what
+   * it owns; the store stays open until this adapter is closed.
    */
   StoreAdapter forThread();
 

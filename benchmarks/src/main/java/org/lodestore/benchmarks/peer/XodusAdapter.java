@@ -31,21 +31,23 @@ import org.lodestore.benchmarks.fbs.TickFb;
  * Store.add} gives insert semantics (fails if the key exists).
  *
  * <p>Durability: {@link SyncMode#SYNC} sets {@code EnvironmentConfig.setLogDurableWrite(true)}
- * (fsync on commit); {@link SyncMode#NO_SYNC} keeps Xodus's default (not durable on commit: the
- * log is written to the file at commit and fsync'ed periodically). {@link SyncMode#META_NO_SYNC}
- * is that default too: it is Xodus's closest setting (a commit survives a process crash), so at
- * that level it runs what it runs at {@code nosync}.
+ * (fsync on commit); {@link SyncMode#NO_SYNC} keeps Xodus's default (not durable on commit: the log
+ * is written to the file at commit and fsync'ed periodically). {@link SyncMode#META_NO_SYNC} is
+ * that default too: it is Xodus's closest setting (a commit survives a process crash), so at that
+ * level it runs what it runs at {@code nosync}.
  *
- * <p>{@link #forThread()} shares the environment and its stores (Xodus is thread-safe); each
- * handle has its own codecs. Exclusive write transactions from several threads run one at a time,
- * each with its own commit.
+ * <p>{@link #forThread()} shares the environment and its stores (Xodus is thread-safe); each handle
+ * has its own codecs. Exclusive write transactions from several threads run one at a time, each
+ * with its own commit.
  */
 final class XodusAdapter implements StoreAdapter {
   private static final byte[] MAX_TIME = {-1, -1, -1, -1, -1, -1, -1, -1};
 
   private final StoreOptions options;
+
   /** Whether this adapter opened its store (and closes it): not a {@link #forThread} handle. */
   private final boolean owner;
+
   private final Environment env;
   private final Store markets;
   private final Store byName;

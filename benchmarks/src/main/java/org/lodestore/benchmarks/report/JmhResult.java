@@ -20,7 +20,8 @@ import java.util.Set;
  * @param score primary score
  * @param error half-width of the 99.9% confidence interval; {@code NaN} with too few iterations
  * @param unit unit of the score, e.g. {@code ns/op}
- * @param allocBytesPerOp {@code gc.alloc.rate.norm} when run with {@code -prof gc}, else {@code NaN}
+ * @param allocBytesPerOp {@code gc.alloc.rate.norm} when run with {@code -prof gc}, else {@code
+ *     NaN}
  * @param threads JMH threads of the trial ({@code -t}): 1 except for the concurrent workloads
  * @param run the run's settings shared by every row of one JMH invocation (JDK, JVM arguments,
  *     iterations)
@@ -40,6 +41,7 @@ record JmhResult(
 
   /** Markets in the cache-hot dataset (W1, W5; the quick profile's). */
   static final long CACHE_HOT_MARKETS = 10_000;
+
   /** Series x ticks per series in the cache-hot dataset (W3, W4; the quick profile's). */
   static final long CACHE_HOT_SERIES = 10;
 

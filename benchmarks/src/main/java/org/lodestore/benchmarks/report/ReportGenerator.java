@@ -40,8 +40,8 @@ import org.lodestore.benchmarks.peer.Workload;
 /**
  * Turns a JMH JSON result file into {@code REPORT.md} plus PNG charts, next to the JSON: issue 12's
  * targets checked case by case ({@link Targets}); per workload W1-W5 and case (method +
- * parameters), every implementation's score, its ratio to {@code lmdbjava-raw}, its allocation
- * per operation, and the implementations that cannot run the workload or were not measured; the
+ * parameters), every implementation's score, its ratio to {@code lmdbjava-raw}, its allocation per
+ * operation, and the implementations that cannot run the workload or were not measured; the
  * cache-hot dataset in a section of its own; W6 and W7 as throughput against threads ({@link
  * ThreadScaling}); W1/W3 at two dataset sizes; the store load times.
  *
@@ -62,14 +62,22 @@ public final class ReportGenerator {
    */
   static final Map<String, double[]> SYNCS_PER_COMMIT =
       Map.of(
-          "lodestore-fb", new double[] {2, 1, 0},
-          "lodestore-cbor", new double[] {2, 1, 0},
-          BASELINE, new double[] {2, 1, 0},
-          "sqlite", new double[] {1, 0, 0},
-          "h2-mvstore", new double[] {1, 0, 0},
-          "rocksdb", new double[] {1, 0, 0},
-          "xodus", new double[] {1, 0, 0},
-          "mapdb", new double[] {3, Double.NaN, 1});
+          "lodestore-fb",
+          new double[] {2, 1, 0},
+          "lodestore-cbor",
+          new double[] {2, 1, 0},
+          BASELINE,
+          new double[] {2, 1, 0},
+          "sqlite",
+          new double[] {1, 0, 0},
+          "h2-mvstore",
+          new double[] {1, 0, 0},
+          "rocksdb",
+          new double[] {1, 0, 0},
+          "xodus",
+          new double[] {1, 0, 0},
+          "mapdb",
+          new double[] {3, Double.NaN, 1});
 
   /**
    * The implementations whose {@code meta-nosync} is the very setting of their {@code nosync}
@@ -260,8 +268,8 @@ public final class ReportGenerator {
   }
 
   /**
-   * W2 at each durability side by side (time per row), with the synchronous disk writes per
-   * commit, and the stores without a level of their own.
+   * W2 at each durability side by side (time per row), with the synchronous disk writes per commit,
+   * and the stores without a level of their own.
    */
   private void durabilities(StringBuilder md, List<JmhResult> rows) {
     List<String> levels =
@@ -284,8 +292,7 @@ public final class ReportGenerator {
       if (r.durability() == null) {
         continue;
       }
-      String label =
-          "batch=" + r.params().get("batch") + " indexes=" + r.params().get("indexes");
+      String label = "batch=" + r.params().get("batch") + " indexes=" + r.params().get("indexes");
       byCase
           .computeIfAbsent(label, k -> new TreeMap<>(ReportGenerator::implOrder))
           .computeIfAbsent(r.impl(), k -> new LinkedHashMap<>())
@@ -322,8 +329,7 @@ public final class ReportGenerator {
     if (levels.contains("meta-nosync")) {
       List<String> notes = new ArrayList<>();
       for (Impl impl : Impl.values()) {
-        if (impl.supports(Workload.W2)
-            && !impl.supports(SyncMode.META_NO_SYNC)) {
+        if (impl.supports(Workload.W2) && !impl.supports(SyncMode.META_NO_SYNC)) {
           notes.add(
               "`"
                   + impl.id()
@@ -443,7 +449,12 @@ public final class ReportGenerator {
       SyncMode sync = durability == null ? null : SyncMode.of(durability);
       if (sync != null && !impl.supports(sync)) {
         noLevel.add(
-            "`" + impl.id() + "` has no `" + durability + "` level: " + impl.unsupportedReason(sync));
+            "`"
+                + impl.id()
+                + "` has no `"
+                + durability
+                + "` level: "
+                + impl.unsupportedReason(sync));
       } else {
         missing.add(impl.id());
       }
@@ -639,13 +650,11 @@ public final class ReportGenerator {
   /** 10,000 -> 10k, 1,200,000 -> 1.2M, 12,000,000 -> 12M. */
   static String human(long n) {
     if (n >= 1_000_000 && n % 100_000 == 0) {
-      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT))
-              .format(n / 1e6)
+      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(n / 1e6)
           + "M";
     }
     if (n >= 1_000 && n % 100 == 0) {
-      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT))
-              .format(n / 1e3)
+      return new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(n / 1e3)
           + "k";
     }
     return String.format(Locale.ROOT, "%,d", n);

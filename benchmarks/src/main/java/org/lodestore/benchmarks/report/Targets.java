@@ -25,10 +25,10 @@ import java.util.stream.Collectors;
  *   <li>W1, W3, W4 at or below raw lmdbjava: the geometric mean of {@code lodestore-fb}'s ratios
  *       over a workload's cases at most 1.0, and no single case above 1.1.
  *   <li>"Faster than every ordered peer at the same durability": per W1-W5 case of the main
- *       datasets, {@code lodestore-fb}'s score better than each of {@link #ORDERED_PEERS}
- *       measured in it. A W2 case of 1 or 100 rows per commit that is lost only to peers doing
- *       fewer synchronous disk writes per commit (see {@link ReportGenerator#SYNCS_PER_COMMIT}) is
- *       marked "physics" rather than missed: the issue asks to win it with W6 instead.
+ *       datasets, {@code lodestore-fb}'s score better than each of {@link #ORDERED_PEERS} measured
+ *       in it. A W2 case of 1 or 100 rows per commit that is lost only to peers doing fewer
+ *       synchronous disk writes per commit (see {@link ReportGenerator#SYNCS_PER_COMMIT}) is marked
+ *       "physics" rather than missed: the issue asks to win it with W6 instead.
  *   <li>Cache-hot: faster than every other implementation measured in the case (raw lmdbjava and
  *       Chronicle Map included).
  *   <li>0 B/op: JMH's {@code gc.alloc.rate.norm} below 1 byte per operation (an allocation-free
@@ -206,8 +206,7 @@ final class Targets {
                 g - 1));
       }
     }
-    return new Target(
-        "W1/W3/W4: lodestore-fb <= 1.0x lmdbjava-raw (<= 1.1x in any case)", checks);
+    return new Target("W1/W3/W4: lodestore-fb <= 1.0x lmdbjava-raw (<= 1.1x in any case)", checks);
   }
 
   private Target ratioTarget(String w, double limit, String title) {
@@ -334,8 +333,8 @@ final class Targets {
   }
 
   /**
-   * Whether a W2 case lost to {@code faster} is physics: 1 or 100 rows per commit, and every
-   * faster store makes fewer synchronous disk writes per commit than {@code fb}.
+   * Whether a W2 case lost to {@code faster} is physics: 1 or 100 rows per commit, and every faster
+   * store makes fewer synchronous disk writes per commit than {@code fb}.
    */
   private static boolean physics(JmhResult fb, List<JmhResult> faster) {
     int batch = Integer.parseInt(fb.params().getOrDefault("batch", "0"));

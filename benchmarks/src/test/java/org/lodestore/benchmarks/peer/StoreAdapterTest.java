@@ -39,14 +39,16 @@ class StoreAdapterTest {
   @ParameterizedTest
   @EnumSource(Impl.class)
   void workloads_returnTheModelsResults(Impl impl) {
-    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
+    try (StoreAdapter store =
+        impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
       store.loadMarkets(DATA);
       if (impl.supports(Workload.W3)) {
         store.loadTicks(DATA);
       }
       checkReads(impl, store);
     }
-    try (StoreAdapter reopened = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets()))) {
+    try (StoreAdapter reopened =
+        impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets()))) {
       checkReads(impl, reopened);
     }
   }
@@ -82,14 +84,23 @@ class StoreAdapterTest {
       Market fresh = DATA.market(2);
       Market clash =
           new Market(
-              DATA.marketOid(3), fresh.exchangeOid(), DATA.market(0).name(), "X", 1, 1, 1, (byte) 0, "n");
+              DATA.marketOid(3),
+              fresh.exchangeOid(),
+              DATA.market(0).name(),
+              "X",
+              1,
+              1,
+              1,
+              (byte) 0,
+              "n");
       assertThatThrownBy(() -> store.insert(List.of(fresh, clash)))
           .isInstanceOf(IllegalStateException.class);
       assertThat(store.get(fresh.oid())).isNull();
       assertThat(store.getByExchange(fresh.exchangeOid())).doesNotContain(fresh);
       store.insert(List.of(fresh));
       assertThat(store.get(fresh.oid())).isEqualTo(fresh);
-      assertThatThrownBy(() -> store.insert(List.of(fresh))).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> store.insert(List.of(fresh)))
+          .isInstanceOf(IllegalStateException.class);
     }
   }
 
@@ -127,7 +138,8 @@ class StoreAdapterTest {
                   .mapToObj(DATA::market)
                   .filter(x -> x.exchangeOid().equals(m.exchangeOid()))
                   .collect(Collectors.toList());
-          assertThat(store.getByExchange(m.exchangeOid())).containsExactlyInAnyOrderElementsOf(listed);
+          assertThat(store.getByExchange(m.exchangeOid()))
+              .containsExactlyInAnyOrderElementsOf(listed);
         }
       }
 
@@ -206,7 +218,8 @@ class StoreAdapterTest {
   @ParameterizedTest
   @EnumSource(Impl.class)
   void forThread_concurrentReaders_returnTheModelsResults(Impl impl) throws Exception {
-    try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
+    try (StoreAdapter store =
+        impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets()))) {
       store.loadMarkets(DATA);
       if (impl.supports(Workload.W3)) {
         store.loadTicks(DATA);
@@ -248,8 +261,7 @@ class StoreAdapterTest {
    */
   @ParameterizedTest
   @MethodSource("concurrentWriters")
-  void forThread_concurrentSingleRowWriters_writeEveryRowAndIndexEntry(Impl impl)
-      throws Exception {
+  void forThread_concurrentSingleRowWriters_writeEveryRowAndIndexEntry(Impl impl) throws Exception {
     int perThread = 25;
     try (StoreAdapter store = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, 0))) {
       runThreads(
@@ -345,12 +357,14 @@ class StoreAdapterTest {
                 .filter(m -> DATA.exchangeOf(m) == x)
                 .mapToObj(DATA::market)
                 .collect(Collectors.toList());
-        assertThat(store.getByExchange(DATA.exchangeOid(x))).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(store.getByExchange(DATA.exchangeOid(x)))
+            .containsExactlyInAnyOrderElementsOf(expected);
       }
       assertThat(store.getByName("no such market")).isNull();
       assertThat(store.getByExchange(absent)).isEmpty();
     } else {
-      assertThatThrownBy(() -> store.getByName("market-1")).isInstanceOf(UnsupportedWorkloadException.class);
+      assertThatThrownBy(() -> store.getByName("market-1"))
+          .isInstanceOf(UnsupportedWorkloadException.class);
     }
 
     if (impl.supports(Workload.W3)) {
@@ -361,7 +375,9 @@ class StoreAdapterTest {
         assertThat(store.scan(DATA.seriesOid(s), from, from + n * Dataset.TICK_STEP_NANOS))
             .as("scan of %d from %d", n, start)
             .isEqualTo(model(s, start, n, false));
-        assertThat(store.latest(DATA.seriesOid(s), n)).as("latest %d", n).isEqualTo(model(s, 0, n, true));
+        assertThat(store.latest(DATA.seriesOid(s), n))
+            .as("latest %d", n)
+            .isEqualTo(model(s, 0, n, true));
       }
       int last = DATA.series() - 1;
       assertThat(store.latest(DATA.seriesOid(last), DATA.ticksPerSeries() + 5))
@@ -369,8 +385,10 @@ class StoreAdapterTest {
       assertThat(store.scan(UUID.randomUUID(), 0, Long.MAX_VALUE)).isEqualTo(Rows.EMPTY);
       assertThat(store.latest(UUID.randomUUID(), 10)).isEqualTo(Rows.EMPTY);
     } else {
-      assertThatThrownBy(() -> store.scan(DATA.seriesOid(0), 0, 1)).isInstanceOf(UnsupportedWorkloadException.class);
-      assertThatThrownBy(() -> store.latest(DATA.seriesOid(0), 1)).isInstanceOf(UnsupportedWorkloadException.class);
+      assertThatThrownBy(() -> store.scan(DATA.seriesOid(0), 0, 1))
+          .isInstanceOf(UnsupportedWorkloadException.class);
+      assertThatThrownBy(() -> store.latest(DATA.seriesOid(0), 1))
+          .isInstanceOf(UnsupportedWorkloadException.class);
     }
   }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link ReportGenerator} on JMH JSON written by the test (scores chosen so that each target is
- * met or missed by a known margin) and on the committed full run of 2026-11-21: the sections, the
+ * {@link ReportGenerator} on JMH JSON written by the test (scores chosen so that each target is met
+ * or missed by a known margin) and on the committed full run of 2026-11-21: the sections, the
  * targets' verdicts and margins, the W2 durability table, the cache-hot section, the W6/W7
  * throughput-against-threads tables and charts.
  */
@@ -113,7 +113,9 @@ class ReportGeneratorTest {
     int start = report.indexOf("### Target: " + title);
     assertThat(start).as("section of target %s", title).isNotNegative();
     int end = report.indexOf("\n### ", start + 1);
-    return report.substring(start, end < 0 ? report.length() : end).lines()
+    return report
+        .substring(start, end < 0 ? report.length() : end)
+        .lines()
         .filter(l -> l.startsWith("| ") && !l.startsWith("| case "))
         .toList();
   }
@@ -214,8 +216,7 @@ class ReportGeneratorTest {
   }
 
   @Test
-  void concurrentWorkloads_tablesOfThroughputAgainstThreads_chartsAndTargets()
-      throws IOException {
+  void concurrentWorkloads_tablesOfThroughputAgainstThreads_chartsAndTargets() throws IOException {
     String[] w6 = {"durability", "sync"};
     Map<String, double[]> writers = new LinkedHashMap<>();
     writers.put("lodestore-fb", new double[] {2_000, 5_000, 9_000});
@@ -309,8 +310,7 @@ class ReportGeneratorTest {
     String w1 = md.substring(md.indexOf("## W1: point get"), md.indexOf("## W2:"));
     assertThat(w1).contains("### W1_getPrice markets=10000").contains("this run's only dataset");
     assertThat(md).contains("This run's only dataset is the cache-hot one");
-    assertThat(line(caseLines(md, "Cache-hot"), "W1_getPrice markets=10000"))
-        .contains("| met |");
+    assertThat(line(caseLines(md, "Cache-hot"), "W1_getPrice markets=10000")).contains("| met |");
     assertThat(line(caseLines(md, "W1/W3/W4"), "W1_getPrice markets=10000")).contains("0.90x");
   }
 
@@ -341,9 +341,15 @@ class ReportGeneratorTest {
 
     for (String section :
         List.of(
-            "## Targets", "## W1: point get by UUID", "## W2: insert with maintained indexes",
-            "## W3: time-series range scan", "## W4: latest-N reverse scan",
-            "## W5: lookup through an index", "## Cache-hot dataset", "## W6:", "## W7:",
+            "## Targets",
+            "## W1: point get by UUID",
+            "## W2: insert with maintained indexes",
+            "## W3: time-series range scan",
+            "## W4: latest-N reverse scan",
+            "## W5: lookup through an index",
+            "## Cache-hot dataset",
+            "## W6:",
+            "## W7:",
             "## Scaling: W1/W3 at 1M vs 10M")) {
       assertThat(md).contains(section);
     }

@@ -92,7 +92,8 @@ public final class CookieExample {
         renewed.add(store.storeOnLogin(end.minusSeconds(60), authid(u), "user", "ticket"));
       }
       final long stored = store.count();
-      out.printf("%,d logins by %,d users over %s: %,d cookies stored (one per user)%n",
+      out.printf(
+          "%,d logins by %,d users over %s: %,d cookies stored (one per user)%n",
           users + users / 10, users, SPAN, stored);
 
       // requests at the end: user 0's first cookie was replaced, user 1's has expired (logged in

@@ -47,8 +47,8 @@ public final class CookieStore {
   }
 
   /**
-   * Issues a cookie for a login. A previous cookie of the same authid is replaced, and its cookie id
-   * stops working (the unique index entry moves with the row).
+   * Issues a cookie for a login. A previous cookie of the same authid is replaced, and its cookie
+   * id stops working (the unique index entry moves with the row).
    *
    * @param now the time of the login
    * @param authid who logged in

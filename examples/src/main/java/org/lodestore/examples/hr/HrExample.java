@@ -14,9 +14,9 @@ import org.lodestore.schema.Page;
 import org.lodestore.schema.UniqueViolationException;
 
 /**
- * The HR example: companies and their employees, found through a UUID-set index and a unique
- * e-mail index, and what happens when a write breaks a rule: it is refused before anything is
- * written, so the transaction can carry on (or abort) with the tables and indexes intact.
+ * The HR example: companies and their employees, found through a UUID-set index and a unique e-mail
+ * index, and what happens when a write breaks a rule: it is refused before anything is written, so
+ * the transaction can carry on (or abort) with the tables and indexes intact.
  */
 public final class HrExample {
 
@@ -93,7 +93,8 @@ public final class HrExample {
       final List<String> globexStaff = db.readAndGet(txn -> staff(txn, hr, globex));
       out.println("Acme (by_company index): " + acmeStaff);
       out.println("Globex (by_company index): " + globexStaff);
-      final String bobByEmail = db.readAndGet(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
+      final String bobByEmail =
+          db.readAndGet(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
       out.println("bob@acme.com (by_email unique index): " + bobByEmail);
 
       // a duplicate e-mail is refused before anything is written: catch it and the transaction
@@ -102,7 +103,8 @@ public final class HrExample {
       final String[] refused = new String[1];
       final UUID carol = UUID.randomUUID();
       try (Txn txn = db.beginWrite()) {
-        hr.employees.put(txn, carol, new Employee(acme, "carol@acme.com", "Carol Chen", "Designer"));
+        hr.employees.put(
+            txn, carol, new Employee(acme, "carol@acme.com", "Carol Chen", "Designer"));
         try {
           hire(txn, hr, globex, "alice@acme.com", "Alice Impostor", "Intern");
         } catch (UniqueViolationException e) {
@@ -114,7 +116,8 @@ public final class HrExample {
       final long after = db.readAndGet(hr.employees::count);
       final long emails = db.readAndGet(hr.employeeByEmail::count);
       final boolean carolHired = db.readAndGet(txn -> hr.employees.contains(txn, carol));
-      out.printf("employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
+      out.printf(
+          "employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
           before, after, carolHired, emails);
 
       // the reference to companies is checked: an employee of a company that does not exist
@@ -132,8 +135,10 @@ public final class HrExample {
               hr.employees.update(
                   txn, bob, e -> new Employee(globex, "bob@globex.com", e.name(), e.title())));
       final List<String> afterMove = db.readAndGet(txn -> staff(txn, hr, globex));
-      final boolean oldEmailFree = db.readAndGet(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
-      out.println("Globex after Bob moved: " + afterMove + "; bob@acme.com free again: " + oldEmailFree);
+      final boolean oldEmailFree =
+          db.readAndGet(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
+      out.println(
+          "Globex after Bob moved: " + afterMove + "; bob@acme.com free again: " + oldEmailFree);
 
       // paging through an index: 2 at a time, with whether more are left
       final Page<Row<UUID, Employee>> page =

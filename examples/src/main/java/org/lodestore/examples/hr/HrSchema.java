@@ -9,10 +9,10 @@ import org.lodestore.schema.UniqueIndex;
 import org.lodestore.serializers.CborCodec;
 
 /**
- * The HR schema of the zlmdb reference, with what zlmdb left to the application done by the
- * schema: both indexes are maintained by every write, the e-mail index is enforced unique before
- * anything is written, an employee's company must exist, and a company that still has employees
- * cannot be deleted (the reference's default, RESTRICT).
+ * The HR schema of the zlmdb reference, with what zlmdb left to the application done by the schema:
+ * both indexes are maintained by every write, the e-mail index is enforced unique before anything
+ * is written, an employee's company must exist, and a company that still has employees cannot be
+ * deleted (the reference's default, RESTRICT).
  *
  * <pre>
  *  companies                uuid -> Company (CBOR)

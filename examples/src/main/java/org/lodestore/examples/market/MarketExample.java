@@ -151,8 +151,11 @@ public final class MarketExample {
       out.printf(
           "wrote %d exchanges, %d pairs, %d markets, %,d ticks (twice: per market and by time),"
               + " %,d trades%n",
-          volume.exchanges(), volume.pairs(), markets.size(),
-          (long) markets.size() * volume.ticksPerMarket(), trades);
+          volume.exchanges(),
+          volume.pairs(),
+          markets.size(),
+          (long) markets.size() * volume.ticksPerMarket(),
+          trades);
       try (Txn txn = db.beginRead()) {
         return query(txn, s, volume, exchanges, pairs, markets, trades, out);
       }
@@ -185,7 +188,8 @@ public final class MarketExample {
         final String symbol = PAIRS[p][0] + "-" + PAIRS[p][1];
         final UUID oid = Ids.named("market/" + EXCHANGES[e][0] + "/" + symbol);
         // the references are checked: the exchange and the pair must already be there
-        s.putMarket(txn, oid, exchanges.get(e), pairs.get(p), symbol, 0.01, T0.minusSeconds(86_400));
+        s.putMarket(
+            txn, oid, exchanges.get(e), pairs.get(p), symbol, 0.01, T0.minusSeconds(86_400));
         markets.add(oid);
       }
     }
@@ -262,9 +266,14 @@ public final class MarketExample {
         KeyRange.closedOpen(Tuple2.of(market, from), Tuple2.of(market, to));
     final List<Instant> forward = times(txn, s, window, out, "Kraken BTC-EUR [09:01:00, 09:01:10)");
     final List<Instant> backward = times(txn, s, window.reversed(), null, null);
-    out.println("  same window backward: " + backward.get(0) + " .. " + backward.get(backward.size() - 1));
+    out.println(
+        "  same window backward: " + backward.get(0) + " .. " + backward.get(backward.size() - 1));
     final List<Instant> latest =
-        times(txn, s, KeyRange.prefix(MarketSchema.SERIES_KEY, market).reversed().limit(5), out,
+        times(
+            txn,
+            s,
+            KeyRange.prefix(MarketSchema.SERIES_KEY, market).reversed().limit(5),
+            out,
             "latest 5 ticks of Kraken BTC-EUR");
 
     // 3. the same market's trades over the last minute (CBOR values, decoded to records)
@@ -273,13 +282,15 @@ public final class MarketExample {
     double lastMinuteVolume = 0;
     try (Cursor<Tuple2<UUID, Instant>, Trade> c =
         s.trades.select(
-            txn, KeyRange.closedOpen(Tuple2.of(market, end.minusSeconds(60)), Tuple2.of(market, end)))) {
+            txn,
+            KeyRange.closedOpen(Tuple2.of(market, end.minusSeconds(60)), Tuple2.of(market, end)))) {
       while (c.next()) {
         lastMinuteTrades++;
         lastMinuteVolume += c.value().size();
       }
     }
-    out.printf("trades of Kraken BTC-EUR in the last minute: %d, volume %.2f BTC%n",
+    out.printf(
+        "trades of Kraken BTC-EUR in the last minute: %d, volume %.2f BTC%n",
         lastMinuteTrades, lastMinuteVolume);
 
     // 4. every market over one second: the (time, market) layout; bounds (t, MIN) cover all of t
@@ -288,20 +299,23 @@ public final class MarketExample {
     try (Cursor<Tuple2<Instant, UUID>, Tick> c =
         s.tickersByTime.select(
             txn,
-            KeyRange.closedOpen(Tuple2.of(from, Ids.MIN), Tuple2.of(from.plusSeconds(1), Ids.MIN)))) {
+            KeyRange.closedOpen(
+                Tuple2.of(from, Ids.MIN), Tuple2.of(from.plusSeconds(1), Ids.MIN)))) {
       while (c.next()) {
         wholeMarketRows++;
         seen.add(c.key().second());
       }
     }
-    out.printf("whole market [09:01:00, 09:01:01) from tickers_by_time: %d ticks of %d markets%n",
+    out.printf(
+        "whole market [09:01:00, 09:01:01) from tickers_by_time: %d ticks of %d markets%n",
         wholeMarketRows, seen.size());
 
     // 5. the zlmdb pitfall: (t0, m)..(t1, m) over (time, market) is not market m's series
     int naiveRows = 0;
     int naiveForeignRows = 0;
     try (Cursor<Tuple2<Instant, UUID>, Tick> c =
-        s.tickersByTime.select(txn, KeyRange.closed(Tuple2.of(from, market), Tuple2.of(to, market)))) {
+        s.tickersByTime.select(
+            txn, KeyRange.closed(Tuple2.of(from, market), Tuple2.of(to, market)))) {
       while (c.next()) {
         naiveRows++;
         if (!c.key().second().equals(market)) {
@@ -351,7 +365,8 @@ public final class MarketExample {
         tick = c.valueInto(tick); // zero-copy: one Tick object re-pointed at each row
         times.add(c.key().second());
         if (title != null) {
-          out.printf("  %s  bid %.2f  ask %.2f  last %.2f%n",
+          out.printf(
+              "  %s  bid %.2f  ask %.2f  last %.2f%n",
               c.key().second(), tick.bid(), tick.ask(), tick.last());
         }
       }

@@ -39,11 +39,11 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * touches nothing else, and "latest N of m" is a reverse scan of N rows. Under (time, market) the
  * rows of one instant are contiguous, which is what "every market between t0 and t1" wants; but a
  * range from (t0, m) to (t1, m) there covers every row of <em>every</em> market whose time lies
- * between t0 and t1 (at each time in between, all markets sort between m's rows). zlmdb's
- * reference uses {@code select(from=(t0, m), to=(t1, m))} on a (time, market) table to read one
- * series, and silently gets the other series' rows in between. So: one market's window reads
- * {@link #tickers}; a cross-market window reads {@link #tickersByTime}; {@link #recordTick} writes
- * both in the same transaction. {@code MarketExample} shows the difference with numbers.
+ * between t0 and t1 (at each time in between, all markets sort between m's rows). zlmdb's reference
+ * uses {@code select(from=(t0, m), to=(t1, m))} on a (time, market) table to read one series, and
+ * silently gets the other series' rows in between. So: one market's window reads {@link #tickers};
+ * a cross-market window reads {@link #tickersByTime}; {@link #recordTick} writes both in the same
+ * transaction. {@code MarketExample} shows the difference with numbers.
  *
  * <p>The oids are the tables' identities on disk; they never change, while names may.
  */
@@ -59,7 +59,9 @@ public final class MarketSchema extends Schema {
   public final FlatBuffersCodec<Market> marketFb =
       FlatBuffersCodec.of(Market::getRootAsMarket, Market::new);
 
-  /** The ticks' codec, for both layouts: {@code tickFb.build(writer)}, {@code tickFb.copyOf(view)}. */
+  /**
+   * The ticks' codec, for both layouts: {@code tickFb.build(writer)}, {@code tickFb.copyOf(view)}.
+   */
   public final FlatBuffersCodec<Tick> tickFb = FlatBuffersCodec.of(Tick::getRootAsTick, Tick::new);
 
   /** Exchanges by oid. */
@@ -72,19 +74,11 @@ public final class MarketSchema extends Schema {
 
   /** Currency pairs by oid. */
   public final SchemaTable<UUID, Pair> pairs =
-      table(
-          "e967543a-ea5c-4e1b-96c5-d40579b01bb2",
-          "pairs",
-          KeyCodecs.UUID,
-          pairFb);
+      table("e967543a-ea5c-4e1b-96c5-d40579b01bb2", "pairs", KeyCodecs.UUID, pairFb);
 
   /** Markets (a pair on an exchange) by oid. */
   public final SchemaTable<UUID, Market> markets =
-      table(
-          "7b4dced2-2626-4a84-b2c9-049596ce8242",
-          "markets",
-          KeyCodecs.UUID,
-          marketFb);
+      table("7b4dced2-2626-4a84-b2c9-049596ce8242", "markets", KeyCodecs.UUID, marketFb);
 
   /** Exchange oid to the oids of its markets (a UUID-set index: updated by every market write). */
   public final MultiIndex<UUID, UUID, Market> marketsByExchange =
@@ -104,19 +98,12 @@ public final class MarketSchema extends Schema {
 
   /** Ticks per market: (market, time) to a top-of-book snapshot. */
   public final SchemaTable<Tuple2<UUID, Instant>, Tick> tickers =
-      table(
-          "7fd40a51-10f6-46e8-8897-d39aa3a21749",
-          "tickers",
-          SERIES_KEY,
-          tickFb);
+      table("7fd40a51-10f6-46e8-8897-d39aa3a21749", "tickers", SERIES_KEY, tickFb);
 
   /** Trades per market: (market, time) to a trade. */
   public final SchemaTable<Tuple2<UUID, Instant>, Trade> trades =
       table(
-          "753dfb46-1612-471c-822a-c6c51bcd3343",
-          "trades",
-          SERIES_KEY,
-          CborCodec.of(Trade.class));
+          "753dfb46-1612-471c-822a-c6c51bcd3343", "trades", SERIES_KEY, CborCodec.of(Trade.class));
 
   /** The same ticks keyed (time, market), for windows over every market at once. */
   public final SchemaTable<Tuple2<Instant, UUID>, Tick> tickersByTime =

@@ -29,8 +29,8 @@ import org.lodestore.serializers.CborCodec;
  *
  * The composite index's second component is {@code descending(TIMESTAMP)}: its bytes are
  * complemented, so a forward scan of one country's prefix yields the newest sign-up first, without
- * a reverse scan. Its key codec is the constant {@link #COUNTRY_NEWEST_FIRST}, which also types
- * its prefix ranges: {@code KeyRange.prefix(COUNTRY_NEWEST_FIRST, "NL")}.
+ * a reverse scan. Its key codec is the constant {@link #COUNTRY_NEWEST_FIRST}, which also types its
+ * prefix ranges: {@code KeyRange.prefix(COUNTRY_NEWEST_FIRST, "NL")}.
  */
 public final class UserSchema extends Schema {
 

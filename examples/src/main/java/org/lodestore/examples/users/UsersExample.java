@@ -10,7 +10,6 @@ import org.lodestore.core.Database;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Row;
 import org.lodestore.core.Txn;
-import org.lodestore.core.key.Tuple2;
 import org.lodestore.examples.Examples;
 import org.lodestore.examples.market.Ids;
 import org.lodestore.schema.Page;
@@ -20,8 +19,8 @@ import org.lodestore.schema.UniqueViolationException;
  * The users example: each index kind answering the query it is for, paging with "more available",
  * and counters changed by mutators inside the write transaction.
  *
- * <p>The data is a deterministic function of the user number {@code u} (see {@link #user}), so
- * that the test can compute every expected answer independently.
+ * <p>The data is a deterministic function of the user number {@code u} (see {@link #user}), so that
+ * the test can compute every expected answer independently.
  */
 public final class UsersExample {
 
@@ -140,7 +139,9 @@ public final class UsersExample {
       final UUID intruder = UUID.randomUUID();
       boolean refused = false;
       try {
-        db.write(txn -> s.users.put(txn, intruder, new User("Mallory", "user7@example.com", "NL", 30, T0)));
+        db.write(
+            txn ->
+                s.users.put(txn, intruder, new User("Mallory", "user7@example.com", "NL", 30, T0)));
       } catch (UniqueViolationException e) {
         refused = true;
         out.println("second account for user7@example.com refused: " + e.getMessage());
@@ -174,14 +175,19 @@ public final class UsersExample {
     out.printf(
         "users in NL (equality index): %d; paged %d at a time: %d pages, the last of %d rows;"
             + " 'more available' on all but the last: %s%n",
-        dutch, PAGE_SIZE, pageSizes.size(), pageSizes.get(pageSizes.size() - 1),
-        !pageMore.get(pageMore.size() - 1) && !pageMore.subList(0, pageMore.size() - 1).contains(false));
+        dutch,
+        PAGE_SIZE,
+        pageSizes.size(),
+        pageSizes.get(pageSizes.size() - 1),
+        !pageMore.get(pageMore.size() - 1)
+            && !pageMore.subList(0, pageMore.size() - 1).contains(false));
 
     // ordered: a range of ages ascending, and the top of the order descending
     final List<Integer> thirties = ages(s.byAge.page(txn, KeyRange.closed(30, 39)));
     final List<Integer> oldest =
         ages(s.byAge.page(txn, KeyRange.<Integer>all().reversed().limit(3)));
-    out.printf("ages 30..39 (ordered index): %d users, ascending: %s ...%n",
+    out.printf(
+        "ages 30..39 (ordered index): %d users, ascending: %s ...%n",
         thirties.size(), thirties.subList(0, Math.min(12, thirties.size())));
     out.println("3 oldest (same index, reversed): " + oldest);
 
@@ -209,7 +215,8 @@ public final class UsersExample {
         verified++;
       }
     }
-    out.printf("logins: user 3 %d, all users %,d; verified e-mails: %d%n",
+    out.printf(
+        "logins: user 3 %d, all users %,d; verified e-mails: %d%n",
         loginsOfUser3, totalLogins, verified);
     return new Result(
         users,

@@ -35,10 +35,18 @@ class UsersExampleTest {
 
     // ordered: ascending over a range, descending from the top
     final List<Integer> thirties =
-        all.stream().map(User::age).filter(a -> a >= 30 && a <= 39).sorted().collect(Collectors.toList());
+        all.stream()
+            .map(User::age)
+            .filter(a -> a >= 30 && a <= 39)
+            .sorted()
+            .collect(Collectors.toList());
     assertThat(r.thirties()).isNotEmpty().containsExactlyElementsOf(thirties);
     final List<Integer> oldest =
-        all.stream().map(User::age).sorted(Comparator.reverseOrder()).limit(3).collect(Collectors.toList());
+        all.stream()
+            .map(User::age)
+            .sorted(Comparator.reverseOrder())
+            .limit(3)
+            .collect(Collectors.toList());
     assertThat(r.oldest()).containsExactlyElementsOf(oldest);
 
     // composite: NL only, newest first
@@ -55,6 +63,7 @@ class UsersExampleTest {
     assertThat(r.loginsOfUser3()).isEqualTo(4);
     assertThat(r.totalLogins()).isEqualTo(IntStream.range(0, USERS).map(u -> u % 4 + 1).sum());
     assertThat(r.verified()).isEqualTo(USERS / 2);
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("users in NL (equality index): 20");
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("users in NL (equality index): 20");
   }
 }

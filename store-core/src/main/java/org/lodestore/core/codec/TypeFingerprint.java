@@ -21,10 +21,10 @@ import java.util.Objects;
  *      type "com.example.fbs.Market", properties null
  * </pre>
  *
- * <p>{@link #properties()} is null for a type that has no named properties of its own (a scalar,
- * a collection, a map, a FlatBuffers table); it is empty for a type whose properties are known to
- * be none. Property order does not matter to {@link #equals}: it is the order the codec writes
- * them in, kept for messages.
+ * <p>{@link #properties()} is null for a type that has no named properties of its own (a scalar, a
+ * collection, a map, a FlatBuffers table); it is empty for a type whose properties are known to be
+ * none. Property order does not matter to {@link #equals}: it is the order the codec writes them
+ * in, kept for messages.
  *
  * @param type the type's name: a Java class name, or Jackson's canonical form of a generic type
  * @param properties property name to the property's type name, in the order written; or null
@@ -70,8 +70,8 @@ public record TypeFingerprint(String type, Map<String, String> properties) {
   }
 
   /**
-   * The type and its properties as {@code com.example.Market{symbol: java.lang.String,
-   * priceCents: long}}, or the type alone.
+   * The type and its properties as {@code com.example.Market{symbol: java.lang.String, priceCents:
+   * long}}, or the type alone.
    *
    * @return the text
    */

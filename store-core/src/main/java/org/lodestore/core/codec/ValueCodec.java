@@ -3,8 +3,8 @@ package org.lodestore.core.codec;
 import java.nio.ByteBuffer;
 
 /**
- * Turns values of type {@code V} into bytes and back. Implementations are thread-safe; any
- * per-call scratch state they keep is per thread.
+ * Turns values of type {@code V} into bytes and back. Implementations are thread-safe; any per-call
+ * scratch state they keep is per thread.
  *
  * <h2>Encoding</h2>
  *
@@ -14,13 +14,13 @@ import java.nio.ByteBuffer;
  *
  * <h2>Decoding and views</h2>
  *
- * {@link #decode} receives a read-only direct buffer over LMDB's memory map, positioned at the value
- * (position 0, limit = value length). A <em>copying</em> codec ({@link #isView()} false) must not
- * keep a reference to it after returning. A <em>view</em> codec (FlatBuffers) may return an object
- * that keeps reading from the buffer: the store then hands it a buffer of its own that stays valid
- * until the transaction ends (in a write transaction: until its next write), after which the buffer
- * is detached and every read from it throws {@link IndexOutOfBoundsException} instead of touching
- * unmapped memory.
+ * {@link #decode} receives a read-only direct buffer over LMDB's memory map, positioned at the
+ * value (position 0, limit = value length). A <em>copying</em> codec ({@link #isView()} false) must
+ * not keep a reference to it after returning. A <em>view</em> codec (FlatBuffers) may return an
+ * object that keeps reading from the buffer: the store then hands it a buffer of its own that stays
+ * valid until the transaction ends (in a write transaction: until its next write), after which the
+ * buffer is detached and every read from it throws {@link IndexOutOfBoundsException} instead of
+ * touching unmapped memory.
  *
  * <p>Any {@link RuntimeException} thrown by {@code decode} is reported to the caller as a {@code
  * CorruptValueException} naming the table and key.
@@ -88,11 +88,11 @@ public interface ValueCodec<V> {
   }
 
   /**
-   * What this codec knows about the type of its values beyond {@link #id()}, recorded in a
-   * schema's catalog so that a table is not reopened with an incompatible value type under the same
-   * codec id (a CBOR table of one record read as another). Codecs whose id already fixes the type
-   * (strings, bytes, longs) need none; codecs of user types (CBOR, JSON, FlatBuffers) return the
-   * type's name and, for records and POJOs, the properties they write.
+   * What this codec knows about the type of its values beyond {@link #id()}, recorded in a schema's
+   * catalog so that a table is not reopened with an incompatible value type under the same codec id
+   * (a CBOR table of one record read as another). Codecs whose id already fixes the type (strings,
+   * bytes, longs) need none; codecs of user types (CBOR, JSON, FlatBuffers) return the type's name
+   * and, for records and POJOs, the properties they write.
    *
    * @return the fingerprint, or null (the default) if the codec gives none
    */

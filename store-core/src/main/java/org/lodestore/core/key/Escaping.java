@@ -13,9 +13,9 @@ import java.util.Arrays;
  *  end of component    ->  0x00 0x01
  * </pre>
  *
- * <p>The terminator {@code 00 01} sorts below every escaped or plain content byte that could
- * follow at the same position, so a component sorts before every longer component it is a prefix
- * of, and the unsigned order of the delimited form equals the unsigned order of the raw bytes.
+ * <p>The terminator {@code 00 01} sorts below every escaped or plain content byte that could follow
+ * at the same position, so a component sorts before every longer component it is a prefix of, and
+ * the unsigned order of the delimited form equals the unsigned order of the raw bytes.
  */
 final class Escaping {
 
@@ -59,7 +59,9 @@ final class Escaping {
         }
         if (next != ESCAPED_ZERO) {
           throw new IllegalArgumentException(
-              codecId + " component has an invalid escape 0x00 0x" + Integer.toHexString(next & 0xFF));
+              codecId
+                  + " component has an invalid escape 0x00 0x"
+                  + Integer.toHexString(next & 0xFF));
         }
         b = 0;
       }

@@ -25,8 +25,8 @@ import java.util.Comparator;
 public interface KeyCodec<K> {
 
   /**
-   * A stable identifier of this encoding, recorded in the catalog; changing a table's key codec
-   * is detected through it.
+   * A stable identifier of this encoding, recorded in the catalog; changing a table's key codec is
+   * detected through it.
    *
    * @return the identifier, e.g. {@code "uuid"} or {@code "tuple(uuid,timestamp)"}
    */
@@ -66,8 +66,8 @@ public interface KeyCodec<K> {
   K decode(ByteBuffer src);
 
   /**
-   * Whether this codec can be a non-last component of a composite key: true for fixed-length
-   * codecs and for codecs that override {@link #encodeDelimited} and {@link #decodeDelimited}.
+   * Whether this codec can be a non-last component of a composite key: true for fixed-length codecs
+   * and for codecs that override {@link #encodeDelimited} and {@link #decodeDelimited}.
    *
    * @return whether a delimited form exists
    */
@@ -130,7 +130,8 @@ public interface KeyCodec<K> {
   default void encodePrefix(Object[] components, ByteBuffer dst) {
     if (components.length != 1) {
       throw new IllegalArgumentException(
-          id() + " is not a composite key; a prefix has exactly one component, got "
+          id()
+              + " is not a composite key; a prefix has exactly one component, got "
               + components.length);
     }
     encode(KeyCodecs.cast(this, components[0], 0), dst);

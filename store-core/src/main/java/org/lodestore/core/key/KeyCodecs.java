@@ -83,8 +83,8 @@ public final class KeyCodecs {
   }
 
   /**
-   * The same keys in reverse order, for "order by ... descending" components of composite keys.
-   * The encoding is the codec's delimited form with every byte complemented.
+   * The same keys in reverse order, for "order by ... descending" components of composite keys. The
+   * encoding is the codec's delimited form with every byte complemented.
    *
    * @param codec a fixed-length codec or one with a delimited form
    * @param <K> the key type
@@ -162,8 +162,14 @@ public final class KeyCodecs {
     }
     if (!codec.keyType().isInstance(component)) {
       throw new IllegalArgumentException(
-          "prefix component " + index + " must be a " + codec.keyType().getSimpleName()
-              + " for " + codec.id() + ", got " + component.getClass().getSimpleName());
+          "prefix component "
+              + index
+              + " must be a "
+              + codec.keyType().getSimpleName()
+              + " for "
+              + codec.id()
+              + ", got "
+              + component.getClass().getSimpleName());
     }
     return (K) component;
   }

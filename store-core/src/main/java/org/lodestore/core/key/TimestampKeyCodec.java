@@ -15,9 +15,9 @@ import java.util.Comparator;
  *  +-------------------------------+
  * </pre>
  *
- * <p><b>Range.</b> The representable instants are {@link #MIN} (1677-09-21T00:12:43.145224192Z)
- * to {@link #MAX} (2262-04-11T23:47:16.854775807Z), with nanosecond precision. Other instants
- * are refused with {@link IllegalArgumentException}.
+ * <p><b>Range.</b> The representable instants are {@link #MIN} (1677-09-21T00:12:43.145224192Z) to
+ * {@link #MAX} (2262-04-11T23:47:16.854775807Z), with nanosecond precision. Other instants are
+ * refused with {@link IllegalArgumentException}.
  */
 final class TimestampKeyCodec implements KeyCodec<Instant> {
 
@@ -69,7 +69,8 @@ final class TimestampKeyCodec implements KeyCodec<Instant> {
       // for negative seconds, borrow one second first: (s + 1) * 1e9 + (n - 1e9) reaches Long.MIN
       // without the intermediate product overflowing
       return seconds < 0 && nanos > 0
-          ? Math.addExact(Math.multiplyExact(seconds + 1, NANOS_PER_SECOND), nanos - NANOS_PER_SECOND)
+          ? Math.addExact(
+              Math.multiplyExact(seconds + 1, NANOS_PER_SECOND), nanos - NANOS_PER_SECOND)
           : Math.addExact(Math.multiplyExact(seconds, NANOS_PER_SECOND), nanos);
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException(

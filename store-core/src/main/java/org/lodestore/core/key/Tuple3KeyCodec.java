@@ -2,8 +2,8 @@ package org.lodestore.core.key;
 
 /**
  * The key codec of {@link Tuple3} keys, made by {@link KeyCodecs#tuple(KeyCodec, KeyCodec,
- * KeyCodec)}: the concatenation of the components' encodings (layout in {@link KeyCodecs}). It is
- * a {@code KeyCodec<Tuple3<A, B, C>>} that also names the component types, which is what types a
+ * KeyCodec)}: the concatenation of the components' encodings (layout in {@link KeyCodecs}). It is a
+ * {@code KeyCodec<Tuple3<A, B, C>>} that also names the component types, which is what types a
  * prefix range of one, two or three leading components ({@code KeyRange.prefix(key, a)}, {@code
  * KeyRange.prefix(key, a, b)}, ...).
  *

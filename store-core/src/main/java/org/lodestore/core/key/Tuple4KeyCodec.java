@@ -4,8 +4,8 @@ package org.lodestore.core.key;
  * The key codec of {@link Tuple4} keys, made by {@link KeyCodecs#tuple(KeyCodec, KeyCodec,
  * KeyCodec, KeyCodec)}: the concatenation of the components' encodings (layout in {@link
  * KeyCodecs}). It is a {@code KeyCodec<Tuple4<A, B, C, D>>} that also names the component types,
- * which is what types a prefix range of one to four leading components ({@code
- * KeyRange.prefix(key, a)}, {@code KeyRange.prefix(key, a, b)}, ...).
+ * which is what types a prefix range of one to four leading components ({@code KeyRange.prefix(key,
+ * a)}, {@code KeyRange.prefix(key, a, b)}, ...).
  *
  * <p>Immutable and thread-safe.
  *

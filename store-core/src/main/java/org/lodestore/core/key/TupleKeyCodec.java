@@ -74,7 +74,9 @@ abstract class TupleKeyCodec<T> implements KeyCodec<T> {
   private static void requireDelimitedForm(final KeyCodec<?> codec) {
     if (!codec.hasDelimitedForm()) {
       throw new IllegalArgumentException(
-          "key codec " + codec.id() + " is variable-length without a delimited form, "
+          "key codec "
+              + codec.id()
+              + " is variable-length without a delimited form, "
               + "so it can only be the last component of a tuple");
     }
   }
@@ -146,7 +148,11 @@ abstract class TupleKeyCodec<T> implements KeyCodec<T> {
   public void encodePrefix(final Object[] components, final ByteBuffer dst) {
     if (components.length < 1 || components.length > parts.length) {
       throw new IllegalArgumentException(
-          "a prefix of " + id + " has 1.." + parts.length + " components, got "
+          "a prefix of "
+              + id
+              + " has 1.."
+              + parts.length
+              + " components, got "
               + components.length);
     }
     final int last = parts.length - 1;

@@ -104,9 +104,23 @@ class KeyCodecContractTest {
   }
 
   private static final long[] SPECIAL_LONGS = {
-    0, 1, -1, 2, Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE, Long.MAX_VALUE - 1,
-    0x00000000FFFFFFFFL, 0xFFFFFFFF00000000L, 0x8000000000000001L, 0x7FFFFFFF80000000L, 255, 256,
-    -256, Integer.MIN_VALUE - 1L, Integer.MAX_VALUE + 1L
+    0,
+    1,
+    -1,
+    2,
+    Long.MIN_VALUE,
+    Long.MIN_VALUE + 1,
+    Long.MAX_VALUE,
+    Long.MAX_VALUE - 1,
+    0x00000000FFFFFFFFL,
+    0xFFFFFFFF00000000L,
+    0x8000000000000001L,
+    0x7FFFFFFF80000000L,
+    255,
+    256,
+    -256,
+    Integer.MIN_VALUE - 1L,
+    Integer.MAX_VALUE + 1L
   };
 
   private static long someLong(final Random r) {
@@ -187,14 +201,30 @@ class KeyCodecContractTest {
     for (final long l : SPECIAL_LONGS) {
       edges.add(l);
     }
-    return new Case<>("int64", KeyCodecs.LONG, KeyCodecContractTest::someLong, edges,
-        Comparator.naturalOrder(), 1);
+    return new Case<>(
+        "int64",
+        KeyCodecs.LONG,
+        KeyCodecContractTest::someLong,
+        edges,
+        Comparator.naturalOrder(),
+        1);
   }
 
   private static Case<Integer> intCase() {
     final List<Integer> edges =
-        List.of(Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -256, -1, 0, 1, 255, 256,
-            Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 0x00FFFFFF, 0xFF000000);
+        List.of(
+            Integer.MIN_VALUE,
+            Integer.MIN_VALUE + 1,
+            -256,
+            -1,
+            0,
+            1,
+            255,
+            256,
+            Integer.MAX_VALUE - 1,
+            Integer.MAX_VALUE,
+            0x00FFFFFF,
+            0xFF000000);
     return new Case<>(
         "int32",
         KeyCodecs.INT,
@@ -216,10 +246,37 @@ class KeyCodecContractTest {
   /** Edge strings: empty, NULs, each UTF-8 length boundary, the surrogate neighbourhood. */
   static final List<String> EDGE_STRINGS =
       List.of(
-          "", "\0", "\0\0", "\0a", "a", "a\0", "a\0\0", "a\0b", "a\u0001", "ab", "abc", "b",
-          "\u0001", "\u007F", "\u0080", "\u00E9", "\u00FF", "\u07FF", "\u0800", "\uD7FF",
-          "\uE000", "\uFFFD", "\uFFFF", "\uFFFF\uFFFF", "\uD800\uDC00", "\uDBFF\uDFFF",
-          "\uD83D\uDE00", "a\uD83D\uDE00", "\uD83D\uDE00a", "\u65E5\u672C\u8A9E", "\0\uD83D\uDE00");
+          "",
+          "\0",
+          "\0\0",
+          "\0a",
+          "a",
+          "a\0",
+          "a\0\0",
+          "a\0b",
+          "a\u0001",
+          "ab",
+          "abc",
+          "b",
+          "\u0001",
+          "\u007F",
+          "\u0080",
+          "\u00E9",
+          "\u00FF",
+          "\u07FF",
+          "\u0800",
+          "\uD7FF",
+          "\uE000",
+          "\uFFFD",
+          "\uFFFF",
+          "\uFFFF\uFFFF",
+          "\uD800\uDC00",
+          "\uDBFF\uDFFF",
+          "\uD83D\uDE00",
+          "a\uD83D\uDE00",
+          "\uD83D\uDE00a",
+          "\u65E5\u672C\u8A9E",
+          "\0\uD83D\uDE00");
 
   private static final int[] SPECIAL_CODE_POINTS = {
     'a', 'b', 0, 1, 0x7F, 0x80, 0xE9, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000,
@@ -262,7 +319,8 @@ class KeyCodecContractTest {
     return new Case<>(
         "utf8",
         KeyCodecs.STRING,
-        r -> r.nextInt(10) == 0 ? EDGE_STRINGS.get(r.nextInt(EDGE_STRINGS.size())) : randomString(r),
+        r ->
+            r.nextInt(10) == 0 ? EDGE_STRINGS.get(r.nextInt(EDGE_STRINGS.size())) : randomString(r),
         EDGE_STRINGS,
         (a, b) -> Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray()),
         1);
@@ -273,7 +331,8 @@ class KeyCodecContractTest {
   private static byte[] randomBytes(final Random r, final int length) {
     final byte[] bytes = new byte[length];
     for (int i = 0; i < length; i++) {
-      bytes[i] = r.nextBoolean() ? SPECIAL_BYTES[r.nextInt(SPECIAL_BYTES.length)] : (byte) r.nextInt();
+      bytes[i] =
+          r.nextBoolean() ? SPECIAL_BYTES[r.nextInt(SPECIAL_BYTES.length)] : (byte) r.nextInt();
     }
     return bytes;
   }
@@ -289,9 +348,20 @@ class KeyCodecContractTest {
   private static Case<byte[]> bytesCase() {
     final List<byte[]> edges =
         List.of(
-            bytes(), bytes(0), bytes(0, 0), bytes(0, 1), bytes(0, 0xFF), bytes(1), bytes(1, 0),
-            bytes(0x7F), bytes(0x80), bytes(0xFF), bytes(0xFF, 0), bytes(0xFF, 0xFF),
-            bytes(0, 0, 1), bytes(0xFE, 0xFF));
+            bytes(),
+            bytes(0),
+            bytes(0, 0),
+            bytes(0, 1),
+            bytes(0, 0xFF),
+            bytes(1),
+            bytes(1, 0),
+            bytes(0x7F),
+            bytes(0x80),
+            bytes(0xFF),
+            bytes(0xFF, 0),
+            bytes(0xFF, 0xFF),
+            bytes(0, 0, 1),
+            bytes(0xFE, 0xFF));
     return new Case<>(
         "bytes",
         KeyCodecs.BYTES,
@@ -449,18 +519,33 @@ class KeyCodecContractTest {
     }
     for (int n = 0; n < RANDOM_PAIRS; n++) {
       checkSameSign(
-          c, values.get(r.nextInt(values.size())), values.get(r.nextInt(values.size())),
-          c.natural, codecOrder);
+          c,
+          values.get(r.nextInt(values.size())),
+          values.get(r.nextInt(values.size())),
+          c.natural,
+          codecOrder);
     }
   }
 
   private static <T> void checkSameSign(
-      final Case<T> c, final T a, final T b, final Comparator<T> natural, final Comparator<T> codec) {
+      final Case<T> c,
+      final T a,
+      final T b,
+      final Comparator<T> natural,
+      final Comparator<T> codec) {
     final int expected = Integer.signum(natural.compare(a, b));
     final int actual = Integer.signum(codec.compare(a, b));
     if (expected != actual) {
-      fail(c + ": comparator() says " + actual + " but the natural order says " + expected
-          + " for " + show(a) + " vs " + show(b));
+      fail(
+          c
+              + ": comparator() says "
+              + actual
+              + " but the natural order says "
+              + expected
+              + " for "
+              + show(a)
+              + " vs "
+              + show(b));
     }
   }
 
@@ -485,8 +570,14 @@ class KeyCodecContractTest {
       padded.put(junk);
       c.codec.encode(v, padded);
       if (padded.position() != pad + bytes.length) {
-        fail(c + ": encode of " + show(v) + " advanced the position by "
-            + (padded.position() - pad) + ", expected " + bytes.length);
+        fail(
+            c
+                + ": encode of "
+                + show(v)
+                + " advanced the position by "
+                + (padded.position() - pad)
+                + ", expected "
+                + bytes.length);
       }
       padded.put(junk);
       final byte[] again = new byte[bytes.length];
@@ -497,11 +588,18 @@ class KeyCodecContractTest {
       try {
         decoded = c.codec.decode(src);
       } catch (RuntimeException e) {
-        throw new AssertionError(c + ": decode of " + hex(bytes) + " (" + show(v) + ") threw " + e, e);
+        throw new AssertionError(
+            c + ": decode of " + hex(bytes) + " (" + show(v) + ") threw " + e, e);
       }
       if (!same(v, decoded)) {
-        fail(c + ": decode(encode(x)) != x for x=" + show(v) + ", got " + show(decoded)
-            + ", bytes " + hex(bytes));
+        fail(
+            c
+                + ": decode(encode(x)) != x for x="
+                + show(v)
+                + ", got "
+                + show(decoded)
+                + ", bytes "
+                + hex(bytes));
       }
     }
   }
@@ -521,12 +619,26 @@ class KeyCodecContractTest {
       for (int k = 1; k <= c.arity; k++) {
         final byte[] prefix = encodePrefix(c.codec, Arrays.copyOf(components, k));
         if (!startsWith(full, prefix)) {
-          fail(c + ": encodePrefix of the first " + k + " component(s) of " + show(v) + " is "
-              + hex(prefix) + ", not a prefix of its encoding " + hex(full));
+          fail(
+              c
+                  + ": encodePrefix of the first "
+                  + k
+                  + " component(s) of "
+                  + show(v)
+                  + " is "
+                  + hex(prefix)
+                  + ", not a prefix of its encoding "
+                  + hex(full));
         }
         if (k == c.arity && prefix.length != full.length) {
-          fail(c + ": encodePrefix of all components of " + show(v) + " is " + hex(prefix)
-              + " but encode is " + hex(full));
+          fail(
+              c
+                  + ": encodePrefix of all components of "
+                  + show(v)
+                  + " is "
+                  + hex(prefix)
+                  + " but encode is "
+                  + hex(full));
         }
       }
     }
@@ -540,12 +652,12 @@ class KeyCodecContractTest {
 
   /**
    * The converse of the prefix property, which {@code KeyRange.prefix} relies on: a key's encoding
-   * starts with the encoding of {@code k < arity} components only if its first {@code k}
-   * components equal them (so {@code prefix("a")} of (string, string) keys never selects ("ab",
-   * ...)).
+   * starts with the encoding of {@code k < arity} components only if its first {@code k} components
+   * equal them (so {@code prefix("a")} of (string, string) keys never selects ("ab", ...)).
    */
   private static <T> void prefixMatchesOnlyItsKeys(final Case<T> c) {
-    final Random r = random("encodePrefix_ofLeadingComponents_matchesOnlyKeysWithThoseComponents", c);
+    final Random r =
+        random("encodePrefix_ofLeadingComponents_matchesOnlyKeysWithThoseComponents", c);
     final List<T> values = values(c, r);
     final List<byte[]> encoded = new ArrayList<>(values.size());
     for (final T v : values) {
@@ -573,9 +685,18 @@ class KeyCodecContractTest {
           equal &= same(ci[m], cj[m]);
         }
         if (startsWith(encoded.get(j), prefix) != equal) {
-          fail(c + ": prefix of " + k + " component(s) of " + show(values.get(i)) + " = "
-              + hex(prefix) + (equal ? " does not match " : " matches ") + show(values.get(j))
-              + " = " + hex(encoded.get(j)));
+          fail(
+              c
+                  + ": prefix of "
+                  + k
+                  + " component(s) of "
+                  + show(values.get(i))
+                  + " = "
+                  + hex(prefix)
+                  + (equal ? " does not match " : " matches ")
+                  + show(values.get(j))
+                  + " = "
+                  + hex(encoded.get(j)));
         }
       }
     }
@@ -602,7 +723,8 @@ class KeyCodecContractTest {
       final byte[] bytes = Arrays.copyOf(dst.array(), dst.position());
       delimited.add(bytes);
       if (c.codec.fixedLength() >= 0) {
-        assertThat(bytes).as("%s: delimited form of a fixed-length key is its encoding", c)
+        assertThat(bytes)
+            .as("%s: delimited form of a fixed-length key is its encoding", c)
             .isEqualTo(encode(c.codec, v));
       }
       // followed by the next component's bytes, it must read back exactly itself
@@ -617,9 +739,20 @@ class KeyCodecContractTest {
             c + ": decodeDelimited of " + hex(bytes) + " + " + hex(suffix) + " threw " + e, e);
       }
       if (!same(v, decoded) || src.position() != bytes.length) {
-        fail(c + ": decodeDelimited of " + hex(bytes) + " + " + hex(suffix) + " gave "
-            + show(decoded) + " at position " + src.position() + ", expected " + show(v)
-            + " at " + bytes.length);
+        fail(
+            c
+                + ": decodeDelimited of "
+                + hex(bytes)
+                + " + "
+                + hex(suffix)
+                + " gave "
+                + show(decoded)
+                + " at position "
+                + src.position()
+                + ", expected "
+                + show(v)
+                + " at "
+                + bytes.length);
       }
     }
     assertSameOrder(c, values, delimited, c.codec.comparator(), "encodeDelimited", r);
@@ -650,8 +783,16 @@ class KeyCodecContractTest {
         } catch (IllegalArgumentException expected) {
           // the documented failure
         } catch (RuntimeException e) {
-          throw new AssertionError(c + ": " + (delimited ? "decodeDelimited" : "decode") + " of "
-              + hex(bytes) + " threw " + e + " instead of IllegalArgumentException", e);
+          throw new AssertionError(
+              c
+                  + ": "
+                  + (delimited ? "decodeDelimited" : "decode")
+                  + " of "
+                  + hex(bytes)
+                  + " threw "
+                  + e
+                  + " instead of IllegalArgumentException",
+              e);
         }
       }
     }
@@ -661,7 +802,8 @@ class KeyCodecContractTest {
 
   @Test
   void tupleOfStrings_abC_and_aBc_encodeDifferentlyAndOrderByFirstComponent() {
-    final KeyCodec<Tuple2<String, String>> codec = KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING);
+    final KeyCodec<Tuple2<String, String>> codec =
+        KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING);
     final Tuple2<String, String> abC = Tuple2.of("ab", "c");
     final Tuple2<String, String> aBc = Tuple2.of("a", "bc");
     final byte[] x = encode(codec, abC);
@@ -711,7 +853,8 @@ class KeyCodecContractTest {
           .as("encode %s", outside)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("range");
-      final KeyCodec<Tuple2<UUID, Instant>> tuple = KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+      final KeyCodec<Tuple2<UUID, Instant>> tuple =
+          KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
       assertThatThrownBy(() -> encode0(tuple, Tuple2.of(new UUID(1, 2), outside)))
           .isInstanceOf(IllegalArgumentException.class);
     }
@@ -725,7 +868,9 @@ class KeyCodecContractTest {
     assertThat(encode(KeyCodecs.TIMESTAMP, KeyCodecs.TIMESTAMP_MAX))
         .isEqualTo(bytes(0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF));
     for (final Instant edge :
-        List.of(KeyCodecs.TIMESTAMP_MIN, KeyCodecs.TIMESTAMP_MIN.plusMillis(999),
+        List.of(
+            KeyCodecs.TIMESTAMP_MIN,
+            KeyCodecs.TIMESTAMP_MIN.plusMillis(999),
             KeyCodecs.TIMESTAMP_MAX)) {
       assertThat(KeyCodecs.TIMESTAMP.decode(ByteBuffer.wrap(encode(KeyCodecs.TIMESTAMP, edge))))
           .isEqualTo(edge);
@@ -734,7 +879,8 @@ class KeyCodecContractTest {
 
   @Test
   void string_unpairedSurrogate_isRejectedWithIllegalArgument() {
-    final KeyCodec<Tuple2<String, String>> tuple = KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING);
+    final KeyCodec<Tuple2<String, String>> tuple =
+        KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.STRING);
     for (final String bad :
         List.of("\uD800", "\uDC00", "a\uD83D", "\uDE00a", "a\uDC00\uD800b", "\uD83D\uD83D")) {
       assertThatThrownBy(() -> encode0(KeyCodecs.STRING, bad))
@@ -768,17 +914,22 @@ class KeyCodecContractTest {
     assertThat(encode(KeyCodecs.INT, Integer.MIN_VALUE)).isEqualTo(bytes(0, 0, 0, 0));
     assertThat(encode(KeyCodecs.LONG, 1L)).isEqualTo(bytes(0x80, 0, 0, 0, 0, 0, 0, 1));
     assertThat(encode(KeyCodecs.LONG, Long.MIN_VALUE)).isEqualTo(new byte[8]);
-    assertThat(encode(KeyCodecs.TIMESTAMP, Instant.EPOCH)).isEqualTo(bytes(0x80, 0, 0, 0, 0, 0, 0, 0));
+    assertThat(encode(KeyCodecs.TIMESTAMP, Instant.EPOCH))
+        .isEqualTo(bytes(0x80, 0, 0, 0, 0, 0, 0, 0));
     assertThat(encode(KeyCodecs.TIMESTAMP, Instant.EPOCH.minusNanos(1)))
         .isEqualTo(bytes(0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF));
     assertThat(encode(KeyCodecs.UUID, UUID.fromString("00112233-4455-6677-8899-aabbccddeeff")))
-        .isEqualTo(bytes(0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB,
-            0xCC, 0xDD, 0xEE, 0xFF));
+        .isEqualTo(
+            bytes(
+                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD,
+                0xEE, 0xFF));
     assertThat(encode(KeyCodecs.STRING, "a\0\u00E9")).isEqualTo(bytes('a', 0, 0xC3, 0xA9));
     assertThat(encode(KeyCodecs.tuple(KeyCodecs.STRING, KeyCodecs.INT), Tuple2.of("a\0", 1)))
         .isEqualTo(bytes('a', 0x00, 0xFF, 0x00, 0x01, 0x80, 0, 0, 1));
-    assertThat(encode(KeyCodecs.tuple(KeyCodecs.BYTES, KeyCodecs.BYTES),
-        Tuple2.of(bytes(0xFF, 0), bytes(0))))
+    assertThat(
+            encode(
+                KeyCodecs.tuple(KeyCodecs.BYTES, KeyCodecs.BYTES),
+                Tuple2.of(bytes(0xFF, 0), bytes(0))))
         .isEqualTo(bytes(0xFF, 0x00, 0xFF, 0x00, 0x01, 0x00));
     assertThat(encode(KeyCodecs.fixedBytes(3), bytes(0, 0xFF, 7))).isEqualTo(bytes(0, 0xFF, 7));
   }
@@ -840,9 +991,11 @@ class KeyCodecContractTest {
 
   @Test
   void encodePrefix_withTooManyComponentsOrWrongType_throwsIllegalArgument() {
-    final KeyCodec<Tuple2<UUID, Instant>> codec = KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
+    final KeyCodec<Tuple2<UUID, Instant>> codec =
+        KeyCodecs.tuple(KeyCodecs.UUID, KeyCodecs.TIMESTAMP);
     final ByteBuffer dst = ByteBuffer.allocate(64);
-    assertThatThrownBy(() -> codec.encodePrefix(new Object[] {new UUID(1, 1), Instant.EPOCH, 3}, dst))
+    assertThatThrownBy(
+            () -> codec.encodePrefix(new Object[] {new UUID(1, 1), Instant.EPOCH, 3}, dst))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> codec.encodePrefix(new Object[] {}, dst.clear()))
         .isInstanceOf(IllegalArgumentException.class);
@@ -859,7 +1012,8 @@ class KeyCodecContractTest {
   @Test
   void fixedBytes_lengthOutOfRangeOrWrongKeyLength_throwsIllegalArgument() {
     assertThatThrownBy(() -> KeyCodecs.fixedBytes(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> KeyCodecs.fixedBytes(512)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KeyCodecs.fixedBytes(512))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(KeyCodecs.fixedBytes(511).fixedLength()).isEqualTo(511);
     assertThatThrownBy(() -> encode0(KeyCodecs.fixedBytes(4), new byte[3]))
         .isInstanceOf(IllegalArgumentException.class);
@@ -903,7 +1057,8 @@ class KeyCodecContractTest {
       checkPair(c, values, encoded, order, form, index[n - 1], index[n]);
     }
     for (int n = 0; n < RANDOM_PAIRS; n++) {
-      checkPair(c, values, encoded, order, form, r.nextInt(values.size()), r.nextInt(values.size()));
+      checkPair(
+          c, values, encoded, order, form, r.nextInt(values.size()), r.nextInt(values.size()));
     }
   }
 
@@ -918,9 +1073,22 @@ class KeyCodecContractTest {
     final int expected = Integer.signum(order.compare(values.get(i), values.get(j)));
     final int actual = Integer.signum(unsignedCompare(encoded.get(i), encoded.get(j)));
     if (expected != actual) {
-      fail(c + ": " + form + " order disagrees with comparator(): " + show(values.get(i)) + " vs "
-          + show(values.get(j)) + " compare " + expected + " but their bytes " + hex(encoded.get(i))
-          + " vs " + hex(encoded.get(j)) + " compare " + actual);
+      fail(
+          c
+              + ": "
+              + form
+              + " order disagrees with comparator(): "
+              + show(values.get(i))
+              + " vs "
+              + show(values.get(j))
+              + " compare "
+              + expected
+              + " but their bytes "
+              + hex(encoded.get(i))
+              + " vs "
+              + hex(encoded.get(j))
+              + " compare "
+              + actual);
     }
   }
 

@@ -955,6 +955,17 @@ public final class Database implements AutoCloseable {
   // ---------------------------------------------------------------- stats, backup, close
 
   /**
+   * The number of transactions of this database open right now, on every thread (read and write; a
+   * nested or grouped write counts with its parent). For tests that check nothing was left open,
+   * such as store-testing's extension; a moment's answer under concurrency.
+   *
+   * @return the count
+   */
+  public int openTransactions() {
+    return gate.activeCount();
+  }
+
+  /**
    * Sizes and per-table statistics, from a read transaction. Also frees the reader slots kept by
    * pooled read transactions of threads that ended (see {@link DatabaseOptions#readerPooling()}).
    *

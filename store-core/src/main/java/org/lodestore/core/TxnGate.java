@@ -479,7 +479,7 @@ final class TxnGate {
   }
 
   /** Counts the open and beginning transactions of every thread. */
-  private int activeCount() {
+  int activeCount() {
     int n = 0;
     for (final Slot slot : slots) {
       synchronized (slot) {

@@ -10,9 +10,11 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,10 +140,20 @@ class SoakTest {
       final Bank bank = db.attach(new Bank());
       db.write(bank::open);
       final AtomicBoolean stop = new AtomicBoolean();
-      final ExecutorService readers = Executors.newFixedThreadPool(4);
+      // the pools' threads are kept so that the test can wait until they are dead: a kept read
+      // transaction is freed only for a thread that ended, and a pool's termination does not
+      // mean its threads have ended yet
+      final List<Thread> poolThreads = new CopyOnWriteArrayList<>();
+      final ThreadFactory tracked =
+          r -> {
+            final Thread t = new Thread(r);
+            poolThreads.add(t);
+            return t;
+          };
+      final ExecutorService readers = Executors.newFixedThreadPool(4, tracked);
       final Random seeds = new Random(seed);
       final List<Future<?>> feeders = new ArrayList<>();
-      final ExecutorService feederPool = Executors.newFixedThreadPool(2);
+      final ExecutorService feederPool = Executors.newFixedThreadPool(2, tracked);
       for (int f = 0; f < 2; f++) {
         final long feederSeed = seeds.nextLong();
         feeders.add(
@@ -205,7 +217,12 @@ class SoakTest {
       }
       feederPool.shutdown();
       readers.shutdown();
+      assertThat(feederPool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
       assertThat(readers.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+      for (final Thread t : poolThreads) {
+        t.join(TimeUnit.MINUTES.toMillis(1));
+        assertThat(t.isAlive()).as("pool thread %s ended", t.getName()).isFalse();
+      }
       try (Txn txn = db.beginRead()) {
         // sanity of the lock-file reading: exactly this one read transaction holds a snapshot
         heldDuring = LockFile.snapshotsHeldBy(dir, ProcessHandle.current().pid());

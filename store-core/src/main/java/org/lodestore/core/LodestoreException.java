@@ -20,7 +20,10 @@ public class LodestoreException extends RuntimeException {
 
   private static final int MAX_KEY_TEXT = 120;
 
+  /** The table the failure concerns, or null. */
   private final String table;
+
+  /** The key the failure concerns, rendered as text, or null. */
   private final String key;
 
   /**

@@ -15,7 +15,11 @@ public class WriteTimeoutException extends LodestoreException {
   private static final long serialVersionUID = 1L;
 
   private final transient Path path;
+
+  /** How long the caller waited. */
   private final Duration waited;
+
+  /** Who held the write lock, as far as known. */
   private final String heldBy;
 
   /**

@@ -8,7 +8,10 @@ public class UniqueViolationException extends ConstraintViolationException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The unique index that refused the write. */
   private final String index;
+
+  /** The index key already held by another row, rendered as text. */
   private final String indexKey;
 
   /**

@@ -254,8 +254,8 @@ public abstract class Index<I, K, V> {
     if (from == null && to == null || from != null && to != null && sameKey(from, to)) {
       return null;
     }
-    if (to != null && (from == null || !sameKey(from, to))) {
-      checkUnique(txn, key, to);
+    if (to != null) {
+      checkUnique(txn, key, to); // the entry moves to a key another row may hold
     }
     return new Change<>(this, key, from, to, false);
   }

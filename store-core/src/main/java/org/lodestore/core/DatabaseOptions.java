@@ -31,6 +31,7 @@ public final class DatabaseOptions {
   private final boolean readerPooling;
   private final boolean groupCommit;
   private final Duration writeTimeout;
+  private final boolean clearStaleReaders;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -44,6 +45,7 @@ public final class DatabaseOptions {
     this.readerPooling = b.readerPooling;
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
+    this.clearStaleReaders = b.clearStaleReaders;
   }
 
   /**
@@ -167,6 +169,16 @@ public final class DatabaseOptions {
     return Optional.ofNullable(writeTimeout);
   }
 
+  /**
+   * Whether the database frees the reader slots of dead processes by itself; see {@link
+   * Builder#clearStaleReaders(boolean)}.
+   *
+   * @return true unless turned off
+   */
+  public boolean clearStaleReaders() {
+    return clearStaleReaders;
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -190,6 +202,7 @@ public final class DatabaseOptions {
         + ", groupCommit="
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
+        + (clearStaleReaders ? "" : ", clearStaleReaders=false")
         + "}";
   }
 
@@ -206,6 +219,7 @@ public final class DatabaseOptions {
     private boolean readerPooling = true;
     private boolean groupCommit = true;
     private Duration writeTimeout;
+    private boolean clearStaleReaders = true;
 
     private Builder() {}
 
@@ -353,6 +367,21 @@ public final class DatabaseOptions {
      */
     public Builder writeTimeout(final Duration timeout) {
       this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets whether the database frees the reader slots of dead processes by itself (default true):
+     * at open, when the reader table is full, and every 64 write transactions or second. Turn it
+     * off only in a tool that reports those slots before freeing them ({@link Database#readers()},
+     * then {@link Database#clearStaleReaders()}): a database that never frees them fills its reader
+     * table and keeps old pages pinned.
+     *
+     * @param enabled whether to free them
+     * @return this builder
+     */
+    public Builder clearStaleReaders(final boolean enabled) {
+      this.clearStaleReaders = enabled;
       return this;
     }
 

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
+import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
@@ -351,6 +353,48 @@ public abstract class Schema implements Attachable {
    */
   public final List<SchemaTable<?, ?>> tables() {
     return Collections.unmodifiableList(tables);
+  }
+
+  /**
+   * Checks everything this schema keeps in its database against its declarations: every value
+   * decodes (and matches its checksum), every index holds exactly the entries its rows derive,
+   * every reference resolves, and the catalog records what is declared. See {@link SchemaCheck} for
+   * what each problem means. Changes nothing; in a read transaction it sees one snapshot.
+   *
+   * <pre>{@code
+   * try (Txn txn = db.beginRead()) {
+   *   SchemaCheck check = shop.check(txn);
+   *   check.problems().forEach(p -> log.error("{}", p));
+   * }
+   * }</pre>
+   *
+   * <p>A value so damaged that reading it faults the process cannot be caught here: check a file
+   * you do not trust with {@code org.lodestore.core.Verify} first (or {@code lodestore verify},
+   * which runs both in a child JVM).
+   *
+   * @param txn a transaction of the database this schema is attached to
+   * @return what was found
+   * @throws InvalidStateException if the schema is not attached
+   */
+  public final SchemaCheck check(final Txn txn) {
+    return check(txn, rows -> {});
+  }
+
+  /**
+   * As {@link #check(Txn)}, telling {@code progress} how many rows were read, about every {@value
+   * SchemaCheck#PROGRESS_EVERY} rows and once at the end.
+   *
+   * @param txn a transaction of the database this schema is attached to
+   * @param progress called with the rows read so far, on this thread
+   * @return what was found
+   * @throws InvalidStateException if the schema is not attached
+   */
+  public final SchemaCheck check(final Txn txn, final LongConsumer progress) {
+    Objects.requireNonNull(txn, "txn");
+    if (db == null) {
+      throw new InvalidStateException("the schema is not attached: call db.attach(schema) first");
+    }
+    return SchemaCheck.run(this, tables, setTables, txn, progress);
   }
 
   /**

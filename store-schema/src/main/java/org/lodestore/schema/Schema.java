@@ -20,6 +20,8 @@ import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A set of tables, indexes and references declared as fields, attached to a {@link Database} in one
@@ -121,8 +123,14 @@ import org.lodestore.core.key.KeyCodec;
  */
 public abstract class Schema implements Attachable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
+
   private final List<SchemaTable<?, ?>> tables = new ArrayList<>();
   private final List<SchemaSetTable<?, ?>> setTables = new ArrayList<>();
+
+  /** What the last attach changed in the catalog, a line per table: logged once it committed. */
+  private final List<String> evolved = new ArrayList<>();
+
   private final Set<String> oids = new HashSet<>();
   private volatile Database db;
   private volatile OwnerAccess access;
@@ -421,6 +429,7 @@ public abstract class Schema implements Attachable {
       }
       final List<SchemaTable<?, ?>> ordered = dependencyOrder();
       this.access = access;
+      final long started = System.nanoTime();
       try {
         if (database.options().readOnly()) {
           attachReadOnly(database, ordered);
@@ -437,10 +446,38 @@ public abstract class Schema implements Attachable {
         }
         this.access = null;
         this.catalogGeneration = null;
+        evolved.clear();
         throw e;
       }
       db = database;
+      logAttach(database, started);
     }
+  }
+
+  /** The INFO lines of a successful attach: each catalog change, then a summary with its time. */
+  private void logAttach(final Database database, final long started) {
+    if (!LOG.isInfoEnabled()) {
+      evolved.clear();
+      return;
+    }
+    for (final String change : evolved) {
+      LOG.info("{}: {}", database.path(), change);
+    }
+    int indexes = 0;
+    for (final SchemaTable<?, ?> table : tables) {
+      indexes += table.indexes().size();
+    }
+    LOG.info(
+        "attached {} to {}{}: {} tables, {} set tables, {} indexes, {} catalog changes, in {} ms",
+        getClass().getSimpleName().isEmpty() ? getClass().getName() : getClass().getSimpleName(),
+        database.path(),
+        database.options().readOnly() ? " (read-only)" : "",
+        tables.size(),
+        setTables.size(),
+        indexes,
+        evolved.size(),
+        (System.nanoTime() - started) / 1_000_000);
+    evolved.clear();
   }
 
   /**
@@ -493,12 +530,13 @@ public abstract class Schema implements Attachable {
     final OwnerAccess owner = access;
     final Catalog catalog = Catalog.open(owner, txn);
     final CatalogGeneration generation = CatalogGeneration.open(owner, txn);
+    evolved.clear(); // a re-run after map growth starts over
     boolean changed = false;
     for (final SchemaSetTable<?, ?> set : setTables) {
-      changed |= attachSet(owner, txn, catalog, set);
+      changed |= attachSet(owner, txn, catalog, set, evolved);
     }
     for (final SchemaTable<?, ?> table : ordered) {
-      changed |= attachTable(owner, txn, catalog, table);
+      changed |= attachTable(owner, txn, catalog, table, evolved);
     }
     long now = generation.read(txn);
     if (!txn.isReadOnly() && (changed || !generation.recorded(txn))) {
@@ -524,7 +562,8 @@ public abstract class Schema implements Attachable {
       final Txn txn,
       final Catalog catalog,
       final Catalog.TableEntry old,
-      final Catalog.TableEntry entry) {
+      final Catalog.TableEntry entry,
+      final List<String> evolved) {
     if (txn.isReadOnly()) {
       EvolutionRules.readOnlyUnchanged(old, entry);
       return false;
@@ -532,6 +571,7 @@ public abstract class Schema implements Attachable {
     if (entry.equals(old)) {
       return false;
     }
+    evolved.add(EvolutionRules.describeChange(old, entry));
     catalog.put(txn, entry);
     return true;
   }
@@ -573,7 +613,8 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access,
       final Txn txn,
       final Catalog catalog,
-      final SchemaSetTable<?, ?> set) {
+      final SchemaSetTable<?, ?> set,
+      final List<String> evolved) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
       EvolutionRules.table(
@@ -592,7 +633,7 @@ public abstract class Schema implements Attachable {
     }
     final Catalog.TableEntry entry =
         Catalog.TableEntry.set(set.oid(), set.name(), set.keyCodec().id(), set.memberCodec().id());
-    final boolean changed = record(txn, catalog, old, entry);
+    final boolean changed = record(txn, catalog, old, entry, evolved);
     set.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
   }
@@ -601,7 +642,8 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access,
       final Txn txn,
       final Catalog catalog,
-      final SchemaTable<K, V> table) {
+      final SchemaTable<K, V> table,
+      final List<String> evolved) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
     final TypeFingerprint type = table.valueCodec().typeFingerprint();
     if (old == null) {
@@ -624,7 +666,7 @@ public abstract class Schema implements Attachable {
             // a codec without a fingerprint keeps the recorded one
             .withValueType(
                 type != null ? Catalog.TypeEntry.of(type) : old == null ? null : old.valueType());
-    final boolean changed = record(txn, catalog, old, entry);
+    final boolean changed = record(txn, catalog, old, entry, evolved);
     table.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
   }

@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * fooLength()} for a vector, and helpers ({@code fooAsByteBuffer}, {@code fooInByteBuffer}, {@code
  * fooVector}, {@code mutateFoo}, {@code __assign}, ...) to leave out. A table's field order comes
  * from its static {@code addFoo(FlatBufferBuilder, value)} methods, each of which passes the
- * field's slot to the builder: they are called on a builder that only records the slot. Struct
- * fields are in name order.
+ * field's slot to the builder: they are called on a builder that only records the slot. A struct's
+ * field order is that of their offsets, found by reading a probe buffer (see {@link #offsets}).
  */
 final class FlatBuffersJson {
 
@@ -158,7 +158,8 @@ final class FlatBuffersJson {
     for (final Map.Entry<String, Method> e : noArg.entrySet()) {
       accessors.add(new Accessor(e.getKey(), e.getValue(), null));
     }
-    final Map<String, Integer> slots = Table.class.isAssignableFrom(type) ? slots(type) : Map.of();
+    final Map<String, Integer> slots =
+        Table.class.isAssignableFrom(type) ? slots(type) : offsets(type, accessors);
     accessors.sort(
         Comparator.comparing((Accessor a) -> slots.getOrDefault(a.name(), Integer.MAX_VALUE))
             .thenComparing(Accessor::name));
@@ -198,6 +199,47 @@ final class FlatBuffersJson {
       }
     }
     return slots;
+  }
+
+  /**
+   * The byte offset of each field of a generated struct: each accessor reads a probe buffer whose
+   * byte {@code i} is {@code i}, so the lowest byte of what a scalar accessor returns is its offset
+   * (little-endian), and a nested struct comes back positioned at its offset.
+   */
+  private static Map<String, Integer> offsets(final Class<?> type, final List<Accessor> fields) {
+    final Map<String, Integer> offsets = new HashMap<>();
+    try {
+      final ByteBuffer probe = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < 256; i++) {
+        probe.put(i, (byte) i);
+      }
+      final Object struct = type.getDeclaredConstructor().newInstance();
+      type.getMethod("__assign", int.class, ByteBuffer.class).invoke(struct, 0, probe);
+      final java.lang.reflect.Field position = Struct.class.getDeclaredField("bb_pos");
+      position.setAccessible(true);
+      for (final Accessor a : fields) {
+        if (a.length() != null) {
+          continue;
+        }
+        final Object v = a.get().invoke(struct);
+        final long bits;
+        if (v instanceof Struct) {
+          bits = (Integer) position.get(v);
+        } else if (v instanceof Double) {
+          bits = Double.doubleToRawLongBits((Double) v);
+        } else if (v instanceof Float) {
+          bits = Float.floatToRawIntBits((Float) v);
+        } else if (v instanceof Number) {
+          bits = ((Number) v).longValue();
+        } else {
+          continue; // a boolean says nothing of where it is
+        }
+        offsets.put(a.name(), (int) (bits & 0xFF));
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return Map.of(); // not a struct flatc generated: name order
+    }
+    return offsets;
   }
 
   private static Object zero(final Class<?> primitive) {

@@ -29,7 +29,13 @@ import picocli.CommandLine.Command;
     versionProvider = Lodestore.Version.class,
     description = "Looks inside, exports, imports, checks and backs up Lodestore databases.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {StatCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      StatCommand.class,
+      ExportCommand.class,
+      VerifyCommand.class,
+      SchemaCheckChild.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Lodestore implements Callable<Integer> {
 
   final PrintStream out;

@@ -77,6 +77,33 @@ final class Progress implements AutoCloseable {
     return new Progress(err, task, total, unit, null, mode.equals("lines"));
   }
 
+  /**
+   * Starts reporting an operation that cannot tell how far it is: the seconds it has taken.
+   *
+   * @param err where to report
+   * @param task what is done, e.g. {@code "verify pages"}
+   * @return the progress; step it to the seconds elapsed ({@link Ticker} does), close it when done
+   */
+  static Progress timer(final PrintStream err, final String task) {
+    final String mode =
+        System.getProperty("lodestore.progress", System.console() != null ? "bar" : "lines");
+    if (mode.equals("bar")) {
+      final ProgressBar bar =
+          new ProgressBarBuilder()
+              .setTaskName(task)
+              .setInitialMax(-1)
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUpdateIntervalMillis(250)
+              .setUnit(" s", 1)
+              .hideEta()
+              .setMaxRenderedLength(100)
+              .setConsumer(new ConsoleProgressBarConsumer(err))
+              .build();
+      return new Progress(err, task, -1, null, bar, false);
+    }
+    return new Progress(err, task, -1, null, null, mode.equals("lines"));
+  }
+
   /** Adds {@code n} units done. */
   void step(final long n) {
     stepTo(done + n);
@@ -104,6 +131,9 @@ final class Progress implements AutoCloseable {
 
   private String line(final boolean end, final long now) {
     final double seconds = (now - started) / 1e9;
+    if (unit == null) {
+      return String.format(Locale.ROOT, end ? "%s: done in %.1f s" : "%s: %.0f s", task, seconds);
+    }
     final StringBuilder sb = new StringBuilder(task).append(": ").append(Text.count(done));
     if (total >= 0 && !end) {
       sb.append(" of ").append(Text.count(total));

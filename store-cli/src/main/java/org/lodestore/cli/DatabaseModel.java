@@ -98,6 +98,46 @@ final class DatabaseModel {
     }
   }
 
+  /**
+   * {@code tables} ordered so that each comes after the tables its references point to (and
+   * otherwise by name): the order in which an import can write them, each reference resolving.
+   * Tables in a cycle of references keep name order.
+   */
+  static List<Declared> referencesFirst(final List<Declared> tables) {
+    final Map<String, Declared> byOid = new java.util.LinkedHashMap<>();
+    for (final Declared d : tables) {
+      byOid.put(d.table().oid(), d);
+    }
+    final List<Declared> ordered = new ArrayList<>();
+    final Set<String> placed = new HashSet<>();
+    final Set<String> visiting = new HashSet<>();
+    for (final Declared d : tables) {
+      place(d, byOid, placed, visiting, ordered);
+    }
+    return ordered;
+  }
+
+  private static void place(
+      final Declared d,
+      final Map<String, Declared> byOid,
+      final Set<String> placed,
+      final Set<String> visiting,
+      final List<Declared> ordered) {
+    final String oid = d.table().oid();
+    if (placed.contains(oid) || !visiting.add(oid)) {
+      return;
+    }
+    for (final StoredCatalog.StoredReference r : d.table().references()) {
+      final Declared target = byOid.get(r.target());
+      if (target != null && !r.target().equals(oid)) {
+        place(target, byOid, placed, visiting, ordered);
+      }
+    }
+    visiting.remove(oid);
+    placed.add(oid);
+    ordered.add(d);
+  }
+
   /** The declared table named {@code name}, by declared name or, failing that, by oid. */
   Declared declared(final String name) {
     for (final Declared d : declared) {

@@ -48,15 +48,17 @@ import picocli.CommandLine.Spec;
     header = "Rows as JSON Lines, keys and values decoded (--raw: an exact copy, base64).",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the rows of the database in DIR as JSON Lines, one row a line, in key order:",
+      "Writes the rows of the database in DIR as JSON Lines, one row a line, table by table (a"
+          + " table after those its references point to, so that import can check them), in key"
+          + " order:",
       "  {\"table\":\"markets\",\"key\":<key>,\"value\":<value>}   (a set table: \"member\" for"
           + " \"value\")",
       "Keys are decoded by their codecs (UUIDs and RFC 3339 instants as strings, numbers,"
           + " tuples as arrays); CBOR and JSON values are JSON, strings and numbers are themselves,"
           + " FlatBuffers and byte values are base64 unless --schema names the Schema class, which"
           + " decodes FlatBuffers values to JSON (their bytes then follow as \"bytes\", base64, for"
-          + " import). Tables no catalog declares are exported by LMDB name, keys and values as"
-          + " base64. Indexes are not exported: import rebuilds them.",
+          + " import). Tables no catalog declares are exported by LMDB name, marked \"plain\":true,"
+          + " keys and values as base64. Indexes are not exported: import rebuilds them.",
       "--raw writes every LMDB database instead (catalog, indexes and Lodestore's own included),"
           + " keys and values as base64: import restores it into an empty directory as an exact"
           + " copy, without a schema.",
@@ -73,6 +75,9 @@ final class ExportCommand implements Callable<Integer> {
 
   /** A raw export's header field: the length of every member of a set with fixed-size members. */
   static final String FIXED_MEMBERS = "fixedMembers";
+
+  /** The field that marks a line of a table no catalog declares (key and value base64). */
+  static final String PLAIN = "plain";
 
   /** The field with the base64 bytes of a value exported decoded (FlatBuffers with --schema). */
   static final String BYTES = "bytes";
@@ -165,10 +170,12 @@ final class ExportCommand implements Callable<Integer> {
   private List<Object> select(final DatabaseModel model) {
     final List<Object> selected = new ArrayList<>();
     if (tables.isEmpty()) {
-      selected.addAll(model.declared);
+      selected.addAll(DatabaseModel.referencesFirst(model.declared));
       selected.addAll(model.plain);
       return selected;
     }
+    final List<DatabaseModel.Declared> declared = new ArrayList<>();
+    final List<TableStats> plain = new ArrayList<>();
     for (final String name : tables) {
       final DatabaseModel.Declared d = model.declared(name);
       final TableStats p = d == null ? model.plain(name) : null;
@@ -186,8 +193,14 @@ final class ExportCommand implements Callable<Integer> {
                 + String.join(", ", known)
                 + ")");
       }
-      selected.add(d != null ? d : p);
+      if (d != null) {
+        declared.add(d);
+      } else {
+        plain.add(p);
+      }
     }
+    selected.addAll(DatabaseModel.referencesFirst(declared));
+    selected.addAll(plain);
     return selected;
   }
 
@@ -330,9 +343,10 @@ final class ExportCommand implements Callable<Integer> {
         while (c.next()) {
           lines.write(
               RowJson.member(
-                  t.name(),
-                  mapper.getNodeFactory().textNode(b64.encodeToString(c.key())),
-                  mapper.getNodeFactory().textNode(b64.encodeToString(c.value()))));
+                      t.name(),
+                      mapper.getNodeFactory().textNode(b64.encodeToString(c.key())),
+                      mapper.getNodeFactory().textNode(b64.encodeToString(c.value())))
+                  .put(PLAIN, true));
         }
       }
     } else {
@@ -342,9 +356,10 @@ final class ExportCommand implements Callable<Integer> {
         while (c.next()) {
           lines.write(
               RowJson.row(
-                  t.name(),
-                  mapper.getNodeFactory().textNode(b64.encodeToString(c.key())),
-                  mapper.getNodeFactory().textNode(b64.encodeToString(c.value()))));
+                      t.name(),
+                      mapper.getNodeFactory().textNode(b64.encodeToString(c.key())),
+                      mapper.getNodeFactory().textNode(b64.encodeToString(c.value())))
+                  .put(PLAIN, true));
         }
       }
     }

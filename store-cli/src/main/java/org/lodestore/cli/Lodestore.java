@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StatCommand.class,
       ExportCommand.class,
+      ImportCommand.class,
       VerifyCommand.class,
       SchemaCheckChild.class,
       CommandLine.HelpCommand.class

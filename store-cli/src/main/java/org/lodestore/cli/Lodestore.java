@@ -33,7 +33,10 @@ import picocli.CommandLine.Command;
       StatCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      BackupCommand.class,
       VerifyCommand.class,
+      ReadersCommand.class,
+      CompactCommand.class,
       SchemaCheckChild.class,
       CommandLine.HelpCommand.class
     })

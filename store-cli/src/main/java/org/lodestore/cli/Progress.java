@@ -77,6 +77,17 @@ final class Progress implements AutoCloseable {
     return new Progress(err, task, total, unit, null, mode.equals("lines"));
   }
 
+  /** Starts a progress once its total is known. */
+  interface Factory {
+    /**
+     * Starts it.
+     *
+     * @param total the units to do
+     * @return the progress
+     */
+    Progress start(long total);
+  }
+
   /**
    * Starts reporting an operation that cannot tell how far it is: the seconds it has taken.
    *

@@ -1,8 +1,6 @@
 package org.lodestore.cli;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,32 +149,9 @@ final class CompactCommand implements Callable<Integer> {
     return entries;
   }
 
-  /**
-   * The id of the file's last commit: the larger transaction id of its two meta pages (LMDB 0.9:
-   * the page size at byte 40 of page 0, the txnid at byte 144 of each meta page, little-endian on
-   * the machines Lodestore runs on). A commit in any process raises it.
-   */
+  /** The id of the file's last commit: see {@link MetaPages}. */
   static long lastCommit(final Path data) throws IOException {
-    try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
-      final ByteBuffer page0 = read(ch, 0, 152);
-      final int pageSize = page0.getInt(40);
-      if (pageSize < 512 || pageSize > 65536 || Integer.bitCount(pageSize) != 1) {
-        throw CliException.cannotOpen(data + " is not an LMDB file", null);
-      }
-      final ByteBuffer page1 = read(ch, pageSize, 152);
-      return Math.max(page0.getLong(144), page1.getLong(144));
-    }
-  }
-
-  private static ByteBuffer read(final FileChannel ch, final long at, final int length)
-      throws IOException {
-    final ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
-    while (b.hasRemaining()) {
-      if (ch.read(b, at + b.position()) < 0) {
-        throw CliException.cannotOpen("the meta pages of " + ch + " are cut short", null);
-      }
-    }
-    return b.flip();
+    return MetaPages.read(data).txnId();
   }
 
   private void deleteLeftovers() throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -23,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
     header = "Sizes, reader slots, and every table with its indexes, by declared name.",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows the database in DIR: map size and use, page size, reader slots (in use, and stale ones"
+      "Shows the database in DIR: map size (as its last writer set it) and use, file size, page"
+          + " size, reader slots (in use, and stale ones"
           + " of processes that are gone), and per table its declared name, kind, key and value"
           + " codecs, rows, bytes, depth and oid, with its indexes; LMDB databases no catalog"
           + " declares are listed by their LMDB name.",
@@ -43,25 +45,34 @@ final class StatCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Database db = Databases.openReadOnly(dir)) {
       final DatabaseModel model = DatabaseModel.of(db);
+      final Path data = dir.resolve("data.mdb");
+      final long fileBytes = Files.size(data);
+      final long mapSize = MetaPages.read(data).mapSize();
       if (json) {
         final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        top.out.println(mapper.writeValueAsString(toJson(db, model, mapper)));
+        top.out.println(mapper.writeValueAsString(toJson(db, model, mapper, mapSize, fileBytes)));
       } else {
-        print(db, model, top.out);
+        print(db, model, top.out, mapSize, fileBytes);
       }
     }
     return Exit.OK;
   }
 
-  private static void print(final Database db, final DatabaseModel m, final PrintStream out) {
+  private static void print(
+      final Database db,
+      final DatabaseModel m,
+      final PrintStream out,
+      final long mapSize,
+      final long fileBytes) {
     final DatabaseStats s = m.stats;
     out.println("database  " + db.path());
     out.printf(
         Locale.ROOT,
-        "map       %s, %s used (%.1f%%), page size %s%n",
-        Text.bytes(s.mapSize()),
+        "map       %s, %s used (%.1f%%), file %s, page size %s%n",
+        Text.bytes(mapSize),
         Text.bytes(s.usedBytes()),
-        100.0 * s.usedBytes() / s.mapSize(),
+        100.0 * s.usedBytes() / Math.max(1, mapSize),
+        Text.bytes(fileBytes),
         Text.bytes(s.pageSize()));
     out.printf(
         Locale.ROOT,
@@ -117,11 +128,16 @@ final class StatCommand implements Callable<Integer> {
   }
 
   private static ObjectNode toJson(
-      final Database db, final DatabaseModel m, final ObjectMapper mapper) {
+      final Database db,
+      final DatabaseModel m,
+      final ObjectMapper mapper,
+      final long mapSize,
+      final long fileBytes) {
     final DatabaseStats s = m.stats;
     final ObjectNode root = mapper.createObjectNode();
     root.put("path", db.path().toString());
-    root.put("mapSize", s.mapSize());
+    root.put("mapSize", mapSize);
+    root.put("fileBytes", fileBytes);
     root.put("usedBytes", s.usedBytes());
     root.put("pageSize", s.pageSize());
     final ObjectNode readers = root.putObject("readers");

@@ -88,7 +88,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** Step 2 in a child JVM; prints its findings and returns whether it found nothing. */
   private boolean rows(final PrintStream out) {
-    final List<String> args = new ArrayList<>(List.of(SchemaCheckChild.NAME, dir.toString()));
+    final List<String> args =
+        new ArrayList<>(List.of(SchemaCheckChild.NAME, dir.toAbsolutePath().toString()));
     for (final String c : schema.classes) {
       args.add("--schema");
       args.add(c);

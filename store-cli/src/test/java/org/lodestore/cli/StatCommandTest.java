@@ -35,7 +35,9 @@ class StatCommandTest {
     assertThat(r.exitCode()).as(r.describe()).isZero();
     final List<String> lines = r.out().lines().toList();
     assertThat(r.out()).contains("database  " + real(db));
-    assertThat(lines).anyMatch(l -> l.matches("map\\s+.* used \\(.*%\\), page size 4\\.0 KiB"));
+    assertThat(lines)
+        .anyMatch(
+            l -> l.matches("map\\s+64\\.0 MiB, .* used \\(.*%\\), file .*, page size 4\\.0 KiB"));
     assertThat(lines).anyMatch(l -> l.matches("readers\\s+0 in use, 0 stale, 256 slots"));
     assertThat(row(lines, "markets"))
         .containsSubsequence(
@@ -72,6 +74,8 @@ class StatCommandTest {
     }
     assertThat(json.get("pageSize").asInt()).isEqualTo(stats.pageSize());
     assertThat(json.get("usedBytes").asLong()).isEqualTo(stats.usedBytes());
+    assertThat(json.get("mapSize").asLong()).isEqualTo(64L << 20); // as the writer set it
+    assertThat(json.get("fileBytes").asLong()).isEqualTo(Files.size(db.resolve("data.mdb")));
     assertThat(json.get("readers").get("stale").asInt()).isZero();
     final List<String> names = new ArrayList<>();
     for (final JsonNode t : json.get("tables")) {

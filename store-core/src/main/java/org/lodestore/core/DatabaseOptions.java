@@ -31,6 +31,7 @@ public final class DatabaseOptions {
   private final boolean readerPooling;
   private final boolean groupCommit;
   private final Duration writeTimeout;
+  private final DatabaseListener listener;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -44,6 +45,7 @@ public final class DatabaseOptions {
     this.readerPooling = b.readerPooling;
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
+    this.listener = b.listener;
   }
 
   /**
@@ -167,6 +169,16 @@ public final class DatabaseOptions {
     return Optional.ofNullable(writeTimeout);
   }
 
+  /**
+   * The listener told of transactions, growths, refusals and corrupt values; see {@link
+   * Builder#listener(DatabaseListener)}.
+   *
+   * @return the listener, or empty for none (the default)
+   */
+  public Optional<DatabaseListener> listener() {
+    return Optional.ofNullable(listener);
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -190,6 +202,7 @@ public final class DatabaseOptions {
         + ", groupCommit="
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
+        + (listener == null ? "" : ", listener=" + listener)
         + "}";
   }
 
@@ -206,6 +219,7 @@ public final class DatabaseOptions {
     private boolean readerPooling = true;
     private boolean groupCommit = true;
     private Duration writeTimeout;
+    private DatabaseListener listener;
 
     private Builder() {}
 
@@ -353,6 +367,21 @@ public final class DatabaseOptions {
      */
     public Builder writeTimeout(final Duration timeout) {
       this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets the listener the database tells of its transactions (with their durations), map growths,
+     * refused writes, corrupt values and group commits, for metrics (store-micrometer's {@code
+     * LodestoreMetrics} is one). Its methods run on the database's threads and must be fast; one
+     * that throws is logged and ignored. See {@link DatabaseListener}. Default: none, which costs
+     * nothing.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(final DatabaseListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -32,6 +32,7 @@ public final class DatabaseOptions {
   private final boolean groupCommit;
   private final Duration writeTimeout;
   private final boolean clearStaleReaders;
+  private final DatabaseListener listener;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -46,6 +47,7 @@ public final class DatabaseOptions {
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
     this.clearStaleReaders = b.clearStaleReaders;
+    this.listener = b.listener;
   }
 
   /**
@@ -179,6 +181,16 @@ public final class DatabaseOptions {
     return clearStaleReaders;
   }
 
+  /**
+   * The listener told of transactions, growths, refusals and corrupt values; see {@link
+   * Builder#listener(DatabaseListener)}.
+   *
+   * @return the listener, or empty for none (the default)
+   */
+  public Optional<DatabaseListener> listener() {
+    return Optional.ofNullable(listener);
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -203,6 +215,7 @@ public final class DatabaseOptions {
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
         + (clearStaleReaders ? "" : ", clearStaleReaders=false")
+        + (listener == null ? "" : ", listener=" + listener)
         + "}";
   }
 
@@ -220,6 +233,7 @@ public final class DatabaseOptions {
     private boolean groupCommit = true;
     private Duration writeTimeout;
     private boolean clearStaleReaders = true;
+    private DatabaseListener listener;
 
     private Builder() {}
 
@@ -382,6 +396,21 @@ public final class DatabaseOptions {
      */
     public Builder clearStaleReaders(final boolean enabled) {
       this.clearStaleReaders = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the listener the database tells of its transactions (with their durations), map growths,
+     * refused writes, corrupt values and group commits, for metrics (store-micrometer's {@code
+     * LodestoreMetrics} is one). Its methods run on the database's threads and must be fast; one
+     * that throws is logged and ignored. See {@link DatabaseListener}. Default: none, which costs
+     * nothing.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(final DatabaseListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

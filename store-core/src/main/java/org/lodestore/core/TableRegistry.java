@@ -93,7 +93,7 @@ final class TableRegistry {
       if (again != null) {
         return again;
       }
-      try (Txn own = options.readOnly() ? db.beginRead() : db.beginWrite()) {
+      try (Txn own = options.readOnly() ? db.beginInternalRead() : db.beginWrite()) {
         final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
         own.commit();
         return handle;
@@ -213,7 +213,7 @@ final class TableRegistry {
   public List<String> tableNames() {
     final Dbi<ByteBuffer> main = mainDbi();
     final List<String> names = new ArrayList<>();
-    try (Txn txn = db.beginRead()) {
+    try (Txn txn = db.beginInternalRead()) {
       txn.enter();
       try (Cursor<ByteBuffer> cursor = main.openCursor(txn.lmdb)) {
         for (boolean more = cursor.first(); more; more = cursor.next()) {
@@ -261,7 +261,7 @@ final class TableRegistry {
       synchronized (handleLock) {
         dbi = main;
         if (dbi == null) {
-          try (Txn txn = db.beginRead()) {
+          try (Txn txn = db.beginInternalRead()) {
             txn.enter();
             try {
               dbi = env.openDbi(txn.lmdb, null, null, false);

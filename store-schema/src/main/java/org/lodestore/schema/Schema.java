@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
+import org.lodestore.core.DatabaseListener;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
@@ -352,6 +353,24 @@ public abstract class Schema implements Attachable {
    */
   public final Database database() {
     return db;
+  }
+
+  /**
+   * Tells the database's listener that a write is refused with {@code error} (see {@link
+   * OwnerAccess#writeRefused}), which the caller then throws.
+   *
+   * @return {@code error}
+   */
+  final <E extends ConstraintViolationException> E refused(final E error) {
+    final OwnerAccess owner = access;
+    if (owner == null) {
+      return error;
+    }
+    return owner.writeRefused(
+        error instanceof UniqueViolationException
+            ? DatabaseListener.Refusal.UNIQUE
+            : DatabaseListener.Refusal.CONSTRAINT,
+        error);
   }
 
   /**

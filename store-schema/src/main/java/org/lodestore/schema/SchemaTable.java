@@ -330,6 +330,11 @@ public class SchemaTable<K, V> {
     return schema;
   }
 
+  /** Reports a refused write of this table to the database's listener; returns {@code error}. */
+  final <E extends ConstraintViolationException> E refused(final E error) {
+    return schema == null ? error : schema.refused(error);
+  }
+
   /**
    * The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}).
    */

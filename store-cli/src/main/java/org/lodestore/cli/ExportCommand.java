@@ -133,7 +133,7 @@ final class ExportCommand implements Callable<Integer> {
       boolean complete = false;
       try (OutputStream sink =
               file == null
-                  ? new NonClosing(top.out)
+                  ? new NonClosing(top.data)
                   : new BufferedOutputStream(Files.newOutputStream(part), 1 << 16);
           Progress progress = Progress.start(top.err, "export", total, "rows");
           Txn txn = db.beginRead()) {
@@ -150,6 +150,11 @@ final class ExportCommand implements Callable<Integer> {
           }
         }
         complete = true;
+      } catch (IOException e) {
+        if (file == null && String.valueOf(e.getMessage()).contains("Broken pipe")) {
+          return Exit.OK; // stdout's reader went away (| head): stop, as Unix tools do
+        }
+        throw e;
       } finally {
         if (part != null) {
           if (complete) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lodestore.core.CorruptDatabaseException;
+import org.lodestore.core.LodestoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,12 +47,20 @@ public final class Lodestore implements Callable<Integer> {
   final PrintStream err;
   final InputStream in;
 
+  /** Stdout for data (export's lines), unlike {@link #out} reporting its write errors. */
+  final java.io.OutputStream data;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  private Lodestore(final PrintStream out, final PrintStream err, final InputStream in) {
+  private Lodestore(
+      final PrintStream out,
+      final PrintStream err,
+      final InputStream in,
+      final java.io.OutputStream data) {
     this.out = out;
     this.err = err;
     this.in = in;
+    this.data = data;
   }
 
   /**
@@ -60,14 +69,30 @@ public final class Lodestore implements Callable<Integer> {
    * @param args the command line
    */
   public static void main(final String[] args) {
-    final PrintStream out = System.out;
-    System.exit(run(args, out, System.err, System.in));
+    // the data goes to descriptor 1 directly: a PrintStream would hide a full disk or a closed pipe
+    System.exit(
+        run(
+            args,
+            System.out,
+            System.err,
+            System.in,
+            new java.io.FileOutputStream(java.io.FileDescriptor.out)));
   }
 
   /** Runs the command without exiting; for tests and for a child started by {@code verify}. */
   static int run(
       final String[] args, final PrintStream out, final PrintStream err, final InputStream in) {
-    final Lodestore top = new Lodestore(out, err, in);
+    return run(args, out, err, in, out);
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream, InputStream)}, with a stdout for data. */
+  static int run(
+      final String[] args,
+      final PrintStream out,
+      final PrintStream err,
+      final InputStream in,
+      final java.io.OutputStream data) {
+    final Lodestore top = new Lodestore(out, err, in, data);
     final CommandLine cli = new CommandLine(top);
     cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
@@ -87,9 +112,12 @@ public final class Lodestore implements Callable<Integer> {
           } else if (e instanceof CorruptDatabaseException) {
             code = Exit.CANNOT_OPEN;
             message = e.getMessage();
+          } else if (e instanceof LodestoreException) {
+            code = Exit.PROBLEMS;
+            message = e.getMessage();
           } else {
             code = Exit.PROBLEMS;
-            message = e.getMessage() == null ? e.toString() : e.getMessage();
+            message = e.toString(); // an I/O error names its path, its type says what happened
           }
           commandLine.getErr().println(commandLine.getCommandName() + ": " + message);
           if (Boolean.getBoolean("lodestore.cli.trace")) {

@@ -157,6 +157,64 @@ class ExportCommandTest {
   }
 
   @Test
+  void exportToAPipeClosedEarly_stopsWithoutAnError_andToAMissingDirectory_fails()
+      throws Exception {
+    final java.util.concurrent.atomic.AtomicLong written =
+        new java.util.concurrent.atomic.AtomicLong();
+    final java.io.OutputStream closedAfter10k =
+        new java.io.OutputStream() {
+          @Override
+          public void write(final int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(final byte[] b, final int off, final int len)
+              throws java.io.IOException {
+            if (written.addAndGet(len) > 10_000) {
+              throw new java.io.IOException("Broken pipe");
+            }
+          }
+        };
+    final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    final int code =
+        Lodestore.run(
+            new String[] {"export", db.toString()},
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, "UTF-8"),
+            new java.io.PrintStream(err, true, "UTF-8"),
+            java.io.InputStream.nullInputStream(),
+            closedAfter10k);
+    assertThat(code).as(err.toString("UTF-8")).isZero();
+    final String total = err.toString("UTF-8");
+    assertThat(total).startsWith("export: ");
+    final long stoppedAt =
+        Long.parseLong(total.replaceAll("export: ([0-9,]+) rows.*\\s*", "$1").replace(",", ""));
+    assertThat(stoppedAt).isLessThan(Cli.run("export", db.toString()).out().lines().count());
+    final java.io.OutputStream diskFull =
+        new java.io.OutputStream() {
+          @Override
+          public void write(final int b) throws java.io.IOException {
+            throw new java.io.IOException("No space left on device");
+          }
+        };
+    final java.io.ByteArrayOutputStream err2 = new java.io.ByteArrayOutputStream();
+    final int failed =
+        Lodestore.run(
+            new String[] {"export", db.toString()},
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, "UTF-8"),
+            new java.io.PrintStream(err2, true, "UTF-8"),
+            java.io.InputStream.nullInputStream(),
+            diskFull);
+    assertThat(failed).isEqualTo(Exit.PROBLEMS);
+    assertThat(err2.toString("UTF-8")).contains("No space left on device");
+
+    final Cli.Result missing =
+        Cli.run("export", db.toString(), "--out", tmp.resolve("no/such/dir/x.jsonl").toString());
+    assertThat(missing.exitCode()).isEqualTo(Exit.PROBLEMS);
+    assertThat(missing.err()).contains("NoSuchFileException").contains("no/such/dir");
+  }
+
+  @Test
   void export_badArguments_areUsageErrors_exit2() {
     final Cli.Result table = Cli.run("export", db.toString(), "--table", "nope");
     assertThat(table.exitCode()).isEqualTo(Exit.USAGE);

@@ -64,8 +64,9 @@ final class SchemaCheckChild implements Callable<Integer> {
     try (Database db = Databases.openReadOnly(dir)) {
       final StoredCatalog catalog = DatabaseModel.readCatalog(db);
       long total = 0;
+      final java.util.Map<String, TableStats> stats = db.stats().tables();
       for (final StoredTable t : catalog.tables()) {
-        final TableStats s = db.stats().tables().get(t.dbi());
+        final TableStats s = stats.get(t.dbi());
         total += s == null ? 0 : s.entries();
       }
       emit(out, "total", mapper.getNodeFactory().numberNode(total));

@@ -99,6 +99,7 @@ class MaintenanceCommandsTest {
     assertThat(commit).isPositive();
 
     try (OtherProcess holder = OtherProcess.start("hold", db)) {
+      assertThat(holder.pid()).isNotEqualTo(ProcessHandle.current().pid());
       final Cli.Result refused = Cli.run("compact", db.toString());
       assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(Exit.CANNOT_OPEN);
       assertThat(refused.err()).contains("is open in another process");

@@ -82,16 +82,22 @@ public final class OtherProcess implements AutoCloseable {
     return pid;
   }
 
-  private void await(final Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+  private void await(final Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the other process did not end");
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      throw new AssertionError("the other process did not end");
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
     }
   }
 
   /** Lets a holding child close the database and end. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     process.getOutputStream().close();
     await(Duration.ofMinutes(1));
   }

@@ -1,4 +1,4 @@
-package org.lodestore.reliability;
+package org.lodestore.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * A main class of the test sources running in a child JVM, so that a native crash fails one test
- * instead of the build, and so that it can be killed with SIGKILL.
+ * instead of the build, and so that it can be killed with SIGKILL (crash tests) or talked to while
+ * it runs. For a child that is only run to its end, {@link ChildJvm} is simpler.
  *
  * <p>Both pipes are drained by threads of their own from the start, so the child never blocks on a
  * full pipe; stdout arrives line by line in {@link #lines()}. {@link #kill()} sends SIGKILL through
@@ -26,19 +27,15 @@ import java.util.stream.Stream;
  * none of our ends of the pipes: every line the child wrote before it died is still read. A JVM
  * crash log goes to {@code <dir>/hs_err_pid<pid>.log}, which {@link #crashLogs()} lists.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
   /**
    * The flags lmdbjava and Agrona need on Java 17+ (the parent pom's {@code lodestore.jvmFlags}).
    */
-  static final List<String> LMDB_FLAGS =
-      List.of(
-          "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+  public static final List<String> LMDB_FLAGS = ChildJvm.LMDB_FLAGS;
 
   /** What {@link #lines()} yields once stdout reached its end. */
-  static final String EOF = "\u0000EOF";
+  public static final String EOF = "\u0000EOF";
 
   private final Process process;
   private final Path crashDir;
@@ -65,7 +62,7 @@ final class ChildProcess implements AutoCloseable {
    * @return the running child
    * @throws IOException if it cannot start
    */
-  static ChildProcess start(
+  public static ChildProcess start(
       final Class<?> main, final Path crashDir, final String heap, final String... args)
       throws IOException {
     return start(main, crashDir, heap, List.of(), args);
@@ -82,25 +79,19 @@ final class ChildProcess implements AutoCloseable {
    * @return the running child
    * @throws IOException if it cannot start
    */
-  static ChildProcess start(
+  public static ChildProcess start(
       final Class<?> main,
       final Path crashDir,
       final String heap,
       final List<String> jvmFlags,
       final String... args)
       throws IOException {
-    return startWith(
-        Path.of(System.getProperty("java.home"), "bin", "java"),
-        main,
-        crashDir,
-        heap,
-        jvmFlags,
-        args);
+    return startWith(Jvm.launcher(), main, crashDir, heap, jvmFlags, args);
   }
 
   /**
    * As {@link #start(Class, Path, String, List, String...)}, on another JVM (e.g. a JDK with
-   * virtual threads, from {@link Jdks}).
+   * virtual threads).
    *
    * @param java the {@code java} launcher
    * @param main the main class, from the test classpath
@@ -111,7 +102,7 @@ final class ChildProcess implements AutoCloseable {
    * @return the running child
    * @throws IOException if it cannot start
    */
-  static ChildProcess startWith(
+  public static ChildProcess startWith(
       final Path java,
       final Class<?> main,
       final Path crashDir,
@@ -136,7 +127,7 @@ final class ChildProcess implements AutoCloseable {
    * @return the running child
    * @throws IOException if it cannot start
    */
-  static ChildProcess start(
+  public static ChildProcess start(
       final Class<?> main,
       final Path crashDir,
       final String heap,
@@ -144,14 +135,7 @@ final class ChildProcess implements AutoCloseable {
       final Path workDir,
       final String... args)
       throws IOException {
-    return startIn(
-        Path.of(System.getProperty("java.home"), "bin", "java"),
-        workDir,
-        main,
-        crashDir,
-        heap,
-        jvmFlags,
-        args);
+    return startIn(Jvm.launcher(), workDir, main, crashDir, heap, jvmFlags, args);
   }
 
   private static ChildProcess startIn(
@@ -164,32 +148,16 @@ final class ChildProcess implements AutoCloseable {
       final String... args)
       throws IOException {
     Files.createDirectories(crashDir);
-    final List<String> command = new ArrayList<>();
-    command.add(java.toString());
-    command.addAll(LMDB_FLAGS);
-    command.add("-Xmx" + heap);
-    command.add("-XX:ErrorFile=" + crashDir.resolve("hs_err_pid%p.log"));
-    command.add("-XX:-CreateCoredumpOnCrash");
-    command.add("-XX:+UseSerialGC");
-    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    command.addAll(jvmFlags);
-    command.add("-cp");
-    command.add(classpath());
-    command.add(main.getName());
-    command.addAll(List.of(args));
+    final List<String> after = new ArrayList<>();
+    after.add("-XX:+UseSerialGC");
+    after.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    after.addAll(jvmFlags);
+    final List<String> command = Jvm.command(java, LMDB_FLAGS, heap, crashDir, after, main, args);
     final ProcessBuilder builder = new ProcessBuilder(command);
     if (workDir != null) {
       builder.directory(Files.createDirectories(workDir).toFile());
     }
     return new ChildProcess(builder.start(), crashDir);
-  }
-
-  /** The test classpath: surefire's own if it says so, else this JVM's. */
-  private static String classpath() {
-    final String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank()
-        ? surefire
-        : System.getProperty("java.class.path");
   }
 
   private Thread drain(final InputStream in, final String name, final boolean toLines) {
@@ -224,7 +192,7 @@ final class ChildProcess implements AutoCloseable {
    *
    * @return the queue
    */
-  BlockingQueue<String> lines() {
+  public BlockingQueue<String> lines() {
     return lines;
   }
 
@@ -235,7 +203,7 @@ final class ChildProcess implements AutoCloseable {
    * @return the line, {@link #EOF} at the end, or null on timeout
    * @throws InterruptedException if interrupted
    */
-  String nextLine(final Duration timeout) throws InterruptedException {
+  public String nextLine(final Duration timeout) throws InterruptedException {
     final String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (EOF.equals(line)) {
       lines.add(EOF); // stay at the end for later callers
@@ -250,8 +218,9 @@ final class ChildProcess implements AutoCloseable {
    * @param timeout how long to wait in all
    * @return the line
    * @throws IllegalStateException if stdout ended or the time ran out first
+   * @throws InterruptedException if interrupted
    */
-  String awaitLine(final String prefix, final Duration timeout) throws InterruptedException {
+  public String awaitLine(final String prefix, final Duration timeout) throws InterruptedException {
     final long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       final long left = deadline - System.nanoTime();
@@ -271,7 +240,7 @@ final class ChildProcess implements AutoCloseable {
    *
    * @return the pid
    */
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
@@ -280,12 +249,12 @@ final class ChildProcess implements AutoCloseable {
    *
    * @return true if alive
    */
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** Sends SIGKILL to the child's pid, leaving our ends of its pipes open. */
-  void kill() {
+  public void kill() {
     process.toHandle().destroyForcibly();
   }
 
@@ -296,8 +265,9 @@ final class ChildProcess implements AutoCloseable {
    * @return the exit code
    * @throws IllegalStateException if the child is still running after {@code timeout} (it is then
    *     killed)
+   * @throws InterruptedException if interrupted
    */
-  int waitFor(final Duration timeout) throws InterruptedException {
+  public int waitFor(final Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       kill();
       process.waitFor(10, TimeUnit.SECONDS);
@@ -314,12 +284,8 @@ final class ChildProcess implements AutoCloseable {
    * @return paths of {@code hs_err_pid*.log} files
    * @throws IOException if the directory cannot be listed
    */
-  List<Path> crashLogs() throws IOException {
-    try (Stream<Path> files = Files.list(crashDir)) {
-      return files
-          .filter(p -> p.getFileName().toString().startsWith("hs_err_pid"))
-          .collect(Collectors.toList());
-    }
+  public List<Path> crashLogs() throws IOException {
+    return Jvm.crashLogs(crashDir);
   }
 
   /**
@@ -327,7 +293,7 @@ final class ChildProcess implements AutoCloseable {
    *
    * @return the text (at most about 1 MiB)
    */
-  String stderr() {
+  public String stderr() {
     return stderr.toString();
   }
 
@@ -336,7 +302,7 @@ final class ChildProcess implements AutoCloseable {
    *
    * @return the text
    */
-  String describe() {
+  public String describe() {
     final StringBuilder sb = new StringBuilder("child pid=").append(pid());
     sb.append(process.isAlive() ? " (alive)" : " exit=" + process.exitValue());
     try {

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Regenerates the Java classes of the test FlatBuffers schemas.
+# Regenerates the Java classes of the shared FlatBuffers test entity (src/main/fbs/market.fbs).
 #
 # The generated sources are committed, so a normal build needs no flatc. Run this script only after
-# editing a schema under src/test/fbs. It insists on flatc 2.0.8 because generated Java must match the
+# editing a schema under src/main/fbs. It insists on flatc 2.0.8 because generated Java must match the
 # flatbuffers-java runtime (2.0.8, pinned in the parent pom): Debian 12's `flatbuffers-compiler`
 # package is that version (apt-get install flatbuffers-compiler).
 set -eu
@@ -20,9 +20,9 @@ if [ "$actual" != "$expected" ]; then
   exit 1
 fi
 
-out="$here/src/test/java"
-rm -rf "$out/org/lodestore/serializers/fbs"
-for schema in "$here"/src/test/fbs/*.fbs; do
+out="$here/src/main/java"
+rm -rf "$out/org/lodestore/testsupport/fbs"
+for schema in "$here"/src/main/fbs/*.fbs; do
   flatc --java -o "$out" "$schema"
 done
-echo "generated into $out/org/lodestore/serializers/fbs"
+echo "generated into $out/org/lodestore/testsupport/fbs"

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.lodestore.core.CorruptValueException;
+import org.lodestore.core.Cursor;
+import org.lodestore.core.KeyRange;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Table;
@@ -106,7 +109,7 @@ final class Catalog {
       if (entry.references() == null || entry.references().isEmpty()) {
         return entry;
       }
-      final List<ReferenceEntry> references = new java.util.ArrayList<>();
+      final List<ReferenceEntry> references = new ArrayList<>();
       for (final ReferenceEntry r : entry.references()) {
         references.add(r.normalized());
       }
@@ -114,6 +117,20 @@ final class Catalog {
     } catch (IOException e) {
       throw new CorruptValueException("catalog entry cannot be decoded", DBI, oid, e);
     }
+  }
+
+  /** Every table's entry, in oid order (the reserved keys left out). */
+  List<TableEntry> all(final Txn txn) {
+    final List<TableEntry> entries = new ArrayList<>();
+    try (Cursor<String, byte[]> c = table.select(txn, KeyRange.all())) {
+      while (c.next()) {
+        final String oid = c.key();
+        if (!oid.startsWith("__")) {
+          entries.add(get(txn, oid));
+        }
+      }
+    }
+    return entries;
   }
 
   void put(final Txn txn, final TableEntry entry) {

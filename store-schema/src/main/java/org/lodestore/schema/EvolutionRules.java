@@ -1,9 +1,11 @@
 package org.lodestore.schema;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
@@ -695,5 +697,71 @@ final class EvolutionRules {
 
   static Map<String, String> orEmpty(final Map<String, String> map) {
     return map == null ? Map.of() : map;
+  }
+
+  /**
+   * What recording {@code entry} over {@code old} changes, in words, for the attach's INFO log:
+   * {@code "table 'users' (oid ...): new, 2 indexes"} or {@code "... : index by_email added"}.
+   */
+  static String describeChange(final Catalog.TableEntry old, final Catalog.TableEntry entry) {
+    final String what =
+        (Catalog.TableEntry.SET.equals(entry.kind()) ? "set table '" : "table '")
+            + entry.name()
+            + "' ("
+            + entry.oid()
+            + "): ";
+    if (old == null) {
+      final int indexes = entry.indexes() == null ? 0 : entry.indexes().size();
+      return what + "new, " + indexes + (indexes == 1 ? " index" : " indexes");
+    }
+    final List<String> changes = new ArrayList<>();
+    if (!Objects.equals(old.name(), entry.name())) {
+      changes.add("renamed from '" + old.name() + "'");
+    }
+    final Set<String> before = indexNames(old);
+    final Set<String> after = indexNames(entry);
+    for (final String name : after) {
+      if (!before.contains(name)) {
+        changes.add("index " + name + " added");
+      }
+    }
+    for (final String name : before) {
+      if (!after.contains(name)) {
+        changes.add("index " + name + " removed");
+      }
+    }
+    if (!Objects.equals(old.valueChecksum(), entry.valueChecksum())) {
+      changes.add(
+          "value checksum "
+              + (old.valueChecksum() == null ? "none" : old.valueChecksum())
+              + " -> "
+              + (entry.valueChecksum() == null ? "none" : entry.valueChecksum()));
+    }
+    if (!Objects.equals(old.valueType(), entry.valueType())) {
+      changes.add(
+          old.valueType() == null
+              ? "value type recorded"
+              : "value type " + old.valueType().type() + " evolved");
+    }
+    if (!Objects.equals(old.valueCodec(), entry.valueCodec())) {
+      changes.add("value codec " + old.valueCodec() + " -> " + entry.valueCodec());
+    }
+    if (!Objects.equals(old.references(), entry.references())) {
+      changes.add("references updated");
+    }
+    if (changes.isEmpty()) {
+      changes.add("entry updated (format " + old.format() + " -> " + entry.format() + ")");
+    }
+    return what + String.join(", ", changes);
+  }
+
+  private static Set<String> indexNames(final Catalog.TableEntry entry) {
+    final Set<String> names = new LinkedHashSet<>();
+    if (entry.indexes() != null) {
+      for (final Catalog.IndexEntry index : entry.indexes()) {
+        names.add(index.name());
+      }
+    }
+    return names;
   }
 }

@@ -276,7 +276,7 @@ public abstract class Index<I, K, V> {
   }
 
   /** The index key of {@code value} (the row under {@code key}), or null. */
-  private I extract(final V value, final K key) {
+  final I extract(final V value, final K key) {
     try {
       return extractor.apply(value);
     } catch (RuntimeException e) {
@@ -324,6 +324,9 @@ public abstract class Index<I, K, V> {
   }
 
   abstract void checkKey(I indexKey);
+
+  /** Whether the index holds the entry (indexKey, key): {@link SchemaCheck}. */
+  abstract boolean holds(Txn txn, I indexKey, K key);
 
   abstract void checkUnique(Txn txn, K key, I indexKey);
 

@@ -126,6 +126,11 @@ public final class MultiIndex<I, K, V> extends Index<I, K, V> {
   }
 
   @Override
+  boolean holds(final Txn txn, final I indexKey, final K key) {
+    return contains(txn, indexKey, key);
+  }
+
+  @Override
   void checkKey(final I indexKey) {
     entries.checkKey(indexKey);
   }

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
+import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
 import org.lodestore.core.Txn;
@@ -18,6 +20,8 @@ import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A set of tables, indexes and references declared as fields, attached to a {@link Database} in one
@@ -119,8 +123,14 @@ import org.lodestore.core.key.KeyCodec;
  */
 public abstract class Schema implements Attachable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
+
   private final List<SchemaTable<?, ?>> tables = new ArrayList<>();
   private final List<SchemaSetTable<?, ?>> setTables = new ArrayList<>();
+
+  /** What the last attach changed in the catalog, a line per table: logged once it committed. */
+  private final List<String> evolved = new ArrayList<>();
+
   private final Set<String> oids = new HashSet<>();
   private volatile Database db;
   private volatile OwnerAccess access;
@@ -354,6 +364,48 @@ public abstract class Schema implements Attachable {
   }
 
   /**
+   * Checks everything this schema keeps in its database against its declarations: every value
+   * decodes (and matches its checksum), every index holds exactly the entries its rows derive,
+   * every reference resolves, and the catalog records what is declared. See {@link SchemaCheck} for
+   * what each problem means. Changes nothing; in a read transaction it sees one snapshot.
+   *
+   * <pre>{@code
+   * try (Txn txn = db.beginRead()) {
+   *   SchemaCheck check = shop.check(txn);
+   *   check.problems().forEach(p -> log.error("{}", p));
+   * }
+   * }</pre>
+   *
+   * <p>A value so damaged that reading it faults the process cannot be caught here: check a file
+   * you do not trust with {@code org.lodestore.core.Verify} first (or {@code lodestore verify},
+   * which runs both in a child JVM).
+   *
+   * @param txn a transaction of the database this schema is attached to
+   * @return what was found
+   * @throws InvalidStateException if the schema is not attached
+   */
+  public final SchemaCheck check(final Txn txn) {
+    return check(txn, rows -> {});
+  }
+
+  /**
+   * As {@link #check(Txn)}, telling {@code progress} how many rows were read, about every {@value
+   * SchemaCheck#PROGRESS_EVERY} rows and once at the end.
+   *
+   * @param txn a transaction of the database this schema is attached to
+   * @param progress called with the rows read so far, on this thread
+   * @return what was found
+   * @throws InvalidStateException if the schema is not attached
+   */
+  public final SchemaCheck check(final Txn txn, final LongConsumer progress) {
+    Objects.requireNonNull(txn, "txn");
+    if (db == null) {
+      throw new InvalidStateException("the schema is not attached: call db.attach(schema) first");
+    }
+    return SchemaCheck.run(this, tables, setTables, txn, progress);
+  }
+
+  /**
    * Creates or validates every table, index and reference in one write transaction (in one read
    * transaction, validating only, on a read-only database); see the class comment for the evolution
    * rules. Called by {@link Database#attach}, which alone creates {@code access}.
@@ -377,6 +429,7 @@ public abstract class Schema implements Attachable {
       }
       final List<SchemaTable<?, ?>> ordered = dependencyOrder();
       this.access = access;
+      final long started = System.nanoTime();
       try {
         if (database.options().readOnly()) {
           attachReadOnly(database, ordered);
@@ -393,10 +446,38 @@ public abstract class Schema implements Attachable {
         }
         this.access = null;
         this.catalogGeneration = null;
+        evolved.clear();
         throw e;
       }
       db = database;
+      logAttach(database, started);
     }
+  }
+
+  /** The INFO lines of a successful attach: each catalog change, then a summary with its time. */
+  private void logAttach(final Database database, final long started) {
+    if (!LOG.isInfoEnabled()) {
+      evolved.clear();
+      return;
+    }
+    for (final String change : evolved) {
+      LOG.info("{}: {}", database.path(), change);
+    }
+    int indexes = 0;
+    for (final SchemaTable<?, ?> table : tables) {
+      indexes += table.indexes().size();
+    }
+    LOG.info(
+        "attached {} to {}{}: {} tables, {} set tables, {} indexes, {} catalog changes, in {} ms",
+        getClass().getSimpleName().isEmpty() ? getClass().getName() : getClass().getSimpleName(),
+        database.path(),
+        database.options().readOnly() ? " (read-only)" : "",
+        tables.size(),
+        setTables.size(),
+        indexes,
+        evolved.size(),
+        (System.nanoTime() - started) / 1_000_000);
+    evolved.clear();
   }
 
   /**
@@ -449,12 +530,13 @@ public abstract class Schema implements Attachable {
     final OwnerAccess owner = access;
     final Catalog catalog = Catalog.open(owner, txn);
     final CatalogGeneration generation = CatalogGeneration.open(owner, txn);
+    evolved.clear(); // a re-run after map growth starts over
     boolean changed = false;
     for (final SchemaSetTable<?, ?> set : setTables) {
-      changed |= attachSet(owner, txn, catalog, set);
+      changed |= attachSet(owner, txn, catalog, set, evolved);
     }
     for (final SchemaTable<?, ?> table : ordered) {
-      changed |= attachTable(owner, txn, catalog, table);
+      changed |= attachTable(owner, txn, catalog, table, evolved);
     }
     long now = generation.read(txn);
     if (!txn.isReadOnly() && (changed || !generation.recorded(txn))) {
@@ -480,7 +562,8 @@ public abstract class Schema implements Attachable {
       final Txn txn,
       final Catalog catalog,
       final Catalog.TableEntry old,
-      final Catalog.TableEntry entry) {
+      final Catalog.TableEntry entry,
+      final List<String> evolved) {
     if (txn.isReadOnly()) {
       EvolutionRules.readOnlyUnchanged(old, entry);
       return false;
@@ -488,6 +571,7 @@ public abstract class Schema implements Attachable {
     if (entry.equals(old)) {
       return false;
     }
+    evolved.add(EvolutionRules.describeChange(old, entry));
     catalog.put(txn, entry);
     return true;
   }
@@ -529,7 +613,8 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access,
       final Txn txn,
       final Catalog catalog,
-      final SchemaSetTable<?, ?> set) {
+      final SchemaSetTable<?, ?> set,
+      final List<String> evolved) {
     final Catalog.TableEntry old = catalog.get(txn, set.oid());
     if (old != null) {
       EvolutionRules.table(
@@ -548,7 +633,7 @@ public abstract class Schema implements Attachable {
     }
     final Catalog.TableEntry entry =
         Catalog.TableEntry.set(set.oid(), set.name(), set.keyCodec().id(), set.memberCodec().id());
-    final boolean changed = record(txn, catalog, old, entry);
+    final boolean changed = record(txn, catalog, old, entry, evolved);
     set.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
   }
@@ -557,7 +642,8 @@ public abstract class Schema implements Attachable {
       final OwnerAccess access,
       final Txn txn,
       final Catalog catalog,
-      final SchemaTable<K, V> table) {
+      final SchemaTable<K, V> table,
+      final List<String> evolved) {
     final Catalog.TableEntry old = catalog.get(txn, table.oid());
     final TypeFingerprint type = table.valueCodec().typeFingerprint();
     if (old == null) {
@@ -580,7 +666,7 @@ public abstract class Schema implements Attachable {
             // a codec without a fingerprint keeps the recorded one
             .withValueType(
                 type != null ? Catalog.TypeEntry.of(type) : old == null ? null : old.valueType());
-    final boolean changed = record(txn, catalog, old, entry);
+    final boolean changed = record(txn, catalog, old, entry, evolved);
     table.attached().entry(txn.isReadOnly() ? old : entry);
     return changed;
   }

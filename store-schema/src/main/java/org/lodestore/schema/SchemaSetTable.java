@@ -68,7 +68,7 @@ public final class SchemaSetTable<K, M> {
     return t;
   }
 
-  private SetTable<K, M> bound() {
+  final SetTable<K, M> bound() {
     final SetTable<K, M> t = table;
     if (t == null) {
       throw new InvalidStateException(

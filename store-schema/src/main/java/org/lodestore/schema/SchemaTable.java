@@ -73,6 +73,9 @@ public class SchemaTable<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SchemaTable.class);
 
+  /** How often a long backfill logs its progress. */
+  private static final long BACKFILL_PROGRESS_NANOS = 5_000_000_000L;
+
   private final KeyCodec<K> keyCodec;
   private final ValueCodec<V> valueCodec;
   private final List<Index<?, K, V>> indexes = new ArrayList<>();
@@ -836,6 +839,9 @@ public class SchemaTable<K, V> {
   final void backfill(final Txn txn, final Index<?, K, V> index) {
     final Table<K, V> t = table;
     final List<Index.Change<?, K>> pending = new ArrayList<>();
+    final long started = System.nanoTime();
+    long logged = started;
+    long rows = 0;
     try (Cursor<K, V> c = t.select(txn, KeyRange.all())) {
       while (c.next()) {
         final Index.Change<?, K> change = index.prepare(txn, c.key(), null, c.value());
@@ -845,9 +851,21 @@ public class SchemaTable<K, V> {
         if (pending.size() == 4096) {
           flush(txn, pending);
         }
+        if (++rows % 4096 == 0 && System.nanoTime() - logged > BACKFILL_PROGRESS_NANOS) {
+          logged = System.nanoTime();
+          LOG.info("filling index {}: {} rows so far", index.displayName(), rows);
+        }
       }
     }
     flush(txn, pending);
+    if (rows > 0) {
+      LOG.info(
+          "filled index {} from {} rows ({} entries) in {} ms",
+          index.displayName(),
+          rows,
+          index.count(txn),
+          (System.nanoTime() - started) / 1_000_000);
+    }
   }
 
   /**

@@ -21,6 +21,8 @@ import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.TypeFingerprint;
 import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.key.KeyCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Migrates a table's stored values from one type to another with a transform, in batches, so that a
@@ -110,6 +112,11 @@ import org.lodestore.core.key.KeyCodec;
  * @param <N> the new value type
  */
 public final class TableMigration<K, O, N> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TableMigration.class);
+
+  /** How often a long migration logs its progress. */
+  private static final long PROGRESS_NANOS = 5_000_000_000L;
 
   /** The default number of rows per batch (per write transaction). */
   public static final int DEFAULT_BATCH_SIZE = 1_000;
@@ -231,13 +238,31 @@ public final class TableMigration<K, O, N> {
         if (!db.writeAndGet(txn -> start(access, txn))) {
           return; // finished before
         }
+        final long started = System.nanoTime();
+        long logged = started;
+        LOG.info(
+            "{}: migrating the values of table '{}' to {} in batches of {}",
+            db.path(),
+            table.name(),
+            describe(table.valueCodec()),
+            batchSize);
         Progress progress;
         do {
           final long before = rows;
           progress = db.writeAndGet(txn -> batch(access, txn, before));
           rows = progress.rows();
           listener.accept(progress);
+          if (!progress.finished() && System.nanoTime() - logged > PROGRESS_NANOS) {
+            logged = System.nanoTime();
+            LOG.info("migrating table '{}': {} rows so far", table.name(), rows);
+          }
         } while (!progress.finished());
+        LOG.info(
+            "{}: migrated table '{}': {} rows, indexes rebuilt, in {} ms",
+            db.path(),
+            table.name(),
+            rows,
+            (System.nanoTime() - started) / 1_000_000);
       } finally {
         table.unbind(); // the finishing transaction binds it to rebuild its indexes
       }
@@ -408,5 +433,10 @@ public final class TableMigration<K, O, N> {
 
   private static byte[] hex(final String text) {
     return HEX.parseHex(text);
+  }
+
+  private static String describe(final ValueCodec<?> codec) {
+    final TypeFingerprint type = codec.typeFingerprint();
+    return codec.id() + (type == null ? "" : " " + type.type());
   }
 }

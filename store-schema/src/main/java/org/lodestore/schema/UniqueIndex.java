@@ -134,6 +134,12 @@ public final class UniqueIndex<I, K, V> extends Index<I, K, V> {
   }
 
   @Override
+  boolean holds(final Txn txn, final I indexKey, final K key) {
+    final K holder = entries(txn).get(txn, indexKey);
+    return holder != null && samePrimary(holder, key);
+  }
+
+  @Override
   void checkKey(final I indexKey) {
     entries.checkKey(indexKey);
   }

@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -43,6 +44,29 @@ public final class ValueCodecs {
   public static final ValueCodec<ByteBuffer> VIEW = new ViewCodec();
 
   private ValueCodecs() {}
+
+  /**
+   * The codec of this class whose {@link ValueCodec#id()} is {@code id}: {@code bytes} gives {@link
+   * #BYTES}, {@code utf8} {@link #STRING}, {@code uuid} {@link #UUID}, {@code int64} {@link #LONG}.
+   * The serializers module's codecs (CBOR, JSON, FlatBuffers) are not known here.
+   *
+   * @param id a codec id, e.g. from a catalog
+   * @return the codec, or empty for any other id
+   */
+  public static Optional<ValueCodec<?>> forId(final String id) {
+    switch (id) {
+      case "bytes":
+        return Optional.of(BYTES);
+      case "utf8":
+        return Optional.of(STRING);
+      case "uuid":
+        return Optional.of(UUID);
+      case "int64":
+        return Optional.of(LONG);
+      default:
+        return Optional.empty();
+    }
+  }
 
   /** A direct scratch buffer per thread for codecs that must turn values into bytes. */
   private static final ThreadLocal<ByteBuffer[]> SCRATCH =

@@ -2,6 +2,9 @@ package org.lodestore.core.key;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -146,6 +149,99 @@ public final class KeyCodecs {
   public static <A, B, C, D> Tuple4KeyCodec<A, B, C, D> tuple(
       final KeyCodec<A> a, final KeyCodec<B> b, final KeyCodec<C> c, final KeyCodec<D> d) {
     return new Tuple4KeyCodec<>(a, b, c, d);
+  }
+
+  /**
+   * The built-in codec whose {@link KeyCodec#id()} is {@code id}, for tools that read a codec's id
+   * from a catalog and must decode keys without the code that declared them.
+   *
+   * <pre>{@code
+   * KeyCodec<?> codec = KeyCodecs.forId("tuple(uuid,desc(timestamp))").orElseThrow();
+   * }</pre>
+   *
+   * @param id a codec id: {@code uuid}, {@code timestamp}, {@code int64}, {@code int32}, {@code
+   *     utf8}, {@code bytes}, {@code bytesN}, {@code desc(c)} or {@code tuple(c,c[,c[,c]])}
+   * @return the codec, or empty if {@code id} names no built-in codec (a user's own codec)
+   */
+  public static Optional<KeyCodec<?>> forId(final String id) {
+    final int[] at = {0};
+    final KeyCodec<?> codec = parse(id, at);
+    return codec != null && at[0] == id.length() ? Optional.of(codec) : Optional.empty();
+  }
+
+  /** The codec whose id starts at {@code at[0]} in {@code id}, advancing it; null if none. */
+  private static KeyCodec<?> parse(final String id, final int[] at) {
+    int end = at[0];
+    while (end < id.length() && Character.isLetterOrDigit(id.charAt(end))) {
+      end++;
+    }
+    final String name = id.substring(at[0], end);
+    at[0] = end;
+    if (end < id.length() && id.charAt(end) == '(') {
+      at[0]++;
+      final List<KeyCodec<?>> parts = new ArrayList<>();
+      while (true) {
+        final KeyCodec<?> part = parse(id, at);
+        if (part == null || at[0] >= id.length()) {
+          return null;
+        }
+        parts.add(part);
+        final char next = id.charAt(at[0]++);
+        if (next == ')') {
+          break;
+        }
+        if (next != ',') {
+          return null;
+        }
+      }
+      return composite(name, parts);
+    }
+    return simple(name);
+  }
+
+  private static KeyCodec<?> simple(final String name) {
+    switch (name) {
+      case "uuid":
+        return UUID;
+      case "timestamp":
+        return TIMESTAMP;
+      case "int64":
+        return LONG;
+      case "int32":
+        return INT;
+      case "utf8":
+        return STRING;
+      case "bytes":
+        return BYTES;
+      default:
+        if (name.matches("bytes[1-9][0-9]{0,2}") && Integer.parseInt(name.substring(5)) <= 511) {
+          return fixedBytes(Integer.parseInt(name.substring(5)));
+        }
+        return null;
+    }
+  }
+
+  private static KeyCodec<?> composite(final String name, final List<KeyCodec<?>> parts) {
+    try {
+      if (name.equals("desc") && parts.size() == 1) {
+        return descending(parts.get(0));
+      }
+      if (!name.equals("tuple")) {
+        return null;
+      }
+      switch (parts.size()) {
+        case 2:
+          return tuple(parts.get(0), parts.get(1));
+        case 3:
+          return tuple(parts.get(0), parts.get(1), parts.get(2));
+        case 4:
+          return tuple(parts.get(0), parts.get(1), parts.get(2), parts.get(3));
+        default:
+          return null;
+      }
+    } catch (IllegalArgumentException e) {
+      return null; // e.g. a variable-length component without a delimited form
+    }
   }
 
   /** A decoded component as its declared type (the tuple codecs decode each with its codec). */

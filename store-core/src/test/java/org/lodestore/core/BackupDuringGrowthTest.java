@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildJvm;
 
 /**
  * A backup ({@code mdb_env_copy}, which reads the map) racing a map growth ({@code

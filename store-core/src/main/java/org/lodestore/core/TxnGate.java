@@ -712,13 +712,26 @@ final class TxnGate {
    */
   void withEnvironment(final Runnable work) {
     final Slot slot = slot();
-    synchronized (slot) {
-      slot.active++;
-    }
-    try {
+    while (true) {
+      final boolean holds;
+      synchronized (slot) {
+        slot.active++;
+        holds = slot.first != null && (slot.thread != null || holdsTxn(slot));
+      }
       if (closed) {
+        leave(slot);
         throw db.closedError();
       }
+      // as a begin: a growth that counted no open transaction may be remapping right now, and
+      // mdb_env_copy reads the map (a transaction of this thread keeps any growth waiting)
+      if (growing && !holds) {
+        leave(slot);
+        awaitGrowth();
+        continue;
+      }
+      break;
+    }
+    try {
       work.run();
     } finally {
       leave(slot);

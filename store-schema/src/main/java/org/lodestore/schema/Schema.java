@@ -347,6 +347,15 @@ public abstract class Schema implements Attachable {
   }
 
   /**
+   * The set tables of this schema, in declaration order.
+   *
+   * @return them
+   */
+  public final List<SchemaSetTable<?, ?>> setTables() {
+    return Collections.unmodifiableList(setTables);
+  }
+
+  /**
    * The database this schema is attached to.
    *
    * @return the database, or null before attach

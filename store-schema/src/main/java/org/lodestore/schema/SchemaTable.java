@@ -325,8 +325,13 @@ public class SchemaTable<K, V> {
     this.table = opened;
   }
 
-  /** The schema that declared this table. */
-  final Schema schema() {
+  /**
+   * The schema that declared this table (tools that check a table with its schema, such as
+   * store-testing's table assertions, find it here).
+   *
+   * @return the schema, or null before it is declared
+   */
+  public final Schema schema() {
     return schema;
   }
 

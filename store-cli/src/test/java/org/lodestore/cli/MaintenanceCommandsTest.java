@@ -13,6 +13,7 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Txn;
 import org.lodestore.examples.users.UserSchema;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * {@code backup}, {@code readers} and {@code compact}, with other processes holding the database.
@@ -49,22 +50,23 @@ class MaintenanceCommandsTest {
     final Path db = tmp.resolve("db");
     ExampleData.write(db, 6);
     // a live process keeps the database open: otherwise the next open resets the reader table
-    try (OtherProcess holder = OtherProcess.start("hold", db)) {
-      final OtherProcess dead = OtherProcess.start("die", db);
-      final Cli.Result list = Cli.run("readers", db.toString());
-      assertThat(list.exitCode()).as(list.describe()).isZero();
-      assertThat(list.out().lines())
-          .anyMatch(l -> l.startsWith(holder.pid() + " ") && l.endsWith("running"))
-          .anyMatch(l -> l.startsWith(dead.pid() + " ") && l.endsWith("gone (stale slot)"))
-          .contains("2 slots in use, 1 stale, of 256", "--clear-stale frees the stale slots");
-      final Cli.Result stat = Cli.run("stat", db.toString());
-      assertThat(stat.out()).contains("readers   1 in use, 1 stale, 256 slots");
+    try (ChildProcess holder = OtherProcess.start("hold", db, tmp.resolve("crash"))) {
+      try (ChildProcess dead = OtherProcess.start("die", db, tmp.resolve("crash"))) {
+        final Cli.Result list = Cli.run("readers", db.toString());
+        assertThat(list.exitCode()).as(list.describe()).isZero();
+        assertThat(list.out().lines())
+            .anyMatch(l -> l.startsWith(holder.pid() + " ") && l.endsWith("running"))
+            .anyMatch(l -> l.startsWith(dead.pid() + " ") && l.endsWith("gone (stale slot)"))
+            .contains("2 slots in use, 1 stale, of 256", "--clear-stale frees the stale slots");
+        final Cli.Result stat = Cli.run("stat", db.toString());
+        assertThat(stat.out()).contains("readers   1 in use, 1 stale, 256 slots");
 
-      final Cli.Result clear = Cli.run("readers", db.toString(), "--clear-stale");
-      assertThat(clear.exitCode()).as(clear.describe()).isZero();
-      assertThat(clear.out()).contains("freed 1 stale slot");
-      final Cli.Result after = Cli.run("readers", db.toString());
-      assertThat(after.out()).contains("1 slot in use, 0 stale").doesNotContain(dead.pid() + " ");
+        final Cli.Result clear = Cli.run("readers", db.toString(), "--clear-stale");
+        assertThat(clear.exitCode()).as(clear.describe()).isZero();
+        assertThat(clear.out()).contains("freed 1 stale slot");
+        final Cli.Result after = Cli.run("readers", db.toString());
+        assertThat(after.out()).contains("1 slot in use, 0 stale").doesNotContain(dead.pid() + " ");
+      }
     }
     assertThat(Cli.run("readers", db.toString()).out()).contains("no reader slots in use");
   }
@@ -98,7 +100,7 @@ class MaintenanceCommandsTest {
     final long commit = CompactCommand.lastCommit(db.resolve("data.mdb"));
     assertThat(commit).isPositive();
 
-    try (OtherProcess holder = OtherProcess.start("hold", db)) {
+    try (ChildProcess holder = OtherProcess.start("hold", db, tmp.resolve("crash"))) {
       assertThat(holder.pid()).isNotEqualTo(ProcessHandle.current().pid());
       final Cli.Result refused = Cli.run("compact", db.toString());
       assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(Exit.CANNOT_OPEN);

@@ -1,32 +1,21 @@
 package org.lodestore.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.lodestore.core.Database;
 import org.lodestore.core.Txn;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Another process that has a database open, for the tests of {@code readers} and {@code compact}:
  * {@code hold DIR} opens it, begins a read transaction, prints {@code READY} and keeps both until
- * its stdin ends; {@code die DIR} opens it, begins a read transaction, prints {@code READY pid} and
- * halts with it open, leaving a stale slot in the reader table.
+ * it is killed; {@code die DIR} opens it, begins a read transaction, prints {@code READY} and halts
+ * with it open, leaving a stale slot in the reader table.
  */
-public final class OtherProcess implements AutoCloseable {
+public final class OtherProcess {
 
-  private final Process process;
-  private final long pid;
-
-  private OtherProcess(final Process process, final long pid) {
-    this.process = process;
-    this.pid = pid;
-  }
+  private OtherProcess() {}
 
   /**
    * The child's main.
@@ -37,68 +26,29 @@ public final class OtherProcess implements AutoCloseable {
   public static void main(final String[] args) throws IOException {
     final Database db = Database.open(Path.of(args[1]));
     final Txn txn = db.beginRead();
-    System.out.println("READY " + ProcessHandle.current().pid());
+    System.out.println("READY");
     System.out.flush();
     if (args[0].equals("die")) {
       Runtime.getRuntime().halt(0);
     }
     while (System.in.read() >= 0) {
-      // until the parent closes our stdin
+      // until killed (or its stdin ends)
     }
     txn.close();
     db.close();
   }
 
-  /** Starts the child and waits until it says it has the database open. */
-  static OtherProcess start(final String mode, final Path dir) throws Exception {
-    final List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(SelfProcess.JVM_FLAGS);
-    command.add("-Xmx128m");
-    command.add("-cp");
-    final String surefire = System.getProperty("surefire.test.class.path");
-    command.add(
-        surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path"));
-    command.add(OtherProcess.class.getName());
-    command.add(mode);
-    command.add(dir.toString());
-    final Process p =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    final BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    final String line = out.readLine();
-    if (line == null || !line.startsWith("READY ")) {
-      p.destroyForcibly();
-      throw new AssertionError("the other process did not start: " + line);
-    }
-    final OtherProcess other = new OtherProcess(p, Long.parseLong(line.substring(6).trim()));
+  /** Starts {@code mode} on {@code dir} and waits until it has the database open. */
+  static ChildProcess start(final String mode, final Path dir, final Path crashDir)
+      throws Exception {
+    final ChildProcess child =
+        ChildProcess.start(OtherProcess.class, crashDir, "128m", mode, dir.toString());
+    child.awaitLine("READY", Duration.ofMinutes(1));
     if (mode.equals("die")) {
-      other.await(Duration.ofMinutes(1));
-    }
-    return other;
-  }
-
-  long pid() {
-    return pid;
-  }
-
-  private void await(final Duration timeout) {
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the other process did not end");
+      if (child.waitFor(Duration.ofMinutes(1)) != 0) {
+        throw new AssertionError("the dying reader did not end: " + child.describe());
       }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
     }
-  }
-
-  /** Lets a holding child close the database and end. */
-  @Override
-  public void close() throws IOException {
-    process.getOutputStream().close();
-    await(Duration.ofMinutes(1));
+    return child;
   }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildJvm;
 
 /**
  * {@link Database#readers()}, {@link Database#clearStaleReaders()} and {@link

@@ -512,9 +512,14 @@ public final class Database implements AutoCloseable {
    * mdb_reader_check}): their snapshots would otherwise pin old pages forever, and their slots
    * count against {@link DatabaseOptions#maxReaders()}.
    *
-   * @return how many slots were freed
+   * @return how many slots were freed; 0 when {@link DatabaseOptions#clearStaleReaders()} is off
    */
   int checkReaders() {
+    return options.clearStaleReaders() ? freeStaleReaders() : 0;
+  }
+
+  /** Frees dead processes' reader slots now; see {@link #checkReaders()}. */
+  private int freeStaleReaders() {
     final int cleared;
     try {
       cleared = env.readerCheck();
@@ -1076,6 +1081,36 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * The slots of LMDB's reader table in use now, by every process that has the database open: one
+   * per read transaction holding a snapshot, and one per read transaction a thread keeps between
+   * reads (see {@link DatabaseOptions#readerPooling()}). A slot whose process is gone is stale
+   * ({@link ReaderSlot#stale()}); the database frees those by itself (unless {@link
+   * DatabaseOptions#clearStaleReaders()} is off) and {@link #clearStaleReaders()} frees them now.
+   *
+   * @return the slots in use, in the table's order; empty where LMDB's reader list cannot be read
+   * @throws InvalidStateException if the database is closed
+   */
+  public List<ReaderSlot> readers() {
+    final List<ReaderSlot> slots = new ArrayList<>();
+    gate.withEnvironment(() -> slots.addAll(ReaderTable.list(env)));
+    return slots;
+  }
+
+  /**
+   * Frees the reader slots of processes that died with a read transaction open (LMDB's {@code
+   * mdb_reader_check}, which asks the lock file whether each slot's process still has the database
+   * open), whatever {@link DatabaseOptions#clearStaleReaders()} says.
+   *
+   * @return how many slots were freed
+   * @throws InvalidStateException if the database is closed
+   */
+  public int clearStaleReaders() {
+    final int[] cleared = new int[1];
+    gate.withEnvironment(() -> cleared[0] = freeStaleReaders());
+    return cleared[0];
+  }
+
+  /**
    * Writes a compacted copy of the database (free pages omitted) to directory {@code target}, which
    * must not exist or be empty. Runs in a read transaction: writers continue meanwhile.
    *
@@ -1091,6 +1126,22 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed
    */
   public void backupTo(final Path target) {
+    backupTo(target, true);
+  }
+
+  /**
+   * Writes a copy of the database to directory {@code target} as {@link #backupTo(Path)} does (all
+   * or nothing, writers continue meanwhile), compacted or not. A compacted copy omits the free
+   * pages and renumbers the rest (smaller, and its file holds only what is used); an uncompacted
+   * one copies every page of the file as it is (faster on a file with little free space).
+   *
+   * @param target the directory to write {@code data.mdb} into
+   * @param compact whether to omit free pages
+   * @throws StorageFullException if the target's disk is full (nothing is left in the target)
+   * @throws LodestoreException if the copy fails or the target holds other files
+   * @throws InvalidStateException if the database is closed
+   */
+  public void backupTo(final Path target, final boolean compact) {
     Objects.requireNonNull(target, "target");
     if (gate.isClosed()) {
       throw closedError();
@@ -1101,7 +1152,11 @@ public final class Database implements AutoCloseable {
       gate.withEnvironment(
           () -> {
             try {
-              env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+              if (compact) {
+                env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+              } else {
+                env.copy(temp.toFile());
+              }
             } catch (LmdbException e) {
               throw Lmdb.translate(e, null, null, target);
             }

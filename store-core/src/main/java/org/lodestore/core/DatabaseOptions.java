@@ -31,6 +31,7 @@ public final class DatabaseOptions {
   private final boolean readerPooling;
   private final boolean groupCommit;
   private final Duration writeTimeout;
+  private final boolean clearStaleReaders;
   private final DatabaseListener listener;
 
   private DatabaseOptions(final Builder b) {
@@ -45,6 +46,7 @@ public final class DatabaseOptions {
     this.readerPooling = b.readerPooling;
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
+    this.clearStaleReaders = b.clearStaleReaders;
     this.listener = b.listener;
   }
 
@@ -170,6 +172,16 @@ public final class DatabaseOptions {
   }
 
   /**
+   * Whether the database frees the reader slots of dead processes by itself; see {@link
+   * Builder#clearStaleReaders(boolean)}.
+   *
+   * @return true unless turned off
+   */
+  public boolean clearStaleReaders() {
+    return clearStaleReaders;
+  }
+
+  /**
    * The listener told of transactions, growths, refusals and corrupt values; see {@link
    * Builder#listener(DatabaseListener)}.
    *
@@ -202,6 +214,7 @@ public final class DatabaseOptions {
         + ", groupCommit="
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
+        + (clearStaleReaders ? "" : ", clearStaleReaders=false")
         + (listener == null ? "" : ", listener=" + listener)
         + "}";
   }
@@ -219,6 +232,7 @@ public final class DatabaseOptions {
     private boolean readerPooling = true;
     private boolean groupCommit = true;
     private Duration writeTimeout;
+    private boolean clearStaleReaders = true;
     private DatabaseListener listener;
 
     private Builder() {}
@@ -367,6 +381,21 @@ public final class DatabaseOptions {
      */
     public Builder writeTimeout(final Duration timeout) {
       this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets whether the database frees the reader slots of dead processes by itself (default true):
+     * at open, when the reader table is full, and every 64 write transactions or second. Turn it
+     * off only in a tool that reports those slots before freeing them ({@link Database#readers()},
+     * then {@link Database#clearStaleReaders()}): a database that never frees them fills its reader
+     * table and keeps old pages pinned.
+     *
+     * @param enabled whether to free them
+     * @return this builder
+     */
+    public Builder clearStaleReaders(final boolean enabled) {
+      this.clearStaleReaders = enabled;
       return this;
     }
 

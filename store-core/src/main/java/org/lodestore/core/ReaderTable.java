@@ -99,6 +99,45 @@ final class ReaderTable {
   }
 
   /**
+   * The reader slots in use in {@code env}'s reader table, by any process, as {@code
+   * mdb_reader_list} prints them: {@code "%10d %zx %zu"} (pid, thread, txnid), with {@code "-"} for
+   * the txnid of a slot that holds no snapshot.
+   *
+   * @param env an open environment
+   * @return the slots; empty if the list cannot be read here
+   */
+  static java.util.List<ReaderSlot> list(final Env<ByteBuffer> env) {
+    final java.util.List<ReaderSlot> slots = new java.util.ArrayList<>();
+    if (LIB == null || ENV_PTR == null) {
+      return slots;
+    }
+    final Pointer ptr;
+    try {
+      ptr = (Pointer) ENV_PTR.get(env);
+    } catch (IllegalAccessException e) {
+      return slots;
+    }
+    final MessageFunction collect =
+        (message, ctx) -> {
+          final String[] parts = message == null ? new String[0] : message.trim().split("\\s+");
+          if (parts.length == 3 && !parts[0].equals("pid")) {
+            try {
+              final long pid = Long.parseLong(parts[0]);
+              final long txnId = parts[2].equals("-") ? -1 : Long.parseUnsignedLong(parts[2]);
+              final boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+              slots.add(new ReaderSlot(pid, parts[1], txnId, alive));
+            } catch (NumberFormatException e) {
+              LOG.debug("unexpected line from mdb_reader_list: {}", message);
+            }
+          }
+          return 0;
+        };
+    final int rc = LIB.mdb_reader_list(ptr, collect, null);
+    java.lang.ref.Reference.reachabilityFence(collect);
+    return rc == 0 ? slots : new java.util.ArrayList<>();
+  }
+
+  /**
    * Aborts (frees) an LMDB read transaction in whatever state it is, as lmdbjava does only for a
    * ready one; see {@link LmdbReader#discard}.
    *

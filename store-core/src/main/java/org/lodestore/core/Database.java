@@ -105,6 +105,11 @@ public final class Database implements AutoCloseable {
   /** The open table handles; see {@link TableRegistry}. */
   private final TableRegistry registry;
 
+  /** The change feed's storage, or null without a feed; set once, right after the constructor. */
+  private volatile FeedLog feedLog;
+
+  private volatile ChangeFeed feed;
+
   /** Admits transactions, grows the map, releases the environment; see {@link TxnGate}. */
   final TxnGate gate;
 
@@ -189,6 +194,16 @@ public final class Database implements AutoCloseable {
       db = new Database(canonical, openEnv(canonical, options), options);
       for (final Object identity : identities(canonical)) {
         OPEN.put(identity, db);
+      }
+    }
+    if (options.changeFeed().isPresent()) {
+      try {
+        final FeedLog log = FeedLog.open(db, options.changeFeed().get());
+        db.feed = new ChangeFeed(db, log);
+        db.feedLog = log;
+      } catch (RuntimeException | Error e) {
+        db.close();
+        throw e;
       }
     }
     db.checkReaders(); // slots of processes that died since the last open
@@ -1050,8 +1065,35 @@ public final class Database implements AutoCloseable {
    */
   @Override
   public void close() {
+    final FeedLog log = feedLog;
+    if (log != null) {
+      for (final ChangeFeed.Subscription s : log.subscriptions()) {
+        s.close();
+      }
+    }
     reapDeadWriter();
     gate.close();
+  }
+
+  /**
+   * The change feed: one entry per committed write transaction (see {@link ChangeFeed}).
+   *
+   * @return the feed
+   * @throws InvalidStateException if the database was opened without {@link
+   *     DatabaseOptions.Builder#changeFeed(FeedOptions)}
+   */
+  public ChangeFeed feed() {
+    final ChangeFeed f = feed;
+    if (f == null) {
+      throw new InvalidStateException(
+          "database " + path + " has no change feed: open it with DatabaseOptions.changeFeed");
+    }
+    return f;
+  }
+
+  /** The change feed's storage, or null. */
+  FeedLog feedLog() {
+    return feedLog;
   }
 
   InvalidStateException closedError() {

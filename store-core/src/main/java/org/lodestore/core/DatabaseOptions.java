@@ -31,6 +31,7 @@ public final class DatabaseOptions {
   private final boolean readerPooling;
   private final boolean groupCommit;
   private final Duration writeTimeout;
+  private final FeedOptions changeFeed;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -44,6 +45,7 @@ public final class DatabaseOptions {
     this.readerPooling = b.readerPooling;
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
+    this.changeFeed = b.changeFeed;
   }
 
   /**
@@ -167,6 +169,15 @@ public final class DatabaseOptions {
     return Optional.ofNullable(writeTimeout);
   }
 
+  /**
+   * Whether and how the database keeps a change feed; see {@link Builder#changeFeed(FeedOptions)}.
+   *
+   * @return the feed's options, or empty for none (the default)
+   */
+  public Optional<FeedOptions> changeFeed() {
+    return Optional.ofNullable(changeFeed);
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -190,6 +201,7 @@ public final class DatabaseOptions {
         + ", groupCommit="
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
+        + (changeFeed == null ? "" : ", changeFeed=" + changeFeed)
         + "}";
   }
 
@@ -206,6 +218,7 @@ public final class DatabaseOptions {
     private boolean readerPooling = true;
     private boolean groupCommit = true;
     private Duration writeTimeout;
+    private FeedOptions changeFeed;
 
     private Builder() {}
 
@@ -353,6 +366,19 @@ public final class DatabaseOptions {
      */
     public Builder writeTimeout(final Duration timeout) {
       this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Turns the change feed on: every committed write transaction appends one entry of its
+     * byte-level changes to the feed, in the same transaction (see {@link ChangeFeed}). Off by
+     * default. A read-only database reads the feed its writer keeps.
+     *
+     * @param options the feed's backlog limits
+     * @return this builder
+     */
+    public Builder changeFeed(final FeedOptions options) {
+      this.changeFeed = Objects.requireNonNull(options, "options");
       return this;
     }
 

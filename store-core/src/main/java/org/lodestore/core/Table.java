@@ -493,6 +493,12 @@ public final class Table<K, V> {
       target.position(start);
       Checksums.putTrailer(target, start + length, Checksums.crc32c(k, target, length));
     }
+    final FeedRecorder feed = txn.recorder(handle);
+    if (feed != null) {
+      final ByteBuffer stored = target.duplicate();
+      stored.limit(start + length + (trailer ? ValueChecksum.TRAILER : 0)).position(start);
+      feed.put(handle.name, k, stored);
+    }
     return true;
   }
 
@@ -509,7 +515,12 @@ public final class Table<K, V> {
       handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
-      return handle.dbi.delete(txn.lmdb, k);
+      final boolean deleted = handle.dbi.delete(txn.lmdb, k);
+      final FeedRecorder feed = deleted ? txn.recorder(handle) : null;
+      if (feed != null) {
+        feed.delete(handle.name, k);
+      }
+      return deleted;
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, key));
     } finally {
@@ -597,6 +608,10 @@ public final class Table<K, V> {
       handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.truncate(handle.name);
+      }
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, null));
     } finally {

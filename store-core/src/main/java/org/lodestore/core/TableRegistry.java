@@ -137,6 +137,12 @@ final class TableRegistry {
     try {
       final Dbi<ByteBuffer> dbi;
       final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+      // a table this write transaction creates is recorded in the change feed
+      final boolean creates =
+          !txn.isReadOnly()
+              && db.feedLog() != null
+              && !name.startsWith(FeedLog.PREFIX)
+              && !existsIn(txn, name);
       try {
         // LMDB reads the name as a C string: pass the terminating NUL explicitly
         dbi =
@@ -155,6 +161,9 @@ final class TableRegistry {
       final boolean storedDupSort = dbi.listFlags(txn.lmdb).contains(DbiFlags.MDB_DUPSORT);
       final TableHandle handle = new TableHandle(db, name, dbi, storedDupSort);
       txn.opened(handle);
+      if (creates) {
+        txn.recorder(handle).create(name, dupSort, dupFixed);
+      }
       return handle;
     } finally {
       if (!entered) {
@@ -178,6 +187,10 @@ final class TableRegistry {
       handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb, true);
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.drop(handle.name);
+      }
       handles.remove(name, handle);
       handle.invalidate();
       return true;

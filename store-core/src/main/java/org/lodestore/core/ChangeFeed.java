@@ -142,6 +142,31 @@ public final class ChangeFeed {
   }
 
   /**
+   * Runs {@code fn} as {@link Database#write} does (grouped, grown and run again as need be) and
+   * returns the seq of the feed entry that carries its changes: to read your own writes on a
+   * follower, wait there until it has applied that seq.
+   *
+   * <pre>{@code
+   * long seq = db.feed().write(txn -> orders.put(txn, id, order));
+   * follower.awaitApplied(seq, Duration.ofSeconds(5));
+   * }</pre>
+   *
+   * @param fn the work
+   * @return the entry's seq, or 0 if {@code fn} changed nothing
+   * @throws LodestoreException as {@link Database#write} throws
+   */
+  public long write(final Consumer<Txn> fn) {
+    Objects.requireNonNull(fn, "fn");
+    final Txn[] last = new Txn[1];
+    db.write(
+        txn -> {
+          last[0] = txn;
+          fn.accept(txn);
+        });
+    return last[0].committedSeq();
+  }
+
+  /**
    * Records that entries up to {@code seq} were shipped and may be trimmed (in a write transaction
    * of its own); trimming then happens over the next commits. Acknowledging less than before does
    * nothing.

@@ -344,7 +344,21 @@ public final class Database implements AutoCloseable {
    * @throws LodestoreException if the thread is interrupted while it waits
    */
   public Txn beginWrite() {
+    refuseReplicaWrite();
     return beginWrite(System.nanoTime(), null);
+  }
+
+  /** A replica is written by its follower only ({@link FeedReplica#write}). */
+  private void refuseReplicaWrite() {
+    if (options.replica() && !FeedReplica.writing()) {
+      throw new InvalidStateException(
+          "database " + path + " is a replica: only its follower writes it; read it");
+    }
+  }
+
+  /** Whether the calling thread may begin a write transaction here (not read-only, no replica). */
+  boolean writableByCaller() {
+    return !options.readOnly() && (!options.replica() || FeedReplica.writing());
   }
 
   /**
@@ -372,6 +386,7 @@ public final class Database implements AutoCloseable {
    */
   public Txn beginWrite(final Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
+    refuseReplicaWrite();
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative: " + timeout);
     }
@@ -716,6 +731,7 @@ public final class Database implements AutoCloseable {
    * @throws LodestoreException if the thread is interrupted while it waits to begin
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
+    refuseReplicaWrite();
     final Duration timeout = options.writeTimeout().orElse(null);
     if (group != null && !holdsWrite(Thread.currentThread())) {
       return group.write(fn, timeout);
@@ -1094,6 +1110,17 @@ public final class Database implements AutoCloseable {
   /** The change feed's storage, or null. */
   FeedLog feedLog() {
     return feedLog;
+  }
+
+  /** The handle of {@code name} in write transaction {@code txn}, opened (created) as needed. */
+  TableHandle internalHandle(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    return registry.internal(txn, name, dupSort, dupFixed);
+  }
+
+  /** Drops {@code name} in write transaction {@code txn} whoever owns it; false if missing. */
+  boolean dropInternal(final Txn txn, final String name) {
+    return registry.drop(txn, name, true);
   }
 
   InvalidStateException closedError() {

@@ -32,6 +32,7 @@ public final class DatabaseOptions {
   private final boolean groupCommit;
   private final Duration writeTimeout;
   private final FeedOptions changeFeed;
+  private final boolean replica;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -46,6 +47,7 @@ public final class DatabaseOptions {
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
     this.changeFeed = b.changeFeed;
+    this.replica = b.replica;
   }
 
   /**
@@ -178,6 +180,16 @@ public final class DatabaseOptions {
     return Optional.ofNullable(changeFeed);
   }
 
+  /**
+   * Whether the database is a replica, written only through {@link FeedReplica}; see {@link
+   * Builder#replica(boolean)}.
+   *
+   * @return true for a replica
+   */
+  public boolean replica() {
+    return replica;
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -202,6 +214,7 @@ public final class DatabaseOptions {
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
         + (changeFeed == null ? "" : ", changeFeed=" + changeFeed)
+        + (replica ? ", replica" : "")
         + "}";
   }
 
@@ -219,6 +232,7 @@ public final class DatabaseOptions {
     private boolean groupCommit = true;
     private Duration writeTimeout;
     private FeedOptions changeFeed;
+    private boolean replica;
 
     private Builder() {}
 
@@ -383,6 +397,19 @@ public final class DatabaseOptions {
     }
 
     /**
+     * Makes the database a replica of another's change feed: its users read it (schemas attach as
+     * on a read-only database), and only {@link FeedReplica#write} writes it, applying the source's
+     * entries. A replica keeps no change feed of its own.
+     *
+     * @param replica whether it is a replica
+     * @return this builder
+     */
+    public Builder replica(final boolean replica) {
+      this.replica = replica;
+      return this;
+    }
+
+    /**
      * Validates and builds the options.
      *
      * @return the options
@@ -400,6 +427,13 @@ public final class DatabaseOptions {
       }
       if (maxTables < 1 || maxTables > 32767) {
         throw new IllegalArgumentException("maxTables must be 1..32767: " + maxTables);
+      }
+      if (replica && changeFeed != null) {
+        throw new IllegalArgumentException("a replica keeps no change feed of its own");
+      }
+      if (replica && readOnly) {
+        throw new IllegalArgumentException(
+            "a replica is opened writable (its follower writes it); its users only read");
       }
       if (maxReaders < 1) {
         throw new IllegalArgumentException("maxReaders must be at least 1: " + maxReaders);

@@ -79,6 +79,19 @@ final class TableRegistry {
     return openOwn(name, dupSort, dupFixed).checkKind(dupSort);
   }
 
+  /**
+   * The handle of {@code name} for a replica's write transaction {@code txn}: the published one, or
+   * opened (created, with the given flags, if missing) in {@code txn}; its kind unchecked.
+   */
+  TableHandle internal(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    final TableHandle cached = handles.get(name);
+    if (cached != null && cached.usableIn(txn)) {
+      return cached;
+    }
+    return openHandle(txn, name, dupSort, dupFixed);
+  }
+
   /** Opens a handle in a short transaction of its own, without checking its kind. */
   private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
     if (db.holdsWrite(Thread.currentThread())) {
@@ -93,7 +106,7 @@ final class TableRegistry {
       if (again != null) {
         return again;
       }
-      try (Txn own = options.readOnly() ? db.beginRead() : db.beginWrite()) {
+      try (Txn own = db.writableByCaller() ? db.beginWrite() : db.beginRead()) {
         final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
         own.commit();
         return handle;

@@ -111,6 +111,9 @@ public final class Txn implements AutoCloseable {
   /** The changes recorded so far, or null before the first. */
   private FeedRecorder feed;
 
+  /** The seq of the feed entry this transaction's commit appended, or 0. */
+  private volatile long committedSeq;
+
   /**
    * The open transaction nested in this one, or null. While it is open LMDB allows this one no
    * operation, and ending this one would free the nested one under its user.
@@ -250,6 +253,7 @@ public final class Txn implements AutoCloseable {
       if (parent != null && feed != null) {
         parent.absorbFeed(feed); // recorded when the parent commits
       } else if (seq > 0) {
+        committedSeq = seq;
         db.feedLog().committed(seq);
       }
       ending = "committed";
@@ -273,6 +277,14 @@ public final class Txn implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The seq of the change feed entry that carries this transaction's changes, once committed (for a
+   * nested transaction of a group commit: once its group committed); 0 if none.
+   */
+  long committedSeq() {
+    return parent != null ? parent.committedSeq() : committedSeq;
   }
 
   /** The feed recorder for a write to {@code handle}, or null if it is not recorded. */

@@ -431,7 +431,7 @@ public abstract class Schema implements Attachable {
       this.access = access;
       final long started = System.nanoTime();
       try {
-        if (database.options().readOnly()) {
+        if (database.options().readOnly() || database.options().replica()) {
           attachReadOnly(database, ordered);
         } else {
           database.write(txn -> attachAll(database, txn, ordered));

@@ -84,18 +84,33 @@ final class StoreFixture implements AutoCloseable {
    */
   static StoreFixture loaded(
       String implId, Workload workload, Dataset data, boolean ticks, boolean checksums) {
+    return loaded(implId, workload, data, ticks, checksums, false);
+  }
+
+  /**
+   * As {@link #loaded(String, Workload, Dataset, boolean, boolean)}, the store opened for reading
+   * with {@code lodestore-fb}'s metrics on if {@code metrics} (see {@link StoreOptions#metrics()}).
+   * Metrics change how the store is opened, not what it holds: the cached store is the same.
+   */
+  static StoreFixture loaded(
+      String implId,
+      Workload workload,
+      Dataset data,
+      boolean ticks,
+      boolean checksums,
+      boolean metrics) {
     Impl impl = supporting(implId, workload);
     String cache = System.getenv(CACHE_ENV);
     if (cache == null || cache.isEmpty()) {
       StoreFixture f =
           new StoreFixture(impl, loadOptions(data, checksums), freshDir(implId), false);
-      f.load(data, ticks);
+      f.load(data, ticks, metrics);
       return f;
     }
     Path dir = Paths.get(cache).resolve(cacheKey(impl, data, ticks) + (checksums ? "-crc32c" : ""));
     if (Files.exists(dir.resolve(COMPLETE))) {
       System.out.printf("%n# %s: reusing the loaded store %s%n", implId, dir);
-      return new StoreFixture(impl, readOptions(data, checksums), dir, true);
+      return new StoreFixture(impl, readOptions(data, checksums, metrics), dir, true);
     }
     try {
       if (Files.exists(dir)) {
@@ -106,7 +121,7 @@ final class StoreFixture implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     StoreFixture f = new StoreFixture(impl, loadOptions(data, checksums), dir, true);
-    f.load(data, ticks);
+    f.load(data, ticks, metrics);
     try {
       Files.writeString(dir.resolve(COMPLETE), "loaded\n");
     } catch (IOException e) {
@@ -136,16 +151,19 @@ final class StoreFixture implements AutoCloseable {
     return new StoreOptions(SyncMode.NO_SYNC, 2, data.markets(), checksums);
   }
 
-  /** How a loaded store is opened for the read workloads: default durability, both indexes. */
-  private static StoreOptions readOptions(Dataset data, boolean checksums) {
-    return new StoreOptions(SyncMode.SYNC, 2, data.markets(), checksums);
+  /**
+   * How a loaded store is opened for the read workloads: default durability, both indexes, the
+   * metrics as asked.
+   */
+  private static StoreOptions readOptions(Dataset data, boolean checksums, boolean metrics) {
+    return new StoreOptions(SyncMode.SYNC, 2, data.markets(), checksums, metrics);
   }
 
   /**
    * Loads {@code data} into the (empty) store, closes it and opens it again with {@link
    * #readOptions}.
    */
-  private void load(Dataset data, boolean ticks) {
+  private void load(Dataset data, boolean ticks, boolean readMetrics) {
     long start = System.nanoTime();
     if (data.markets() > 0) {
       store.loadMarkets(data);
@@ -154,7 +172,7 @@ final class StoreFixture implements AutoCloseable {
       store.loadTicks(data);
     }
     store.close();
-    store = impl.open(dir, readOptions(data, checksums));
+    store = impl.open(dir, readOptions(data, checksums, readMetrics));
     double seconds = (System.nanoTime() - start) / 1e9;
     long bytes = diskBytes();
     long tickCount = ticks ? data.ticks() : 0;

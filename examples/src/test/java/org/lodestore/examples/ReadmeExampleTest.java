@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -34,9 +33,6 @@ class ReadmeExampleTest {
 
   private static final Path SOURCE =
       Path.of("src", "test", "java", "org", "lodestore", "examples", "ReadmeExampleTest.java");
-  private static final Path README = Path.of("..", "README.md");
-  private static final String BEGIN = "// README:begin";
-  private static final String END = "// README:end";
 
   @TempDir Path dir;
 
@@ -111,34 +107,13 @@ class ReadmeExampleTest {
   void readme_containsTheExampleVerbatim() throws IOException {
     final String example = example();
     assertThat(example.lines().count()).isBetween(25L, 45L);
-    assertThat(Files.readString(README, StandardCharsets.UTF_8))
+    assertThat(ReadmeText.readme())
         .as("README.md must hold the example of %s verbatim in a java block", SOURCE)
         .contains("```java\n" + example + "```\n");
   }
 
   /** The lines between the markers of this file, without their common indentation. */
   private static String example() throws IOException {
-    final List<String> source = Files.readAllLines(SOURCE, StandardCharsets.UTF_8);
-    final List<String> lines = source.subList(indexOf(source, BEGIN) + 1, indexOf(source, END));
-    final int indent =
-        lines.stream()
-            .filter(l -> !l.isBlank())
-            .mapToInt(l -> l.length() - l.stripLeading().length())
-            .min()
-            .orElse(0);
-    final StringBuilder sb = new StringBuilder();
-    for (final String line : lines) {
-      sb.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
-    }
-    return sb.toString();
-  }
-
-  private static int indexOf(final List<String> lines, final String marker) {
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).strip().equals(marker)) {
-        return i;
-      }
-    }
-    throw new AssertionError("marker " + marker + " not found in " + SOURCE);
+    return ReadmeText.region(SOURCE);
   }
 }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 11 item 13: the address space that closed and grown maps keep must stay bounded, while

@@ -16,6 +16,8 @@ import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Table;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * {@code Database.backupTo} is all or nothing (issue 11 item 8): a backup that fails (disk full, on
@@ -32,7 +34,7 @@ class AtomicBackupTest {
 
   @Test
   void backupOnFullDisk_leavesNothingNamedLikeABackup() throws Exception {
-    final long seed = Reliability.seed("AtomicBackupTest.diskFull");
+    final long seed = TestSeed.seed("AtomicBackupTest.diskFull");
     final Path source = tmp.resolve("source");
     final long rows = populate(source, seed, 160, 24 << 10); // about 2 MiB
     final String[] sizes =
@@ -99,7 +101,7 @@ class AtomicBackupTest {
 
   @Test
   void killDuringBackup_leavesNoTruncatedBackup() throws Exception {
-    final long seed = Reliability.seed("AtomicBackupTest.kill");
+    final long seed = TestSeed.seed("AtomicBackupTest.kill");
     final Random rnd = new Random(seed);
     final int cycles = Reliability.pick(4, 30);
     final Path source = tmp.resolve("source");

@@ -24,12 +24,13 @@ import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.reliability.CrashSchema.Item;
-import org.lodestore.reliability.fbs.Market;
 import org.lodestore.schema.Schema;
 import org.lodestore.schema.SchemaTable;
 import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.FlatBuffersCodec;
 import org.lodestore.serializers.JsonCodec;
+import org.lodestore.testsupport.TestSeed;
+import org.lodestore.testsupport.fbs.Market;
 
 /**
  * Values overwritten with random bytes underneath the ORM, through a second {@link Table} object of
@@ -55,7 +56,7 @@ class CorruptValueTest {
 
   @Test
   void randomBytesUnderneath_areCorruptValueExceptions_namingTableAndKey() {
-    final long seed = Reliability.seed("CorruptValueTest");
+    final long seed = TestSeed.seed("CorruptValueTest");
     final SplittableRandom rnd = new SplittableRandom(seed);
     int corrupted = 0;
     try (Database db = Database.open(tmp.resolve("db"))) {

@@ -19,6 +19,8 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Txn;
 import org.lodestore.reliability.CrashSchema.Item;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Kill -9 during indexed writes: a {@link CrashChild} writes rows with a unique and a UUID-set
@@ -63,7 +65,7 @@ class CrashTest {
 
   @Test
   void killDuringIndexedWrites_losesNoAcknowledgedCommit() throws Exception {
-    final long seed = Reliability.seed("CrashTest");
+    final long seed = TestSeed.seed("CrashTest");
     final Random rnd = new Random(seed);
     final int cycles = Reliability.pick(30, 300);
     final int maxDelayMillis = Reliability.pick(500, 700);

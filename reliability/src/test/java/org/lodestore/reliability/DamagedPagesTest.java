@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Verify;
 import org.lodestore.core.VerifyReport;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Damaged pages of {@code data.mdb}: LMDB has no page checksums, so a damaged page is whatever LMDB
@@ -63,7 +65,7 @@ class DamagedPagesTest {
 
   @Test
   void damagedPages_plainReadsAreTypedOrCrashInChild_verifyFlagsThemAll() throws Exception {
-    final long seed = Reliability.seed("DamagedPagesTest");
+    final long seed = TestSeed.seed("DamagedPagesTest");
     final long started = System.nanoTime();
     final Path template = tmp.resolve("template");
     DamagedPagesData.write(template, seed, DamagedPagesData.STANDARD);

@@ -17,6 +17,7 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 11 item 4: reader processes killed with -9 leave their slots in {@code lock.mdb}. Once

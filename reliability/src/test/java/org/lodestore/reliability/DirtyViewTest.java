@@ -7,6 +7,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * A {@code duplicate()} of a view of a value written earlier in the same write transaction, read

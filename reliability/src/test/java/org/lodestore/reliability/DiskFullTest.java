@@ -11,6 +11,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Full disks (issue 11 items 7 and 12), on a small tmpfs, in a {@link StorageChild} JVM because
@@ -125,7 +127,7 @@ class DiskFullTest {
 
   @Test
   void writesUntilFull_loseNoAcknowledgedCommit() throws Exception {
-    final long seed = Reliability.seed("DiskFullTest");
+    final long seed = TestSeed.seed("DiskFullTest");
     final Random rnd = new Random(seed);
     final int rounds = Reliability.pick(2, 6);
     final Path dir = tmp.resolve("mnt").resolve("db");

@@ -6,10 +6,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
-import org.lodestore.reliability.fbs.Market;
-import org.lodestore.reliability.fbs.Tick;
-import org.lodestore.reliability.fbs.Uuid;
 import org.lodestore.serializers.FlatBuffersCodec;
+import org.lodestore.testsupport.fbs.Market;
+import org.lodestore.testsupport.fbs.Tick;
+import org.lodestore.testsupport.fbs.Uuid;
 
 /**
  * Fuzzes the FlatBuffers codec's structural check with arbitrary bytes, without and with a file

@@ -17,12 +17,12 @@ import org.lodestore.core.key.KeyCodec;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.reliability.FuzzSupport.Doc;
-import org.lodestore.reliability.fbs.Market;
-import org.lodestore.reliability.fbs.Side;
-import org.lodestore.reliability.fbs.Tick;
-import org.lodestore.reliability.fbs.Uuid;
 import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.JsonCodec;
+import org.lodestore.testsupport.fbs.Market;
+import org.lodestore.testsupport.fbs.Side;
+import org.lodestore.testsupport.fbs.Tick;
+import org.lodestore.testsupport.fbs.Uuid;
 
 /**
  * Writes the hand-made part of the fuzz targets' regression corpora: valid encodings and the

@@ -21,6 +21,8 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.Txn;
 import org.lodestore.reliability.CrashSchema.Item;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Kill -9 during group commits: a {@link GroupCommitCrashChild} runs 16 threads calling {@code
@@ -47,7 +49,7 @@ class GroupCommitCrashTest {
 
   @Test
   void killDuringGroupCommits_losesNoAcknowledgedCall_andAppliesNoCallByHalves() throws Exception {
-    final long seed = Reliability.seed("GroupCommitCrashTest");
+    final long seed = TestSeed.seed("GroupCommitCrashTest");
     final Random rnd = new Random(seed);
     final int kills = Reliability.pick(6, 60);
     final Path dir = tmp.resolve("db");

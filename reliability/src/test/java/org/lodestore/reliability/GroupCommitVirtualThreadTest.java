@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Group commit with virtual-thread callers: in a JDK 21+ child JVM (found by {@link Jdks}; skipped,

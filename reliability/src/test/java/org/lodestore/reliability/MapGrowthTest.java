@@ -26,6 +26,7 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Map growth under load: from a 1 MiB map to at least 200 MiB, written only through {@code
@@ -52,7 +53,7 @@ class MapGrowthTest {
 
   @Test
   void growFromOneMebibyte_underReaders_noMapFullReachesWriter() throws Exception {
-    final long seed = Reliability.seed("MapGrowthTest");
+    final long seed = TestSeed.seed("MapGrowthTest");
     final Outcome o = run(seed, tmp.resolve("db"), false, Duration.ofSeconds(30));
     Reliability.report(
         "mapGrowth",
@@ -89,7 +90,7 @@ class MapGrowthTest {
    */
   @Test
   void growWhileReadersNestTransactions_noMapFullReachesWriter() throws Exception {
-    final long seed = Reliability.seed("MapGrowthTest-nested");
+    final long seed = TestSeed.seed("MapGrowthTest-nested");
     final Outcome o = run(seed, tmp.resolve("nested"), true, Duration.ofSeconds(2));
     Reliability.report(
         "mapGrowth-nestedReaders",

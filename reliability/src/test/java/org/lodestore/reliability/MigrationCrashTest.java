@@ -27,6 +27,8 @@ import org.lodestore.reliability.MigrationSchemas.User;
 import org.lodestore.reliability.MigrationSchemas.V1;
 import org.lodestore.reliability.MigrationSchemas.V2;
 import org.lodestore.serializers.CborCodec;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Kill -9 during a {@link org.lodestore.schema.TableMigration} (issue 15, item 1): a table of
@@ -54,7 +56,7 @@ class MigrationCrashTest {
 
   @Test
   void killDuringMigration_resumedRunsGiveExactlyTheTransformedTable() throws Exception {
-    final long seed = Reliability.seed("MigrationCrashTest");
+    final long seed = TestSeed.seed("MigrationCrashTest");
     final Random rnd = new Random(seed);
     final int rows = Reliability.pick(3_000, 30_000);
     final int kills = Reliability.pick(4, 40);

@@ -30,8 +30,8 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.reliability.CrashSchema.Item;
-import org.lodestore.reliability.fbs.Market;
 import org.lodestore.serializers.FlatBuffersCodec;
+import org.lodestore.testsupport.fbs.Market;
 
 /**
  * Random sequences of API misuse, run by {@link MisuseTest} in a child JVM so that a JVM crash is

@@ -20,6 +20,8 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Random API misuse in a child JVM ({@link MisuseChild}): at least 10,000 sequences (long form
@@ -40,7 +42,7 @@ class MisuseTest {
 
   @Test
   void randomMisuse_onlyDocumentedExceptions_noCrash() throws Exception {
-    final long seed = Reliability.seed("MisuseTest");
+    final long seed = TestSeed.seed("MisuseTest");
     final int sequences = Reliability.pick(10_000, 50_000);
     final List<String> violations = new ArrayList<>();
     String done = null;
@@ -167,7 +169,7 @@ class MisuseTest {
    */
   @Test
   void closeWhileAnotherThreadReadsView_neverCrashes() throws Exception {
-    final long seed = Reliability.seed("MisuseTest-viewRace");
+    final long seed = TestSeed.seed("MisuseTest-viewRace");
     final StringBuilder crashes = new StringBuilder();
     final List<Object> figures = new ArrayList<>();
     for (final String mode : List.of("txn", "db", "grow")) {

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Issue 11 item 10: a {@code duplicate()} or {@code slice()} of a zero-copy view, read after the
@@ -31,7 +33,7 @@ class MovedFilesTest {
   @Test
   void derivedBuffers_afterRenameUnlinkOrNewlinePath_readZerosOrStaleBytes_noCrash()
       throws Exception {
-    final long seed = Reliability.seed("MovedFilesTest");
+    final long seed = TestSeed.seed("MovedFilesTest");
     final int rounds = Reliability.pick(2, 25);
     final List<Object> figures = new ArrayList<>();
     final StringBuilder problems = new StringBuilder();

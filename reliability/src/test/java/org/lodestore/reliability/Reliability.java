@@ -7,12 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.time.Duration;
 
 /**
- * What every reliability test shares: its seed, whether the long form runs, and the one {@code
- * RELIABILITY <name> <key=value ...>} line it prints.
+ * What every reliability test shares: whether the long form runs, and the one {@code RELIABILITY
+ * <name> <key=value ...>} line it prints. Seeds come from {@link
+ * org.lodestore.testsupport.TestSeed}.
  *
  * <ul>
  *   <li>{@code -Dlodestore.seed=<n>} replays a run (each test prints its seed).
@@ -22,28 +22,10 @@ import java.time.Duration;
  */
 final class Reliability {
 
-  /** The system property that fixes the seed. */
-  static final String SEED_PROPERTY = "lodestore.seed";
-
   /** The system property that selects the long form. */
   static final String LONG_PROPERTY = "lodestore.reliability.long";
 
-  private static final SecureRandom FRESH = new SecureRandom();
-
   private Reliability() {}
-
-  /**
-   * The seed of one test: {@code -Dlodestore.seed} if set, else a fresh one, printed either way.
-   *
-   * @param test the test's name
-   * @return the seed
-   */
-  static long seed(final String test) {
-    final Long fixed = Long.getLong(SEED_PROPERTY);
-    final long seed = fixed != null ? fixed : FRESH.nextLong();
-    System.out.println(test + " seed=" + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + ")");
-    return seed;
-  }
 
   /**
    * Whether the long form runs.

@@ -28,6 +28,7 @@ import org.lodestore.reliability.StaleSchemas.V2;
 import org.lodestore.schema.Schema;
 import org.lodestore.schema.SchemaTable;
 import org.lodestore.serializers.JsonCodec;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 11, item 14: the reserved {@code "__"} prefix and the tables a schema owns cannot be

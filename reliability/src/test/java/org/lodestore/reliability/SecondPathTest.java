@@ -17,6 +17,7 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 11 item 2: two paths to the same files are one database. Hard links (and a bind mount, when

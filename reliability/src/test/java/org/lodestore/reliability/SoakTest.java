@@ -34,6 +34,7 @@ import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.schema.CounterTable;
 import org.lodestore.schema.Schema;
 import org.lodestore.schema.SchemaTable;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * One writer and four pooled reader threads on one database. The writer moves amounts between
@@ -119,7 +120,7 @@ class SoakTest {
 
   @Test
   void writerAndPooledReaders_keepSnapshotsConsistent_andReleaseReaderSlots() throws Exception {
-    final long seed = Reliability.seed("SoakTest");
+    final long seed = TestSeed.seed("SoakTest");
     final Duration duration = Reliability.pick(Duration.ofSeconds(10), Duration.ofSeconds(60));
     final Path dir = tmp.resolve("db");
     final AtomicLong snapshots = new AtomicLong();

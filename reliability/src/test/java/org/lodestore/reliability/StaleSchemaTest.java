@@ -19,6 +19,8 @@ import org.lodestore.core.Durability;
 import org.lodestore.reliability.StaleSchemas.Outcome;
 import org.lodestore.reliability.StaleSchemas.V1;
 import org.lodestore.reliability.StaleSchemas.V2;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * A stale schema declaration next to a newer one (issue 11, item 1): {@link V1} declares {@code
@@ -52,7 +54,7 @@ class StaleSchemaTest {
   @Test
   void staleDeclaration_writesRefusedInProcessAndAcrossProcesses_indexNeverWrong()
       throws Exception {
-    final long seed = Reliability.seed("StaleSchemaTest");
+    final long seed = TestSeed.seed("StaleSchemaTest");
     final SplittableRandom rnd = new SplittableRandom(seed);
     final int ops = Reliability.pick(150, 3000);
     final List<String> problems = new ArrayList<>();

@@ -25,6 +25,8 @@ import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.DatabaseStats;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Table;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * A damaged {@code data.mdb} that is too short (issue 11 item 9: cut in half, its last page gone,
@@ -44,7 +46,7 @@ class TruncatedFileTest {
 
   @Test
   void truncatedDataFile_isRefusedWithATypedError() throws Exception {
-    final long seed = Reliability.seed("TruncatedFileTest");
+    final long seed = TestSeed.seed("TruncatedFileTest");
     final Random rnd = new Random(seed);
     final Path source = tmp.resolve("source");
     final long rows = AtomicBackupTest.populate(source, seed, 500, 6 << 10);
@@ -179,7 +181,7 @@ class TruncatedFileTest {
 
   @Test
   void growingDataFile_isNeverRefused() throws Exception {
-    final long seed = Reliability.seed("TruncatedFileTest.growing");
+    final long seed = TestSeed.seed("TruncatedFileTest.growing");
     final int seconds = Reliability.pick(5, 30);
     final Path dir = tmp.resolve("growing");
     AtomicBackupTest.populate(dir, seed, 10, 1024);

@@ -21,6 +21,8 @@ import org.lodestore.core.Table;
 import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Two processes on one database: this JVM writes (transfers that keep a total constant, journaled
@@ -41,7 +43,7 @@ class TwoProcessTest {
 
   @Test
   void readOnlySecondProcess_seesOnlyCommittedSnapshots_andCannotWrite() throws Exception {
-    final long seed = Reliability.seed("TwoProcessTest");
+    final long seed = TestSeed.seed("TwoProcessTest");
     final SplittableRandom rnd = new SplittableRandom(seed);
     final int seconds = Reliability.pick(8, 40);
     final Path dir = tmp.resolve("db");

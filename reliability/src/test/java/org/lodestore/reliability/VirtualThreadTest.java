@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 11 item 3 (and item 5 for a virtual thread): LMDB's write lock is a mutex owned by an OS

@@ -11,6 +11,7 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.WriteTimeoutException;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * {@link WriteTimeoutTest}'s waiter, in a child JVM: for each round and each way the stuck writer

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.testsupport.ChildProcess;
 
 /**
  * Issue 15 item 13: a writer stuck in another process (holding LMDB's write lock in {@code

@@ -24,8 +24,9 @@ import org.lodestore.core.codec.ValueCodec;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.serializers.TestTypes.Exchange;
 import org.lodestore.serializers.TestTypes.Point;
-import org.lodestore.serializers.fbs.Market;
-import org.lodestore.serializers.fbs.Tick;
+import org.lodestore.testsupport.TestSeed;
+import org.lodestore.testsupport.fbs.Market;
+import org.lodestore.testsupport.fbs.Tick;
 
 /**
  * Feeds every decoder random bytes and mangled valid encodings (truncated, bit-flipped, spliced,
@@ -33,13 +34,13 @@ import org.lodestore.serializers.fbs.Tick;
  * checks that a decoder either returns a value or throws {@link CorruptValueException}: never an
  * {@link IndexOutOfBoundsException}, a Jackson exception or an {@link Error}.
  *
- * <p>The seed is printed; replay a failure with {@code -Dlodestore.test.seed=<seed>} (through
- * Maven: {@code -Dlodestore.testArgs=-Dlodestore.test.seed=<seed>}). {@code
+ * <p>The seed is printed ({@link TestSeed}); replay a failure with {@code -Dlodestore.seed=<seed>}
+ * (through Maven: {@code -Dlodestore.testArgs=-Dlodestore.seed=<seed>}). {@code
  * -Dlodestore.fuzz.inputs=<n>} changes the number of inputs per decoder (default 10,000).
  */
 class CodecFuzzTest {
 
-  private static final long SEED = Long.getLong("lodestore.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.seed("CodecFuzzTest");
   private static final int INPUTS = Integer.getInteger("lodestore.fuzz.inputs", 10_000);
   private static final int MAX_RANDOM_LENGTH = 300;
 
@@ -58,15 +59,8 @@ class CodecFuzzTest {
   }
 
   @BeforeAll
-  static void printSeed() {
-    System.out.println(
-        "CodecFuzzTest seed="
-            + SEED
-            + " inputs="
-            + INPUTS
-            + " (replay: -Dlodestore.test.seed="
-            + SEED
-            + ")");
+  static void printInputs() {
+    System.out.println("CodecFuzzTest inputs=" + INPUTS + " per decoder");
   }
 
   static Stream<Subject<?>> decoders() {
@@ -196,9 +190,17 @@ class CodecFuzzTest {
       final Throwable t) {
     return new AssertionError(
         String.format(
-            "%s: %s of input #%d threw %s (seed %d, replay with -Dlodestore.test.seed=%d)%ninput:"
+            "%s: %s of input #%d threw %s (seed %d, replay with -D"
+                + TestSeed.PROPERTY
+                + "=%d)%ninput:"
                 + " %s",
-            subject.name(), stage, index, t, SEED, SEED, TestBuffers.hex(input)),
+            subject.name(),
+            stage,
+            index,
+            t,
+            SEED,
+            SEED,
+            TestBuffers.hex(input)),
         t);
   }
 

@@ -21,10 +21,10 @@ import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.codec.TypeFingerprint;
-import org.lodestore.serializers.fbs.Market;
-import org.lodestore.serializers.fbs.Side;
-import org.lodestore.serializers.fbs.Tick;
-import org.lodestore.serializers.fbs.Uuid;
+import org.lodestore.testsupport.fbs.Market;
+import org.lodestore.testsupport.fbs.Side;
+import org.lodestore.testsupport.fbs.Tick;
+import org.lodestore.testsupport.fbs.Uuid;
 
 class FlatBuffersCodecTest {
 

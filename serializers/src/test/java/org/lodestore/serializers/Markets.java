@@ -2,10 +2,10 @@ package org.lodestore.serializers;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import java.util.UUID;
-import org.lodestore.serializers.fbs.Market;
-import org.lodestore.serializers.fbs.Side;
-import org.lodestore.serializers.fbs.Tick;
-import org.lodestore.serializers.fbs.Uuid;
+import org.lodestore.testsupport.fbs.Market;
+import org.lodestore.testsupport.fbs.Side;
+import org.lodestore.testsupport.fbs.Tick;
+import org.lodestore.testsupport.fbs.Uuid;
 
 /** Writes the test schema's {@link Market} (256 bytes with every field set). */
 final class Markets {

@@ -9,6 +9,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.lodestore.testsupport.TestSeed;
 
 class Rfc3339Test {
 
@@ -19,7 +20,7 @@ class Rfc3339Test {
 
   @Test
   void format_matchesInstantToString_andParsesBack_acrossYears0000To9999() {
-    final long seed = Long.getLong("lodestore.test.seed", System.nanoTime());
+    final long seed = TestSeed.seed("Rfc3339Test.format");
     final SplittableRandom random = new SplittableRandom(seed);
     for (int i = 0; i < 20_000; i++) {
       final long seconds = random.nextLong(Rfc3339.MIN_SECOND, Rfc3339.MAX_SECOND + 1);

@@ -21,7 +21,7 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.TestTypes.Exchange;
-import org.lodestore.serializers.fbs.Market;
+import org.lodestore.testsupport.fbs.Market;
 
 /** The codecs inside real LMDB tables: what the store hands them and what users get back. */
 class TableIntegrationTest {

@@ -113,6 +113,9 @@ public final class Database implements AutoCloseable {
   /** Admits transactions, grows the map, releases the environment; see {@link TxnGate}. */
   final TxnGate gate;
 
+  /** The options' listener, guarded; null without one (the one check of every event site). */
+  final GuardedListener listener;
+
   private volatile Txn writer;
 
   /** Admits one write transaction of this process at a time; see {@link WriteLock}. */
@@ -132,6 +135,7 @@ public final class Database implements AutoCloseable {
     this.path = path;
     this.env = env;
     this.options = options;
+    this.listener = GuardedListener.of(options.listener().orElse(null));
     this.writeLock = new WriteLock(path.toString());
     this.gate = new TxnGate(this, env, options);
     this.registry = new TableRegistry(this, env, options);
@@ -333,6 +337,15 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Begins a read transaction for Lodestore's own bookkeeping (an ownership lookup, the list of
+   * tables, statistics): as {@link #beginRead()}, but not reported to the listener, whose read
+   * metrics are of the application's reads.
+   */
+  Txn beginInternalRead() {
+    return gate.begin(true, false, WriteLock.NO_DEADLINE, false);
+  }
+
+  /**
    * Begins the write transaction, waiting while another thread holds one, however long. It belongs
    * to the calling thread; it sees its own writes; {@link Txn#commit()} publishes them and closing
    * without commit discards them. A read transaction begun while it is open does not see its
@@ -446,6 +459,11 @@ public final class Database implements AutoCloseable {
       lastReaderCheck = System.nanoTime();
       gate.pruneDeadThreads();
       checkReaders();
+    }
+    if (listener != null) {
+      final long now = System.nanoTime();
+      txn.begunAt = now; // its duration starts when its user has it
+      listener.writeBegun(Math.max(0, now - start));
     }
     return txn;
   }
@@ -628,6 +646,7 @@ public final class Database implements AutoCloseable {
    */
   void growAfterGroup(final int growthsSeen, final MapFullException full) {
     gate.growUnlessGrown(growthsSeen, full);
+    retried(); // the caller runs its function again
   }
 
   /**
@@ -757,7 +776,23 @@ public final class Database implements AutoCloseable {
         txn.close();
       }
       gate.resize(false, full);
+      retried();
     }
+  }
+
+  /** Tells the listener that a {@link #write} runs its function again. */
+  void retried() {
+    if (listener != null) {
+      listener.writeRetried();
+    }
+  }
+
+  /** Tells the listener of a corrupt value; returns it for throwing. */
+  CorruptValueException corrupt(final CorruptValueException error) {
+    if (listener != null) {
+      listener.corruptValue(error);
+    }
+    return error;
   }
 
   // ---------------------------------------------------------------- map growth
@@ -997,6 +1032,46 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * The current size of the memory map, in O(1) and without a transaction (for gauges; {@link
+   * #stats()} has it too).
+   *
+   * @return bytes
+   * @throws InvalidStateException if the database is closed
+   */
+  public long mapSize() {
+    if (gate.isClosed()) {
+      throw closedError();
+    }
+    return gate.mapSize();
+  }
+
+  /**
+   * The bytes of the map in use (the last used page + 1, times the page size), in O(1) and without
+   * a transaction, as {@link DatabaseStats#usedBytes()}.
+   *
+   * @return bytes
+   * @throws InvalidStateException if the database is closed
+   */
+  public long usedBytes() {
+    return gate.inspect(() -> (env.info().lastPageNumber + 1) * bounds.pageSize());
+  }
+
+  /**
+   * The reader slots in use now, by open read transactions of any process, as {@link
+   * DatabaseStats#readersInUse()}; without a transaction, in time proportional to the readers.
+   *
+   * @return the count
+   * @throws InvalidStateException if the database is closed
+   */
+  public int readersInUse() {
+    return gate.inspect(
+        () -> {
+          final int n = ReaderTable.inUse(env);
+          return n >= 0 ? n : env.info().numReaders;
+        });
+  }
+
+  /**
    * Sizes and per-table statistics, from a read transaction. Also frees the reader slots kept by
    * pooled read transactions of threads that ended (see {@link DatabaseOptions#readerPooling()}).
    *
@@ -1008,7 +1083,7 @@ public final class Database implements AutoCloseable {
     final Map<String, TableStats> tables = new LinkedHashMap<>();
     for (final String name : names) {
       final TableHandle handle = registry.any(name);
-      try (Txn txn = beginRead()) {
+      try (Txn txn = beginInternalRead()) {
         tables.put(name, handle.stats(txn));
       }
     }

@@ -33,6 +33,7 @@ public final class DatabaseOptions {
   private final Duration writeTimeout;
   private final FeedOptions changeFeed;
   private final boolean replica;
+  private final DatabaseListener listener;
 
   private DatabaseOptions(final Builder b) {
     this.initialMapSize = b.initialMapSize;
@@ -48,6 +49,7 @@ public final class DatabaseOptions {
     this.writeTimeout = b.writeTimeout;
     this.changeFeed = b.changeFeed;
     this.replica = b.replica;
+    this.listener = b.listener;
   }
 
   /**
@@ -190,6 +192,16 @@ public final class DatabaseOptions {
     return replica;
   }
 
+  /**
+   * The listener told of transactions, growths, refusals and corrupt values; see {@link
+   * Builder#listener(DatabaseListener)}.
+   *
+   * @return the listener, or empty for none (the default)
+   */
+  public Optional<DatabaseListener> listener() {
+    return Optional.ofNullable(listener);
+  }
+
   @Override
   public String toString() {
     return "DatabaseOptions{initialMapSize="
@@ -215,6 +227,7 @@ public final class DatabaseOptions {
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
         + (changeFeed == null ? "" : ", changeFeed=" + changeFeed)
         + (replica ? ", replica" : "")
+        + (listener == null ? "" : ", listener=" + listener)
         + "}";
   }
 
@@ -233,6 +246,7 @@ public final class DatabaseOptions {
     private Duration writeTimeout;
     private FeedOptions changeFeed;
     private boolean replica;
+    private DatabaseListener listener;
 
     private Builder() {}
 
@@ -406,6 +420,21 @@ public final class DatabaseOptions {
      */
     public Builder replica(final boolean replica) {
       this.replica = replica;
+      return this;
+    }
+
+    /**
+     * Sets the listener the database tells of its transactions (with their durations), map growths,
+     * refused writes, corrupt values and group commits, for metrics (store-micrometer's {@code
+     * LodestoreMetrics} is one). Its methods run on the database's threads and must be fast; one
+     * that throws is logged and ignored. See {@link DatabaseListener}. Default: none, which costs
+     * nothing.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(final DatabaseListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

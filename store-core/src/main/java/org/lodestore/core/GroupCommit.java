@@ -233,6 +233,7 @@ final class GroupCommit {
           db.growAfterGroup(request.growthsSeen, request.full);
           break; // and call again
         case ALONE:
+          db.retried();
           return writeAlone(fn, timeout);
         default:
           throw rethrow(request.error);
@@ -406,6 +407,9 @@ final class GroupCommit {
     if (failure == null && committed > 0) {
       groupCommits.increment();
       groupedWrites.add(committed);
+      if (db.listener != null) {
+        db.listener.groupCommitted(committed);
+      }
     }
     final boolean grow = failure instanceof MapFullException && db.options().autoGrow();
     final int growths = grow ? db.growthCount() : 0;

@@ -164,6 +164,29 @@ public final class OwnerAccess {
   }
 
   /**
+   * Tells the database's listener ({@link DatabaseOptions#listener()}) that the owner refuses a
+   * write with {@code error}, which the caller then throws; does nothing without a listener.
+   *
+   * <pre>{@code
+   * throw access.writeRefused(DatabaseListener.Refusal.UNIQUE, new UniqueViolationException(...));
+   * }</pre>
+   *
+   * @param reason which kind of refusal
+   * @param error the exception about to be thrown, naming the table
+   * @param <E> its type
+   * @return {@code error}
+   */
+  public <E extends LodestoreException> E writeRefused(
+      final DatabaseListener.Refusal reason, final E error) {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(error, "error");
+    if (db.listener != null) {
+      db.listener.writeRefused(reason, error);
+    }
+    return error;
+  }
+
+  /**
    * Deletes the table (or set table) {@code name} and everything in it, and forgets its owner,
    * inside {@code txn}; as {@link Database#dropTable}, also for owned and reserved names.
    *

@@ -35,7 +35,7 @@ final class Owners {
   static String ownerOf(final Database db, final Txn txn, final String name) {
     TableHandle owners = db.publishedHandle(DBI);
     if (owners != null && !owners.usableIn(txn)) {
-      try (Txn read = db.beginRead()) {
+      try (Txn read = db.beginInternalRead()) {
         read.enter();
         try {
           return get(owners, read, name);

@@ -348,8 +348,9 @@ public final class SetTable<K, M> {
       try {
         return keyCodec.decode(key);
       } catch (RuntimeException e) {
-        throw new CorruptValueException(
-            "stored key cannot be decoded by " + keyCodec.id(), name, null, e);
+        throw handle.db.corrupt(
+            new CorruptValueException(
+                "stored key cannot be decoded by " + keyCodec.id(), name, null, e));
       }
     }
 
@@ -359,11 +360,12 @@ public final class SetTable<K, M> {
       try {
         return memberCodec.decode(stored);
       } catch (RuntimeException e) {
-        throw new CorruptValueException(
-            "stored member cannot be decoded by " + memberCodec.id(),
-            name,
-            Encoding.storedKey(keyCodec, key),
-            e);
+        throw handle.db.corrupt(
+            new CorruptValueException(
+                "stored member cannot be decoded by " + memberCodec.id(),
+                name,
+                Encoding.storedKey(keyCodec, key),
+                e));
       }
     }
 

@@ -799,7 +799,7 @@ public final class Table<K, V> {
       final Object key, final String message, final RuntimeException cause) {
     final Object shown =
         key instanceof ByteBuffer ? Encoding.storedKey(keyCodec, (ByteBuffer) key) : key;
-    return new CorruptValueException(message, name, shown, cause);
+    return handle.db.corrupt(new CorruptValueException(message, name, shown, cause));
   }
 
   /** Decodes the rows a {@link Cursor} visits. */
@@ -809,11 +809,12 @@ public final class Table<K, V> {
       try {
         return keyCodec.decode(key);
       } catch (RuntimeException e) {
-        throw new CorruptValueException(
-            "stored key cannot be decoded by " + keyCodec.id() + ": " + e.getMessage(),
-            name,
-            null,
-            e);
+        throw handle.db.corrupt(
+            new CorruptValueException(
+                "stored key cannot be decoded by " + keyCodec.id() + ": " + e.getMessage(),
+                name,
+                null,
+                e));
       }
     }
 

@@ -106,7 +106,7 @@ final class TableRegistry {
       if (again != null) {
         return again;
       }
-      try (Txn own = db.writableByCaller() ? db.beginWrite() : db.beginRead()) {
+      try (Txn own = db.writableByCaller() ? db.beginWrite() : db.beginInternalRead()) {
         final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
         own.commit();
         return handle;
@@ -239,7 +239,7 @@ final class TableRegistry {
   public List<String> tableNames() {
     final Dbi<ByteBuffer> main = mainDbi();
     final List<String> names = new ArrayList<>();
-    try (Txn txn = db.beginRead()) {
+    try (Txn txn = db.beginInternalRead()) {
       txn.enter();
       try (Cursor<ByteBuffer> cursor = main.openCursor(txn.lmdb)) {
         for (boolean more = cursor.first(); more; more = cursor.next()) {
@@ -287,7 +287,7 @@ final class TableRegistry {
       synchronized (handleLock) {
         dbi = main;
         if (dbi == null) {
-          try (Txn txn = db.beginRead()) {
+          try (Txn txn = db.beginInternalRead()) {
             txn.enter();
             try {
               dbi = env.openDbi(txn.lmdb, null, null, false);

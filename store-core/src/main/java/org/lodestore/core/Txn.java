@@ -120,6 +120,18 @@ public final class Txn implements AutoCloseable {
    */
   volatile Txn child;
 
+  /**
+   * With a listener ({@link Database#listener}): when it began ({@link System#nanoTime()}), or for
+   * a read transaction not timed {@link DatabaseListener#UNTIMED}; unused without one.
+   */
+  long begunAt;
+
+  /** Whether the listener does not hear of this transaction (a read for Lodestore's own use). */
+  boolean unreported;
+
+  /** With a listener: the nanoseconds LMDB's commit of this write transaction took. */
+  private long commitNanos;
+
   Txn(
       final Database db,
       final TxnGate.Slot slot,
@@ -135,6 +147,9 @@ public final class Txn implements AutoCloseable {
     this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
     this.parent = null;
     this.recording = !readOnly && db.feedLog() != null;
+    if (db.listener != null) {
+      this.begunAt = readOnly ? db.listener.readStart() : System.nanoTime();
+    }
   }
 
   /** Gives the transaction its LMDB transaction (and pooled reader), once LMDB began it. */
@@ -178,6 +193,9 @@ public final class Txn implements AutoCloseable {
     this.epoch = parent.epoch;
     this.parent = parent;
     this.recording = parent.recording;
+    if (db.listener != null) {
+      this.begunAt = System.nanoTime();
+    }
   }
 
   /**
@@ -237,7 +255,12 @@ public final class Txn implements AutoCloseable {
         }
         try {
           lmdbFreed = true;
+          final boolean timed = !readOnly && db.listener != null;
+          final long start = timed ? System.nanoTime() : 0L;
           onLockHolder(lmdb::commit);
+          if (timed) {
+            commitNanos = GuardedListener.since(start);
+          }
         } catch (LmdbException e) {
           throw failed(Lmdb.translate(e, null, null));
         }
@@ -436,7 +459,21 @@ public final class Txn implements AutoCloseable {
         }
         db.ended(this, pooled, lmdbFreed);
       }
+      if (db.listener != null && !unreported) {
+        reportEnd(db.listener); // last: the transaction is wholly ended, whatever the listener does
+      }
     }
+  }
+
+  /** Tells the listener how this transaction ended; see {@link DatabaseListener}. */
+  private void reportEnd(final GuardedListener listener) {
+    if (readOnly) {
+      listener.readEnded(begunAt);
+    } else if (!"committed".equals(ending)) {
+      listener.writeAborted(GuardedListener.since(begunAt));
+    } else if (parent == null) {
+      listener.writeCommitted(GuardedListener.since(begunAt), commitNanos);
+    } // a nested transaction's commit is its group's
   }
 
   // ------------------------------------------------------------ operation guard

@@ -210,6 +210,19 @@ final class TxnGate {
    *     LMDB answers and the lock thread aborts what it began
    */
   Txn begin(final boolean readOnly, final boolean onLockThread, final long deadline) {
+    return begin(readOnly, onLockThread, deadline, true);
+  }
+
+  /**
+   * As {@link #begin(boolean, boolean, long)}; {@code reported}: whether the listener hears of the
+   * transaction (not for the read transactions Lodestore begins for its own bookkeeping, see {@link
+   * Database#beginInternalRead()}).
+   */
+  Txn begin(
+      final boolean readOnly,
+      final boolean onLockThread,
+      final long deadline,
+      final boolean reported) {
     final Slot slot = slot();
     while (true) {
       // read before LMDB copies its table handles into the new transaction: a handle opened in
@@ -234,6 +247,9 @@ final class TxnGate {
           pooled = true;
         }
         txn = new Txn(db, slot, readOnly, handlesBefore, onLockThread);
+        if (!reported) {
+          txn.unreported = true;
+        }
         slot.add(txn);
       }
       if (closed) {
@@ -283,6 +299,9 @@ final class TxnGate {
         // closed while LMDB was beginning it: end it before the environment can be released
         txn.abortBegun();
         throw db.closedError();
+      }
+      if (readOnly && db.listener != null && reported) {
+        db.listener.readBegun();
       }
       return txn;
     }
@@ -550,6 +569,8 @@ final class TxnGate {
       }
       throw refusal;
     }
+    long grownFrom = 0;
+    long grownTo = 0;
     synchronized (lock) {
       if (closed) {
         throw db.closedError();
@@ -600,11 +621,16 @@ final class TxnGate {
         final long before = mapSize;
         mapSize = env.info().mapSize;
         growths++;
+        grownFrom = before;
+        grownTo = mapSize;
         LOG.info("map of {} grown from {} to {} bytes", db.path(), before, mapSize);
       } finally {
         growing = false;
         lock.notifyAll();
       }
+    }
+    if (grownTo != grownFrom && db.listener != null) {
+      db.listener.mapGrown(grownFrom, grownTo); // after the growth: a listener cannot stall it
     }
   }
 
@@ -665,18 +691,47 @@ final class TxnGate {
   // ------------------------------------------------------------ environment-wide work
 
   /**
+   * Reads something of the environment (its info, its reader table) without a transaction, under
+   * {@link #lock}: a growth holds it while it remaps, and the release happens under it, so neither
+   * can move or free the map meanwhile.
+   *
+   * @throws InvalidStateException if the database is closed
+   */
+  <T> T inspect(final java.util.function.Supplier<T> read) {
+    synchronized (lock) {
+      if (closed) {
+        throw db.closedError();
+      }
+      return read.get();
+    }
+  }
+
+  /**
    * Runs {@code work} (a copy of the environment) with the environment held open, as a transaction
    * would hold it.
    */
   void withEnvironment(final Runnable work) {
     final Slot slot = slot();
-    synchronized (slot) {
-      slot.active++;
-    }
-    try {
+    while (true) {
+      final boolean holds;
+      synchronized (slot) {
+        slot.active++;
+        holds = slot.first != null && (slot.thread != null || holdsTxn(slot));
+      }
       if (closed) {
+        leave(slot);
         throw db.closedError();
       }
+      // as a begin: a growth that counted no open transaction may be remapping right now, and
+      // mdb_env_copy reads the map (a transaction of this thread keeps any growth waiting)
+      if (growing && !holds) {
+        leave(slot);
+        awaitGrowth();
+        continue;
+      }
+      break;
+    }
+    try {
       work.run();
     } finally {
       leave(slot);

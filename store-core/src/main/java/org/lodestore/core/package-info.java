@@ -32,6 +32,10 @@
  * user. Concurrent {@code Database.write} calls may share one commit (group commit): each function
  * still runs on its caller's thread, in a nested transaction that thread owns.
  *
+ * <p>A {@link org.lodestore.core.DatabaseListener} (for metrics) is called synchronously on the
+ * thread where each event happens, from many threads at once: it must be thread-safe and fast, and
+ * what it throws is logged and ignored.
+ *
  * <h2>Lifetime</h2>
  *
  * Zero-copy values live until their transaction ends (a write transaction: until its next write);

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildJvm;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * The change feed captured in store-core: exactly one entry per committed write transaction, in the

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * {@link FeedReplica}: a replica bootstrapped from a backup of a database with a change feed, then

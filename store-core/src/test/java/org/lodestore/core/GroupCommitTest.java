@@ -19,6 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.lodestore.core.GroupHarness.Outcome;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildJvm;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Group commit ({@link GroupCommit}): concurrent {@code db.write} callers share one commit, each

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.lodestore.testsupport.ChildJvm;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Every kind of use after close, wrong-thread use and double close (DESIGN.md, "Zero-copy and

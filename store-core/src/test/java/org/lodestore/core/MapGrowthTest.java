@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Map growth (DESIGN.md, "Transactions"): {@code write(fn)} grows a full map and retries, so its

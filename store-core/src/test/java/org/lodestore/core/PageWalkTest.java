@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * {@link PageWalk} and {@link OpenCheck}: no problem in any intact file (empty, fresh, after random

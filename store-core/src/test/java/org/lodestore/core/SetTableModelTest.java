@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Model-based random test of {@link SetTable} against a {@code TreeMap<K, TreeSet<M>>}: add,

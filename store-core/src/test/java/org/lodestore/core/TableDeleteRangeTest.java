@@ -21,6 +21,7 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.core.key.Tuple2KeyCodec;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * {@link Table#deleteRange} (issue 15, item 9) cross-checked against a {@link TreeMap} model:

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Model-based random test of {@link Table}: random operations run against a real LMDB database and

@@ -280,8 +280,12 @@ public abstract class Index<I, K, V> {
     try {
       return extractor.apply(value);
     } catch (RuntimeException e) {
-      throw new ConstraintViolationException(
-          "index '" + name + "' cannot extract its key from the value: " + e, table.name(), key, e);
+      throw table.refused(
+          new ConstraintViolationException(
+              "index '" + name + "' cannot extract its key from the value: " + e,
+              table.name(),
+              key,
+              e));
     }
   }
 
@@ -289,15 +293,16 @@ public abstract class Index<I, K, V> {
   private void check(final Txn txn, final K key, final I indexKey) {
     if (indexKey == null) {
       if (!nullable) {
-        throw new ConstraintViolationException(
-            name.startsWith(Reference.INDEX_PREFIX)
-                ? "reference '"
-                    + name.substring(Reference.INDEX_PREFIX.length())
-                    + "' is null and not nullable (declare it nullable() to allow that)"
-                : "index '" + name + "' is not nullable and the row's index key is null",
-            table.name(),
-            key,
-            null);
+        throw table.refused(
+            new ConstraintViolationException(
+                name.startsWith(Reference.INDEX_PREFIX)
+                    ? "reference '"
+                        + name.substring(Reference.INDEX_PREFIX.length())
+                        + "' is null and not nullable (declare it nullable() to allow that)"
+                    : "index '" + name + "' is not nullable and the row's index key is null",
+                table.name(),
+                key,
+                null));
       }
       return;
     }

@@ -191,11 +191,12 @@ public final class LongField<K, V> {
       after = op.applyAsLong(before);
       next = Objects.requireNonNull(wither.apply(value, after), "wither returned null");
     } catch (ArithmeticException e) {
-      throw new ConstraintViolationException(
-          "field '" + name + "' cannot be " + before + " " + what + ": " + e.getMessage(),
-          table.name(),
-          key,
-          e);
+      throw table.refused(
+          new ConstraintViolationException(
+              "field '" + name + "' cannot be " + before + " " + what + ": " + e.getMessage(),
+              table.name(),
+              key,
+              e));
     }
     table.put(txn, key, next);
     return OptionalLong.of(after);

@@ -223,17 +223,18 @@ public final class Reference<K, V, R, T> {
   void check(final Txn txn, final K key, final V value) {
     final R target = field.apply(value);
     if (target != null && !to.contains(txn, target)) {
-      throw new ConstraintViolationException(
-          "reference '"
-              + name
-              + "' points to "
-              + Index.describe(target)
-              + ", which is not in table '"
-              + to.name()
-              + "'",
-          from.name(),
-          key,
-          null);
+      throw from.refused(
+          new ConstraintViolationException(
+              "reference '"
+                  + name
+                  + "' points to "
+                  + Index.describe(target)
+                  + ", which is not in table '"
+                  + to.name()
+                  + "'",
+              from.name(),
+              key,
+              null));
     }
   }
 
@@ -251,21 +252,22 @@ public final class Reference<K, V, R, T> {
           while (c.next()) {
             final K source = c.value();
             if (!going.contains(from, source)) {
-              throw new ConstraintViolationException(
-                  "cannot delete "
-                      + Index.describe(target)
-                      + " from table '"
-                      + to.name()
-                      + "': row "
-                      + Index.describe(source)
-                      + " of table '"
-                      + from.name()
-                      + "' references it through '"
-                      + name
-                      + "' (ON DELETE RESTRICT)",
-                  to.name(),
-                  target,
-                  null);
+              throw to.refused(
+                  new ConstraintViolationException(
+                      "cannot delete "
+                          + Index.describe(target)
+                          + " from table '"
+                          + to.name()
+                          + "': row "
+                          + Index.describe(source)
+                          + " of table '"
+                          + from.name()
+                          + "' references it through '"
+                          + name
+                          + "' (ON DELETE RESTRICT)",
+                      to.name(),
+                      target,
+                      null));
             }
           }
         }

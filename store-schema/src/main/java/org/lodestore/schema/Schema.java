@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
+import org.lodestore.core.DatabaseListener;
 import org.lodestore.core.FeedChange;
 import org.lodestore.core.FeedEntry;
 import org.lodestore.core.InvalidStateException;
@@ -349,12 +350,39 @@ public abstract class Schema implements Attachable {
   }
 
   /**
+   * The set tables of this schema, in declaration order.
+   *
+   * @return them
+   */
+  public final List<SchemaSetTable<?, ?>> setTables() {
+    return Collections.unmodifiableList(setTables);
+  }
+
+  /**
    * The database this schema is attached to.
    *
    * @return the database, or null before attach
    */
   public final Database database() {
     return db;
+  }
+
+  /**
+   * Tells the database's listener that a write is refused with {@code error} (see {@link
+   * OwnerAccess#writeRefused}), which the caller then throws.
+   *
+   * @return {@code error}
+   */
+  final <E extends ConstraintViolationException> E refused(final E error) {
+    final OwnerAccess owner = access;
+    if (owner == null) {
+      return error;
+    }
+    return owner.writeRefused(
+        error instanceof UniqueViolationException
+            ? DatabaseListener.Refusal.UNIQUE
+            : DatabaseListener.Refusal.CONSTRAINT,
+        error);
   }
 
   /**

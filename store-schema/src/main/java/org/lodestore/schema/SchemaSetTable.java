@@ -226,6 +226,18 @@ public final class SchemaSetTable<K, M> {
   }
 
   /**
+   * Iterates the (key, member) pairs of the keys in {@code range}, in key then member order (every
+   * pair of the table with {@code KeyRange.all()}).
+   *
+   * @param txn the transaction
+   * @param range which keys, direction, offset, limit
+   * @return a cursor of (key, member); close it
+   */
+  public Cursor<K, M> select(final Txn txn, final KeyRange<K> range) {
+    return bound().select(txn, range);
+  }
+
+  /**
    * The number of (key, member) pairs, in O(1).
    *
    * @param txn the transaction

@@ -326,9 +326,19 @@ public class SchemaTable<K, V> {
     this.table = opened;
   }
 
-  /** The schema that declared this table. */
-  final Schema schema() {
+  /**
+   * The schema that declared this table (tools that check a table with its schema, such as
+   * store-testing's table assertions, find it here).
+   *
+   * @return the schema, or null before it is declared
+   */
+  public final Schema schema() {
     return schema;
+  }
+
+  /** Reports a refused write of this table to the database's listener; returns {@code error}. */
+  final <E extends ConstraintViolationException> E refused(final E error) {
+    return schema == null ? error : schema.refused(error);
   }
 
   /**

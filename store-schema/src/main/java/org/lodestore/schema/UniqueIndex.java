@@ -148,8 +148,9 @@ public final class UniqueIndex<I, K, V> extends Index<I, K, V> {
   void checkUnique(final Txn txn, final K key, final I indexKey) {
     final K holder = entries.get(txn, indexKey);
     if (holder != null && !samePrimary(holder, key)) {
-      throw new UniqueViolationException(
-          table.name(), key, name, describe(indexKey), describe(holder));
+      throw table.refused(
+          new UniqueViolationException(
+              table.name(), key, name, describe(indexKey), describe(holder)));
     }
   }
 

@@ -29,6 +29,7 @@ import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.serializers.CborCodec;
 import org.lodestore.serializers.FlatBuffersCodec;
+import org.lodestore.testsupport.ChildJvm;
 
 /**
  * The persistent catalog and the evolution rules of {@link Schema}: what a reopen with another

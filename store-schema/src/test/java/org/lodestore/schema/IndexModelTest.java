@@ -35,6 +35,7 @@ import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.CborCodec;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * Model-based random test of automatic index maintenance: random put, insert, replace, update and

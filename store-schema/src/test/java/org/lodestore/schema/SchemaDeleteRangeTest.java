@@ -25,6 +25,7 @@ import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
 import org.lodestore.core.key.Tuple2KeyCodec;
 import org.lodestore.serializers.CborCodec;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * {@link SchemaTable#deleteRange} and {@link SchemaTable#getAll} / {@link UniqueIndex#getAll} on a

@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -41,12 +45,21 @@ import org.lodestore.schema.Schema;
  * <p>Parameters it resolves, in test and lifecycle methods: {@link Database} (one per test, the
  * same object for every parameter of that test) and the {@link AttachSchema} class (attached once
  * per test). The database is opened with {@link Durability#NO_SYNC}: a test needs no fsync, and the
- * directory is thrown away.
+ * directory is thrown away. The directories are made in {@code java.io.tmpdir}, or in the directory
+ * the system property {@value #DIR_PROPERTY} names (e.g. a tmpfs).
+ *
+ * <p>{@link Fixture} resources (on the class, then on the method) are loaded into the attached
+ * schema before each test, through the schema ({@link Fixtures}); {@link TableAssertions} compares
+ * tables with expected rows afterwards.
  */
-public final class LodestoreExtension implements ParameterResolver, AfterEachCallback {
+public final class LodestoreExtension
+    implements ParameterResolver, BeforeEachCallback, AfterEachCallback {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(LodestoreExtension.class);
+
+  /** The system property naming the directory in which test databases are made. */
+  public static final String DIR_PROPERTY = "lodestore.test.dir";
 
   /** Creates the extension; JUnit does, for {@code @ExtendWith(LodestoreExtension.class)}. */
   public LodestoreExtension() {}
@@ -67,6 +80,39 @@ public final class LodestoreExtension implements ParameterResolver, AfterEachCal
       return opened.db;
     }
     return opened.schema(schemaClass(context).orElseThrow());
+  }
+
+  /**
+   * Attaches the schema and loads the test's {@link Fixture} resources, if it has any.
+   *
+   * @param context the test's context
+   * @throws ExtensionConfigurationException if there are fixtures but no {@link AttachSchema}
+   * @throws FixtureException if a fixture cannot be loaded (the test fails with it)
+   */
+  @Override
+  public void beforeEach(final ExtensionContext context) {
+    final List<String> fixtures = new ArrayList<>();
+    context
+        .getTestClass()
+        .flatMap(c -> AnnotationSupport.findAnnotation(c, Fixture.class))
+        .ifPresent(f -> fixtures.addAll(List.of(f.value())));
+    context
+        .getTestMethod()
+        .flatMap(m -> AnnotationSupport.findAnnotation(m, Fixture.class))
+        .ifPresent(f -> fixtures.addAll(List.of(f.value())));
+    if (fixtures.isEmpty()) {
+      return;
+    }
+    final Class<? extends Schema> type =
+        schemaClass(context)
+            .orElseThrow(
+                () ->
+                    new ExtensionConfigurationException(
+                        "@Fixture needs @AttachSchema: the schema whose tables the rows go to"));
+    final Schema schema = opened(context).schema(type);
+    for (final String fixture : fixtures) {
+      Fixtures.load(schema, fixture);
+    }
   }
 
   @Override
@@ -110,7 +156,12 @@ public final class LodestoreExtension implements ParameterResolver, AfterEachCal
 
     static Opened open() {
       try {
-        final Path dir = Files.createTempDirectory("lodestore-test-");
+        final String root = System.getProperty(DIR_PROPERTY);
+        final Path dir =
+            root == null || root.isBlank()
+                ? Files.createTempDirectory("lodestore-test-")
+                : Files.createTempDirectory(
+                    Files.createDirectories(Path.of(root)), "lodestore-test-");
         return new Opened(
             dir,
             Database.open(

@@ -1,6 +1,8 @@
 package org.lodestore.benchmarks.peer;
 
 import com.google.flatbuffers.FlatBufferBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import org.lodestore.core.Txn;
 import org.lodestore.core.ValueChecksum;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2;
+import org.lodestore.micrometer.LodestoreMetrics;
 import org.lodestore.schema.MultiIndex;
 import org.lodestore.schema.Schema;
 import org.lodestore.schema.SchemaTable;
@@ -43,6 +46,10 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * <p>Both tables are declared without value checksums (FlatBuffers' default), or with {@code
  * ValueChecksum.CRC32C} when {@link StoreOptions#valueChecksums()} asks (then every get and every
  * scanned row is checked with one CRC pass before its view is handed out).
+ *
+ * <p>With {@link StoreOptions#metrics()} the database has store-micrometer's {@link
+ * LodestoreMetrics} as its listener (its defaults: reads timed one in 16), bound to a {@link
+ * SimpleMeterRegistry} and watching the schema, as a service would run it.
  */
 final class LodestoreFbAdapter implements StoreAdapter {
 
@@ -90,6 +97,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
   private final Database db;
   private final MarketSchema schema;
 
+  /** The metrics' registry with {@link StoreOptions#metrics()}, else null. */
+  private final MeterRegistry registry;
+
   /** The schema's value codecs: thread-safe (a builder per thread), shared with every handle. */
   private final FlatBuffersCodec<MarketFb> marketValues;
 
@@ -108,7 +118,15 @@ final class LodestoreFbAdapter implements StoreAdapter {
     owner = true;
     marketValues = FlatBuffersCodec.of(MarketFb::getRootAsMarketFb, MarketFb::new);
     tickValues = FlatBuffersCodec.of(TickFb::getRootAsTickFb, TickFb::new);
-    db = Lodestores.open(dir, options);
+    LodestoreMetrics metrics = null;
+    if (options.metrics()) {
+      metrics = new LodestoreMetrics("bench");
+      registry = new SimpleMeterRegistry();
+      metrics.bindTo(registry);
+    } else {
+      registry = null;
+    }
+    db = Lodestores.open(dir, options, metrics);
     try {
       schema =
           db.attach(
@@ -117,6 +135,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
                   tickValues,
                   options.indexes(),
                   options.valueChecksums() ? ValueChecksum.CRC32C : ValueChecksum.NONE));
+      if (metrics != null) {
+        metrics.watch(schema);
+      }
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -127,6 +148,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
     owner = false;
     db = shared.db;
     schema = shared.schema;
+    registry = shared.registry;
     marketValues = shared.marketValues;
     tickValues = shared.tickValues;
   }
@@ -144,6 +166,11 @@ final class LodestoreFbAdapter implements StoreAdapter {
   @Override
   public Impl impl() {
     return Impl.LODESTORE_FB;
+  }
+
+  /** The registry the database's metrics go to; null without {@link StoreOptions#metrics()}. */
+  MeterRegistry registry() {
+    return registry;
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
 import org.lodestore.core.Database;
+import org.lodestore.core.DatabaseListener;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
 import org.lodestore.core.Txn;
@@ -49,13 +50,22 @@ final class Lodestores {
    * with whatever the library does by default for them (group commit, where it has it).
    */
   static Database open(Path dir, StoreOptions options) {
+    return open(dir, options, null);
+  }
+
+  /** As {@link #open(Path, StoreOptions)}, with {@code listener} if not null. */
+  static Database open(Path dir, StoreOptions options, DatabaseListener listener) {
     Durability durability =
         switch (options.sync()) {
           case SYNC -> Durability.SYNC;
           case META_NO_SYNC -> Durability.NO_META_SYNC;
           case NO_SYNC -> Durability.NO_SYNC;
         };
-    return Database.open(dir, DatabaseOptions.builder().durability(durability).build());
+    DatabaseOptions.Builder builder = DatabaseOptions.builder().durability(durability);
+    if (listener != null) {
+      builder.listener(listener);
+    }
+    return Database.open(dir, builder.build());
   }
 
   /** One row of a batched load. */

@@ -10,9 +10,13 @@ package org.lodestore.benchmarks.peer;
  * @param valueChecksums whether {@code lodestore-fb} declares its FlatBuffers tables with value
  *     checksums ({@code ValueChecksum.CRC32C}); ignored by every other implementation (measured by
  *     {@code ValueChecksumBenchmark})
+ * @param metrics whether {@code lodestore-fb} opens its database with store-micrometer's {@code
+ *     LodestoreMetrics} as its listener, bound to a {@code SimpleMeterRegistry} with the map,
+ *     reader and row gauges; ignored by every other implementation (measured by {@code
+ *     MetricsBenchmark})
  */
 public record StoreOptions(
-    SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums) {
+    SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums, boolean metrics) {
   /** Validates the values. */
   public StoreOptions {
     if (indexes < 0 || indexes > 2) {
@@ -20,8 +24,13 @@ public record StoreOptions(
     }
   }
 
-  /** Options without value checksums (every workload of the comparison). */
+  /** Options without metrics. */
+  public StoreOptions(SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums) {
+    this(sync, indexes, expectedMarkets, valueChecksums, false);
+  }
+
+  /** Options without value checksums and metrics (every workload of the comparison). */
   public StoreOptions(SyncMode sync, int indexes, long expectedMarkets) {
-    this(sync, indexes, expectedMarkets, false);
+    this(sync, indexes, expectedMarkets, false, false);
   }
 }

@@ -3,6 +3,7 @@ package org.lodestore.benchmarks.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,37 @@ class StoreAdapterTest {
     try (StoreAdapter reopened =
         impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets(), true))) {
       checkReads(impl, reopened);
+    }
+  }
+
+  /**
+   * {@code lodestore-fb} as {@code MetricsBenchmark} runs it with {@code metrics=on}: the same
+   * results, and the metrics listener really records (reads, commits, the row gauge).
+   */
+  @org.junit.jupiter.api.Test
+  void lodestoreFb_withMetrics_returnsTheModelsResults_andRecordsThem() {
+    Impl impl = Impl.LODESTORE_FB;
+    try (StoreAdapter store =
+        impl.open(dir, new StoreOptions(SyncMode.NO_SYNC, 2, DATA.markets(), false, true))) {
+      MeterRegistry registry = ((LodestoreFbAdapter) store).registry();
+      assertThat(registry).isNotNull();
+      store.loadMarkets(DATA);
+      store.loadTicks(DATA);
+      double commits = registry.get("lodestore.txn.commits").functionCounter().count();
+      assertThat(commits).as("the loads' commits").isPositive();
+      double reads = registry.get("lodestore.txn.reads").functionCounter().count();
+      checkReads(impl, store);
+      assertThat(registry.get("lodestore.txn.reads").functionCounter().count() - reads)
+          .as("a read transaction per get")
+          .isGreaterThanOrEqualTo(402);
+      store.insert(List.of(DATA.market(DATA.markets())));
+      assertThat(registry.get("lodestore.txn.commits").functionCounter().count())
+          .isEqualTo(commits + 1);
+      assertThat(registry.get("lodestore.table.rows").tag("table", "market").gauge().value())
+          .isEqualTo(DATA.markets() + 1);
+    }
+    try (StoreAdapter plain = impl.open(dir, new StoreOptions(SyncMode.SYNC, 2, DATA.markets()))) {
+      assertThat(((LodestoreFbAdapter) plain).registry()).as("metrics off").isNull();
     }
   }
 

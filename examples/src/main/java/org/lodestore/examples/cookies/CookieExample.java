@@ -75,64 +75,82 @@ public final class CookieExample {
    * @return what the example found
    */
   public static Result run(final Path dir, final int users, final PrintStream out) {
+    checkUsers(users);
+    try (Database db = Database.open(dir)) {
+      return run(db, users, out);
+    }
+  }
+
+  /**
+   * Runs the simulation, on an open database (a test's, say); {@link #run(Path, int, PrintStream)}
+   * opens one and runs this.
+   *
+   * @param db an open database; the example attaches its schema
+   * @param users how many users log in, a multiple of 20
+   * @param out where to print
+   * @return what the example found
+   */
+  public static Result run(final Database db, final int users, final PrintStream out) {
+    checkUsers(users);
+    final CookieStore store = new CookieStore(db, MAX_AGE);
+    final Duration step = SPAN.dividedBy(users);
+    final List<Cookie> cookies = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      cookies.add(store.storeOnLogin(T0.plus(step.multipliedBy(u)), authid(u), "user", "ticket"));
+    }
+    final Instant end = T0.plus(SPAN);
+    // every tenth user logs in again just before the end: the new cookie replaces the old
+    final List<Cookie> renewed = new ArrayList<>();
+    for (int u = 0; u < users; u += 10) {
+      renewed.add(store.storeOnLogin(end.minusSeconds(60), authid(u), "user", "ticket"));
+    }
+    final long stored = store.count();
+    out.printf(
+        "%,d logins by %,d users over %s: %,d cookies stored (one per user)%n",
+        users + users / 10, users, SPAN, stored);
+
+    // requests at the end: user 0's first cookie was replaced, user 1's has expired (logged in
+    // at T0, max age 1h), the last user's is fresh
+    final boolean freshFound = store.lookup(end, cookies.get(users - 1).cookieId()).isPresent();
+    final boolean expiredFound = store.lookup(end, cookies.get(1).cookieId()).isPresent();
+    final boolean replacedFound = store.lookup(end, cookies.get(0).cookieId()).isPresent();
+    final boolean renewedFound = store.lookup(end, renewed.get(0).cookieId()).isPresent();
+    out.printf(
+        "lookup on request: fresh cookie %s, expired cookie %s, replaced cookie %s, renewed"
+            + " cookie %s%n",
+        found(freshFound), found(expiredFound), found(replacedFound), found(renewedFound));
+
+    // user users/2 + 1 logged in just under an hour before the end; a request now keeps their
+    // cookie alive for another hour (its by_modified entry moves to now)
+    final Cookie active = cookies.get(users / 2 + 1);
+    final boolean touched = store.touch(end, active.cookieId());
+
+    final int purged = store.purgeExpired(end);
+    final long remaining = store.count();
+    final boolean consistent = store.indexesConsistent();
+    final boolean touchedLater =
+        store.lookup(end.plus(Duration.ofMinutes(30)), active.cookieId()).isPresent();
+    out.printf(
+        "purge at %s (cut-off %s, through the by_modified index): %,d expired cookies deleted,"
+            + " %,d left; table and indexes agree: %s%n",
+        end, end.minus(MAX_AGE), purged, remaining, consistent);
+    out.printf("cookie used at the end: still valid 30 minutes later: %s%n", touchedLater);
+    return new Result(
+        stored,
+        freshFound,
+        expiredFound,
+        replacedFound,
+        renewedFound,
+        touched,
+        touchedLater,
+        purged,
+        remaining,
+        consistent);
+  }
+
+  private static void checkUsers(final int users) {
     if (users <= 0 || users % 20 != 0) {
       throw new IllegalArgumentException("users must be a positive multiple of 20: " + users);
-    }
-    try (Database db = Database.open(dir)) {
-      final CookieStore store = new CookieStore(db, MAX_AGE);
-      final Duration step = SPAN.dividedBy(users);
-      final List<Cookie> cookies = new ArrayList<>();
-      for (int u = 0; u < users; u++) {
-        cookies.add(store.storeOnLogin(T0.plus(step.multipliedBy(u)), authid(u), "user", "ticket"));
-      }
-      final Instant end = T0.plus(SPAN);
-      // every tenth user logs in again just before the end: the new cookie replaces the old
-      final List<Cookie> renewed = new ArrayList<>();
-      for (int u = 0; u < users; u += 10) {
-        renewed.add(store.storeOnLogin(end.minusSeconds(60), authid(u), "user", "ticket"));
-      }
-      final long stored = store.count();
-      out.printf(
-          "%,d logins by %,d users over %s: %,d cookies stored (one per user)%n",
-          users + users / 10, users, SPAN, stored);
-
-      // requests at the end: user 0's first cookie was replaced, user 1's has expired (logged in
-      // at T0, max age 1h), the last user's is fresh
-      final boolean freshFound = store.lookup(end, cookies.get(users - 1).cookieId()).isPresent();
-      final boolean expiredFound = store.lookup(end, cookies.get(1).cookieId()).isPresent();
-      final boolean replacedFound = store.lookup(end, cookies.get(0).cookieId()).isPresent();
-      final boolean renewedFound = store.lookup(end, renewed.get(0).cookieId()).isPresent();
-      out.printf(
-          "lookup on request: fresh cookie %s, expired cookie %s, replaced cookie %s, renewed"
-              + " cookie %s%n",
-          found(freshFound), found(expiredFound), found(replacedFound), found(renewedFound));
-
-      // user users/2 + 1 logged in just under an hour before the end; a request now keeps their
-      // cookie alive for another hour (its by_modified entry moves to now)
-      final Cookie active = cookies.get(users / 2 + 1);
-      final boolean touched = store.touch(end, active.cookieId());
-
-      final int purged = store.purgeExpired(end);
-      final long remaining = store.count();
-      final boolean consistent = store.indexesConsistent();
-      final boolean touchedLater =
-          store.lookup(end.plus(Duration.ofMinutes(30)), active.cookieId()).isPresent();
-      out.printf(
-          "purge at %s (cut-off %s, through the by_modified index): %,d expired cookies deleted,"
-              + " %,d left; table and indexes agree: %s%n",
-          end, end.minus(MAX_AGE), purged, remaining, consistent);
-      out.printf("cookie used at the end: still valid 30 minutes later: %s%n", touchedLater);
-      return new Result(
-          stored,
-          freshFound,
-          expiredFound,
-          replacedFound,
-          renewedFound,
-          touched,
-          touchedLater,
-          purged,
-          remaining,
-          consistent);
     }
   }
 

@@ -75,95 +75,106 @@ public final class HrExample {
    */
   public static Result run(final Path dir, final PrintStream out) {
     try (Database db = Database.open(dir)) {
-      final HrSchema hr = db.attach(new HrSchema());
-      final UUID acme = UUID.randomUUID();
-      final UUID globex = UUID.randomUUID();
-      final UUID bob = UUID.randomUUID();
-      db.write(
-          txn -> {
-            hr.companies.put(txn, acme, new Company("Acme", "US"));
-            hr.companies.put(txn, globex, new Company("Globex", "DE"));
-            hire(txn, hr, acme, "alice@acme.com", "Alice Archer", "CTO");
-            hr.employees.put(txn, bob, new Employee(acme, "bob@acme.com", "Bob Baker", "Engineer"));
-            hire(txn, hr, acme, "dave@acme.com", "Dave Dunn", "Engineer");
-            hire(txn, hr, globex, "erin@globex.com", "Erin Ember", "CEO");
-          });
-
-      final List<String> acmeStaff = db.readAndGet(txn -> staff(txn, hr, acme));
-      final List<String> globexStaff = db.readAndGet(txn -> staff(txn, hr, globex));
-      out.println("Acme (by_company index): " + acmeStaff);
-      out.println("Globex (by_company index): " + globexStaff);
-      final String bobByEmail =
-          db.readAndGet(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
-      out.println("bob@acme.com (by_email unique index): " + bobByEmail);
-
-      // a duplicate e-mail is refused before anything is written: catch it and the transaction
-      // goes on with the tables and indexes exactly as they were; the other hire is kept
-      final long before = db.readAndGet(hr.employees::count);
-      final String[] refused = new String[1];
-      final UUID carol = UUID.randomUUID();
-      try (Txn txn = db.beginWrite()) {
-        hr.employees.put(
-            txn, carol, new Employee(acme, "carol@acme.com", "Carol Chen", "Designer"));
-        try {
-          hire(txn, hr, globex, "alice@acme.com", "Alice Impostor", "Intern");
-        } catch (UniqueViolationException e) {
-          refused[0] = e.getMessage();
-        }
-        txn.commit();
-      }
-      out.println("duplicate e-mail refused: " + refused[0]);
-      final long after = db.readAndGet(hr.employees::count);
-      final long emails = db.readAndGet(hr.employeeByEmail::count);
-      final boolean carolHired = db.readAndGet(txn -> hr.employees.contains(txn, carol));
-      out.printf(
-          "employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
-          before, after, carolHired, emails);
-
-      // the reference to companies is checked: an employee of a company that does not exist
-      String unknownCompany = null;
-      try {
-        db.write(txn -> hire(txn, hr, UUID.randomUUID(), "zed@nowhere.com", "Zed", "Ghost"));
-      } catch (ConstraintViolationException e) {
-        unknownCompany = e.getMessage();
-      }
-      out.println("employee of a missing company refused: " + unknownCompany);
-
-      // Bob moves to Globex with a new e-mail: both index entries move in the same transaction
-      db.write(
-          txn ->
-              hr.employees.update(
-                  txn, bob, e -> new Employee(globex, "bob@globex.com", e.name(), e.title())));
-      final List<String> afterMove = db.readAndGet(txn -> staff(txn, hr, globex));
-      final boolean oldEmailFree =
-          db.readAndGet(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
-      out.println(
-          "Globex after Bob moved: " + afterMove + "; bob@acme.com free again: " + oldEmailFree);
-
-      // paging through an index: 2 at a time, with whether more are left
-      final Page<Row<UUID, Employee>> page =
-          db.readAndGet(txn -> hr.employeesByCompany.page(txn, acme, 0, 2));
-      final List<String> firstPage = new ArrayList<>();
-      for (final Row<UUID, Employee> row : page.rows()) {
-        firstPage.add(row.value().name());
-      }
-      out.println("Acme, page 1 of size 2: " + firstPage + (page.moreAvailable() ? " (more)" : ""));
-
-      return new Result(
-          acmeStaff,
-          globexStaff,
-          bobByEmail,
-          refused[0],
-          before,
-          after,
-          emails,
-          carolHired,
-          unknownCompany,
-          afterMove,
-          oldEmailFree,
-          firstPage,
-          page.moreAvailable());
+      return run(db, out);
     }
+  }
+
+  /**
+   * Writes the data and runs the queries, printing what they find, on an open database (a test's,
+   * say); {@link #run(Path, PrintStream)} opens one and runs this.
+   *
+   * @param db an open database; the example attaches its schema
+   * @param out where to print
+   * @return what the example found
+   */
+  public static Result run(final Database db, final PrintStream out) {
+    final HrSchema hr = db.attach(new HrSchema());
+    final UUID acme = UUID.randomUUID();
+    final UUID globex = UUID.randomUUID();
+    final UUID bob = UUID.randomUUID();
+    db.write(
+        txn -> {
+          hr.companies.put(txn, acme, new Company("Acme", "US"));
+          hr.companies.put(txn, globex, new Company("Globex", "DE"));
+          hire(txn, hr, acme, "alice@acme.com", "Alice Archer", "CTO");
+          hr.employees.put(txn, bob, new Employee(acme, "bob@acme.com", "Bob Baker", "Engineer"));
+          hire(txn, hr, acme, "dave@acme.com", "Dave Dunn", "Engineer");
+          hire(txn, hr, globex, "erin@globex.com", "Erin Ember", "CEO");
+        });
+
+    final List<String> acmeStaff = db.readAndGet(txn -> staff(txn, hr, acme));
+    final List<String> globexStaff = db.readAndGet(txn -> staff(txn, hr, globex));
+    out.println("Acme (by_company index): " + acmeStaff);
+    out.println("Globex (by_company index): " + globexStaff);
+    final String bobByEmail =
+        db.readAndGet(txn -> hr.employeeByEmail.get(txn, "bob@acme.com").name());
+    out.println("bob@acme.com (by_email unique index): " + bobByEmail);
+
+    // a duplicate e-mail is refused before anything is written: catch it and the transaction
+    // goes on with the tables and indexes exactly as they were; the other hire is kept
+    final long before = db.readAndGet(hr.employees::count);
+    final String[] refused = new String[1];
+    final UUID carol = UUID.randomUUID();
+    try (Txn txn = db.beginWrite()) {
+      hr.employees.put(txn, carol, new Employee(acme, "carol@acme.com", "Carol Chen", "Designer"));
+      try {
+        hire(txn, hr, globex, "alice@acme.com", "Alice Impostor", "Intern");
+      } catch (UniqueViolationException e) {
+        refused[0] = e.getMessage();
+      }
+      txn.commit();
+    }
+    out.println("duplicate e-mail refused: " + refused[0]);
+    final long after = db.readAndGet(hr.employees::count);
+    final long emails = db.readAndGet(hr.employeeByEmail::count);
+    final boolean carolHired = db.readAndGet(txn -> hr.employees.contains(txn, carol));
+    out.printf(
+        "employees: %d before, %d after (Carol hired: %s), e-mail index entries: %d%n",
+        before, after, carolHired, emails);
+
+    // the reference to companies is checked: an employee of a company that does not exist
+    String unknownCompany = null;
+    try {
+      db.write(txn -> hire(txn, hr, UUID.randomUUID(), "zed@nowhere.com", "Zed", "Ghost"));
+    } catch (ConstraintViolationException e) {
+      unknownCompany = e.getMessage();
+    }
+    out.println("employee of a missing company refused: " + unknownCompany);
+
+    // Bob moves to Globex with a new e-mail: both index entries move in the same transaction
+    db.write(
+        txn ->
+            hr.employees.update(
+                txn, bob, e -> new Employee(globex, "bob@globex.com", e.name(), e.title())));
+    final List<String> afterMove = db.readAndGet(txn -> staff(txn, hr, globex));
+    final boolean oldEmailFree =
+        db.readAndGet(txn -> !hr.employeeByEmail.contains(txn, "bob@acme.com"));
+    out.println(
+        "Globex after Bob moved: " + afterMove + "; bob@acme.com free again: " + oldEmailFree);
+
+    // paging through an index: 2 at a time, with whether more are left
+    final Page<Row<UUID, Employee>> page =
+        db.readAndGet(txn -> hr.employeesByCompany.page(txn, acme, 0, 2));
+    final List<String> firstPage = new ArrayList<>();
+    for (final Row<UUID, Employee> row : page.rows()) {
+      firstPage.add(row.value().name());
+    }
+    out.println("Acme, page 1 of size 2: " + firstPage + (page.moreAvailable() ? " (more)" : ""));
+
+    return new Result(
+        acmeStaff,
+        globexStaff,
+        bobByEmail,
+        refused[0],
+        before,
+        after,
+        emails,
+        carolHired,
+        unknownCompany,
+        afterMove,
+        oldEmailFree,
+        firstPage,
+        page.moreAvailable());
   }
 
   private static void hire(

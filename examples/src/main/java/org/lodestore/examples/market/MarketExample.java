@@ -136,29 +136,42 @@ public final class MarketExample {
    */
   public static Result run(final Path dir, final Volume volume, final PrintStream out) {
     try (Database db = Database.open(dir)) {
-      final MarketSchema s = db.attach(new MarketSchema());
-      final List<UUID> exchanges = new ArrayList<>();
-      final List<UUID> pairs = new ArrayList<>();
-      final List<UUID> markets = new ArrayList<>();
-      db.write(txn -> writeReferenceData(txn, s, volume, exchanges, pairs, markets));
-      long trades = 0;
-      for (int k = 0; k < markets.size(); k++) {
-        final int index = k;
-        // one transaction per market's series: all or nothing, and one commit instead of thousands.
-        // writeAndGet may run the function again after growing the map, so it only returns a count
-        trades += db.writeAndGet(txn -> writeSeries(txn, s, volume, markets, index));
-      }
-      out.printf(
-          "wrote %d exchanges, %d pairs, %d markets, %,d ticks (twice: per market and by time),"
-              + " %,d trades%n",
-          volume.exchanges(),
-          volume.pairs(),
-          markets.size(),
-          (long) markets.size() * volume.ticksPerMarket(),
-          trades);
-      try (Txn txn = db.beginRead()) {
-        return query(txn, s, volume, exchanges, pairs, markets, trades, out);
-      }
+      return run(db, volume, out);
+    }
+  }
+
+  /**
+   * Writes the data and runs the queries, printing what they find, on an open database (a test's,
+   * say); {@link #run(Path, Volume, PrintStream)} opens one and runs this.
+   *
+   * @param db an open database; the example attaches its schema
+   * @param volume how much to write
+   * @param out where to print
+   * @return what the queries found
+   */
+  public static Result run(final Database db, final Volume volume, final PrintStream out) {
+    final MarketSchema s = db.attach(new MarketSchema());
+    final List<UUID> exchanges = new ArrayList<>();
+    final List<UUID> pairs = new ArrayList<>();
+    final List<UUID> markets = new ArrayList<>();
+    db.write(txn -> writeReferenceData(txn, s, volume, exchanges, pairs, markets));
+    long trades = 0;
+    for (int k = 0; k < markets.size(); k++) {
+      final int index = k;
+      // one transaction per market's series: all or nothing, and one commit instead of thousands.
+      // writeAndGet may run the function again after growing the map, so it only returns a count
+      trades += db.writeAndGet(txn -> writeSeries(txn, s, volume, markets, index));
+    }
+    out.printf(
+        "wrote %d exchanges, %d pairs, %d markets, %,d ticks (twice: per market and by time),"
+            + " %,d trades%n",
+        volume.exchanges(),
+        volume.pairs(),
+        markets.size(),
+        (long) markets.size() * volume.ticksPerMarket(),
+        trades);
+    try (Txn txn = db.beginRead()) {
+      return query(txn, s, volume, exchanges, pairs, markets, trades, out);
     }
   }
 

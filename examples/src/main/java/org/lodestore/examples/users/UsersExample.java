@@ -114,43 +114,56 @@ public final class UsersExample {
    */
   public static Result run(final Path dir, final int users, final PrintStream out) {
     try (Database db = Database.open(dir)) {
-      final UserSchema s = db.attach(new UserSchema());
-      db.write(
-          txn -> {
-            for (int u = 0; u < users; u++) {
-              s.users.put(txn, oid(u), user(u)); // four indexes updated with each put
-            }
-          });
-      // user u logs in (u % 4) + 1 times; even users verify their e-mail on the first login.
-      // The mutators read and write the counter inside the write transaction: no lost update.
-      db.write(
-          txn -> {
-            for (int u = 0; u < users; u++) {
-              for (int i = 0; i <= u % 4; i++) {
-                s.logins.increment(txn, oid(u), 1);
-              }
-              if (u % 2 == 0) {
-                s.flags.setBit(txn, oid(u), UserSchema.VERIFIED_BIT);
-              }
-            }
-          });
-      out.printf("%,d users written, with 4 indexes and 2 counter tables%n", users);
+      return run(db, users, out);
+    }
+  }
 
-      final UUID intruder = UUID.randomUUID();
-      boolean refused = false;
-      try {
-        db.write(
-            txn ->
-                s.users.put(txn, intruder, new User("Mallory", "user7@example.com", "NL", 30, T0)));
-      } catch (UniqueViolationException e) {
-        refused = true;
-        out.println("second account for user7@example.com refused: " + e.getMessage());
-      }
-      final boolean duplicateRefused = refused;
+  /**
+   * Writes the users, simulates their logins, and runs the queries, on an open database (a test's,
+   * say); {@link #run(Path, int, PrintStream)} opens one and runs this.
+   *
+   * @param db an open database; the example attaches its schema
+   * @param users how many users
+   * @param out where to print
+   * @return what the example found
+   */
+  public static Result run(final Database db, final int users, final PrintStream out) {
+    final UserSchema s = db.attach(new UserSchema());
+    db.write(
+        txn -> {
+          for (int u = 0; u < users; u++) {
+            s.users.put(txn, oid(u), user(u)); // four indexes updated with each put
+          }
+        });
+    // user u logs in (u % 4) + 1 times; even users verify their e-mail on the first login.
+    // The mutators read and write the counter inside the write transaction: no lost update.
+    db.write(
+        txn -> {
+          for (int u = 0; u < users; u++) {
+            for (int i = 0; i <= u % 4; i++) {
+              s.logins.increment(txn, oid(u), 1);
+            }
+            if (u % 2 == 0) {
+              s.flags.setBit(txn, oid(u), UserSchema.VERIFIED_BIT);
+            }
+          }
+        });
+    out.printf("%,d users written, with 4 indexes and 2 counter tables%n", users);
 
-      try (Txn txn = db.beginRead()) {
-        return query(txn, s, users, duplicateRefused, out);
-      }
+    final UUID intruder = UUID.randomUUID();
+    boolean refused = false;
+    try {
+      db.write(
+          txn ->
+              s.users.put(txn, intruder, new User("Mallory", "user7@example.com", "NL", 30, T0)));
+    } catch (UniqueViolationException e) {
+      refused = true;
+      out.println("second account for user7@example.com refused: " + e.getMessage());
+    }
+    final boolean duplicateRefused = refused;
+
+    try (Txn txn = db.beginRead()) {
+      return query(txn, s, users, duplicateRefused, out);
     }
   }
 

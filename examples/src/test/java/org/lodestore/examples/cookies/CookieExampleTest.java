@@ -5,21 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.lodestore.core.Database;
+import org.lodestore.testing.LodestoreExtension;
 
+/**
+ * Each test gets a fresh database from {@link LodestoreExtension}, which also fails it if the
+ * example left a transaction open.
+ */
+@ExtendWith(LodestoreExtension.class)
 class CookieExampleTest {
 
-  @TempDir Path dir;
-
   @Test
-  void run_200users_purgesExactlyTheExpiredCookies() {
+  void run_200users_purgesExactlyTheExpiredCookies(final Database db) {
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final CookieExample.Result r =
-        CookieExample.run(dir, 200, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        CookieExample.run(db, 200, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertThat(r.stored()).isEqualTo(200);
     assertThat(r.freshFound()).isTrue();
@@ -37,20 +40,18 @@ class CookieExampleTest {
   }
 
   @Test
-  void storeOnLogin_twice_replacesTheCookieAndFreesTheOldId() {
-    try (Database db = Database.open(dir)) {
-      final CookieStore store = new CookieStore(db, Duration.ofMinutes(10));
-      final Cookie first = store.storeOnLogin(CookieExample.T0, "ada", "admin", "ticket");
-      final Cookie second =
-          store.storeOnLogin(CookieExample.T0.plusSeconds(5), "ada", "admin", "ticket");
-      assertThat(store.lookup(CookieExample.T0.plusSeconds(6), first.cookieId())).isEmpty();
-      assertThat(store.lookup(CookieExample.T0.plusSeconds(6), second.cookieId()))
-          .hasValueSatisfying(c -> assertThat(c.authid()).isEqualTo("ada"));
-      assertThat(store.count()).isEqualTo(1);
-      assertThat(store.indexesConsistent()).isTrue();
-      assertThat(store.purgeExpired(CookieExample.T0.plus(Duration.ofMinutes(11)))).isEqualTo(1);
-      assertThat(store.count()).isZero();
-      assertThat(store.indexesConsistent()).isTrue();
-    }
+  void storeOnLogin_twice_replacesTheCookieAndFreesTheOldId(final Database db) {
+    final CookieStore store = new CookieStore(db, Duration.ofMinutes(10));
+    final Cookie first = store.storeOnLogin(CookieExample.T0, "ada", "admin", "ticket");
+    final Cookie second =
+        store.storeOnLogin(CookieExample.T0.plusSeconds(5), "ada", "admin", "ticket");
+    assertThat(store.lookup(CookieExample.T0.plusSeconds(6), first.cookieId())).isEmpty();
+    assertThat(store.lookup(CookieExample.T0.plusSeconds(6), second.cookieId()))
+        .hasValueSatisfying(c -> assertThat(c.authid()).isEqualTo("ada"));
+    assertThat(store.count()).isEqualTo(1);
+    assertThat(store.indexesConsistent()).isTrue();
+    assertThat(store.purgeExpired(CookieExample.T0.plus(Duration.ofMinutes(11)))).isEqualTo(1);
+    assertThat(store.count()).isZero();
+    assertThat(store.indexesConsistent()).isTrue();
   }
 }

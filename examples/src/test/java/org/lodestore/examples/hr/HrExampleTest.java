@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.lodestore.core.Database;
+import org.lodestore.testing.LodestoreExtension;
 
+/**
+ * Each test gets a fresh database from {@link LodestoreExtension}, which also fails it if the
+ * example left a transaction open.
+ */
+@ExtendWith(LodestoreExtension.class)
 class HrExampleTest {
 
-  @TempDir Path dir;
-
   @Test
-  void run_findsStaffThroughIndexes_andRefusedWritesChangeNothing() {
+  void run_findsStaffThroughIndexes_andRefusedWritesChangeNothing(final Database db) {
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final HrExample.Result r =
-        HrExample.run(dir, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        HrExample.run(db, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertThat(r.acmeStaff()).containsExactly("Alice Archer", "Bob Baker", "Dave Dunn");
     assertThat(r.globexStaff()).containsExactly("Erin Ember");

@@ -5,26 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.lodestore.core.Database;
+import org.lodestore.testing.LodestoreExtension;
 
+/**
+ * Each test gets a fresh database from {@link LodestoreExtension}, which also fails it if the
+ * example left a transaction open.
+ */
+@ExtendWith(LodestoreExtension.class)
 class MarketExampleTest {
 
-  @TempDir Path dir;
-
   @Test
-  void run_smallVolume_answersEveryQueryExactly() {
+  void run_smallVolume_answersEveryQueryExactly(final Database db) {
     // 2 exchanges x 3 pairs = 6 markets, 3 minutes of ticks, a trade every 10 s
     final MarketExample.Volume volume = new MarketExample.Volume(2, 3, 180, Duration.ofSeconds(10));
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final MarketExample.Result r =
-        MarketExample.run(dir, volume, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        MarketExample.run(db, volume, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertThat(r.markets()).isEqualTo(6);
     assertThat(r.ticks()).isEqualTo(6 * 180);

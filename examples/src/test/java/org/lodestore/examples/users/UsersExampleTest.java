@@ -5,25 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.lodestore.core.Database;
+import org.lodestore.testing.LodestoreExtension;
 
+/**
+ * Each test gets a fresh database from {@link LodestoreExtension}, which also fails it if the
+ * example left a transaction open.
+ */
+@ExtendWith(LodestoreExtension.class)
 class UsersExampleTest {
 
   private static final int USERS = 100;
 
-  @TempDir Path dir;
-
   @Test
-  void run_everyIndexKindAnswersLikeAScanOfTheData() {
+  void run_everyIndexKindAnswersLikeAScanOfTheData(final Database db) {
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
     final UsersExample.Result r =
-        UsersExample.run(dir, USERS, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        UsersExample.run(db, USERS, new PrintStream(printed, true, StandardCharsets.UTF_8));
     final List<User> all =
         IntStream.range(0, USERS).mapToObj(UsersExample::user).collect(Collectors.toList());
 

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.lodestore.core.TestSeed;
 import org.lodestore.core.TestText;
+import org.lodestore.testsupport.TestSeed;
 
 /**
  * The ordering contract every key codec must keep (DESIGN.md, "Keys: order-preserving encodings"):

@@ -11,7 +11,10 @@ public class KafkaFeedException extends LodestoreException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The topic concerned. */
   private final String topic;
+
+  /** The seq of the feed entry concerned, or -1. */
   private final long seq;
 
   /**

@@ -4,7 +4,7 @@ import org.lodestore.core.LodestoreException;
 
 /**
  * Shipping a change feed to Kafka, or following it from Kafka, failed: the message names the topic
- * and, where one is concerned, the feed entry's seq. A {@code Shipper} or {@code Follower} that
+ * and, where one is concerned, the feed entry's seq. A {@link Shipper} or {@link Follower} that
  * throws it (or reports it as its failure) has stopped.
  */
 public class KafkaFeedException extends LodestoreException {

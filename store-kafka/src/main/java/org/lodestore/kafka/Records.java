@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.lodestore.core.FeedEntry;
 
 /**
- * The change feed's form in a Kafka topic, shared by {@link Shipper} and {@code Follower}.
+ * The change feed's form in a Kafka topic, shared by {@link Shipper} and {@link Follower}.
  *
  * <pre>
  *  topic        one partition (0): the feed is one ordered log

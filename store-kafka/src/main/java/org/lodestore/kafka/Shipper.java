@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a database's change feed to a Kafka topic of one partition, exactly once and in order,
- * in Kafka transactions; a {@code Follower} reads it.
+ * in Kafka transactions; a {@link Follower} reads it.
  *
  * <pre>{@code
  * Database db = Database.open(dir, DatabaseOptions.builder()
@@ -314,7 +314,7 @@ public final class Shipper implements AutoCloseable {
       LOG.info("shipper of topic {}: the topic ends at seq {}, resuming there", topic, last);
     }
     synchronized (lock) {
-      shippedSeq = Math.max(last, 0);
+      shippedSeq = Math.max(last, shippedSeq); // what it committed stays committed
       resync = false;
       lock.notifyAll();
     }

@@ -1,7 +1,7 @@
 package org.lodestore.kafka;
 
 /**
- * A newer {@code Shipper} with the same transactional id started (on this machine or another) and
+ * A newer {@link Shipper} with the same transactional id started (on this machine or another) and
  * fenced this one: Kafka refuses its transactions, so it stopped. Nothing is lost: the newer one
  * resumes from what the topic holds.
  */

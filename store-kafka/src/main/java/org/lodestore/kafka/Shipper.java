@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +64,12 @@ import org.slf4j.LoggerFactory;
  *       #failure()} says why.
  * </ol>
  *
+ * <p><b>Semi-sync</b> ({@link Builder#semiSync(Duration)}): every {@code db.write} of this process
+ * returns only once its entry is committed in Kafka, so an acknowledged write survives the loss of
+ * this machine. It costs one Kafka transaction (a few round trips to the brokers, and their
+ * replication under {@code acks=all}) per group commit, waited for on the writer's thread; writes
+ * that arrive meanwhile share the next transaction.
+ *
  * <p>Thread-safe. One shipper per database and topic; the database must stay open while it runs.
  */
 public final class Shipper implements AutoCloseable {
@@ -87,6 +94,8 @@ public final class Shipper implements AutoCloseable {
   private final Duration retryBackoff;
   private final Duration pollInterval;
   private final Duration kafkaTimeout;
+  private final Duration semiSync;
+  private final LongConsumer commitWaiter;
 
   private final Object lock = new Object();
   private volatile boolean running;
@@ -97,7 +106,7 @@ public final class Shipper implements AutoCloseable {
   private volatile long records;
   private volatile long restarts;
   private KafkaProducer<byte[], byte[]> producer;
-  private Thread thread;
+  private volatile Thread thread;
   private boolean wake;
   private volatile boolean resync;
 
@@ -112,6 +121,7 @@ public final class Shipper implements AutoCloseable {
     this.retryBackoff = b.retryBackoff;
     this.pollInterval = b.pollInterval;
     this.kafkaTimeout = b.kafkaTimeout;
+    this.semiSync = b.semiSync;
     final Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "lodestore-shipper-" + topic);
@@ -132,6 +142,7 @@ public final class Shipper implements AutoCloseable {
     c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) kafkaTimeout.toMillis());
     c.putAll(b.clientConfig);
     this.consumerConfig = Map.copyOf(c);
+    this.commitWaiter = semiSync == null ? null : this::awaitForWriter;
   }
 
   /**
@@ -163,6 +174,9 @@ public final class Shipper implements AutoCloseable {
       started = true;
     }
     connect();
+    if (commitWaiter != null) {
+      db.feed().setCommitWaiter(commitWaiter);
+    }
     running = true;
     thread = new Thread(this::run, "lodestore-shipper " + topic);
     thread.setDaemon(true);
@@ -435,6 +449,36 @@ public final class Shipper implements AutoCloseable {
       lock.notifyAll();
     }
     closeProducer(Duration.ZERO);
+    // a semi-sync waiter stays until close(): writes fail fast instead of going on unconfirmed
+  }
+
+  private void clearCommitWaiter() {
+    if (commitWaiter != null && !db.isClosed()) {
+      db.feed().clearCommitWaiter(commitWaiter);
+    }
+  }
+
+  /** The semi-sync commit waiter: on a writer's thread, after its commit. */
+  private void awaitForWriter(final long seq) {
+    if (Thread.currentThread() == thread) {
+      // its own acknowledgement, grouped into a commit with users' writes: never wait for itself
+      return;
+    }
+    synchronized (lock) {
+      wake = true;
+      lock.notifyAll();
+    }
+    if (!awaitShipped(seq, semiSync)) {
+      throw new KafkaFeedException(
+          "the write was committed in "
+              + db.path()
+              + " but not confirmed in Kafka within "
+              + semiSync
+              + " (semi-sync); it will be shipped when Kafka answers",
+          topic,
+          seq,
+          null);
+    }
   }
 
   private void closeProducer(final Duration timeout) {
@@ -591,8 +635,8 @@ public final class Shipper implements AutoCloseable {
 
   /**
    * Stops shipping: the batch in flight is committed or aborted (an aborted one is shipped again by
-   * the next shipper), the producer closed. Idempotent. Entries committed meanwhile stay in the
-   * feed for the next shipper.
+   * the next shipper), the producer closed, a semi-sync waiter removed (writes waiting for Kafka
+   * then fail). Idempotent. Entries committed meanwhile stay in the feed for the next shipper.
    */
   @Override
   public void close() {
@@ -614,6 +658,7 @@ public final class Shipper implements AutoCloseable {
       }
     }
     closeProducer(Duration.ofSeconds(5));
+    clearCommitWaiter();
   }
 
   /** Settings of a {@link Shipper}; {@link #build()} checks them. */
@@ -629,6 +674,7 @@ public final class Shipper implements AutoCloseable {
     private Duration retryBackoff = Duration.ofSeconds(1);
     private Duration pollInterval = Duration.ofMillis(5);
     private Duration kafkaTimeout = Duration.ofSeconds(30);
+    private Duration semiSync;
     private final Map<String, Object> clientConfig = new HashMap<>();
     private final Map<String, Object> producerConfig = new HashMap<>();
 
@@ -752,6 +798,21 @@ public final class Shipper implements AutoCloseable {
      */
     public Builder kafkaTimeout(final Duration timeout) {
       this.kafkaTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Semi-sync: every {@code db.write} and {@code db.writeAndGet} of this process (not an explicit
+     * {@code beginWrite} transaction) returns only once its entry is committed in Kafka, or throws
+     * {@link KafkaFeedException} after {@code timeout}, or at once once the shipper failed, until
+     * it is closed (the write is committed in the database all the same, and shipped by the next
+     * shipper). Costs one Kafka transaction per group commit, waited for by the writer.
+     *
+     * @param timeout how long a write waits for Kafka
+     * @return this
+     */
+    public Builder semiSync(final Duration timeout) {
+      this.semiSync = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 

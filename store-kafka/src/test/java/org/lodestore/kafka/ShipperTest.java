@@ -317,6 +317,105 @@ class ShipperTest {
   }
 
   @Test
+  void semiSyncWritesReturnOnlyOnceTheirEntryIsCommittedInKafka() throws Exception {
+    final String topic = broker.createTopic("ship-semi-sync");
+    final long seed = FeedTesting.seed("feedSemiSync");
+    final int writes = FeedTesting.pick(150, 2000);
+    try (Database db = Database.open(dir.resolve("leader"), LEADER)) {
+      final FeedTesting.Writes w = new FeedTesting.Writes(db, new Random(seed));
+      long unconfirmed = 0;
+      final long[] micros = new long[writes];
+      try (Shipper shipper = shipper(db, topic).semiSync(WAIT).build()) {
+        shipper.start();
+        for (int i = 0; i < writes; i++) {
+          final long t0 = System.nanoTime();
+          final long seq = w.one();
+          micros[i] = (System.nanoTime() - t0) / 1_000;
+          if (shipper.shippedSeq() < seq) {
+            unconfirmed++; // returned before Kafka held it
+          }
+        }
+        // group commits: several writers, each returns after the shared entry is in Kafka
+        final FeedTesting.Writes w2 = new FeedTesting.Writes(db, new Random(seed + 1));
+        final long[] late = new long[1];
+        final Thread other =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < writes / 3; i++) {
+                    final long seq = w2.one();
+                    if (shipper.shippedSeq() < seq) {
+                      late[0]++;
+                    }
+                  }
+                });
+        other.start();
+        for (int i = 0; i < writes / 3; i++) {
+          final long seq = w.one();
+          if (shipper.shippedSeq() < seq) {
+            unconfirmed++;
+          }
+        }
+        other.join();
+        unconfirmed += late[0];
+      }
+      final long last = db.feed().lastSeq();
+      final FeedTesting.Topic shipped = FeedTesting.read(broker.bootstrapServers(), topic);
+      Arrays.sort(micros);
+      FeedTesting.report(
+          "feedSemiSync",
+          "writes",
+          writes + 2 * (writes / 3),
+          "p50Micros",
+          micros[writes / 2],
+          "p99Micros",
+          micros[writes * 99 / 100],
+          "lost",
+          shipped.lost(1, last) + unconfirmed,
+          "duplicated",
+          shipped.duplicated(),
+          "mismatches",
+          shipped.chainBreaks());
+      assertThat(unconfirmed).isZero();
+      assertThat(shipped.lost(1, last)).isZero();
+      assertThat(shipped.duplicated()).isZero();
+      assertThat(shipped.chainBreaks()).isZero();
+      // without a shipper, writes no longer wait
+      final long t0 = System.nanoTime();
+      w.one();
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(WAIT);
+    }
+  }
+
+  @Test
+  void aSemiSyncWriteFailsFastOnceItsShipperFailedAndStaysCommitted() throws Exception {
+    final String topic = broker.createTopic("ship-semi-sync-fenced");
+    try (Database db = Database.open(dir.resolve("leader"), LEADER)) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      try (Shipper older = shipper(db, topic).retries(0).semiSync(WAIT).build();
+          Shipper newer = shipper(db, topic).build()) {
+        older.start();
+        db.write(txn -> t.put(txn, "a", "1"));
+        newer.start(); // fences the older one, which learns it at its next transaction
+        try {
+          db.write(txn -> t.put(txn, "b", "2")); // newer ships it
+        } catch (KafkaFeedException e) {
+          assertThat(e).hasMessageContaining("fenced"); // the older one learnt it meanwhile
+        }
+        assertThat(FeedTesting.await(() -> older.failure().isPresent(), WAIT)).isTrue();
+        final long t0 = System.nanoTime();
+        assertThatThrownBy(() -> db.write(txn -> t.put(txn, "c", "3")))
+            .isInstanceOf(KafkaFeedException.class)
+            .hasMessageContaining(topic)
+            .hasMessageContaining("stopped");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        assertThat((Object) db.readAndGet(txn -> t.get(txn, "c"))).isEqualTo("3");
+        assertThat(newer.awaitShipped(db.feed().lastSeq(), WAIT)).isTrue();
+      }
+      db.write(txn -> t.put(txn, "d", "4")); // the closed shipper's waiter is gone
+    }
+  }
+
+  @Test
   void aMissingOrPartitionedTopicOrAForeignOneIsRefusedAtStartNamingTheTopic() throws Exception {
     broker
         .admin()

@@ -95,6 +95,7 @@ public final class Follower implements AutoCloseable {
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean running;
   private volatile boolean started;
+  private volatile boolean closed;
   private volatile Throwable failure;
   private volatile long appliedSeq;
   private volatile long tailSeq;
@@ -165,8 +166,9 @@ public final class Follower implements AutoCloseable {
   public void rebootstrap(final Path snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
     synchronized (lock) {
-      if (!started) {
-        throw new IllegalStateException("follower of topic " + topic + " was not started");
+      if (!started || closed) {
+        throw new IllegalStateException(
+            "follower of topic " + topic + (closed ? " is closed" : " was not started"));
       }
     }
     stopThread();
@@ -326,10 +328,14 @@ public final class Follower implements AutoCloseable {
           if (tail == null) {
             tail = Records.consumer(consumerConfig, "lodestore-follower-tail-" + topic);
           }
-          final ConsumerRecord<byte[], byte[]> last =
-              Records.lastCommitted(tail, tp, System.nanoTime() + kafkaTimeout.toNanos());
-          if (last != null) {
-            tailSeq = Math.max(tailSeq, Records.seq(last));
+          try {
+            final ConsumerRecord<byte[], byte[]> last =
+                Records.lastCommitted(tail, tp, System.nanoTime() + pollTimeout.toNanos() * 5);
+            if (last != null) {
+              tailSeq = Math.max(tailSeq, Records.seq(last));
+            }
+          } catch (KafkaException e) {
+            LOG.debug("follower of topic {}: no lag figure this time: {}", topic, e.toString());
           }
         }
       }
@@ -458,7 +464,10 @@ public final class Follower implements AutoCloseable {
   public Database database() {
     final Database d = db;
     if (d == null) {
-      throw new IllegalStateException("follower of topic " + topic + " is not started");
+      throw new IllegalStateException(
+          "follower of topic "
+              + topic
+              + (started ? " has no replica open (a rebootstrap failed)" : " is not started"));
     }
     return d;
   }
@@ -471,7 +480,7 @@ public final class Follower implements AutoCloseable {
    * @param timeout how long at most
    * @return true once applied (reads of {@link #database()} then see it), false on timeout
    * @throws KafkaFeedException if the follower stopped on a failure before applying it (its cause
-   *     is the failure, e.g. a {@link FeedGapException})
+   *     is the failure, e.g. a {@link FeedGapException}), or was closed
    * @throws IllegalStateException before {@link #start()}
    */
   public boolean awaitApplied(final long seq, final Duration timeout) {
@@ -481,6 +490,9 @@ public final class Follower implements AutoCloseable {
         throw new IllegalStateException("follower of topic " + topic + " was not started");
       }
       while (appliedSeq < seq) {
+        if (closed) {
+          throw new KafkaFeedException("the follower is closed", topic, seq, null);
+        }
         if (failure != null) {
           throw new KafkaFeedException(
               "the follower stopped before applying it: " + failure.getMessage(),
@@ -598,6 +610,10 @@ public final class Follower implements AutoCloseable {
   /** Stops applying and closes the replica database. Idempotent. */
   @Override
   public void close() {
+    synchronized (lock) {
+      closed = true;
+      lock.notifyAll();
+    }
     stopThread();
     final Database d = db;
     if (d != null) {

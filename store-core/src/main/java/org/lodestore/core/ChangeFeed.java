@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class ChangeFeed {
 
   private final Database db;
   private final FeedLog log;
+  private final AtomicReference<LongConsumer> commitWaiter = new AtomicReference<>();
 
   ChangeFeed(final Database db, final FeedLog log) {
     this.db = db;
@@ -177,6 +180,51 @@ public final class ChangeFeed {
   public void acknowledge(final long seq) {
     db.write(txn -> log.acknowledge(txn, seq));
     log.refresh();
+  }
+
+  /**
+   * Registers {@code waiter}, called after each {@link Database#write}, {@link
+   * Database#writeAndGet} or {@link #write} of this process whose commit appended an entry: on the
+   * writer's thread, with the entry's seq, before the call returns. A semi-sync shipper waits there
+   * until Kafka holds the entry, so that the call returns only then; what the waiter throws, the
+   * call throws (its changes are committed all the same). The callers of one group commit each call
+   * it, with the same seq. Explicit transactions ({@link Database#beginWrite()}) and writes that
+   * changed nothing do not call it. One waiter at a time.
+   *
+   * @param waiter told the seq of each committed entry; it must not write to this database
+   * @throws IllegalStateException if another waiter is registered
+   */
+  public void setCommitWaiter(final LongConsumer waiter) {
+    Objects.requireNonNull(waiter, "waiter");
+    if (!commitWaiter.compareAndSet(null, waiter) && commitWaiter.get() != waiter) {
+      throw new IllegalStateException(
+          "the change feed of "
+              + db.path()
+              + " has a commit waiter already (a semi-sync shipper?)");
+    }
+  }
+
+  /**
+   * Removes {@code waiter} if it is the one registered.
+   *
+   * @param waiter the waiter given to {@link #setCommitWaiter}
+   * @return whether it was registered
+   */
+  public boolean clearCommitWaiter(final LongConsumer waiter) {
+    return commitWaiter.compareAndSet(waiter, null);
+  }
+
+  /** Whether a commit waiter is registered. */
+  boolean hasCommitWaiter() {
+    return commitWaiter.get() != null;
+  }
+
+  /** After a write call's commit that appended entry {@code seq} (0: none): calls the waiter. */
+  void afterCommit(final long seq) {
+    final LongConsumer waiter = commitWaiter.get();
+    if (seq > 0 && waiter != null) {
+      waiter.accept(seq);
+    }
   }
 
   /**

@@ -724,7 +724,9 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed (also while the call waits or runs) or
    *     read-only, if this thread holds the write transaction, or if the map must grow while this
    *     thread holds an open transaction
-   * @throws LodestoreException if the thread is interrupted while it waits to begin
+   * @throws LodestoreException if the thread is interrupted while it waits to begin, or what the
+   *     change feed's commit waiter threw ({@link ChangeFeed#setCommitWaiter}): then the write was
+   *     committed
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -747,9 +749,28 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed or read-only, if this thread holds the
    *     write transaction, or if the map must grow while this thread holds an open transaction (see
    *     {@link #write(Consumer)}, also for group commit)
-   * @throws LodestoreException if the thread is interrupted while it waits to begin
+   * @throws LodestoreException if the thread is interrupted while it waits to begin, or what the
+   *     change feed's commit waiter threw ({@link ChangeFeed#setCommitWaiter}): then the write was
+   *     committed
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
+    final ChangeFeed f = feed;
+    if (f == null || !f.hasCommitWaiter()) {
+      return writeAndGetUnwaited(fn);
+    }
+    final Txn[] ran = new Txn[1];
+    final R result =
+        writeAndGetUnwaited(
+            txn -> {
+              ran[0] = txn; // the last run is the one that committed
+              return fn.apply(txn);
+            });
+    f.afterCommit(ran[0].committedSeq());
+    return result;
+  }
+
+  /** {@link #writeAndGet} without the change feed's commit waiter. */
+  private <R> R writeAndGetUnwaited(final Function<Txn, R> fn) {
     refuseReplicaWrite();
     final Duration timeout = options.writeTimeout().orElse(null);
     if (group != null && !holdsWrite(Thread.currentThread())) {

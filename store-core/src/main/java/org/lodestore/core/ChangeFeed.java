@@ -178,7 +178,20 @@ public final class ChangeFeed {
    * @throws IllegalArgumentException if {@code seq} is beyond the last entry
    */
   public void acknowledge(final long seq) {
-    db.write(txn -> log.acknowledge(txn, seq));
+    // a transaction of its own, never grouped with users' writes (so their commit waiters and
+    // committed seqs are not its), grown and retried as db.write would
+    while (true) {
+      try (Txn txn = db.beginWrite()) {
+        log.acknowledge(txn, seq);
+        txn.commit();
+        break;
+      } catch (MapFullException e) {
+        if (!db.options().autoGrow()) {
+          throw e;
+        }
+        db.growMap();
+      }
+    }
     log.refresh();
   }
 

@@ -395,6 +395,10 @@ public final class Cursor<K, V> implements AutoCloseable, Iterable<Row<K, V>> {
       handle.checkWrite(txn, byOwner);
       current();
       txn.beforeMutation();
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.delete(handle.name, lmdb.key()); // before: the delete moves the cursor
+      }
       lmdb.delete();
       seenWrites = txn.writeCount();
       positioned = false;

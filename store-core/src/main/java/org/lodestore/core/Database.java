@@ -105,6 +105,11 @@ public final class Database implements AutoCloseable {
   /** The open table handles; see {@link TableRegistry}. */
   private final TableRegistry registry;
 
+  /** The change feed's storage, or null without a feed; set once, right after the constructor. */
+  private volatile FeedLog feedLog;
+
+  private volatile ChangeFeed feed;
+
   /** Admits transactions, grows the map, releases the environment; see {@link TxnGate}. */
   final TxnGate gate;
 
@@ -193,6 +198,16 @@ public final class Database implements AutoCloseable {
       db = new Database(canonical, openEnv(canonical, options), options);
       for (final Object identity : identities(canonical)) {
         OPEN.put(identity, db);
+      }
+    }
+    if (options.changeFeed().isPresent()) {
+      try {
+        final FeedLog log = FeedLog.open(db, options.changeFeed().get());
+        db.feed = new ChangeFeed(db, log);
+        db.feedLog = log;
+      } catch (RuntimeException | Error e) {
+        db.close();
+        throw e;
       }
     }
     db.checkReaders(); // slots of processes that died since the last open
@@ -342,7 +357,21 @@ public final class Database implements AutoCloseable {
    * @throws LodestoreException if the thread is interrupted while it waits
    */
   public Txn beginWrite() {
+    refuseReplicaWrite();
     return beginWrite(System.nanoTime(), null);
+  }
+
+  /** A replica is written by its follower only ({@link FeedReplica#write}). */
+  private void refuseReplicaWrite() {
+    if (options.replica() && !FeedReplica.writing()) {
+      throw new InvalidStateException(
+          "database " + path + " is a replica: only its follower writes it; read it");
+    }
+  }
+
+  /** Whether the calling thread may begin a write transaction here (not read-only, no replica). */
+  boolean writableByCaller() {
+    return !options.readOnly() && (!options.replica() || FeedReplica.writing());
   }
 
   /**
@@ -370,6 +399,7 @@ public final class Database implements AutoCloseable {
    */
   public Txn beginWrite(final Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
+    refuseReplicaWrite();
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative: " + timeout);
     }
@@ -699,7 +729,9 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed (also while the call waits or runs) or
    *     read-only, if this thread holds the write transaction, or if the map must grow while this
    *     thread holds an open transaction
-   * @throws LodestoreException if the thread is interrupted while it waits to begin
+   * @throws LodestoreException if the thread is interrupted while it waits to begin, or what the
+   *     change feed's commit waiter threw ({@link ChangeFeed#setCommitWaiter}): then the write was
+   *     committed
    */
   public void write(final Consumer<Txn> fn) {
     writeAndGet(
@@ -722,9 +754,29 @@ public final class Database implements AutoCloseable {
    * @throws InvalidStateException if the database is closed or read-only, if this thread holds the
    *     write transaction, or if the map must grow while this thread holds an open transaction (see
    *     {@link #write(Consumer)}, also for group commit)
-   * @throws LodestoreException if the thread is interrupted while it waits to begin
+   * @throws LodestoreException if the thread is interrupted while it waits to begin, or what the
+   *     change feed's commit waiter threw ({@link ChangeFeed#setCommitWaiter}): then the write was
+   *     committed
    */
   public <R> R writeAndGet(final Function<Txn, R> fn) {
+    final ChangeFeed f = feed;
+    if (f == null || !f.hasCommitWaiter()) {
+      return writeAndGetUnwaited(fn);
+    }
+    final Txn[] ran = new Txn[1];
+    final R result =
+        writeAndGetUnwaited(
+            txn -> {
+              ran[0] = txn; // the last run is the one that committed
+              return fn.apply(txn);
+            });
+    f.afterCommit(ran[0].committedSeq());
+    return result;
+  }
+
+  /** {@link #writeAndGet} without the change feed's commit waiter. */
+  private <R> R writeAndGetUnwaited(final Function<Txn, R> fn) {
+    refuseReplicaWrite();
     final Duration timeout = options.writeTimeout().orElse(null);
     if (group != null && !holdsWrite(Thread.currentThread())) {
       return group.write(fn, timeout);
@@ -1180,8 +1232,46 @@ public final class Database implements AutoCloseable {
    */
   @Override
   public void close() {
+    final FeedLog log = feedLog;
+    if (log != null) {
+      for (final ChangeFeed.Subscription s : log.subscriptions()) {
+        s.close();
+      }
+    }
     reapDeadWriter();
     gate.close();
+  }
+
+  /**
+   * The change feed: one entry per committed write transaction (see {@link ChangeFeed}).
+   *
+   * @return the feed
+   * @throws InvalidStateException if the database was opened without {@link
+   *     DatabaseOptions.Builder#changeFeed(FeedOptions)}
+   */
+  public ChangeFeed feed() {
+    final ChangeFeed f = feed;
+    if (f == null) {
+      throw new InvalidStateException(
+          "database " + path + " has no change feed: open it with DatabaseOptions.changeFeed");
+    }
+    return f;
+  }
+
+  /** The change feed's storage, or null. */
+  FeedLog feedLog() {
+    return feedLog;
+  }
+
+  /** The handle of {@code name} in write transaction {@code txn}, opened (created) as needed. */
+  TableHandle internalHandle(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    return registry.internal(txn, name, dupSort, dupFixed);
+  }
+
+  /** Drops {@code name} in write transaction {@code txn} whoever owns it; false if missing. */
+  boolean dropInternal(final Txn txn, final String name) {
+    return registry.drop(txn, name, true);
   }
 
   InvalidStateException closedError() {

@@ -32,6 +32,8 @@ public final class DatabaseOptions {
   private final boolean groupCommit;
   private final Duration writeTimeout;
   private final boolean clearStaleReaders;
+  private final FeedOptions changeFeed;
+  private final boolean replica;
   private final DatabaseListener listener;
 
   private DatabaseOptions(final Builder b) {
@@ -47,6 +49,8 @@ public final class DatabaseOptions {
     this.groupCommit = b.groupCommit;
     this.writeTimeout = b.writeTimeout;
     this.clearStaleReaders = b.clearStaleReaders;
+    this.changeFeed = b.changeFeed;
+    this.replica = b.replica;
     this.listener = b.listener;
   }
 
@@ -182,6 +186,25 @@ public final class DatabaseOptions {
   }
 
   /**
+   * Whether and how the database keeps a change feed; see {@link Builder#changeFeed(FeedOptions)}.
+   *
+   * @return the feed's options, or empty for none (the default)
+   */
+  public Optional<FeedOptions> changeFeed() {
+    return Optional.ofNullable(changeFeed);
+  }
+
+  /**
+   * Whether the database is a replica, written only through {@link FeedReplica}; see {@link
+   * Builder#replica(boolean)}.
+   *
+   * @return true for a replica
+   */
+  public boolean replica() {
+    return replica;
+  }
+
+  /**
    * The listener told of transactions, growths, refusals and corrupt values; see {@link
    * Builder#listener(DatabaseListener)}.
    *
@@ -215,6 +238,8 @@ public final class DatabaseOptions {
         + groupCommit
         + (writeTimeout == null ? "" : ", writeTimeout=" + writeTimeout)
         + (clearStaleReaders ? "" : ", clearStaleReaders=false")
+        + (changeFeed == null ? "" : ", changeFeed=" + changeFeed)
+        + (replica ? ", replica" : "")
         + (listener == null ? "" : ", listener=" + listener)
         + "}";
   }
@@ -233,6 +258,8 @@ public final class DatabaseOptions {
     private boolean groupCommit = true;
     private Duration writeTimeout;
     private boolean clearStaleReaders = true;
+    private FeedOptions changeFeed;
+    private boolean replica;
     private DatabaseListener listener;
 
     private Builder() {}
@@ -400,6 +427,32 @@ public final class DatabaseOptions {
     }
 
     /**
+     * Turns the change feed on: every committed write transaction appends one entry of its
+     * byte-level changes to the feed, in the same transaction (see {@link ChangeFeed}). Off by
+     * default. A read-only database reads the feed its writer keeps.
+     *
+     * @param options the feed's backlog limits
+     * @return this builder
+     */
+    public Builder changeFeed(final FeedOptions options) {
+      this.changeFeed = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Makes the database a replica of another's change feed: its users read it (schemas attach as
+     * on a read-only database), and only {@link FeedReplica#write} writes it, applying the source's
+     * entries. A replica keeps no change feed of its own.
+     *
+     * @param replica whether it is a replica
+     * @return this builder
+     */
+    public Builder replica(final boolean replica) {
+      this.replica = replica;
+      return this;
+    }
+
+    /**
      * Sets the listener the database tells of its transactions (with their durations), map growths,
      * refused writes, corrupt values and group commits, for metrics (store-micrometer's {@code
      * LodestoreMetrics} is one). Its methods run on the database's threads and must be fast; one
@@ -432,6 +485,13 @@ public final class DatabaseOptions {
       }
       if (maxTables < 1 || maxTables > 32767) {
         throw new IllegalArgumentException("maxTables must be 1..32767: " + maxTables);
+      }
+      if (replica && changeFeed != null) {
+        throw new IllegalArgumentException("a replica keeps no change feed of its own");
+      }
+      if (replica && readOnly) {
+        throw new IllegalArgumentException(
+            "a replica is opened writable (its follower writes it); its users only read");
       }
       if (maxReaders < 1) {
         throw new IllegalArgumentException("maxReaders must be at least 1: " + maxReaders);

@@ -145,7 +145,12 @@ public final class SetTable<K, M> {
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer m = Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
       txn.beforeMutation();
-      return handle.dbi.put(txn.lmdb, k, m, NO_DUP);
+      final boolean added = handle.dbi.put(txn.lmdb, k, m, NO_DUP);
+      final FeedRecorder feed = added ? txn.recorder(handle) : null;
+      if (feed != null) {
+        feed.setAdd(handle.name, k, m);
+      }
+      return added;
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, key));
     } finally {
@@ -168,7 +173,12 @@ public final class SetTable<K, M> {
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       final ByteBuffer m = Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
       txn.beforeMutation();
-      return handle.dbi.delete(txn.lmdb, k, m);
+      final boolean removed = handle.dbi.delete(txn.lmdb, k, m);
+      final FeedRecorder feed = removed ? txn.recorder(handle) : null;
+      if (feed != null) {
+        feed.setRemove(handle.name, k, m);
+      }
+      return removed;
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, key));
     } finally {
@@ -189,7 +199,12 @@ public final class SetTable<K, M> {
       handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
-      return handle.dbi.delete(txn.lmdb, k);
+      final boolean removed = handle.dbi.delete(txn.lmdb, k);
+      final FeedRecorder feed = removed ? txn.recorder(handle) : null;
+      if (feed != null) {
+        feed.delete(handle.name, k);
+      }
+      return removed;
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, key));
     } finally {
@@ -315,6 +330,10 @@ public final class SetTable<K, M> {
       handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.truncate(handle.name);
+      }
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, null));
     } finally {

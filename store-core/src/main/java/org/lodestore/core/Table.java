@@ -493,6 +493,12 @@ public final class Table<K, V> {
       target.position(start);
       Checksums.putTrailer(target, start + length, Checksums.crc32c(k, target, length));
     }
+    final FeedRecorder feed = txn.recorder(handle);
+    if (feed != null) {
+      final ByteBuffer stored = target.duplicate();
+      stored.limit(start + length + (trailer ? ValueChecksum.TRAILER : 0)).position(start);
+      feed.put(handle.name, k, stored);
+    }
     return true;
   }
 
@@ -509,7 +515,12 @@ public final class Table<K, V> {
       handle.checkWrite(txn, byOwner);
       final ByteBuffer k = Encoding.key(name, keyCodec, key, Encoding.keyBuffer());
       txn.beforeMutation();
-      return handle.dbi.delete(txn.lmdb, k);
+      final boolean deleted = handle.dbi.delete(txn.lmdb, k);
+      final FeedRecorder feed = deleted ? txn.recorder(handle) : null;
+      if (feed != null) {
+        feed.delete(handle.name, k);
+      }
+      return deleted;
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, key));
     } finally {
@@ -597,6 +608,10 @@ public final class Table<K, V> {
       handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb);
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.truncate(handle.name);
+      }
     } catch (LmdbException e) {
       throw txn.failed(Lmdb.translate(e, name, null));
     } finally {
@@ -680,6 +695,54 @@ public final class Table<K, V> {
       return cursor.next()
           ? Optional.of(new Row<>(cursor.key(), cursor.value()))
           : Optional.empty();
+    }
+  }
+
+  // ------------------------------------------------------------ change feed
+
+  /**
+   * The row a change-feed change to this table carries: its key decoded, and for a {@link
+   * FeedChange.Op#PUT} its value checked against the table's checksum (if it has one) and decoded
+   * into a heap object (a zero-copy codec's value is a view of the change's bytes, valid as long as
+   * they are). For a {@link FeedChange.Op#DELETE} the value is null.
+   *
+   * @param change a PUT or DELETE of this table (its {@link FeedChange#table()} is this table's
+   *     LMDB name)
+   * @return the key and value
+   * @throws IllegalArgumentException if the change is not a PUT or DELETE of this table
+   * @throws CorruptValueException if the key or value cannot be decoded or fails its checksum
+   */
+  public Row<K, V> decode(final FeedChange change) {
+    if (!change.table().equals(handle.name)
+        || change.op() != FeedChange.Op.PUT && change.op() != FeedChange.Op.DELETE) {
+      throw new IllegalArgumentException(
+          "not a row change of table " + handle.name + ": " + change);
+    }
+    final K key;
+    try {
+      key = keyCodec.decode(ByteBuffer.wrap(change.key()).asReadOnlyBuffer());
+    } catch (RuntimeException e) {
+      throw new CorruptValueException(
+          "key cannot be decoded by " + keyCodec.id() + ": " + e.getMessage(), name, null, e);
+    }
+    if (change.op() == FeedChange.Op.DELETE) {
+      return new Row<>(key, null);
+    }
+    final byte[] stored = change.value();
+    int length = stored.length;
+    if (checksum != ValueChecksum.NONE) {
+      length -= ValueChecksum.TRAILER;
+      final ByteBuffer k = ByteBuffer.wrap(change.key());
+      if (length < 0
+          || Checksums.trailer(ByteBuffer.wrap(stored), length)
+              != Checksums.crc32c(k, ByteBuffer.wrap(stored), length)) {
+        throw corrupt(key, "the change's value fails its " + checksum.id() + " checksum", null);
+      }
+    }
+    try {
+      return new Row<>(key, valueCodec.decode(ByteBuffer.wrap(stored, 0, length).slice()));
+    } catch (RuntimeException e) {
+      throw corrupt(key, e);
     }
   }
 

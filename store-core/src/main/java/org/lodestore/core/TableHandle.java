@@ -17,6 +17,9 @@ final class TableHandle {
   final Dbi<ByteBuffer> dbi;
   final boolean dupSort;
 
+  /** Whether the change feed records this table's writes (all but the feed's own tables). */
+  final boolean recorded;
+
   /**
    * Publication order within the database (assigned when the transaction that opened the handle
    * committed; until then only that transaction uses it). Transactions record the latest at their
@@ -34,6 +37,7 @@ final class TableHandle {
 
   TableHandle(
       final Database db, final String name, final Dbi<ByteBuffer> dbi, final boolean dupSort) {
+    this.recorded = !name.startsWith(FeedLog.PREFIX);
     this.db = db;
     this.name = name;
     this.dbi = dbi;

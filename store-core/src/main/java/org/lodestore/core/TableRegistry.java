@@ -79,6 +79,19 @@ final class TableRegistry {
     return openOwn(name, dupSort, dupFixed).checkKind(dupSort);
   }
 
+  /**
+   * The handle of {@code name} for a replica's write transaction {@code txn}: the published one, or
+   * opened (created, with the given flags, if missing) in {@code txn}; its kind unchecked.
+   */
+  TableHandle internal(
+      final Txn txn, final String name, final boolean dupSort, final boolean dupFixed) {
+    final TableHandle cached = handles.get(name);
+    if (cached != null && cached.usableIn(txn)) {
+      return cached;
+    }
+    return openHandle(txn, name, dupSort, dupFixed);
+  }
+
   /** Opens a handle in a short transaction of its own, without checking its kind. */
   private TableHandle openOwn(final String name, final boolean dupSort, final boolean dupFixed) {
     if (db.holdsWrite(Thread.currentThread())) {
@@ -93,7 +106,7 @@ final class TableRegistry {
       if (again != null) {
         return again;
       }
-      try (Txn own = options.readOnly() ? db.beginInternalRead() : db.beginWrite()) {
+      try (Txn own = db.writableByCaller() ? db.beginWrite() : db.beginInternalRead()) {
         final TableHandle handle = openHandle(own, name, dupSort, dupFixed);
         own.commit();
         return handle;
@@ -137,6 +150,12 @@ final class TableRegistry {
     try {
       final Dbi<ByteBuffer> dbi;
       final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+      // a table this write transaction creates is recorded in the change feed
+      final boolean creates =
+          !txn.isReadOnly()
+              && db.feedLog() != null
+              && !name.startsWith(FeedLog.PREFIX)
+              && !existsIn(txn, name);
       try {
         // LMDB reads the name as a C string: pass the terminating NUL explicitly
         dbi =
@@ -155,6 +174,9 @@ final class TableRegistry {
       final boolean storedDupSort = dbi.listFlags(txn.lmdb).contains(DbiFlags.MDB_DUPSORT);
       final TableHandle handle = new TableHandle(db, name, dbi, storedDupSort);
       txn.opened(handle);
+      if (creates) {
+        txn.recorder(handle).create(name, dupSort, dupFixed);
+      }
       return handle;
     } finally {
       if (!entered) {
@@ -178,6 +200,10 @@ final class TableRegistry {
       handle.checkWrite(txn, byOwner);
       txn.beforeMutation();
       handle.dbi.drop(txn.lmdb, true);
+      final FeedRecorder feed = txn.recorder(handle);
+      if (feed != null) {
+        feed.drop(handle.name);
+      }
       handles.remove(name, handle);
       handle.invalidate();
       return true;

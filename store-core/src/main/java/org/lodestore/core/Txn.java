@@ -105,6 +105,15 @@ public final class Txn implements AutoCloseable {
    */
   final Txn parent;
 
+  /** Whether this transaction records its changes for the change feed. */
+  private final boolean recording;
+
+  /** The changes recorded so far, or null before the first. */
+  private FeedRecorder feed;
+
+  /** The seq of the feed entry this transaction's commit appended, or 0. */
+  private volatile long committedSeq;
+
   /**
    * The open transaction nested in this one, or null. While it is open LMDB allows this one no
    * operation, and ending this one would free the nested one under its user.
@@ -137,6 +146,7 @@ public final class Txn implements AutoCloseable {
     this.onLockThread = onLockThread;
     this.epoch = db.gate.mapEpoch(); // the map cannot change while a transaction begins
     this.parent = null;
+    this.recording = !readOnly && db.feedLog() != null;
     if (db.listener != null) {
       this.begunAt = readOnly ? db.listener.readStart() : System.nanoTime();
     }
@@ -182,6 +192,7 @@ public final class Txn implements AutoCloseable {
     this.onLockThread = false;
     this.epoch = parent.epoch;
     this.parent = parent;
+    this.recording = parent.recording;
     if (db.listener != null) {
       this.begunAt = System.nanoTime();
     }
@@ -224,6 +235,7 @@ public final class Txn implements AutoCloseable {
    * @throws InvalidStateException if the transaction already ended
    */
   public void commit() {
+    final long seq = appendToFeed();
     enterEnd();
     try {
       if (db.isClosed()) {
@@ -261,9 +273,59 @@ public final class Txn implements AutoCloseable {
         }
         opened = null;
       }
+      if (parent != null && feed != null) {
+        parent.absorbFeed(feed); // recorded when the parent commits
+      } else if (seq > 0) {
+        committedSeq = seq;
+        db.feedLog().committed(seq);
+      }
       ending = "committed";
     } finally {
       finish();
+    }
+  }
+
+  /**
+   * Appends the recorded changes to the change feed, in this transaction, before its LMDB commit (a
+   * top-level write transaction that changed something); on failure ends the transaction. Returns
+   * the entry's seq, or 0 for none.
+   */
+  private long appendToFeed() {
+    if (!recording || parent != null || feed == null || feed.isEmpty() || state != IDLE) {
+      return 0; // (an ended transaction: enterEnd reports it)
+    }
+    try {
+      return db.feedLog().append(this, feed);
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * The seq of the change feed entry that carries this transaction's changes, once committed (for a
+   * nested transaction of a group commit: once its group committed); 0 if none.
+   */
+  long committedSeq() {
+    return parent != null ? parent.committedSeq() : committedSeq;
+  }
+
+  /** The feed recorder for a write to {@code handle}, or null if it is not recorded. */
+  FeedRecorder recorder(final TableHandle handle) {
+    if (!recording || !handle.recorded) {
+      return null;
+    }
+    if (feed == null) {
+      feed = new FeedRecorder();
+    }
+    return feed;
+  }
+
+  private void absorbFeed(final FeedRecorder child) {
+    if (feed == null) {
+      feed = child;
+    } else {
+      feed.absorb(child);
     }
   }
 

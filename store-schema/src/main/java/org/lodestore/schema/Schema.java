@@ -2,6 +2,7 @@ package org.lodestore.schema;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.function.LongConsumer;
 import org.lodestore.core.Attachable;
 import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseListener;
+import org.lodestore.core.FeedChange;
+import org.lodestore.core.FeedEntry;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.OwnerAccess;
 import org.lodestore.core.SchemaMismatchException;
@@ -392,6 +395,54 @@ public abstract class Schema implements Attachable {
   }
 
   /**
+   * The changes of a change-feed entry to this schema's tables, decoded: rows of its tables and
+   * members of its set tables, in the entry's order; changes of index, catalog and other tables are
+   * left out (they follow from the rows). Works on any database the schema is attached to, such as
+   * a replica that applied the entry, or the source itself.
+   *
+   * <pre>{@code
+   * db.feed().subscribe(db.feed().lastSeq() + 1, entry -> {
+   *   for (SchemaChange c : shop.changes(entry)) {
+   *     if (c.is(shop.orders) && c.op() == FeedChange.Op.PUT) {
+   *       notifyNewOrder((Order) c.value());
+   *     }
+   *   }
+   * });
+   * }</pre>
+   *
+   * @param entry an entry of the feed of the database this schema's tables live in
+   * @return the decoded changes
+   * @throws InvalidStateException if the schema is not attached
+   * @throws org.lodestore.core.CorruptValueException if a row's bytes cannot be decoded
+   */
+  public final List<SchemaChange> changes(final FeedEntry entry) {
+    if (db == null) {
+      throw new InvalidStateException("the schema is not attached: call db.attach(schema) first");
+    }
+    final Map<String, SchemaTable<?, ?>> byDbi = new HashMap<>();
+    for (final SchemaTable<?, ?> table : tables) {
+      byDbi.put(table.dbiName(), table);
+    }
+    final Map<String, SchemaSetTable<?, ?>> setsByDbi = new HashMap<>();
+    for (final SchemaSetTable<?, ?> set : setTables) {
+      setsByDbi.put(set.oid(), set);
+    }
+    final List<SchemaChange> out = new ArrayList<>();
+    for (final FeedChange change : entry.changes()) {
+      final SchemaTable<?, ?> table = byDbi.get(change.table());
+      if (table != null) {
+        out.add(table.decode(change));
+        continue;
+      }
+      final SchemaSetTable<?, ?> set = setsByDbi.get(change.table());
+      if (set != null) {
+        out.add(set.decode(change));
+      }
+    }
+    return out;
+  }
+
+  /**
    * Checks everything this schema keeps in its database against its declarations: every value
    * decodes (and matches its checksum), every index holds exactly the entries its rows derive,
    * every reference resolves, and the catalog records what is declared. See {@link SchemaCheck} for
@@ -459,7 +510,7 @@ public abstract class Schema implements Attachable {
       this.access = access;
       final long started = System.nanoTime();
       try {
-        if (database.options().readOnly()) {
+        if (database.options().readOnly() || database.options().replica()) {
           attachReadOnly(database, ordered);
         } else {
           database.write(txn -> attachAll(database, txn, ordered));

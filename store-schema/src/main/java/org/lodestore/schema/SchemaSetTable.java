@@ -1,8 +1,11 @@
 package org.lodestore.schema;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.UUID;
+import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
+import org.lodestore.core.FeedChange;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.KeyRange;
 import org.lodestore.core.OwnerAccess;
@@ -57,6 +60,28 @@ public final class SchemaSetTable<K, M> {
   /**
    * The catalog's view of this declaration, checked by every write (see {@link CatalogGeneration}).
    */
+  /** A feed change of this set table, decoded (see {@link Schema#changes}). */
+  final SchemaChange decode(final FeedChange change) {
+    final K key = change.key() == null ? null : decodeKey(keyCodec, change.key());
+    final M member =
+        change.op() == FeedChange.Op.SET_ADD || change.op() == FeedChange.Op.SET_REMOVE
+            ? decodeKey(memberCodec, change.value())
+            : null;
+    return new SchemaChange(name, change.op(), key, member);
+  }
+
+  private <T> T decodeKey(final KeyCodec<T> codec, final byte[] bytes) {
+    try {
+      return codec.decode(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+    } catch (RuntimeException e) {
+      throw new CorruptValueException(
+          "stored key or member cannot be decoded by " + codec.id() + ": " + e.getMessage(),
+          name,
+          null,
+          e);
+    }
+  }
+
   final CatalogGeneration.Attached attached() {
     return attached;
   }

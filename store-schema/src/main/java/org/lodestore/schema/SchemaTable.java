@@ -17,6 +17,7 @@ import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 import org.lodestore.core.CorruptValueException;
 import org.lodestore.core.Cursor;
+import org.lodestore.core.FeedChange;
 import org.lodestore.core.InvalidKeyException;
 import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.KeyRange;
@@ -843,6 +844,15 @@ public class SchemaTable<K, V> {
           action,
           indexes.size());
     }
+  }
+
+  /** A feed change of this table's rows, decoded (see {@link Schema#changes}). */
+  final SchemaChange decode(final FeedChange change) {
+    if (change.op() == FeedChange.Op.PUT || change.op() == FeedChange.Op.DELETE) {
+      final Row<K, V> row = bound().decode(change);
+      return new SchemaChange(name, change.op(), row.key(), row.value());
+    }
+    return new SchemaChange(name, change.op(), null, null);
   }
 
   /** Adds every row's entry to {@code index} (which must be empty): backfill and rebuild. */

@@ -1,0 +1,424 @@
+package org.lodestore.core;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.core.key.KeyCodecs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The change feed's storage: two reserved LMDB tables written inside the committing transaction, so
+ * that the feed and the data can never disagree, whatever crashes when.
+ *
+ * <pre>
+ *  __lodestore_feed        seq (int64 key) -> entry bytes (see {@link FeedEntry})
+ *  __lodestore_feed_meta   "generation"    -> 16 bytes, the generation's UUID
+ *                          "head"          -> seq u64 | hash 32B | LMDB txn id u64 | backlog bytes u64
+ *                          "acked"         -> seq u64: entries up to it may be trimmed
+ * </pre>
+ *
+ * <p>Design note. Every write transaction that changed something appends one entry at its commit
+ * ({@link #append}, before LMDB's commit, in the same transaction): seq = head + 1, hash over the
+ * previous hash and the entry, then the head. An abort drops entry and changes together; a {@code
+ * db.write} run again after map growth appends only at the commit that succeeds. {@code head}
+ * records the LMDB transaction id that wrote it, and an acknowledgement records its own: a database
+ * opened with the feed whose last LMDB transaction is not the one {@code head} names was written by
+ * a process without the feed (its changes are not in the feed), so the feed starts a new
+ * generation, which tells followers to bootstrap again. Trimming deletes acknowledged entries, at
+ * most {@value #TRIM_PER_COMMIT} per commit, never one an open subscription has not read yet. The
+ * feed's own tables are not recorded in entries.
+ */
+final class FeedLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FeedLog.class);
+
+  /** The prefix of the feed's reserved tables: their writes are not recorded. */
+  static final String PREFIX = "__lodestore_feed";
+
+  /** The entries table. */
+  static final String ENTRIES = PREFIX;
+
+  /** The meta table. */
+  static final String META = PREFIX + "_meta";
+
+  static final int TRIM_PER_COMMIT = 1024;
+
+  private static final String GENERATION = "generation";
+  private static final String HEAD = "head";
+  private static final String ACKED = "acked";
+
+  private final Database db;
+  final FeedOptions options;
+  private final Table<Long, ByteBuffer> entries;
+  private final Table<String, byte[]> meta;
+  private final List<ChangeFeed.Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final Object signal = new Object();
+  private volatile UUID generation;
+  private volatile long lastSeq;
+  private volatile long acked;
+  private volatile long backlogBytes;
+  private long pendingSeq;
+  private long pendingBytes;
+
+  /** The head as stored: the last entry's seq and hash, the txn id that wrote it, the backlog. */
+  private record Head(long seq, byte[] hash, long txnId, long backlogBytes) {
+    static final Head EMPTY = new Head(0, new byte[FeedEntry.HASH_LENGTH], -1, 0);
+
+    static Head of(final byte[] b) {
+      if (b == null) {
+        return null;
+      }
+      final ByteBuffer in = ByteBuffer.wrap(b);
+      final long seq = in.getLong();
+      final byte[] hash = new byte[FeedEntry.HASH_LENGTH];
+      in.get(hash);
+      return new Head(seq, hash, in.getLong(), in.getLong());
+    }
+
+    byte[] bytes() {
+      return ByteBuffer.allocate(8 + FeedEntry.HASH_LENGTH + 16)
+          .putLong(seq)
+          .put(hash)
+          .putLong(txnId)
+          .putLong(backlogBytes)
+          .array();
+    }
+  }
+
+  private FeedLog(
+      final Database db,
+      final FeedOptions options,
+      final Table<Long, ByteBuffer> entries,
+      final Table<String, byte[]> meta) {
+    this.db = db;
+    this.options = options;
+    this.entries = entries;
+    this.meta = meta;
+  }
+
+  /**
+   * Opens (creating in a writable database) the feed of {@code db}; in a writable database, starts
+   * a new generation if there was none or the data was written without the feed since.
+   */
+  static FeedLog open(final Database db, final FeedOptions options) {
+    if (db.options().readOnly()) {
+      if (!db.tableNames().contains(ENTRIES) || !db.tableNames().contains(META)) {
+        throw new LodestoreException(
+            "database "
+                + db.path()
+                + " has no change feed: open it writable with a change feed first");
+      }
+      try (Txn txn = db.beginRead()) {
+        final FeedLog log =
+            new FeedLog(
+                db,
+                options,
+                db.ownedTable(txn, ENTRIES, KeyCodecs.LONG, ValueCodecs.VIEW),
+                db.ownedTable(txn, META, KeyCodecs.STRING, ValueCodecs.BYTES));
+        log.refresh(txn);
+        txn.commit(); // keeps the handles
+        return log;
+      }
+    }
+    return db.writeAndGet(
+        txn -> {
+          final FeedLog log =
+              new FeedLog(
+                  db,
+                  options,
+                  db.ownedTable(txn, ENTRIES, KeyCodecs.LONG, ValueCodecs.VIEW),
+                  db.ownedTable(txn, META, KeyCodecs.STRING, ValueCodecs.BYTES));
+          log.startIn(txn);
+          return log;
+        });
+  }
+
+  /** At open: the generation to append to, new if none or if writes bypassed the feed. */
+  private void startIn(final Txn txn) {
+    final byte[] stored = meta.get(txn, GENERATION);
+    final Head head = Head.of(meta.get(txn, HEAD));
+    final long lastCommitted = txn.lmdb.getId() - 1;
+    if (stored != null && head != null && head.txnId == lastCommitted) {
+      final ByteBuffer g = ByteBuffer.wrap(stored);
+      generation = new UUID(g.getLong(), g.getLong());
+      refresh(txn);
+      return;
+    }
+    final UUID fresh = UUID.randomUUID();
+    if (stored != null) {
+      LOG.warn(
+          "{}: the database was written without its change feed (LMDB transaction {}, the feed's"
+              + " last {}); its changes are not in the feed, so the feed starts generation {}:"
+              + " followers must bootstrap again",
+          db.path(),
+          lastCommitted,
+          head == null ? "none" : head.txnId,
+          fresh);
+    } else {
+      LOG.info("{}: change feed started, generation {}", db.path(), fresh);
+    }
+    meta.put(
+        txn,
+        GENERATION,
+        ByteBuffer.allocate(16)
+            .putLong(fresh.getMostSignificantBits())
+            .putLong(fresh.getLeastSignificantBits())
+            .array());
+    final Head before = head == null ? Head.EMPTY : head;
+    // the seq goes on; the chain starts anew: the first entry of a generation follows zeros
+    meta.put(
+        txn,
+        HEAD,
+        new Head(before.seq, Head.EMPTY.hash, txn.lmdb.getId(), before.backlogBytes).bytes());
+    generation = fresh;
+    refresh(txn);
+  }
+
+  /** Reloads the cached head, acknowledgement and backlog from {@code txn}. */
+  private void refresh(final Txn txn) {
+    final Head head = Head.of(meta.get(txn, HEAD));
+    lastSeq = head == null ? 0 : head.seq;
+    backlogBytes = head == null ? 0 : head.backlogBytes;
+    final byte[] a = meta.get(txn, ACKED);
+    acked = a == null ? 0 : ByteBuffer.wrap(a).getLong();
+    if (generation == null) {
+      final byte[] g = meta.get(txn, GENERATION);
+      if (g != null) {
+        final ByteBuffer b = ByteBuffer.wrap(g);
+        generation = new UUID(b.getLong(), b.getLong());
+      }
+    }
+  }
+
+  UUID generation() {
+    return generation;
+  }
+
+  long lastSeq() {
+    return lastSeq;
+  }
+
+  long acknowledged() {
+    return acked;
+  }
+
+  long backlogBytes() {
+    return backlogBytes;
+  }
+
+  // ------------------------------------------------------------ the commit path
+
+  /**
+   * Appends {@code changes} as the next entry, inside write transaction {@code txn} before its LMDB
+   * commit; trims what may be trimmed and checks the backlog. Returns the entry's seq, published by
+   * {@link #committed} once LMDB's commit succeeded.
+   *
+   * @throws FeedBacklogException if the backlog is full and the policy refuses (nothing written)
+   */
+  long append(final Txn txn, final FeedRecorder changes) {
+    final Head head = Head.of(meta.get(txn, HEAD));
+    final Head last = head == null ? Head.EMPTY : head;
+    final long seq = last.seq + 1;
+    final long acknowledged = acknowledgedIn(txn);
+    long backlog = last.backlogBytes - trim(txn, acknowledged, TRIM_PER_COMMIT);
+    final byte[] entry = FeedEntry.encode(seq, generation, nowMicros(), last.hash, changes);
+    backlog += entry.length;
+    final long waiting = seq - Math.max(acknowledged, firstSeq(txn) - 1);
+    if (waiting > options.maxBacklogEntries() || backlog > options.maxBacklogBytes()) {
+      if (options.backlogPolicy() == FeedOptions.BacklogPolicy.REFUSE) {
+        throw new FeedBacklogException(
+            "change feed of "
+                + db.path()
+                + " is full: "
+                + (waiting - 1)
+                + " entries ("
+                + (backlog - entry.length)
+                + " bytes) committed and not acknowledged, the limit is "
+                + options.maxBacklogEntries()
+                + " entries or "
+                + options.maxBacklogBytes()
+                + " bytes; this commit was refused and wrote nothing. Is its shipper running?");
+      }
+      backlog -= dropOldest(txn, seq, backlog);
+    }
+    entries.put(txn, seq, ByteBuffer.wrap(entry));
+    meta.put(
+        txn,
+        HEAD,
+        new Head(
+                seq,
+                Arrays.copyOfRange(entry, entry.length - FeedEntry.HASH_LENGTH, entry.length),
+                txn.lmdb.getId(),
+                backlog)
+            .bytes());
+    pendingSeq = seq;
+    pendingBytes = backlog;
+    return seq;
+  }
+
+  /** After the LMDB commit of the transaction {@link #append} wrote {@code seq} in. */
+  void committed(final long seq) {
+    if (seq == pendingSeq) {
+      backlogBytes = pendingBytes;
+    }
+    lastSeq = seq;
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  /** Removes entries up to {@code upTo} (and below every subscription), at most {@code max}. */
+  private long trim(final Txn txn, final long upTo, final int max) {
+    long limit = upTo;
+    for (final ChangeFeed.Subscription s : subscriptions) {
+      limit = Math.min(limit, s.position() - 1);
+    }
+    if (limit <= 0) {
+      return 0;
+    }
+    final List<Long> gone = new ArrayList<>();
+    long bytes = 0;
+    try (Cursor<Long, ByteBuffer> c = entries.select(txn, KeyRange.atMost(limit).limit(max))) {
+      while (c.next()) {
+        gone.add(c.key());
+        bytes += c.value().remaining();
+      }
+    }
+    for (final Long seq : gone) {
+      entries.delete(txn, seq);
+    }
+    return bytes;
+  }
+
+  /** DROP_OLDEST: removes the oldest entries until one more fits; returns the bytes removed. */
+  private long dropOldest(final Txn txn, final long seq, final long backlog) {
+    long bytes = 0;
+    long dropped = 0;
+    long last = 0;
+    try (Cursor<Long, ByteBuffer> c = entries.select(txn, KeyRange.all())) {
+      while (c.next()) {
+        final long waiting = seq - c.key() + 1; // kept if the oldest kept is this one
+        if (waiting <= options.maxBacklogEntries()
+            && backlog - bytes <= options.maxBacklogBytes()) {
+          break;
+        }
+        last = c.key();
+        bytes += c.value().remaining();
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      entries.deleteRange(txn, KeyRange.atMost(last));
+      meta.put(txn, ACKED, ByteBuffer.allocate(8).putLong(Math.max(last, acked)).array());
+      LOG.warn(
+          "{}: change feed backlog full: dropped {} unacknowledged entries up to seq {}",
+          db.path(),
+          dropped,
+          last);
+    }
+    return bytes;
+  }
+
+  private long acknowledgedIn(final Txn txn) {
+    final byte[] a = meta.get(txn, ACKED);
+    return a == null ? 0 : ByteBuffer.wrap(a).getLong();
+  }
+
+  private long firstSeq(final Txn txn) {
+    return entries.first(txn).map(Row::key).orElse(Long.MAX_VALUE);
+  }
+
+  private static long nowMicros() {
+    final java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  // ------------------------------------------------------------ readers
+
+  /** Up to {@code max} entries from {@code fromSeq} on, in {@code txn}. */
+  List<FeedEntry> read(final Txn txn, final long fromSeq, final int max) {
+    final List<FeedEntry> out = new ArrayList<>();
+    try (Cursor<Long, ByteBuffer> c = entries.select(txn, KeyRange.atLeast(fromSeq).limit(max))) {
+      while (c.next()) {
+        final ByteBuffer view = c.value();
+        final byte[] bytes = new byte[view.remaining()];
+        view.get(bytes);
+        out.add(FeedEntry.decode(bytes));
+      }
+    }
+    return out;
+  }
+
+  /** The oldest entry still stored, or {@code lastSeq + 1} if none. */
+  long firstRetained(final Txn txn) {
+    final long first = firstSeq(txn);
+    return first == Long.MAX_VALUE ? lastSeqIn(txn) + 1 : first;
+  }
+
+  long lastSeqIn(final Txn txn) {
+    final Head head = Head.of(meta.get(txn, HEAD));
+    return head == null ? 0 : head.seq;
+  }
+
+  /** Records that entries up to {@code seq} were shipped; trims in the same transaction. */
+  void acknowledge(final Txn txn, final long seq) {
+    final long last = lastSeqIn(txn);
+    if (seq > last) {
+      throw new IllegalArgumentException(
+          "cannot acknowledge seq " + seq + ": the feed's last entry is " + last);
+    }
+    final long before = acknowledgedIn(txn);
+    if (seq <= before) {
+      return;
+    }
+    meta.put(txn, ACKED, ByteBuffer.allocate(8).putLong(seq).array());
+    final Head head = Head.of(meta.get(txn, HEAD));
+    final long trimmed = trim(txn, seq, TRIM_PER_COMMIT);
+    // this transaction is the feed's too: the head names it, so a reopen sees no bypass
+    meta.put(
+        txn,
+        HEAD,
+        new Head(head.seq, head.hash, txn.lmdb.getId(), head.backlogBytes - trimmed).bytes());
+  }
+
+  /** Reloads the cached figures after a transaction of its own (an acknowledgement) committed. */
+  void refresh() {
+    try (Txn txn = db.beginRead()) {
+      refresh(txn);
+    }
+  }
+
+  // ------------------------------------------------------------ subscriptions
+
+  void add(final ChangeFeed.Subscription s) {
+    subscriptions.add(s);
+  }
+
+  void remove(final ChangeFeed.Subscription s) {
+    subscriptions.remove(s);
+  }
+
+  List<ChangeFeed.Subscription> subscriptions() {
+    return subscriptions;
+  }
+
+  /** Waits until an entry after {@code seq} may be there, at most {@code millis}. */
+  void awaitAfter(final long seq, final long millis) throws InterruptedException {
+    synchronized (signal) {
+      if (lastSeq <= seq) {
+        signal.wait(millis);
+      }
+    }
+  }
+
+  void wakeAll() {
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+}

@@ -1,0 +1,574 @@
+package org.lodestore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lodestore.core.codec.ValueCodecs;
+import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.ChildJvm;
+import org.lodestore.testsupport.TestSeed;
+
+/**
+ * The change feed captured in store-core: exactly one entry per committed write transaction, in the
+ * same LMDB transaction, whose byte-level changes rebuild every table exactly.
+ */
+class ChangeFeedTest {
+
+  @TempDir Path dir;
+
+  private static DatabaseOptions withFeed(final FeedOptions feed) {
+    return DatabaseOptions.builder().durability(Durability.NO_SYNC).changeFeed(feed).build();
+  }
+
+  private Database open() {
+    return Database.open(dir, withFeed(FeedOptions.defaults()));
+  }
+
+  // ------------------------------------------------------------------ capture
+
+  @Test
+  void eachCommittedWriteAddsOneEntryAndAbortsAndEmptyWritesAddNone() {
+    try (Database db = open()) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      final long start = db.feed().lastSeq(); // the table's creation
+      db.write(txn -> t.put(txn, "a", "1"));
+      try (Txn txn = db.beginWrite()) {
+        t.put(txn, "b", "2");
+        txn.abort();
+      }
+      assertThatThrownBy(
+              () ->
+                  db.write(
+                      txn -> {
+                        t.put(txn, "c", "3");
+                        throw new IllegalStateException("no");
+                      }))
+          .hasMessage("no");
+      db.write(txn -> t.get(txn, "a")); // reads only
+      db.write(txn -> t.delete(txn, "nothing")); // finds nothing to delete
+      db.write(
+          txn -> {
+            t.put(txn, "d", "4");
+            t.delete(txn, "a");
+          });
+      final List<FeedEntry> entries = db.feed().read(1, 100);
+      assertThat(entries).extracting(FeedEntry::seq).containsExactly(1L, 2L, 3L);
+      assertThat(start).isEqualTo(1);
+      assertThat(entries.get(0).changes())
+          .containsExactly(new FeedChange(FeedChange.Op.CREATE, "t", null, new byte[] {0}));
+      assertThat(entries.get(1).changes())
+          .containsExactly(new FeedChange(FeedChange.Op.PUT, "t", utf8("a"), utf8("1")));
+      assertThat(entries.get(2).changes())
+          .containsExactly(
+              new FeedChange(FeedChange.Op.PUT, "t", utf8("d"), utf8("4")),
+              new FeedChange(FeedChange.Op.DELETE, "t", utf8("a"), null));
+      assertThat(db.feed().lastSeq()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void entriesAreChainedAndSurviveReopenWithTheSameGeneration() {
+    final UUID generation;
+    try (Database db = open()) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "a", "1"));
+      generation = db.feed().generation();
+    }
+    try (Database db = open()) {
+      assertThat(db.feed().generation()).isEqualTo(generation);
+      assertThat(db.feed().lastSeq()).isEqualTo(2);
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "b", "2"));
+      final List<FeedEntry> entries = db.feed().read(1, 10);
+      assertThat(entries).extracting(FeedEntry::seq).containsExactly(1L, 2L, 3L);
+      assertThat(entries.get(0).previousHash()).containsOnly(0);
+      for (int i = 1; i < entries.size(); i++) {
+        assertThat(entries.get(i).follows(entries.get(i - 1))).isTrue();
+        assertThat(entries.get(i).generation()).isEqualTo(generation);
+      }
+      assertThat(entries.get(2).follows(entries.get(0))).isFalse();
+      // the stored form decodes back to the same entry; a flipped byte is refused
+      final byte[] bytes = entries.get(2).bytes();
+      assertThat(FeedEntry.decode(bytes).changes()).isEqualTo(entries.get(2).changes());
+      bytes[FeedEntry.HEADER + 3] ^= 1;
+      assertThatThrownBy(() -> FeedEntry.decode(bytes))
+          .isInstanceOf(CorruptValueException.class)
+          .hasMessageContaining("hash");
+    }
+  }
+
+  @Test
+  void writesWithoutTheFeedStartANewGeneration() {
+    final UUID first;
+    try (Database db = open()) {
+      db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      first = db.feed().generation();
+    }
+    try (Database db = Database.open(dir)) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "unseen", "x"));
+    }
+    try (Database db = open()) {
+      assertThat(db.feed().generation()).isNotEqualTo(first);
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "seen", "y"));
+      final FeedEntry last = db.feed().read(db.feed().lastSeq(), 1).get(0);
+      assertThat(last.generation()).isEqualTo(db.feed().generation());
+      assertThat(last.previousHash()).containsOnly(0); // a new chain
+    }
+  }
+
+  @Test
+  void randomWritesReplayedFromTheFeedRebuildEveryTableByteForByte() {
+    final Random random = new Random(TestSeed.seed("ChangeFeedTest.replay"));
+    try (Database db = open()) {
+      final Table<Long, byte[]> plain = db.table("plain", KeyCodecs.LONG, ValueCodecs.BYTES);
+      final Table<Long, byte[]> checked =
+          db.table("checked", KeyCodecs.LONG, ValueCodecs.BYTES)
+              .withValueChecksum(ValueChecksum.CRC32C);
+      final SetTable<Long, UUID> sets = db.setTable("sets", KeyCodecs.LONG, KeyCodecs.UUID);
+      for (int round = 0; round < 200; round++) {
+        db.write(
+            txn -> {
+              for (int op = random.nextInt(20); op >= 0; op--) {
+                final long k = random.nextInt(50);
+                switch (random.nextInt(12)) {
+                  case 0, 1, 2 -> plain.put(txn, k, bytes(random));
+                  case 3 -> plain.delete(txn, k);
+                  case 4 -> checked.put(txn, k, bytes(random));
+                  case 5 -> checked.insert(txn, k, bytes(random));
+                  case 6 -> sets.add(txn, k, new UUID(0, random.nextInt(5)));
+                  case 7 -> sets.remove(txn, k, new UUID(0, random.nextInt(5)));
+                  case 8 -> sets.removeAll(txn, k);
+                  case 9 -> plain.deleteRange(txn, KeyRange.closed(k, k + 5));
+                  case 10 -> {
+                    if (random.nextInt(30) == 0) {
+                      plain.truncate(txn);
+                    }
+                  }
+                  default -> checked.replace(txn, k, bytes(random));
+                }
+              }
+            });
+      }
+      final Replica replica = new Replica();
+      for (final FeedEntry e : db.feed().read(1, Integer.MAX_VALUE)) {
+        replica.apply(e);
+      }
+      assertThat(replica.tables()).isEqualTo(actual(db, List.of("plain", "checked")));
+      assertThat(replica.sets()).isEqualTo(actualSets(db, "sets"));
+    }
+  }
+
+  @Test
+  void aWriteRunAgainAfterMapGrowthAddsOneEntry() {
+    final DatabaseOptions small =
+        DatabaseOptions.builder()
+            .initialMapSize(1 << 20)
+            .durability(Durability.NO_SYNC)
+            .changeFeed(FeedOptions.defaults())
+            .build();
+    try (Database db = Database.open(dir, small)) {
+      final Table<Long, byte[]> t = db.table("t", KeyCodecs.LONG, ValueCodecs.BYTES);
+      final long before = db.feed().lastSeq();
+      final int[] runs = {0};
+      db.write(
+          txn -> {
+            runs[0]++;
+            for (long i = 0; i < 3_000; i++) {
+              t.put(txn, i, new byte[1_000]);
+            }
+          });
+      assertThat(runs[0]).isGreaterThan(1); // the map grew and the function ran again
+      assertThat(db.feed().lastSeq()).isEqualTo(before + 1);
+      final FeedEntry entry = db.feed().read(before + 1, 1).get(0);
+      assertThat(entry.changes()).hasSize(3_000);
+    }
+  }
+
+  @Test
+  void groupedWritersShareOneEntryEachAndAFailingCallerLeavesNothing() throws Exception {
+    try (Database db = open()) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      final int threads = 8;
+      final int perThread = 200;
+      final ExecutorService pool = Executors.newFixedThreadPool(threads);
+      final CountDownLatch go = new CountDownLatch(1);
+      final List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        final int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < perThread; i++) {
+                    final String key = writer + "/" + i;
+                    if (i % 10 == 3) {
+                      try {
+                        db.write(
+                            txn -> {
+                              t.put(txn, "failed " + key, "x");
+                              throw new IllegalStateException("on purpose");
+                            });
+                      } catch (IllegalStateException expected) {
+                        // its change is not in any entry
+                      }
+                    } else {
+                      db.write(txn -> t.put(txn, key, "v"));
+                    }
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (final Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      final List<FeedEntry> entries = db.feed().read(2, Integer.MAX_VALUE);
+      final List<String> keys = new ArrayList<>();
+      long seq = 1;
+      for (final FeedEntry e : entries) {
+        assertThat(e.seq()).isEqualTo(++seq);
+        for (final FeedChange c : e.changes()) {
+          keys.add(new String(c.key(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      assertThat(keys).doesNotHaveDuplicates().noneMatch(k -> k.startsWith("failed"));
+      assertThat(keys).hasSize(threads * (perThread - perThread / 10));
+      assertThat(db.stats().groupCommits()).as("some writes were grouped").isPositive();
+      assertThat(entries.size()).isLessThan(keys.size());
+    }
+  }
+
+  // ------------------------------------------------------------------ backlog and trimming
+
+  @Test
+  void aFullBacklogRefusesTheCommitUntilEntriesAreAcknowledged() {
+    try (Database db = Database.open(dir, withFeed(FeedOptions.defaults().maxBacklogEntries(3)))) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "a", "1"));
+      db.write(txn -> t.put(txn, "b", "2"));
+      assertThatThrownBy(() -> db.write(txn -> t.put(txn, "c", "3")))
+          .isInstanceOf(FeedBacklogException.class)
+          .hasMessageContaining("3 entries")
+          .hasMessageContaining(dir.getFileName().toString());
+      assertThat((Object) db.readAndGet(txn -> t.get(txn, "c"))).isNull();
+      assertThat(db.feed().lastSeq()).isEqualTo(3);
+
+      db.feed().acknowledge(2);
+      db.write(txn -> t.put(txn, "c", "3"));
+      assertThat(db.feed().firstRetainedSeq()).isEqualTo(3);
+      assertThat(db.feed().read(1, 10)).extracting(FeedEntry::seq).containsExactly(3L, 4L);
+      assertThatThrownBy(() -> db.feed().acknowledge(9))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void dropOldestMakesRoomByDroppingUnacknowledgedEntries() {
+    final FeedOptions feed =
+        FeedOptions.defaults()
+            .maxBacklogEntries(3)
+            .onBacklogFull(FeedOptions.BacklogPolicy.DROP_OLDEST);
+    try (Database db = Database.open(dir, withFeed(feed))) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      for (int i = 0; i < 6; i++) {
+        final String k = "k" + i;
+        db.write(txn -> t.put(txn, k, "v"));
+      }
+      assertThat(db.feed().read(1, 10)).extracting(FeedEntry::seq).containsExactly(5L, 6L, 7L);
+      assertThat((long) db.readAndGet(txn -> t.count(txn))).isEqualTo(6);
+    }
+  }
+
+  // ------------------------------------------------------------------ subscriptions
+
+  @Test
+  void aSubscriptionIsToldOfEveryCommitInOrderAndHoldsBackTrimming() throws Exception {
+    try (Database db = open()) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      final List<Long> seen = new CopyOnWriteArrayList<>();
+      final CountDownLatch release = new CountDownLatch(1);
+      try (ChangeFeed.Subscription s =
+          db.feed()
+              .subscribe(
+                  1,
+                  e -> {
+                    seen.add(e.seq());
+                    if (e.seq() == 3) {
+                      await(release); // a slow listener
+                    }
+                  })) {
+        for (int i = 0; i < 5; i++) {
+          final String k = "k" + i;
+          db.write(txn -> t.put(txn, k, "v"));
+        }
+        db.feed().acknowledge(6);
+        db.write(txn -> t.put(txn, "more", "v"));
+        // the subscription has not read past 3: entries from 3 on are kept
+        assertThat(db.feed().firstRetainedSeq()).isLessThanOrEqualTo(3);
+        release.countDown();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (seen.size() < 7 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(s.isOpen()).isTrue();
+      }
+      assertThat(db.feed().subscribe(1, e -> {}).failure()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSubscriptionWhoseListenerThrowsEndsWithThatFailure() throws Exception {
+    try (Database db = open()) {
+      final ChangeFeed.Subscription s =
+          db.feed()
+              .subscribe(
+                  1,
+                  e -> {
+                    throw new IllegalStateException("listener broke");
+                  });
+      db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (s.isOpen() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(s.isOpen()).isFalse();
+      assertThat(s.failure()).get().extracting(Throwable::getMessage).isEqualTo("listener broke");
+    }
+  }
+
+  @Test
+  void aDatabaseWithoutFeedSaysSo() {
+    try (Database db = Database.open(dir)) {
+      assertThatThrownBy(db::feed)
+          .isInstanceOf(InvalidStateException.class)
+          .hasMessageContaining("no change feed");
+    }
+  }
+
+  // ------------------------------------------------------------------ kill -9
+
+  @Test
+  void afterKill9TheFeedAndTheDataAgree() throws Exception {
+    final int kills = 3;
+    long lost = 0;
+    long duplicated = 0;
+    long mismatches = 0;
+    long entries = 0;
+    for (int run = 0; run < kills; run++) {
+      final Path work = Files.createDirectories(dir.resolve("child" + run));
+      final ChildJvm.Result result =
+          ChildJvm.run(
+              ChildJvm.LMDB_FLAGS,
+              FeedCrashChild.class,
+              work,
+              Duration.ofMillis(2_000 + 700L * run),
+              dir.resolve("db").toString());
+      assertThat(result.crashLogs()).as(result.describe()).isEmpty();
+      assertThat(result.timedOut()).as(result.describe()).isTrue(); // killed while writing
+      // after each kill: the feed replayed from its start rebuilds exactly the data
+      try (Database db = Database.open(dir.resolve("db"), withFeed(FeedOptions.defaults()))) {
+        final Replica replica = new Replica();
+        long seq = 0;
+        for (final FeedEntry e : db.feed().read(1, Integer.MAX_VALUE)) {
+          if (e.seq() <= seq) {
+            duplicated++;
+          } else if (e.seq() > seq + 1) {
+            lost += e.seq() - seq - 1;
+          }
+          seq = e.seq();
+          replica.apply(e);
+        }
+        if (!replica.tables().equals(actual(db, List.of("ticks")))) {
+          mismatches++;
+        }
+        assertThat(seq).as("run " + run + " committed").isGreaterThan(entries);
+        entries = seq;
+      }
+    }
+    System.out.println(
+        "RELIABILITY feedCapture kills="
+            + kills
+            + " entries="
+            + entries
+            + " lost="
+            + lost
+            + " duplicated="
+            + duplicated
+            + " mismatches="
+            + mismatches);
+    assertThat(lost + duplicated + mismatches).isZero();
+  }
+
+  /** Writes batches into {@code ticks} until it is killed. */
+  public static final class FeedCrashChild {
+    public static void main(final String[] args) {
+      try (Database db =
+          Database.open(
+              Path.of(args[0]),
+              DatabaseOptions.builder().changeFeed(FeedOptions.defaults()).build())) {
+        final Table<Long, byte[]> t = db.table("ticks", KeyCodecs.LONG, ValueCodecs.BYTES);
+        final Random random = new Random();
+        for (long i = 0; ; i++) {
+          final long base = i;
+          db.write(
+              txn -> {
+                for (int j = 0; j < 50; j++) {
+                  t.put(txn, base * 7 + j, bytes(random));
+                }
+                t.delete(txn, base * 3);
+              });
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the replica model
+
+  /** Tables rebuilt from feed changes alone, as hex strings. */
+  static final class Replica {
+    private final Map<String, Map<String, String>> tables = new HashMap<>();
+    private final Map<String, Map<String, TreeSet<String>>> sets = new HashMap<>();
+
+    void apply(final FeedEntry entry) {
+      for (final FeedChange c : entry.changes()) {
+        final String k = c.key() == null ? null : hex(c.key());
+        switch (c.op()) {
+          case CREATE -> {
+            if ((c.value()[0] & FeedChange.DUP_SORT) != 0) {
+              sets.computeIfAbsent(c.table(), x -> new TreeMap<>());
+            } else {
+              tables.computeIfAbsent(c.table(), x -> new TreeMap<>());
+            }
+          }
+          case PUT ->
+              tables.computeIfAbsent(c.table(), x -> new TreeMap<>()).put(k, hex(c.value()));
+          case DELETE -> {
+            if (sets.containsKey(c.table())) {
+              sets.get(c.table()).remove(k);
+            } else {
+              tables.get(c.table()).remove(k);
+            }
+          }
+          case TRUNCATE -> {
+            if (sets.containsKey(c.table())) {
+              sets.get(c.table()).clear();
+            } else {
+              tables.get(c.table()).clear();
+            }
+          }
+          case DROP -> {
+            tables.remove(c.table());
+            sets.remove(c.table());
+          }
+          case SET_ADD ->
+              sets.computeIfAbsent(c.table(), x -> new TreeMap<>())
+                  .computeIfAbsent(k, x -> new TreeSet<>())
+                  .add(hex(c.value()));
+          case SET_REMOVE -> {
+            final TreeSet<String> members = sets.get(c.table()).get(k);
+            members.remove(hex(c.value()));
+            if (members.isEmpty()) {
+              sets.get(c.table()).remove(k);
+            }
+          }
+        }
+      }
+    }
+
+    Map<String, Map<String, String>> tables() {
+      return tables;
+    }
+
+    Map<String, Map<String, TreeSet<String>>> sets() {
+      return sets;
+    }
+  }
+
+  private static Map<String, Map<String, String>> actual(
+      final Database db, final List<String> names) {
+    final OwnerAccess access = access(db);
+    final Map<String, Map<String, String>> out = new HashMap<>();
+    try (Txn txn = db.beginRead()) {
+      for (final String name : names) {
+        final Map<String, String> rows = new TreeMap<>();
+        final Table<byte[], byte[]> raw =
+            access.table(txn, name, KeyCodecs.BYTES, ValueCodecs.BYTES);
+        try (Cursor<byte[], byte[]> c = raw.select(txn, KeyRange.all())) {
+          while (c.next()) {
+            rows.put(hex(c.key()), hex(c.value()));
+          }
+        }
+        out.put(name, rows);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Map<String, TreeSet<String>>> actualSets(
+      final Database db, final String name) {
+    final OwnerAccess access = access(db);
+    final Map<String, TreeSet<String>> rows = new TreeMap<>();
+    try (Txn txn = db.beginRead()) {
+      final SetTable<byte[], byte[]> raw =
+          access.setTable(txn, name, KeyCodecs.BYTES, KeyCodecs.BYTES);
+      try (Cursor<byte[], byte[]> c = raw.select(txn, KeyRange.<byte[]>all())) {
+        while (c.next()) {
+          rows.computeIfAbsent(hex(c.key()), x -> new TreeSet<>()).add(hex(c.value()));
+        }
+      }
+    }
+    return Map.of(name, rows);
+  }
+
+  private static OwnerAccess access(final Database db) {
+    final OwnerAccess[] access = new OwnerAccess[1];
+    db.attach((Attachable) (d, a) -> access[0] = a);
+    return access[0];
+  }
+
+  private static byte[] bytes(final Random random) {
+    final byte[] b = new byte[1 + random.nextInt(40)];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static byte[] utf8(final String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String hex(final byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  private static void await(final CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

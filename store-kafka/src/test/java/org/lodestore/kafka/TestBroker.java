@@ -1,0 +1,218 @@
+package org.lodestore.kafka;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+
+/**
+ * A real single-node Kafka broker (KRaft: broker and controller in one) in the test JVM, for one
+ * test class: its storage formatted as {@code kafka-storage.sh format} does, every listener on
+ * 127.0.0.1 at a free port, replication factor 1 for the internal topics. {@link #close()} shuts it
+ * down and deletes its directory.
+ *
+ * <p>Not {@code KafkaClusterTestKit}: that one binds its sockets on the wildcard address whatever
+ * {@code listeners} says.
+ */
+final class TestBroker implements AutoCloseable {
+
+  /** How long a start may take on a loaded machine (about 2 s on a quiet one). */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final KafkaRaftServer server;
+  private final String bootstrap;
+  private final Admin admin;
+
+  private TestBroker(
+      final Path dir, final KafkaRaftServer server, final String bootstrap, final Admin admin) {
+    this.dir = dir;
+    this.server = server;
+    this.bootstrap = bootstrap;
+    this.admin = admin;
+  }
+
+  /**
+   * Formats a fresh directory and starts a broker in it; returns once it answers.
+   *
+   * @return the running broker
+   * @throws Exception if it cannot start
+   */
+  static TestBroker start() throws Exception {
+    final Path dir = Files.createTempDirectory("lodestore-kafka-broker");
+    final int brokerPort = freePort();
+    final int controllerPort = freePort();
+    final Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", dir.resolve("logs").toString());
+    props.put("auto.create.topics.enable", "false");
+    props.put("num.partitions", "1");
+    props.put("default.replication.factor", "1");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    // lean: the machine is small and shared
+    props.put("num.network.threads", "2");
+    props.put("num.io.threads", "2");
+    props.put("background.threads", "2");
+    final KafkaConfig config = new KafkaConfig(props, false);
+    new Formatter()
+        .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+        .setNodeId(1)
+        .setClusterId(Uuid.randomUuid().toString())
+        .setControllerListenerName("CONTROLLER")
+        .setMetadataLogDirectory(dir.resolve("logs").toString())
+        .setDirectories(List.of(dir.resolve("logs").toString()))
+        .run();
+    final KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    final String bootstrap = "127.0.0.1:" + brokerPort;
+    final Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                60_000));
+    final TestBroker broker = new TestBroker(dir, server, bootstrap, admin);
+    try {
+      admin.describeCluster().nodes().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * Where clients connect.
+   *
+   * @return {@code 127.0.0.1:<port>}
+   */
+  String bootstrapServers() {
+    return bootstrap;
+  }
+
+  /**
+   * An admin client of this broker (closed with it).
+   *
+   * @return the admin client
+   */
+  Admin admin() {
+    return admin;
+  }
+
+  /**
+   * Creates a topic of one partition and waits until it is there.
+   *
+   * @param name the topic
+   * @param configs topic settings (e.g. {@code max.message.bytes})
+   * @return {@code name}
+   * @throws Exception if it cannot be created
+   */
+  String createTopic(final String name, final Map<String, String> configs) throws Exception {
+    admin
+        .createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs)))
+        .all()
+        .get(60, TimeUnit.SECONDS);
+    return name;
+  }
+
+  /**
+   * Creates a topic of one partition with the broker's defaults.
+   *
+   * @param name the topic
+   * @return {@code name}
+   * @throws Exception if it cannot be created
+   */
+  String createTopic(final String name) throws Exception {
+    return createTopic(name, Map.of());
+  }
+
+  /** Shuts the broker down and deletes its directory. */
+  @Override
+  public void close() {
+    try {
+      admin.close(Duration.ofSeconds(10));
+    } finally {
+      try {
+        server.shutdown();
+        server.awaitShutdown();
+      } finally {
+        deleteTree(dir);
+      }
+    }
+  }
+
+  /**
+   * Deletes a directory tree.
+   *
+   * @param dir the directory
+   */
+  static void deleteTree(final Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(final Path d, final IOException e)
+                throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

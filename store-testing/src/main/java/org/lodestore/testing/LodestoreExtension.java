@@ -28,7 +28,8 @@ import org.lodestore.schema.Schema;
  * optionally with a {@link Schema} attached ({@link AttachSchema}), closes it after the test and
  * deletes the directory, and fails the test if it left a transaction open (a leaked {@code
  * beginRead()} pins old pages and blocks map growth in production; here it is a failure naming the
- * count).
+ * count). A cursor cannot outlive its transaction (ending it closes the cursor), so a cursor left
+ * open is caught as its transaction left open.
  *
  * <pre>{@code
  * @ExtendWith(LodestoreExtension.class)

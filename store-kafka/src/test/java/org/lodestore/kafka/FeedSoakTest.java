@@ -149,7 +149,7 @@ class FeedSoakTest {
             System.nanoTime()
                 + (FeedTesting.longForm()
                         ? 2000 + random.nextInt(6000)
-                        : 800 + random.nextInt(1500))
+                        : 300 + random.nextInt(1000))
                     * 1_000_000L;
         while (System.nanoTime() < until) {
           Thread.sleep(100);

@@ -371,9 +371,15 @@ class ChangeFeedTest {
 
   // ------------------------------------------------------------------ kill -9
 
+  /** {@code -Dlodestore.reliability.long=true} (the reliability profile) runs the long form. */
+  private static boolean longForm() {
+    return Boolean.getBoolean("lodestore.reliability.long");
+  }
+
   @Test
   void afterKill9TheFeedAndTheDataAgree() throws Exception {
-    final int kills = 3;
+    final int kills = longForm() ? 20 : 3;
+    final Random random = new Random(TestSeed.seed("feedCapture"));
     long lost = 0;
     long duplicated = 0;
     long mismatches = 0;
@@ -385,7 +391,8 @@ class ChangeFeedTest {
               ChildJvm.LMDB_FLAGS,
               FeedCrashChild.class,
               work,
-              Duration.ofMillis(2_000 + 700L * run),
+              // the first runs longer (the child's JVM starts cold), then at random moments
+              Duration.ofMillis(run < 3 ? 2_000 + 700L * run : 1_500 + random.nextInt(2_500)),
               dir.resolve("db").toString());
       assertThat(result.crashLogs()).as(result.describe()).isEmpty();
       assertThat(result.timedOut()).as(result.describe()).isTrue(); // killed while writing

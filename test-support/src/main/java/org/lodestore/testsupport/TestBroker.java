@@ -53,13 +53,19 @@ public final class TestBroker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path dir;
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
+  private volatile KafkaRaftServer server;
   private final String bootstrap;
   private final Admin admin;
 
   private TestBroker(
-      final Path dir, final KafkaRaftServer server, final String bootstrap, final Admin admin) {
+      final Path dir,
+      final KafkaConfig config,
+      final KafkaRaftServer server,
+      final String bootstrap,
+      final Admin admin) {
     this.dir = dir;
+    this.config = config;
     this.server = server;
     this.bootstrap = bootstrap;
     this.admin = admin;
@@ -121,7 +127,7 @@ public final class TestBroker implements AutoCloseable {
                 bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 60_000));
-    final TestBroker broker = new TestBroker(dir, server, bootstrap, admin);
+    final TestBroker broker = new TestBroker(dir, config, server, bootstrap, admin);
     try {
       admin.describeCluster().nodes().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | RuntimeException e) {
@@ -129,6 +135,24 @@ public final class TestBroker implements AutoCloseable {
       throw e;
     }
     return broker;
+  }
+
+  /**
+   * Shuts the broker down cleanly, waits, and starts it again in this JVM on the same data and
+   * ports; returns once it answers. Clients see an outage: their connections drop, and nothing
+   * answers until it is back.
+   *
+   * @param downMillis how long it stays down
+   * @throws Exception if it cannot start again
+   */
+  public void restart(final long downMillis) throws Exception {
+    server.shutdown();
+    server.awaitShutdown();
+    Thread.sleep(downMillis);
+    final KafkaRaftServer again = new KafkaRaftServer(config, Time.SYSTEM);
+    again.startup();
+    server = again;
+    admin.describeCluster().nodes().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static int freePort() throws IOException {
@@ -197,8 +221,13 @@ public final class TestBroker implements AutoCloseable {
     }
   }
 
-  /** Deletes a directory tree. */
-  private static void deleteTree(final Path dir) {
+  /**
+   * Deletes a directory tree (a broker's, say); nothing happens if it does not exist.
+   *
+   * @param dir the directory
+   * @throws UncheckedIOException if deleting fails
+   */
+  public static void deleteTree(final Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

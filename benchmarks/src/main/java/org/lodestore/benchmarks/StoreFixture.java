@@ -203,7 +203,8 @@ final class StoreFixture implements AutoCloseable {
     }
   }
 
-  private static Path freshDir(String implId) {
+  /** A fresh directory for a store of {@code implId} under {@value #DIR_ENV}. */
+  static Path freshDir(String implId) {
     try {
       String base = System.getenv(DIR_ENV);
       Path parent = Paths.get(base != null ? base : System.getProperty("java.io.tmpdir"));
@@ -245,7 +246,8 @@ final class StoreFixture implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Deletes {@code dir} and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

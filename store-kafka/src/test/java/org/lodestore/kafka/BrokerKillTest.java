@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Database;
 import org.lodestore.core.FeedReplica;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * The broker goes away while a shipper ships and a follower applies, and comes back on its data:

@@ -16,6 +16,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one) in a child JVM, so that it

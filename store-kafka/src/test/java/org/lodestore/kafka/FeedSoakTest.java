@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Database;
 import org.lodestore.core.FeedEntry;
 import org.lodestore.core.FeedReplica;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * Every role at once, each killed with SIGKILL at random moments and started again, for a bounded

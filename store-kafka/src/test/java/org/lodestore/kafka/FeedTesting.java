@@ -277,26 +277,43 @@ final class FeedTesting {
       final TopicPartition tp = new TopicPartition(topic, 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
-      final long end = c.endOffsets(List.of(tp)).get(tp);
       final Assembler assembler = new Assembler(topic);
       final List<FeedEntry> entries = new ArrayList<>();
       long records = 0;
       final long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (c.position(tp) < end) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("reading topic " + topic + " timed out");
-        }
-        for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          if (r.offset() < end) {
-            records++;
+      // read_committed ends at the last stable offset, which moves past a transaction only once
+      // its commit marker is written, a moment after commitTransaction() returned: read to the
+      // end, then until the end has stayed put for half a second
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      while (true) {
+        while (c.position(tp) < end) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("reading topic " + topic + " timed out");
+          }
+          for (final ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+            records++; // read_committed: nothing past the last stable offset comes
             final Assembler.Assembled a = assembler.add(r);
             if (a != null) {
               entries.add(a.entry());
             }
           }
         }
+        sleep(500);
+        final long now = c.endOffsets(List.of(tp)).get(tp);
+        if (now == end) {
+          return new Topic(entries, records);
+        }
+        end = now;
       }
-      return new Topic(entries, records);
+    }
+  }
+
+  private static void sleep(final long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 }

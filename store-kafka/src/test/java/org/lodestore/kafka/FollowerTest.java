@@ -32,6 +32,7 @@ import org.lodestore.core.InvalidStateException;
 import org.lodestore.core.Table;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * {@link Follower} against a real broker: a replica bootstrapped from a snapshot and fed from the

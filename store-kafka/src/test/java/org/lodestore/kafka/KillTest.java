@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lodestore.core.Database;
+import org.lodestore.testsupport.ChildProcess;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * Shippers and followers killed with SIGKILL at random moments, in child JVMs, against a broker in

@@ -24,6 +24,7 @@ import org.lodestore.core.FeedOptions;
 import org.lodestore.core.Table;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
+import org.lodestore.testsupport.TestBroker;
 
 /**
  * {@link Shipper} against a real broker: every committed entry reaches the topic exactly once and

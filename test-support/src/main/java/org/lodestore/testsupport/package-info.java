@@ -5,7 +5,9 @@
  * collected) so that a crash or a hang fails one test instead of the build; {@link
  * org.lodestore.testsupport.TestSeed} prints every randomized test's seed and replays it; {@code
  * org.lodestore.testsupport.fbs} holds the FlatBuffers test entity generated from one {@code
- * market.fbs}.
+ * market.fbs}; {@link org.lodestore.testsupport.TestBroker} starts a single-node Kafka broker in
+ * the JVM (on 127.0.0.1 only) for store-kafka's tests, the replication example and the replication
+ * benchmark, whose modules declare the broker's artifacts (optional here).
  *
  * <p>It depends on nothing of Lodestore, so that store-core's and store-schema's tests can use it
  * (they cannot use store-testing, which depends on both). Applications use store-testing instead.

@@ -50,6 +50,10 @@ import org.lodestore.serializers.FlatBuffersCodec;
  * <p>With {@link StoreOptions#metrics()} the database has store-micrometer's {@link
  * LodestoreMetrics} as its listener (its defaults: reads timed one in 16), bound to a {@link
  * SimpleMeterRegistry} and watching the schema, as a service would run it.
+ *
+ * <p>With {@link StoreOptions#feed()} other than {@link FeedMode#OFF} the database keeps a change
+ * feed; with {@link FeedMode#ON} a {@link FeedAcknowledger} reads and acknowledges it as a shipper
+ * would, and is closed before the database.
  */
 final class LodestoreFbAdapter implements StoreAdapter {
 
@@ -100,6 +104,9 @@ final class LodestoreFbAdapter implements StoreAdapter {
   /** The metrics' registry with {@link StoreOptions#metrics()}, else null. */
   private final MeterRegistry registry;
 
+  /** The feed's reader with {@link FeedMode#ON}, else null; closed by the owner. */
+  private final FeedAcknowledger acknowledger;
+
   /** The schema's value codecs: thread-safe (a builder per thread), shared with every handle. */
   private final FlatBuffersCodec<MarketFb> marketValues;
 
@@ -126,7 +133,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
     } else {
       registry = null;
     }
-    db = Lodestores.open(dir, options, metrics);
+    db = Lodestores.open(dir, options, metrics, options.feed() != FeedMode.OFF);
     try {
       schema =
           db.attach(
@@ -138,6 +145,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
       if (metrics != null) {
         metrics.watch(schema);
       }
+      acknowledger = options.feed() == FeedMode.ON ? new FeedAcknowledger(db) : null;
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -149,6 +157,7 @@ final class LodestoreFbAdapter implements StoreAdapter {
     db = shared.db;
     schema = shared.schema;
     registry = shared.registry;
+    acknowledger = shared.acknowledger;
     marketValues = shared.marketValues;
     tickValues = shared.tickValues;
   }
@@ -171,6 +180,16 @@ final class LodestoreFbAdapter implements StoreAdapter {
   /** The registry the database's metrics go to; null without {@link StoreOptions#metrics()}. */
   MeterRegistry registry() {
     return registry;
+  }
+
+  /** The database (for tests: its change feed). */
+  Database database() {
+    return db;
+  }
+
+  /** The feed's reader; null unless {@link FeedMode#ON}. */
+  FeedAcknowledger acknowledger() {
+    return acknowledger;
   }
 
   @Override
@@ -318,7 +337,13 @@ final class LodestoreFbAdapter implements StoreAdapter {
   @Override
   public void close() {
     if (owner) {
-      db.close();
+      try {
+        if (acknowledger != null) {
+          acknowledger.close();
+        }
+      } finally {
+        db.close();
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseListener;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
+import org.lodestore.core.FeedOptions;
 import org.lodestore.core.Txn;
 import org.lodestore.core.key.KeyCodecs;
 import org.lodestore.core.key.Tuple2KeyCodec;
@@ -55,6 +56,14 @@ final class Lodestores {
 
   /** As {@link #open(Path, StoreOptions)}, with {@code listener} if not null. */
   static Database open(Path dir, StoreOptions options, DatabaseListener listener) {
+    return open(dir, options, listener, false);
+  }
+
+  /**
+   * As {@link #open(Path, StoreOptions, DatabaseListener)}, with a change feed ({@code
+   * FeedOptions.defaults()}) if {@code feed}.
+   */
+  static Database open(Path dir, StoreOptions options, DatabaseListener listener, boolean feed) {
     Durability durability =
         switch (options.sync()) {
           case SYNC -> Durability.SYNC;
@@ -64,6 +73,9 @@ final class Lodestores {
     DatabaseOptions.Builder builder = DatabaseOptions.builder().durability(durability);
     if (listener != null) {
       builder.listener(listener);
+    }
+    if (feed) {
+      builder.changeFeed(FeedOptions.defaults());
     }
     return Database.open(dir, builder.build());
   }

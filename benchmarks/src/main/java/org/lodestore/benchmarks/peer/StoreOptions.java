@@ -14,14 +14,30 @@ package org.lodestore.benchmarks.peer;
  *     LodestoreMetrics} as its listener, bound to a {@code SimpleMeterRegistry} with the map,
  *     reader and row gauges; ignored by every other implementation (measured by {@code
  *     MetricsBenchmark})
+ * @param feed whether {@code lodestore-fb} keeps a change feed, and what reads it; ignored by every
+ *     other implementation (measured by {@code FeedBenchmark})
  */
 public record StoreOptions(
-    SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums, boolean metrics) {
+    SyncMode sync,
+    int indexes,
+    long expectedMarkets,
+    boolean valueChecksums,
+    boolean metrics,
+    FeedMode feed) {
   /** Validates the values. */
   public StoreOptions {
     if (indexes < 0 || indexes > 2) {
       throw new IllegalArgumentException("indexes must be 0, 1 or 2: " + indexes);
     }
+    if (feed == null) {
+      throw new NullPointerException("feed");
+    }
+  }
+
+  /** Options without a change feed. */
+  public StoreOptions(
+      SyncMode sync, int indexes, long expectedMarkets, boolean valueChecksums, boolean metrics) {
+    this(sync, indexes, expectedMarkets, valueChecksums, metrics, FeedMode.OFF);
   }
 
   /** Options without metrics. */

@@ -1,4 +1,4 @@
-package org.lodestore.kafka;
+package org.lodestore.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

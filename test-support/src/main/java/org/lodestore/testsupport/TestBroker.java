@@ -1,4 +1,4 @@
-package org.lodestore.kafka;
+package org.lodestore.testsupport;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,15 +26,28 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 
 /**
- * A real single-node Kafka broker (KRaft: broker and controller in one) in the test JVM, for one
- * test class: its storage formatted as {@code kafka-storage.sh format} does, every listener on
- * 127.0.0.1 at a free port, replication factor 1 for the internal topics. {@link #close()} shuts it
- * down and deletes its directory.
+ * A real single-node Kafka broker (KRaft: broker and controller in one) in this JVM, for one test
+ * class, one example run or one benchmark run: its storage formatted as {@code kafka-storage.sh
+ * format} does, in a fresh temporary directory, every listener on 127.0.0.1 at a free port,
+ * replication factor 1 for the internal topics. {@link #close()} shuts it down and deletes its
+ * directory. The one broker-starting class of the project: store-kafka's tests, the replication
+ * example and the replication benchmark all start theirs here.
+ *
+ * <pre>{@code
+ * try (TestBroker broker = TestBroker.start()) {
+ *   String topic = broker.createTopic("orders-feed");
+ *   Shipper.builder(db, topic).bootstrapServers(broker.bootstrapServers()).build() ...
+ * }
+ * }</pre>
+ *
+ * <p>The broker's artifacts ({@code kafka_2.13}, {@code kafka-server}, {@code kafka-metadata},
+ * {@code kafka-server-common}) are optional dependencies of this module: a module that starts a
+ * broker declares them itself, every other user of test-support gets no Kafka at all.
  *
  * <p>Not {@code KafkaClusterTestKit}: that one binds its sockets on the wildcard address whatever
- * {@code listeners} says.
+ * {@code listeners} says. Thread-safe; close it once.
  */
-final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable {
 
   /** How long a start may take on a loaded machine (about 2 s on a quiet one). */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -64,7 +77,7 @@ final class TestBroker implements AutoCloseable {
    * @return the running broker
    * @throws Exception if it cannot start
    */
-  static TestBroker start() throws Exception {
+  public static TestBroker start() throws Exception {
     final Path dir = Files.createTempDirectory("lodestore-kafka-broker");
     final int brokerPort = freePort();
     final int controllerPort = freePort();
@@ -132,7 +145,7 @@ final class TestBroker implements AutoCloseable {
    * @param downMillis how long it stays down
    * @throws Exception if it cannot start again
    */
-  void restart(final long downMillis) throws Exception {
+  public void restart(final long downMillis) throws Exception {
     server.shutdown();
     server.awaitShutdown();
     Thread.sleep(downMillis);
@@ -153,7 +166,7 @@ final class TestBroker implements AutoCloseable {
    *
    * @return {@code 127.0.0.1:<port>}
    */
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return bootstrap;
   }
 
@@ -162,7 +175,7 @@ final class TestBroker implements AutoCloseable {
    *
    * @return the admin client
    */
-  Admin admin() {
+  public Admin admin() {
     return admin;
   }
 
@@ -174,7 +187,7 @@ final class TestBroker implements AutoCloseable {
    * @return {@code name}
    * @throws Exception if it cannot be created
    */
-  String createTopic(final String name, final Map<String, String> configs) throws Exception {
+  public String createTopic(final String name, final Map<String, String> configs) throws Exception {
     admin
         .createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs)))
         .all()
@@ -189,7 +202,7 @@ final class TestBroker implements AutoCloseable {
    * @return {@code name}
    * @throws Exception if it cannot be created
    */
-  String createTopic(final String name) throws Exception {
+  public String createTopic(final String name) throws Exception {
     return createTopic(name, Map.of());
   }
 
@@ -209,11 +222,12 @@ final class TestBroker implements AutoCloseable {
   }
 
   /**
-   * Deletes a directory tree.
+   * Deletes a directory tree (a broker's, say); nothing happens if it does not exist.
    *
    * @param dir the directory
+   * @throws UncheckedIOException if deleting fails
    */
-  static void deleteTree(final Path dir) {
+  public static void deleteTree(final Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

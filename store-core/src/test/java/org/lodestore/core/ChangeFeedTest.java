@@ -337,7 +337,15 @@ class ChangeFeedTest {
         assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(s.isOpen()).isTrue();
       }
-      assertThat(db.feed().subscribe(1, e -> {}).failure()).isEmpty();
+      // entries 1 and 2 are trimmed now: a subscription that needs them ends, saying so
+      db.write(txn -> t.put(txn, "last", "v"));
+      try (ChangeFeed.Subscription late = db.feed().subscribe(1, e -> {})) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (late.isOpen() && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(late.failure()).get().asString().contains("was trimmed");
+      }
     }
   }
 

@@ -167,14 +167,22 @@ public final class FeedEntry {
     return out;
   }
 
+  /** One digest per thread: looking one up per entry costs more than hashing a small entry. */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+          });
+
   static byte[] sha256(final byte[] bytes, final int length) {
-    try {
-      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(bytes, 0, length);
-      return digest.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    final MessageDigest digest = SHA256.get();
+    digest.reset();
+    digest.update(bytes, 0, length);
+    return digest.digest();
   }
 
   private static CorruptValueException corrupt(final String why, final long seq) {

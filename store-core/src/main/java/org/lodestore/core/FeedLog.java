@@ -65,6 +65,17 @@ final class FeedLog {
   private long pendingSeq;
   private long pendingBytes;
 
+  /** The head and acknowledgement as the last committed append left them (see append). */
+  private record Cached(long txnId, Head head, long acked) {}
+
+  private volatile Cached cached;
+  private Cached pending;
+
+  /** Every entry up to this seq is trimmed (as of the last committed append): no cursor needed. */
+  private volatile long trimmedThrough;
+
+  private long pendingTrimmed;
+
   /** The head as stored: the last entry's seq and hash, the txn id that wrote it, the backlog. */
   private record Head(long seq, byte[] hash, long txnId, long backlogBytes) {
     static final Head EMPTY = new Head(0, new byte[FeedEntry.HASH_LENGTH], -1, 0);
@@ -221,14 +232,18 @@ final class FeedLog {
    * @throws FeedBacklogException if the backlog is full and the policy refuses (nothing written)
    */
   long append(final Txn txn, final FeedRecorder changes) {
-    final Head head = Head.of(meta.get(txn, HEAD));
+    // the head and acknowledgement this process's last append committed hold as long as no
+    // other transaction (of any process) committed since: LMDB numbers them one by one
+    final Cached cached = this.cached;
+    final boolean fresh = cached != null && cached.txnId == txn.lmdb.getId() - 1;
+    final Head head = fresh ? cached.head : Head.of(meta.get(txn, HEAD));
     final Head last = head == null ? Head.EMPTY : head;
     final long seq = last.seq + 1;
-    final long acknowledged = acknowledgedIn(txn);
+    final long acknowledged = fresh ? cached.acked : acknowledgedIn(txn);
     long backlog = last.backlogBytes - trim(txn, acknowledged, TRIM_PER_COMMIT);
     final byte[] entry = FeedEntry.encode(seq, generation, nowMicros(), last.hash, changes);
     backlog += entry.length;
-    final long waiting = seq - Math.max(acknowledged, firstSeq(txn) - 1);
+    final long waiting = seq - acknowledged; // every entry after the acknowledged one
     if (waiting > options.maxBacklogEntries() || backlog > options.maxBacklogBytes()) {
       if (options.backlogPolicy() == FeedOptions.BacklogPolicy.REFUSE) {
         throw new FeedBacklogException(
@@ -247,17 +262,22 @@ final class FeedLog {
       backlog -= dropOldest(txn, seq, backlog);
     }
     entries.put(txn, seq, ByteBuffer.wrap(entry));
-    meta.put(
-        txn,
-        HEAD,
+    final Head written =
         new Head(
-                seq,
-                Arrays.copyOfRange(entry, entry.length - FeedEntry.HASH_LENGTH, entry.length),
-                txn.lmdb.getId(),
-                backlog)
-            .bytes());
+            seq,
+            Arrays.copyOfRange(entry, entry.length - FeedEntry.HASH_LENGTH, entry.length),
+            txn.lmdb.getId(),
+            backlog);
+    meta.put(txn, HEAD, written.bytes());
     pendingSeq = seq;
     pendingBytes = backlog;
+    pending =
+        new Cached(
+            written.txnId,
+            written,
+            options.backlogPolicy() == FeedOptions.BacklogPolicy.DROP_OLDEST
+                ? acknowledgedIn(txn)
+                : acknowledged);
     return seq;
   }
 
@@ -265,6 +285,8 @@ final class FeedLog {
   void committed(final long seq) {
     if (seq == pendingSeq) {
       backlogBytes = pendingBytes;
+      cached = pending;
+      trimmedThrough = pendingTrimmed;
     }
     lastSeq = seq;
     synchronized (signal) {
@@ -278,8 +300,9 @@ final class FeedLog {
     for (final ChangeFeed.Subscription s : subscriptions) {
       limit = Math.min(limit, s.position() - 1);
     }
-    if (limit <= 0) {
-      return 0;
+    pendingTrimmed = trimmedThrough;
+    if (limit <= 0 || limit <= trimmedThrough) {
+      return 0; // nothing newly acknowledged (and read by every subscription) to trim
     }
     final List<Long> gone = new ArrayList<>();
     long bytes = 0;
@@ -291,6 +314,9 @@ final class FeedLog {
     }
     for (final Long seq : gone) {
       entries.delete(txn, seq);
+    }
+    if (gone.size() < max) {
+      pendingTrimmed = limit; // all up to the limit gone once this transaction commits
     }
     return bytes;
   }

@@ -3,6 +3,7 @@ package org.lodestore.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -336,7 +337,15 @@ class ChangeFeedTest {
         assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(s.isOpen()).isTrue();
       }
-      assertThat(db.feed().subscribe(1, e -> {}).failure()).isEmpty();
+      // entries 1 and 2 are trimmed now: a subscription that needs them ends, saying so
+      db.write(txn -> t.put(txn, "last", "v"));
+      try (ChangeFeed.Subscription late = db.feed().subscribe(1, e -> {})) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (late.isOpen() && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(late.failure()).get().asString().contains("was trimmed");
+      }
     }
   }
 
@@ -428,6 +437,99 @@ class ChangeFeedTest {
             + " mismatches="
             + mismatches);
     assertThat(lost + duplicated + mismatches).isZero();
+  }
+
+  @Test
+  void twoProcessesWritingOneDatabaseKeepItsFeedDenseAndChained() throws Exception {
+    final Path db = dir.resolve("shared");
+    final Path started = dir.resolve("child-started");
+    final long parentKeys;
+    try (Database parent = Database.open(db, withFeed(FeedOptions.defaults()))) {
+      final Table<Long, byte[]> t = parent.table("ticks", KeyCodecs.LONG, ValueCodecs.BYTES);
+      final Path work = Files.createDirectories(dir.resolve("child"));
+      final ExecutorService runner = Executors.newSingleThreadExecutor();
+      final Future<ChildJvm.Result> child =
+          runner.submit(
+              () ->
+                  ChildJvm.run(
+                      ChildJvm.LMDB_FLAGS,
+                      FeedWriterChild.class,
+                      work,
+                      Duration.ofSeconds(60),
+                      db.toString(),
+                      started.toString()));
+      final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(started) && System.nanoTime() < deadline && !child.isDone()) {
+        Thread.sleep(5);
+      }
+      // both processes write at once until the child is done (it writes for 2 s)
+      final Random random = new Random(1);
+      long k = 0;
+      while (!child.isDone() && System.nanoTime() < deadline) {
+        final long key = k++;
+        parent.write(txn -> t.put(txn, key, bytes(random)));
+      }
+      parentKeys = k;
+      final ChildJvm.Result result = child.get(90, TimeUnit.SECONDS);
+      runner.shutdown();
+      assertThat(result.exitCode()).as(result.describe()).isZero();
+      assertThat(result.crashLogs()).as(result.describe()).isEmpty();
+    }
+    try (Database reopened = Database.open(db, withFeed(FeedOptions.defaults()))) {
+      final List<FeedEntry> entries = reopened.feed().read(1, Integer.MAX_VALUE);
+      final Replica replica = new Replica();
+      int switches = 0;
+      Boolean lastByChild = null;
+      for (int i = 0; i < entries.size(); i++) {
+        final FeedEntry e = entries.get(i);
+        assertThat(e.seq()).isEqualTo(i + 1L);
+        if (i > 0) {
+          assertThat(e.follows(entries.get(i - 1))).as("entry " + (i + 1)).isTrue();
+        }
+        final FeedChange c = e.changes().get(0);
+        if (c.op() == FeedChange.Op.PUT) {
+          // int64 keys are stored big-endian with the sign bit flipped
+          final boolean byChild = (ByteBuffer.wrap(c.key()).getLong() ^ Long.MIN_VALUE) >= 1L << 62;
+          switches += lastByChild != null && lastByChild != byChild ? 1 : 0;
+          lastByChild = byChild;
+        }
+        replica.apply(e);
+      }
+      assertThat(replica.tables()).isEqualTo(actual(reopened, List.of("ticks")));
+      assertThat(switches).as("the two processes' commits interleaved").isGreaterThan(10);
+      System.out.println(
+          "ChangeFeedTest.twoProcesses entries="
+              + entries.size()
+              + " parentWrites="
+              + parentKeys
+              + " switches="
+              + switches);
+    }
+  }
+
+  /**
+   * Signals {@code args[1]} once it has the database open, then writes single-row transactions into
+   * {@code ticks} of {@code args[0]} for 2 s, keys from 2^62 on.
+   */
+  public static final class FeedWriterChild {
+    public static void main(final String[] args) throws Exception {
+      try (Database db =
+          Database.open(
+              Path.of(args[0]),
+              DatabaseOptions.builder()
+                  .durability(Durability.NO_SYNC)
+                  .changeFeed(FeedOptions.defaults())
+                  .build())) {
+        final Table<Long, byte[]> t = db.table("ticks", KeyCodecs.LONG, ValueCodecs.BYTES);
+        Files.createFile(Path.of(args[1]));
+        final Random random = new Random(2);
+        final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (long i = 0; System.nanoTime() < end; i++) {
+          final long k = (1L << 62) + i;
+          db.write(txn -> t.put(txn, k, bytes(random)));
+        }
+      }
+    }
   }
 
   /** Writes batches into {@code ticks} until it is killed. */

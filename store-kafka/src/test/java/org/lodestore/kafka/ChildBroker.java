@@ -2,8 +2,6 @@ package org.lodestore.kafka;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,34 +59,9 @@ final class ChildBroker implements AutoCloseable {
    */
   static ChildBroker start(final Path dir) throws Exception {
     Files.createDirectories(dir);
-    final int brokerPort = freePort();
-    final int controllerPort = freePort();
-    final Properties props = new Properties();
-    props.put("process.roles", "broker,controller");
-    props.put("node.id", "1");
-    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("controller.listener.names", "CONTROLLER");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("log.dirs", dir.resolve("logs").toString());
-    props.put("auto.create.topics.enable", "false");
-    props.put("num.partitions", "1");
-    props.put("default.replication.factor", "1");
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("num.network.threads", "2");
-    props.put("num.io.threads", "2");
-    props.put("background.threads", "2");
+    final int brokerPort = TestBroker.freePort();
+    final int controllerPort = TestBroker.freePort();
+    final Properties props = TestBroker.serverProperties(dir, brokerPort, controllerPort);
     final Path file = dir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(file)) {
       props.store(out, "a child-JVM broker of a store-kafka test");
@@ -117,12 +90,6 @@ final class ChildBroker implements AutoCloseable {
       throw e;
     }
     return broker;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /**

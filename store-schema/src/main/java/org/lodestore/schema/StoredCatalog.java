@@ -24,7 +24,7 @@ import org.lodestore.core.key.KeyCodec;
  * <pre>{@code
  * StoredCatalog catalog = StoredCatalog.read(db);
  * for (StoredCatalog.StoredTable t : catalog.tables()) {
- *   System.out.println(t.name() + " " + t.keyCodec() + " -> " + t.valueCodec());
+ *   log.info("{}: {} -> {}", t.name(), t.keyCodec(), t.valueCodec());
  * }
  * }</pre>
  *

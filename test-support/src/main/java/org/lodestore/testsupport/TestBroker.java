@@ -81,33 +81,7 @@ public final class TestBroker implements AutoCloseable {
     final Path dir = Files.createTempDirectory("lodestore-kafka-broker");
     final int brokerPort = freePort();
     final int controllerPort = freePort();
-    final Properties props = new Properties();
-    props.put("process.roles", "broker,controller");
-    props.put("node.id", "1");
-    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    props.put("controller.listener.names", "CONTROLLER");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("log.dirs", dir.resolve("logs").toString());
-    props.put("auto.create.topics.enable", "false");
-    props.put("num.partitions", "1");
-    props.put("default.replication.factor", "1");
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "1");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "1");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    // lean: the machine is small and shared
-    props.put("num.network.threads", "2");
-    props.put("num.io.threads", "2");
-    props.put("background.threads", "2");
+    final Properties props = serverProperties(dir, brokerPort, controllerPort);
     final KafkaConfig config = new KafkaConfig(props, false);
     new Formatter()
         .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
@@ -155,7 +129,55 @@ public final class TestBroker implements AutoCloseable {
     admin.describeCluster().nodes().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private static int freePort() throws IOException {
+  /**
+   * The configuration of a single-node KRaft broker (broker and controller in one) with every
+   * listener on 127.0.0.1 at the given ports, replication factor 1 for its internal topics, no
+   * topic auto-creation and few threads (the machine is small and shared): for this class's in-JVM
+   * broker and for a broker run in a child JVM ({@code kafka.Kafka server.properties}).
+   *
+   * @param dir the broker's directory; its logs go in {@code dir/logs}
+   * @param brokerPort the client listener's port
+   * @param controllerPort the controller listener's port
+   * @return the properties
+   */
+  public static Properties serverProperties(
+      final Path dir, final int brokerPort, final int controllerPort) {
+    final Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", dir.resolve("logs").toString());
+    props.put("auto.create.topics.enable", "false");
+    props.put("num.partitions", "1");
+    props.put("default.replication.factor", "1");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "1");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "1");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("num.network.threads", "2");
+    props.put("num.io.threads", "2");
+    props.put("background.threads", "2");
+    return props;
+  }
+
+  /**
+   * A free TCP port on the loopback address.
+   *
+   * @return the port
+   * @throws IOException if none can be had
+   */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

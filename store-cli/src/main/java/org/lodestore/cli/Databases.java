@@ -3,9 +3,11 @@ package org.lodestore.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.lodestore.core.Database;
 import org.lodestore.core.DatabaseOptions;
 import org.lodestore.core.Durability;
+import org.lodestore.core.FeedOptions;
 import org.lodestore.core.LodestoreException;
 
 /**
@@ -27,12 +29,12 @@ final class Databases {
     requireDatabase(dir);
     return open(
         dir,
-        DatabaseOptions.builder()
-            .readOnly(true)
-            .clearStaleReaders(false)
-            .readerPooling(false)
-            .maxTables(MAX_TABLES)
-            .build());
+        () ->
+            DatabaseOptions.builder()
+                .readOnly(true)
+                .clearStaleReaders(false)
+                .readerPooling(false)
+                .maxTables(MAX_TABLES));
   }
 
   /** Opens an existing database for writing. */
@@ -45,19 +47,51 @@ final class Databases {
   static Database openOrCreate(final Path dir) {
     return open(
         dir,
-        DatabaseOptions.builder()
-            .readerPooling(false)
-            .groupCommit(false)
-            .durability(Durability.SYNC)
-            .maxTables(MAX_TABLES)
-            .build());
+        () ->
+            DatabaseOptions.builder()
+                .readerPooling(false)
+                .groupCommit(false)
+                .durability(Durability.SYNC)
+                .maxTables(MAX_TABLES));
   }
 
-  private static Database open(final Path dir, final DatabaseOptions options) {
+  /**
+   * Opens {@code dir} with the options, and with its change feed if it has one: writes then go into
+   * the feed, and compacted copies keep its generation, so its followers go on (see {@link
+   * Database#hasChangeFeed}).
+   */
+  private static Database open(final Path dir, final Supplier<DatabaseOptions.Builder> options) {
     try {
-      return Database.open(dir, options);
+      final DatabaseOptions.Builder chosen = options.get();
+      if (hasChangeFeed(dir)) {
+        chosen.changeFeed(FeedOptions.defaults());
+      }
+      return Database.open(dir, chosen.build());
     } catch (LodestoreException e) {
       throw CliException.cannotOpen("cannot open " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the database in {@code dir} (if any) has a change feed, asked read-only. */
+  private static boolean hasChangeFeed(final Path dir) {
+    try {
+      if (!Files.isRegularFile(dir.resolve("data.mdb"))
+          || Files.size(dir.resolve("data.mdb")) == 0) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false; // the open that follows says what is wrong
+    }
+    try (Database db =
+        Database.open(
+            dir,
+            DatabaseOptions.builder()
+                .readOnly(true)
+                .clearStaleReaders(false)
+                .readerPooling(false)
+                .maxTables(MAX_TABLES)
+                .build())) {
+      return db.hasChangeFeed();
     }
   }
 

@@ -59,8 +59,9 @@ public final class ChangeFeed {
   }
 
   /**
-   * The feed's generation: a random id, new when the feed starts and whenever writes bypassed it. A
-   * follower applies entries of one generation only.
+   * The feed's generation: a random id, new when the feed starts and whenever writes bypassed it
+   * (another process wrote without the feed), as of this process's open or last commit. A follower
+   * applies entries of one generation only.
    *
    * @return the generation id
    */

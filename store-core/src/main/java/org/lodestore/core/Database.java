@@ -1036,6 +1036,20 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Whether the database holds a change feed, whether or not this process opened it with one
+   * ({@link DatabaseOptions.Builder#changeFeed}). A process that writes such a database without the
+   * feed makes the feed start a new generation, and its followers bootstrap again: tools that write
+   * a database open it with the feed if it has one.
+   *
+   * @return true if a process opened it writable with a change feed once
+   * @throws InvalidStateException if the database is closed
+   */
+  public boolean hasChangeFeed() {
+    final List<String> names = tableNames();
+    return names.contains(FeedLog.ENTRIES) && names.contains(FeedLog.META);
+  }
+
+  /**
    * The names of all tables in the database, including ones not opened by this process.
    *
    * @return the names, in byte order
@@ -1187,6 +1201,12 @@ public final class Database implements AutoCloseable {
    * pages and renumbers the rest (smaller, and its file holds only what is used); an uncompacted
    * one copies every page of the file as it is (faster on a file with little free space).
    *
+   * <p>A copy of a database with a {@linkplain ChangeFeed change feed}, opened with the feed, goes
+   * on in the feed's generation: an uncompacted copy always, a compacted one if this process has
+   * the feed open and nothing committed while it copied (a compacted copy numbers LMDB's
+   * transactions anew, so its feed head is re-stamped before it is published); otherwise its feed
+   * starts a new generation, as after writes without the feed.
+   *
    * @param target the directory to write {@code data.mdb} into
    * @param compact whether to omit free pages
    * @throws StorageFullException if the target's disk is full (nothing is left in the target)
@@ -1205,7 +1225,13 @@ public final class Database implements AutoCloseable {
           () -> {
             try {
               if (compact) {
+                final FeedLog log = feedLog;
+                final long before = log == null ? -1 : log.consistentTxnId();
                 env.copy(temp.toFile(), CopyFlags.MDB_CP_COMPACT);
+                if (before >= 0 && log.consistentTxnId() == before) {
+                  // nothing committed during the copy: it is of snapshot `before`
+                  FeedLog.adoptCopy(temp, gate.mapSize(), before);
+                }
               } else {
                 env.copy(temp.toFile());
               }

@@ -1,11 +1,17 @@
 package org.lodestore.core;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
 import org.lodestore.core.codec.ValueCodecs;
 import org.lodestore.core.key.KeyCodecs;
 import org.slf4j.Logger;
@@ -29,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * records the LMDB transaction id that wrote it, and an acknowledgement records its own: a database
  * opened with the feed whose last LMDB transaction is not the one {@code head} names was written by
  * a process without the feed (its changes are not in the feed), so the feed starts a new
- * generation, which tells followers to bootstrap again. Trimming deletes acknowledged entries, at
- * most {@value #TRIM_PER_COMMIT} per commit, never one an open subscription has not read yet. The
- * feed's own tables are not recorded in entries.
+ * generation, which tells followers to bootstrap again; an append that finds the same while this
+ * process has the database open (another process wrote without the feed meanwhile) does too, and an
+ * append that finds a generation another process started appends to it. Trimming deletes
+ * acknowledged entries, at most {@value #TRIM_PER_COMMIT} per commit, never one an open
+ * subscription has not read yet. The feed's own tables are not recorded in entries.
  */
 final class FeedLog {
 
@@ -64,6 +72,7 @@ final class FeedLog {
   private volatile long backlogBytes;
   private long pendingSeq;
   private long pendingBytes;
+  private UUID pendingGeneration;
 
   /** The head and acknowledgement as the last committed append left them (see append). */
   private record Cached(long txnId, Head head, long acked) {}
@@ -155,8 +164,7 @@ final class FeedLog {
     final Head head = Head.of(meta.get(txn, HEAD));
     final long lastCommitted = txn.lmdb.getId() - 1;
     if (stored != null && head != null && head.txnId == lastCommitted) {
-      final ByteBuffer g = ByteBuffer.wrap(stored);
-      generation = new UUID(g.getLong(), g.getLong());
+      generation = uuid(stored);
       refresh(txn);
       return;
     }
@@ -173,13 +181,7 @@ final class FeedLog {
     } else {
       LOG.info("{}: change feed started, generation {}", db.path(), fresh);
     }
-    meta.put(
-        txn,
-        GENERATION,
-        ByteBuffer.allocate(16)
-            .putLong(fresh.getMostSignificantBits())
-            .putLong(fresh.getLeastSignificantBits())
-            .array());
+    meta.put(txn, GENERATION, uuidBytes(fresh));
     final Head before = head == null ? Head.EMPTY : head;
     // the seq goes on; the chain starts anew: the first entry of a generation follows zeros
     meta.put(
@@ -200,10 +202,26 @@ final class FeedLog {
     if (generation == null) {
       final byte[] g = meta.get(txn, GENERATION);
       if (g != null) {
-        final ByteBuffer b = ByteBuffer.wrap(g);
-        generation = new UUID(b.getLong(), b.getLong());
+        generation = uuid(g);
       }
     }
+  }
+
+  private UUID storedGeneration(final Txn txn) {
+    final byte[] g = meta.get(txn, GENERATION);
+    return g == null ? generation : uuid(g);
+  }
+
+  private static UUID uuid(final byte[] b) {
+    final ByteBuffer in = ByteBuffer.wrap(b);
+    return new UUID(in.getLong(), in.getLong());
+  }
+
+  private static byte[] uuidBytes(final UUID id) {
+    return ByteBuffer.allocate(16)
+        .putLong(id.getMostSignificantBits())
+        .putLong(id.getLeastSignificantBits())
+        .array();
   }
 
   UUID generation() {
@@ -236,12 +254,32 @@ final class FeedLog {
     // other transaction (of any process) committed since: LMDB numbers them one by one
     final Cached cached = this.cached;
     final boolean fresh = cached != null && cached.txnId == txn.lmdb.getId() - 1;
-    final Head head = fresh ? cached.head : Head.of(meta.get(txn, HEAD));
+    Head head = fresh ? cached.head : Head.of(meta.get(txn, HEAD));
+    UUID appendTo = generation;
+    if (!fresh && head != null) {
+      if (head.txnId != txn.lmdb.getId() - 1) {
+        // a transaction committed after the head without appending: another process wrote
+        // without the feed while this one had it open, so the feed lacks those changes
+        appendTo = UUID.randomUUID();
+        LOG.warn(
+            "{}: the database was written without its change feed (LMDB transaction {}, the"
+                + " feed's last {}) while this process had it open; its changes are not in the"
+                + " feed, so the feed starts generation {}: followers must bootstrap again",
+            db.path(),
+            txn.lmdb.getId() - 1,
+            head.txnId,
+            appendTo);
+        meta.put(txn, GENERATION, uuidBytes(appendTo));
+        head = new Head(head.seq, Head.EMPTY.hash, head.txnId, head.backlogBytes);
+      } else {
+        appendTo = storedGeneration(txn); // another process may have started one
+      }
+    }
     final Head last = head == null ? Head.EMPTY : head;
     final long seq = last.seq + 1;
     final long acknowledged = fresh ? cached.acked : acknowledgedIn(txn);
     long backlog = last.backlogBytes - trim(txn, acknowledged, TRIM_PER_COMMIT);
-    final byte[] entry = FeedEntry.encode(seq, generation, nowMicros(), last.hash, changes);
+    final byte[] entry = FeedEntry.encode(seq, appendTo, nowMicros(), last.hash, changes);
     backlog += entry.length;
     final long waiting = seq - acknowledged; // every entry after the acknowledged one
     if (waiting > options.maxBacklogEntries() || backlog > options.maxBacklogBytes()) {
@@ -271,6 +309,7 @@ final class FeedLog {
     meta.put(txn, HEAD, written.bytes());
     pendingSeq = seq;
     pendingBytes = backlog;
+    pendingGeneration = appendTo;
     pending =
         new Cached(
             written.txnId,
@@ -281,9 +320,78 @@ final class FeedLog {
     return seq;
   }
 
+  /**
+   * Names {@code txn} in the head, inside it before its LMDB commit: for a write transaction that
+   * recorded nothing but is still a new LMDB transaction (LMDB touched pages for a write that
+   * changed nothing), which would otherwise look like a write that bypassed the feed. If one
+   * already did, the head is left as it is, for the next append to start a generation.
+   */
+  void stamp(final Txn txn) {
+    final Head head = Head.of(meta.get(txn, HEAD));
+    final long lastCommitted = txn.lmdb.getId() - 1;
+    if (head != null && head.txnId == lastCommitted) {
+      meta.put(
+          txn, HEAD, new Head(head.seq, head.hash, txn.lmdb.getId(), head.backlogBytes).bytes());
+    }
+  }
+
+  // ------------------------------------------------------------ copies
+
+  /**
+   * The LMDB transaction id of the newest snapshot if the head names it (the feed holds every
+   * change up to it), else -1: asked before and after a compacted copy (see {@link #adoptCopy}).
+   */
+  long consistentTxnId() {
+    try (Txn txn = db.beginRead()) {
+      final Head head = Head.of(meta.get(txn, HEAD));
+      final long id = txn.lmdb.getId();
+      return head != null && head.txnId == id ? id : -1;
+    }
+  }
+
+  /**
+   * Makes the head of a compacted copy in {@code dir} name the copy's own last transaction. A
+   * compacted copy numbers LMDB transactions anew, so opened with the feed it would look written
+   * without it and start a new generation; the caller proved that the copy is of snapshot {@code
+   * sourceTxnId} and that the head named it ({@link #consistentTxnId} the same before and after).
+   * Runs on the copy alone, before it is published, without a lock file.
+   */
+  static void adoptCopy(final Path dir, final long mapSize, final long sourceTxnId) {
+    try (Env<ByteBuffer> env =
+        Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+            .setMapSize(mapSize)
+            .setMaxDbs(2)
+            .open(dir.toFile(), EnvFlags.MDB_NOLOCK, EnvFlags.MDB_NOTLS)) {
+      final Dbi<ByteBuffer> dbi = env.openDbi(META);
+      final ByteBuffer key = direct(HEAD.getBytes(StandardCharsets.UTF_8));
+      try (org.lmdbjava.Txn<ByteBuffer> txn = env.txnWrite()) {
+        final ByteBuffer stored = dbi.get(txn, key);
+        if (stored == null) {
+          return;
+        }
+        final byte[] bytes = new byte[stored.remaining()];
+        stored.get(bytes);
+        final Head head = Head.of(bytes);
+        if (head.txnId != sourceTxnId) {
+          return;
+        }
+        dbi.put(
+            txn,
+            key,
+            direct(new Head(head.seq, head.hash, txn.getId(), head.backlogBytes).bytes()));
+        txn.commit();
+      }
+    }
+  }
+
+  private static ByteBuffer direct(final byte[] bytes) {
+    return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+  }
+
   /** After the LMDB commit of the transaction {@link #append} wrote {@code seq} in. */
   void committed(final long seq) {
     if (seq == pendingSeq) {
+      generation = pendingGeneration;
       backlogBytes = pendingBytes;
       cached = pending;
       trimmedThrough = pendingTrimmed;

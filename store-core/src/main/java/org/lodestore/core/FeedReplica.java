@@ -209,7 +209,9 @@ public final class FeedReplica {
 
   /**
    * Applies {@code entry} if it is the next one: every change, then the new position with {@code
-   * state}; an entry already applied (its seq at or below the position's) is skipped.
+   * state}; an entry already applied (its seq at or below the position's) is skipped, unless it is
+   * the position's own seq with another hash: then the source diverged (it was restored from an
+   * older copy, say) and the entry is refused.
    *
    * @param txn a write transaction of the replica
    * @param entry the entry
@@ -228,10 +230,14 @@ public final class FeedReplica {
                         "replica "
                             + txn.database().path()
                             + " has no position: bootstrap it with startFromSnapshot first"));
-    if (entry.generation().equals(at.generation) && entry.seq() <= at.seq) {
-      return false;
+    final boolean redelivered =
+        entry.generation().equals(at.generation)
+            && entry.seq() == at.seq
+            && !Arrays.equals(entry.hash(), at.hash);
+    if (entry.generation().equals(at.generation) && entry.seq() <= at.seq && !redelivered) {
+      return false; // (below the position there is no hash to compare with)
     }
-    if (!entry.follows(at.seq, at.generation, at.hash)) {
+    if (redelivered || !entry.follows(at.seq, at.generation, at.hash)) {
       throw new FeedGapException(
           "entry "
               + entry.seq()
@@ -241,9 +247,11 @@ public final class FeedReplica {
               + at.seq
               + " of generation "
               + at.generation
-              + (entry.generation().equals(at.generation) && entry.seq() == at.seq + 1
-                  ? "): its hash chain does not match: the source diverged"
-                  : "): entries are missing or of another generation")
+              + (redelivered
+                  ? "): the replica applied another entry of that seq: the source diverged"
+                  : entry.generation().equals(at.generation) && entry.seq() == at.seq + 1
+                      ? "): its hash chain does not match: the source diverged"
+                      : "): entries are missing or of another generation")
               + "; bootstrap the replica again",
           txn.database().path(),
           at,

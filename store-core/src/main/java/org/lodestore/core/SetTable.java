@@ -146,9 +146,13 @@ public final class SetTable<K, M> {
       final ByteBuffer m = Encoding.key(name, memberCodec, member, Encoding.secondBuffer());
       txn.beforeMutation();
       final boolean added = handle.dbi.put(txn.lmdb, k, m, NO_DUP);
-      final FeedRecorder feed = added ? txn.recorder(handle) : null;
+      final FeedRecorder feed = txn.recorder(handle);
       if (feed != null) {
-        feed.setAdd(handle.name, k, m);
+        if (added) {
+          feed.setAdd(handle.name, k, m);
+        } else {
+          txn.touchedWithoutChange(); // LMDB touches the page before it finds the member
+        }
       }
       return added;
     } catch (LmdbException e) {

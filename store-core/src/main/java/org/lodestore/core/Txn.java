@@ -111,6 +111,13 @@ public final class Txn implements AutoCloseable {
   /** The changes recorded so far, or null before the first. */
   private FeedRecorder feed;
 
+  /**
+   * Whether LMDB touched pages for a write that changed nothing, so nothing was recorded (a set add
+   * of a member already there): its commit is still a new LMDB transaction, which the feed's head
+   * must name (see {@link FeedLog#stamp}).
+   */
+  private boolean touchedUnrecorded;
+
   /** The seq of the feed entry this transaction's commit appended, or 0. */
   private volatile long committedSeq;
 
@@ -273,8 +280,11 @@ public final class Txn implements AutoCloseable {
         }
         opened = null;
       }
-      if (parent != null && feed != null) {
-        parent.absorbFeed(feed); // recorded when the parent commits
+      if (parent != null) {
+        if (feed != null) {
+          parent.absorbFeed(feed); // recorded when the parent commits
+        }
+        parent.touchedUnrecorded |= touchedUnrecorded;
       } else if (seq > 0) {
         committedSeq = seq;
         db.feedLog().committed(seq);
@@ -291,14 +301,29 @@ public final class Txn implements AutoCloseable {
    * the entry's seq, or 0 for none.
    */
   private long appendToFeed() {
-    if (!recording || parent != null || feed == null || feed.isEmpty() || state != IDLE) {
+    if (!recording || parent != null || state != IDLE) {
       return 0; // (an ended transaction: enterEnd reports it)
     }
+    final boolean changed = feed != null && !feed.isEmpty();
+    if (!changed && !touchedUnrecorded) {
+      return 0;
+    }
     try {
-      return db.feedLog().append(this, feed);
+      if (changed) {
+        return db.feedLog().append(this, feed);
+      }
+      db.feedLog().stamp(this);
+      return 0;
     } catch (RuntimeException | Error e) {
       close();
       throw e;
+    }
+  }
+
+  /** A write LMDB may have touched pages for, though it changed nothing (nothing recorded). */
+  void touchedWithoutChange() {
+    if (recording) {
+      touchedUnrecorded = true;
     }
   }
 

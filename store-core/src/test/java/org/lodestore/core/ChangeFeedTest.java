@@ -139,6 +139,65 @@ class ChangeFeedTest {
     }
   }
 
+  /** The tables of {@link #writesThatChangeNothingKeepTheGenerationWhileOpenAndAcrossReopen}. */
+  private record NoOpTables(
+      Table<Long, byte[]> plain, SetTable<Long, UUID> sets, SetTable<Long, byte[]> fixed) {
+    static NoOpTables of(final Database db) {
+      return new NoOpTables(
+          db.table("plain", KeyCodecs.LONG, ValueCodecs.BYTES),
+          db.setTable("sets", KeyCodecs.LONG, KeyCodecs.UUID),
+          db.setTable("fixed", KeyCodecs.LONG, KeyCodecs.fixedBytes(4)));
+    }
+  }
+
+  @Test
+  void writesThatChangeNothingKeepTheGenerationWhileOpenAndAcrossReopen() {
+    final Map<String, java.util.function.BiConsumer<NoOpTables, Txn>> noOps =
+        new java.util.LinkedHashMap<>();
+    noOps.put("delete of a missing key", (t, txn) -> t.plain.delete(txn, 9L));
+    noOps.put("insert of a present key", (t, txn) -> t.plain.insert(txn, 1L, new byte[] {2}));
+    noOps.put("replace of a missing key", (t, txn) -> t.plain.replace(txn, 9L, new byte[] {2}));
+    noOps.put(
+        "range delete of nothing", (t, txn) -> t.plain.deleteRange(txn, KeyRange.closed(5L, 8L)));
+    noOps.put("add of a member (of two) present", (t, txn) -> t.sets.add(txn, 1L, new UUID(0, 2)));
+    noOps.put("add of the only member present", (t, txn) -> t.sets.add(txn, 2L, new UUID(0, 1)));
+    noOps.put(
+        "add of a fixed member present", (t, txn) -> t.fixed.add(txn, 1L, new byte[] {1, 2, 3, 4}));
+    noOps.put("remove of a missing member", (t, txn) -> t.sets.remove(txn, 1L, new UUID(0, 7)));
+    noOps.put("remove of a missing set", (t, txn) -> t.sets.removeAll(txn, 9L));
+    final UUID generation;
+    try (Database db = open()) {
+      final NoOpTables t = NoOpTables.of(db);
+      db.write(
+          txn -> {
+            t.plain.put(txn, 1L, new byte[] {1});
+            t.sets.add(txn, 1L, new UUID(0, 1));
+            t.sets.add(txn, 1L, new UUID(0, 2));
+            t.sets.add(txn, 2L, new UUID(0, 1));
+            t.fixed.add(txn, 1L, new byte[] {1, 2, 3, 4});
+          });
+      generation = db.feed().generation();
+      for (final var op : noOps.entrySet()) {
+        final long seq = db.feed().lastSeq();
+        db.write(txn -> op.getValue().accept(t, txn));
+        assertThat(db.feed().lastSeq()).as(op.getKey()).isEqualTo(seq);
+        db.write(txn -> t.plain.put(txn, 2L, new byte[] {(byte) seq}));
+        assertThat(db.feed().generation()).as(op.getKey()).isEqualTo(generation);
+      }
+    }
+    // each as the last transaction before a close
+    for (final var op : noOps.entrySet()) {
+      try (Database db = open()) {
+        assertThat(db.feed().generation()).as(op.getKey()).isEqualTo(generation);
+        final NoOpTables t = NoOpTables.of(db);
+        db.write(txn -> op.getValue().accept(t, txn));
+      }
+    }
+    try (Database db = open()) {
+      assertThat(db.feed().generation()).isEqualTo(generation);
+    }
+  }
+
   @Test
   void randomWritesReplayedFromTheFeedRebuildEveryTableByteForByte() {
     final Random random = new Random(TestSeed.seed("ChangeFeedTest.replay"));
@@ -504,6 +563,129 @@ class ChangeFeedTest {
               + parentKeys
               + " switches="
               + switches);
+    }
+  }
+
+  @Test
+  void aWriteByAnotherProcessWithoutTheFeedStartsANewGenerationAtTheNextCommit() throws Exception {
+    final Path db = dir.resolve("shared");
+    try (Database leader = Database.open(db, withFeed(FeedOptions.defaults()))) {
+      final Table<String, String> t = leader.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      leader.write(txn -> t.put(txn, "before", "1"));
+      final UUID first = leader.feed().generation();
+      // another process (a tool, an older build in a rolling deploy) writes without the feed
+      runChild(BypassWriterChild.class, db, "plain", "unseen");
+      leader.write(txn -> t.put(txn, "seen", "2"));
+      // the feed cannot hold "unseen": its next entry must tell followers to bootstrap again
+      final FeedEntry last = leader.feed().read(leader.feed().lastSeq(), 1).get(0);
+      assertThat(last.changes())
+          .containsExactly(new FeedChange(FeedChange.Op.PUT, "t", utf8("seen"), utf8("2")));
+      assertThat(last.generation()).isNotEqualTo(first);
+      assertThat(last.previousHash()).containsOnly(0); // a new chain
+      assertThat(leader.feed().generation()).isEqualTo(last.generation());
+    }
+    try (Database reopened = Database.open(db, withFeed(FeedOptions.defaults()))) {
+      final FeedEntry last = reopened.feed().read(reopened.feed().lastSeq(), 1).get(0);
+      assertThat(reopened.feed().generation()).isEqualTo(last.generation());
+    }
+  }
+
+  @Test
+  void aGenerationAnotherProcessStartedIsTheOneThisProcessAppendsTo() throws Exception {
+    final Path db = dir.resolve("shared");
+    try (Database leader = Database.open(db, withFeed(FeedOptions.defaults()))) {
+      final Table<String, String> t = leader.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      leader.write(txn -> t.put(txn, "before", "1"));
+      final UUID first = leader.feed().generation();
+      runChild(BypassWriterChild.class, db, "plain", "unseen");
+      // a process with the feed opens next: it sees the bypass and starts a generation
+      runChild(BypassWriterChild.class, db, "feed", "child");
+      final List<FeedEntry> all = leader.feed().read(1, Integer.MAX_VALUE);
+      final long childSeq = all.get(all.size() - 1).seq(); // lastSeq() knows this process's only
+      leader.write(txn -> t.put(txn, "after", "2"));
+      final List<FeedEntry> tail = leader.feed().read(childSeq, 2);
+      assertThat(tail).hasSize(2);
+      final FeedEntry child = tail.get(0);
+      final FeedEntry mine = tail.get(1);
+      assertThat(child.changes())
+          .containsExactly(new FeedChange(FeedChange.Op.PUT, "t", utf8("child"), utf8("x")));
+      assertThat(child.generation()).isNotEqualTo(first);
+      assertThat(mine.seq()).isEqualTo(child.seq() + 1);
+      assertThat(mine.generation()).isEqualTo(child.generation());
+      assertThat(mine.follows(child)).isTrue();
+      assertThat(leader.feed().generation()).isEqualTo(child.generation());
+    }
+  }
+
+  @Test
+  void backupsPlainAndCompactedKeepTheGeneration() {
+    for (final boolean compact : new boolean[] {false, true}) {
+      final Path source = dir.resolve("source-" + compact);
+      final Path copy = dir.resolve("copy-" + compact);
+      final UUID generation;
+      try (Database db = Database.open(source, withFeed(FeedOptions.defaults()))) {
+        final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+        for (int i = 0; i < 20; i++) {
+          final String k = "k" + i;
+          db.write(txn -> t.put(txn, k, "v"));
+        }
+        db.write(txn -> t.delete(txn, "k3"));
+        generation = db.feed().generation();
+        db.backupTo(copy, compact);
+      }
+      try (Database db = Database.open(copy, withFeed(FeedOptions.defaults()))) {
+        assertThat(db.feed().generation()).as("compact=" + compact).isEqualTo(generation);
+        assertThat(db.feed().lastSeq()).isEqualTo(22);
+        final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+        db.write(txn -> t.put(txn, "after", "v"));
+        assertThat(db.feed().generation()).as("compact=" + compact).isEqualTo(generation);
+      }
+      assertThat(copy.resolve("data.mdb")).exists();
+      assertThat(copy.toFile().list()).as("compact=" + compact).contains("data.mdb");
+    }
+  }
+
+  @Test
+  void aCompactedCopyOfADatabaseWrittenWithoutTheFeedStartsANewGeneration() throws Exception {
+    final Path source = dir.resolve("source");
+    try (Database db = Database.open(source, withFeed(FeedOptions.defaults()))) {
+      final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(txn -> t.put(txn, "a", "1"));
+      final UUID generation = db.feed().generation();
+      runChild(BypassWriterChild.class, source, "plain", "unseen");
+      db.backupTo(dir.resolve("copy"), true);
+      try (Database copy = Database.open(dir.resolve("copy"), withFeed(FeedOptions.defaults()))) {
+        assertThat(copy.feed().generation()).isNotEqualTo(generation);
+      }
+    }
+  }
+
+  private void runChild(final Class<?> main, final Path db, final String... args) throws Exception {
+    final Path work = Files.createDirectories(dir.resolve("child-" + UUID.randomUUID()));
+    final String[] all = new String[args.length + 1];
+    all[0] = db.toString();
+    System.arraycopy(args, 0, all, 1, args.length);
+    final ChildJvm.Result result =
+        ChildJvm.run(ChildJvm.LMDB_FLAGS, main, work, Duration.ofSeconds(60), all);
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(result.crashLogs()).as(result.describe()).isEmpty();
+  }
+
+  /**
+   * Opens {@code args[0]} with the change feed ({@code args[1]} = "feed") or without ("plain") and
+   * puts key {@code args[2]} = "x" into table {@code t}.
+   */
+  public static final class BypassWriterChild {
+    public static void main(final String[] args) {
+      final DatabaseOptions.Builder options =
+          DatabaseOptions.builder().durability(Durability.NO_SYNC);
+      if (args[1].equals("feed")) {
+        options.changeFeed(FeedOptions.defaults());
+      }
+      try (Database db = Database.open(Path.of(args[0]), options.build())) {
+        final Table<String, String> t = db.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+        db.write(txn -> t.put(txn, args[2], "x"));
+      }
     }
   }
 

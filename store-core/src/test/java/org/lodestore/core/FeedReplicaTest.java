@@ -129,6 +129,56 @@ class FeedReplicaTest {
   }
 
   @Test
+  void aRedeliveredLastEntryWhoseHashDiffersIsRefusedAsDiverged() {
+    try (Database leader = Database.open(dir.resolve("leader"), LEADER)) {
+      final Table<String, String> t = leader.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      leader.backupTo(dir.resolve("replica"));
+      leader.backupTo(dir.resolve("restored"), false); // an uncompacted copy keeps the generation
+      for (int i = 0; i < 2; i++) {
+        final String k = "k" + i;
+        leader.write(txn -> t.put(txn, k, "v"));
+      }
+      final List<FeedEntry> entries = leader.feed().read(2, 10);
+      try (Database replica = Database.open(dir.resolve("replica"), REPLICA)) {
+        FeedReplica.write(replica, FeedReplica::startFromSnapshot);
+        FeedReplica.write(
+            replica,
+            txn -> {
+              for (final FeedEntry e : entries) {
+                FeedReplica.apply(txn, e, null);
+              }
+            });
+        // the leader is restored from the older copy and writes other entries 2 and 3
+        final List<FeedEntry> other;
+        try (Database restored = Database.open(dir.resolve("restored"), LEADER)) {
+          assertThat(restored.feed().generation()).isEqualTo(leader.feed().generation());
+          final Table<String, String> rt =
+              restored.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+          restored.write(txn -> rt.put(txn, "x", "1"));
+          restored.write(txn -> rt.put(txn, "y", "2"));
+          other = restored.feed().read(2, 10);
+        }
+        assertThat(other).extracting(FeedEntry::seq).containsExactly(2L, 3L);
+        // entry 2 is below the position: nothing to compare it with, so it is skipped
+        assertThat(applyOne(replica, other.get(0))).isFalse();
+        // entry 3 is the position's seq with another hash: the source diverged
+        assertThatThrownBy(
+                () -> FeedReplica.write(replica, txn -> FeedReplica.apply(txn, other.get(1), null)))
+            .isInstanceOf(FeedGapException.class)
+            .hasMessageContaining("diverged");
+        // the same entry 3 again is a duplicate
+        assertThat(applyOne(replica, entries.get(1))).isFalse();
+      }
+    }
+  }
+
+  private static boolean applyOne(final Database replica, final FeedEntry entry) {
+    final boolean[] applied = new boolean[1];
+    FeedReplica.write(replica, txn -> applied[0] = FeedReplica.apply(txn, entry, null));
+    return applied[0];
+  }
+
+  @Test
   void usersReadAReplicaAndCannotWriteIt() {
     try (Database leader = Database.open(dir.resolve("leader"), LEADER)) {
       final Table<String, String> t = leader.table("t", KeyCodecs.STRING, ValueCodecs.STRING);

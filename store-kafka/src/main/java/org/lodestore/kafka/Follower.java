@@ -62,11 +62,13 @@ import org.slf4j.LoggerFactory;
  *       offsets committed to Kafka) polls; split entries are reassembled; the entries of each poll
  *       are applied in one write transaction of the replica, which also records the position and
  *       the offset, so a crash anywhere leaves them in step. An entry at or below the position is
- *       skipped and counted ({@link #skipped()}).
+ *       skipped and counted ({@link #skipped()}), unless it has the position's own seq and another
+ *       hash: the leader diverged (see Stop).
  *   <li><b>Stop</b> on an entry that does not follow (a gap: retention deleted records it needed,
- *       or the leader started a new generation; or a hash that does not chain: the leader
- *       diverged): what came before it is applied, the follower stops, {@link #failure()} holds the
- *       {@link FeedGapException}, and {@link #rebootstrap} with a fresh snapshot cures it.
+ *       or the leader started a new generation; or a hash that does not chain, or another entry of
+ *       the position's seq: the leader diverged, restored from an older copy, say): what came
+ *       before it is applied, the follower stops, {@link #failure()} holds the {@link
+ *       FeedGapException}, and {@link #rebootstrap} with a fresh snapshot cures it.
  * </ol>
  *
  * <p>Thread-safe. It applies on a thread of its own; users read {@link #database()} from any

@@ -28,6 +28,7 @@ import org.lodestore.core.FeedEntry;
  *  headers      lodestore.generation  16 bytes, the feed generation (UUID, most significant first)
  *               lodestore.part        4 bytes big-endian, i (0-based)
  *               lodestore.parts       4 bytes big-endian, n (1 for an entry in one record)
+ *               lodestore.shipper     UTF-8, the transactional id of the shipper that wrote it
  * </pre>
  *
  * <p>An entry's parts are consecutive records of one Kafka transaction, so a {@code read_committed}
@@ -39,6 +40,7 @@ final class Records {
   static final String GENERATION = "lodestore.generation";
   static final String PART = "lodestore.part";
   static final String PARTS = "lodestore.parts";
+  static final String SHIPPER = "lodestore.shipper";
 
   /** The partition every record goes to. */
   static final int PARTITION = 0;
@@ -47,7 +49,7 @@ final class Records {
 
   /** The records of {@code entry}, in parts of at most {@code partBytes}. */
   static List<ProducerRecord<byte[], byte[]>> of(
-      final String topic, final FeedEntry entry, final int partBytes) {
+      final String topic, final FeedEntry entry, final int partBytes, final byte[] shipper) {
     final byte[] bytes = entry.bytes();
     final int parts = Math.max(1, (bytes.length + partBytes - 1) / partBytes);
     final byte[] key = ByteBuffer.allocate(8).putLong(entry.seq()).array();
@@ -67,7 +69,8 @@ final class Records {
           List.of(
               new RecordHeader(GENERATION, generation),
               new RecordHeader(PART, int4(i)),
-              new RecordHeader(PARTS, int4(parts)));
+              new RecordHeader(PARTS, int4(parts)),
+              new RecordHeader(SHIPPER, shipper));
       out.add(new ProducerRecord<>(topic, PARTITION, null, key, value, headers));
     }
     return out;
@@ -101,6 +104,14 @@ final class Records {
   /** The part count of a record (1 if the header is missing). */
   static int parts(final ConsumerRecord<byte[], byte[]> r) {
     return intHeader(r, PARTS, 1);
+  }
+
+  /** The transactional id of the shipper that wrote a record, or null if it does not say. */
+  static String shipper(final ConsumerRecord<byte[], byte[]> r) {
+    final Header h = r.headers().lastHeader(SHIPPER);
+    return h == null || h.value() == null
+        ? null
+        : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The generation a record carries, or null if it has none. */

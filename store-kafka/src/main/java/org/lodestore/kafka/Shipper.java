@@ -47,9 +47,12 @@ import org.slf4j.LoggerFactory;
  *       transactional.id} is the prefix plus the feed's generation calls {@code
  *       initTransactions()}, which fences any older shipper with that id (its open transaction is
  *       aborted, its later ones refused) and finishes its last one.
- *   <li>It reads the topic's last committed record ({@code read_committed}) and resumes at its seq
- *       + 1: the topic is the only record of what was shipped, so nothing local needs to be atomic
- *       with Kafka, and a shipper that crashed anywhere neither loses nor repeats an entry.
+ *   <li>It reads the topic's last committed record ({@code read_committed}); if a shipper of
+ *       another id wrote it (every record names its shipper: an older generation of the feed, or
+ *       another prefix), it fences that id the same way and reads again. It resumes at that
+ *       record's seq + 1: the topic is the only record of what was shipped, so nothing local needs
+ *       to be atomic with Kafka, and a shipper that crashed anywhere neither loses nor repeats an
+ *       entry.
  *   <li>On its thread it reads entries from the feed and ships up to {@link
  *       Builder#maxBatchEntries} of them (at least one, at most about {@link
  *       Builder#maxBatchBytes}) in one Kafka transaction, each in records of at most {@link
@@ -85,6 +88,7 @@ public final class Shipper implements AutoCloseable {
   private final Database db;
   private final String topic;
   private final String transactionalId;
+  private final byte[] shipperHeader;
   private final Map<String, Object> producerConfig;
   private final Map<String, Object> consumerConfig;
   private final int maxBatchEntries;
@@ -114,6 +118,7 @@ public final class Shipper implements AutoCloseable {
     this.db = b.db;
     this.topic = b.topic;
     this.transactionalId = b.transactionalIdPrefix + db.feed().generation();
+    this.shipperHeader = transactionalId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.maxBatchEntries = b.maxBatchEntries;
     this.maxBatchBytes = b.maxBatchBytes;
     this.maxPartBytes = b.maxPartBytes;
@@ -189,7 +194,23 @@ public final class Shipper implements AutoCloseable {
         new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
     try {
       p.initTransactions();
-      final long last = lastShipped();
+      long last;
+      final String previous;
+      try (KafkaConsumer<byte[], byte[]> c =
+          Records.consumer(consumerConfig, "lodestore-shipper-tail-" + topic)) {
+        final TopicPartition tp = Records.partition(c, topic, kafkaTimeout);
+        final ConsumerRecord<byte[], byte[]> r =
+            Records.lastCommitted(c, tp, System.nanoTime() + kafkaTimeout.toNanos());
+        last = r == null ? 0 : Records.seq(r);
+        previous = r == null ? null : Records.shipper(r);
+      }
+      if (previous != null && !previous.equals(transactionalId)) {
+        // the topic's last writer had another id (an older generation, another prefix): fence
+        // it too, so that it ships nothing more and its open transaction no longer holds back
+        // what followers can read; then read what it committed meanwhile
+        fence(previous);
+        last = lastShipped();
+      }
       final long feedLast = db.feed().lastSeq();
       if (last > feedLast) {
         throw new KafkaFeedException(
@@ -228,6 +249,25 @@ public final class Shipper implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * Fences the shipper with transactional id {@code id}: a producer of that id that calls {@code
+   * initTransactions} aborts its open transaction and refuses its later ones; then closes.
+   */
+  private void fence(final String id) {
+    final Map<String, Object> config = new HashMap<>(producerConfig);
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "lodestore-shipper-fence-" + topic);
+    try (KafkaProducer<byte[], byte[]> fencer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      fencer.initTransactions();
+    }
+    LOG.info(
+        "shipper of {} to topic {}: fenced {}, the id of the topic's last writer",
+        db.path(),
+        topic,
+        id);
   }
 
   /** The seq of the last entry committed in the topic, 0 if it holds none. */
@@ -360,7 +400,8 @@ public final class Shipper implements AutoCloseable {
     p.beginTransaction();
     int sent = 0;
     for (final FeedEntry e : batch) {
-      for (final ProducerRecord<byte[], byte[]> r : Records.of(topic, e, maxPartBytes)) {
+      for (final ProducerRecord<byte[], byte[]> r :
+          Records.of(topic, e, maxPartBytes, shipperHeader)) {
         p.send(r);
         sent++;
       }

@@ -197,6 +197,52 @@ class ShipperTest {
   }
 
   @Test
+  void aShipperFencesTheOneThatLastCommittedToTheTopicWhateverItsId() throws Exception {
+    // another id: another prefix here; in production, a new generation of the feed
+    final String topic = broker.createTopic("ship-fenced-other-id");
+    final long seed = FeedTesting.seed("feedShipFencedOtherId");
+    try (Database db = Database.open(dir.resolve("leader"), LEADER)) {
+      final FeedTesting.Writes w = new FeedTesting.Writes(db, new Random(seed));
+      try (Shipper older = shipper(db, topic).transactionalIdPrefix("old-").retries(0).build();
+          Shipper newer = shipper(db, topic).transactionalIdPrefix("new-").build()) {
+        older.start();
+        for (int i = 0; i < 50; i++) {
+          w.one();
+        }
+        assertThat(older.awaitShipped(db.feed().lastSeq(), WAIT)).isTrue();
+        assertThat(newer.transactionalId()).isNotEqualTo(older.transactionalId());
+        newer.start();
+        for (int i = 0; i < 50; i++) {
+          w.one();
+        }
+        final long last = db.feed().lastSeq();
+        assertThat(newer.awaitShipped(last, WAIT)).isTrue();
+        assertThat(FeedTesting.await(() -> !older.isRunning(), WAIT)).isTrue();
+        assertThat(older.failure()).get().isInstanceOf(ShipperFencedException.class);
+        final FeedTesting.Topic shipped = FeedTesting.read(broker.bootstrapServers(), topic);
+        final long lost = shipped.lost(1, last);
+        final long duplicated = shipped.duplicated();
+        final long mismatches = shipped.chainBreaks();
+        FeedTesting.report(
+            "feedShipFencedOtherId",
+            "entries",
+            last,
+            "olderFenced",
+            older.failure().isPresent(),
+            "lost",
+            lost,
+            "duplicated",
+            duplicated,
+            "mismatches",
+            mismatches);
+        assertThat(lost).isZero();
+        assertThat(duplicated).isZero();
+        assertThat(mismatches).isZero();
+      }
+    }
+  }
+
+  @Test
   void aRestartedShipperResumesFromTheTopicWithoutLossOrDuplicates() throws Exception {
     final String topic = broker.createTopic("ship-restart");
     final long seed = FeedTesting.seed("feedShipRestart");

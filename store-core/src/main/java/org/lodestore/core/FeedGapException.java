@@ -5,8 +5,9 @@ import java.nio.file.Path;
 /**
  * A change-feed entry does not follow what a replica applied: an entry is missing (trimmed, lost
  * from the topic, retention shorter than the replica's downtime), it belongs to another generation
- * (the source started a new one), or its hash does not chain (the source diverged). Nothing of it
- * was applied; the replica must be bootstrapped again from a fresh copy of the source.
+ * (the source started a new one), or its hash does not chain (the source diverged); or the replica
+ * was written outside its feed since its last entry. Nothing of it was applied; the replica must be
+ * bootstrapped again from a fresh copy of the source.
  */
 public class FeedGapException extends LodestoreException {
 

@@ -19,7 +19,13 @@ import org.lodestore.core.key.KeyCodecs;
  *
  * <pre>
  *  __lodestore_replica   "position" -> generation 16B | seq u64 | hash 32B | state length u32 | state
+ *                                       | LMDB txn id u64 (the transaction that wrote it)
  * </pre>
+ *
+ * <p>The txn id tells whether anything but this class wrote the replica since: a transaction that
+ * wrote it outside its feed (the directory opened as an ordinary database, say) leaves the position
+ * naming an older transaction, and the next {@link #apply} refuses, since the replica's data may
+ * then differ from the source's.
  *
  * <p>A replica is opened with {@link DatabaseOptions.Builder#replica(boolean)}: its users read, and
  * only {@link #write} (this class's way in) writes. Bootstrap a replica from a copy of the source
@@ -153,6 +159,19 @@ public final class FeedReplica {
     return Optional.of(new Position(generation, seq, hash, state));
   }
 
+  /** The LMDB txn id that wrote the position in {@code txn}, or -1 if it records none. */
+  private static long writtenBy(final Txn txn) {
+    final byte[] b =
+        txn.database()
+            .ownedTable(txn, POSITION_TABLE, KeyCodecs.STRING, ValueCodecs.BYTES)
+            .get(txn, POSITION);
+    if (b == null || b.length < 16 + 8 + FeedEntry.HASH_LENGTH + 4) {
+      return -1;
+    }
+    final int withoutId = 16 + 8 + FeedEntry.HASH_LENGTH + 4 + ByteBuffer.wrap(b).getInt(56);
+    return b.length == withoutId + 8 ? ByteBuffer.wrap(b).getLong(withoutId) : -1;
+  }
+
   /**
    * Sets the position without applying anything: for a replica bootstrapped some other way.
    *
@@ -161,13 +180,14 @@ public final class FeedReplica {
    */
   public static void reset(final Txn txn, final Position position) {
     final ByteBuffer out =
-        ByteBuffer.allocate(16 + 8 + FeedEntry.HASH_LENGTH + 4 + position.state.length);
+        ByteBuffer.allocate(16 + 8 + FeedEntry.HASH_LENGTH + 4 + position.state.length + 8);
     out.putLong(position.generation.getMostSignificantBits())
         .putLong(position.generation.getLeastSignificantBits())
         .putLong(position.seq)
         .put(position.hash)
         .putInt(position.state.length)
-        .put(position.state);
+        .put(position.state)
+        .putLong(txn.lmdb.getId());
     txn.database()
         .ownedTable(txn, POSITION_TABLE, KeyCodecs.STRING, ValueCodecs.BYTES)
         .put(txn, POSITION, out.array());
@@ -230,6 +250,27 @@ public final class FeedReplica {
                         "replica "
                             + txn.database().path()
                             + " has no position: bootstrap it with startFromSnapshot first"));
+    final long writtenBy = writtenBy(txn);
+    final long id = txn.lmdb.getId(); // this one's; the one before committed id - 1
+    final boolean duplicate =
+        entry.generation().equals(at.generation)
+            && entry.seq() <= at.seq
+            && (entry.seq() < at.seq || Arrays.equals(entry.hash(), at.hash));
+    if (!duplicate && writtenBy >= 0 && writtenBy != id && writtenBy != id - 1) {
+      throw new FeedGapException(
+          "it was written outside its feed (LMDB transaction "
+              + (id - 1)
+              + " committed after the one that applied seq "
+              + at.seq
+              + ", "
+              + writtenBy
+              + "), so its data may differ from the source's; entry "
+              + entry.seq()
+              + " is refused: bootstrap the replica again",
+          txn.database().path(),
+          at,
+          entry.seq());
+    }
     final boolean redelivered =
         entry.generation().equals(at.generation)
             && entry.seq() == at.seq

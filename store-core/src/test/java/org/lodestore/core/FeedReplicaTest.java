@@ -172,6 +172,45 @@ class FeedReplicaTest {
     }
   }
 
+  @Test
+  void aReplicaWrittenOutsideItsFeedRefusesTheNextEntry() {
+    try (Database leader = Database.open(dir.resolve("leader"), LEADER)) {
+      final Table<String, String> t = leader.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+      leader.backupTo(dir.resolve("replica"));
+      for (int i = 0; i < 3; i++) {
+        final String k = "k" + i;
+        leader.write(txn -> t.put(txn, k, "v"));
+      }
+      final List<FeedEntry> entries = leader.feed().read(2, 10);
+      try (Database replica = Database.open(dir.resolve("replica"), REPLICA)) {
+        FeedReplica.write(replica, FeedReplica::startFromSnapshot);
+        assertThat(applyOne(replica, entries.get(0))).isTrue();
+      }
+      // someone opens the replica's directory as an ordinary database and writes it
+      try (Database plain = Database.open(dir.resolve("replica"))) {
+        final Table<String, String> rt = plain.table("t", KeyCodecs.STRING, ValueCodecs.STRING);
+        plain.write(txn -> rt.put(txn, "stray", "x"));
+      }
+      try (Database replica = Database.open(dir.resolve("replica"), REPLICA)) {
+        // a duplicate still reads as one; the next entry is refused: the data differs
+        assertThat(applyOne(replica, entries.get(0))).isFalse();
+        assertThatThrownBy(() -> applyOne(replica, entries.get(1)))
+            .isInstanceOf(FeedGapException.class)
+            .hasMessageContaining("written outside");
+        assertThat(
+                (Object) replica.readAndGet(txn -> FeedReplica.position(txn).orElseThrow().seq()))
+            .isEqualTo(2L);
+        // a bootstrap from a fresh copy cures it
+        leader.backupTo(dir.resolve("fresh"));
+      }
+      try (Database fresh = Database.open(dir.resolve("fresh"), REPLICA)) {
+        FeedReplica.write(fresh, FeedReplica::startFromSnapshot);
+        leader.write(txn -> t.put(txn, "k9", "v"));
+        assertThat(applyOne(fresh, leader.feed().read(leader.feed().lastSeq(), 1).get(0))).isTrue();
+      }
+    }
+  }
+
   private static boolean applyOne(final Database replica, final FeedEntry entry) {
     final boolean[] applied = new boolean[1];
     FeedReplica.write(replica, txn -> applied[0] = FeedReplica.apply(txn, entry, null));

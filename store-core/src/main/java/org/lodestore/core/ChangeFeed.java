@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -48,6 +49,16 @@ public final class ChangeFeed {
 
   /** How long a subscription waits for a commit before it looks again (other processes' too). */
   private static final long POLL_MILLIS = 200;
+
+  /**
+   * How long a subscription lets commits gather after it delivered some, before it reads again.
+   * Waking its thread for every commit costs the writers more (a wake-up per commit, on their
+   * thread) than this wait costs the listener: measured on W2 single-row commits.
+   */
+  private static final long LINGER_NANOS = 100_000;
+
+  /** Entries a subscription reads at a time. */
+  private static final int READ_AT_ONCE = 256;
 
   private final Database db;
   private final FeedLog log;
@@ -243,10 +254,12 @@ public final class ChangeFeed {
 
   /**
    * Calls {@code listener} with every entry from {@code fromSeq} on, in order, on a thread of its
-   * own, as soon as each is committed (by this process, or by another within a fraction of a
-   * second), until the subscription is closed. Entries it has not been given yet are not trimmed.
-   * If the listener throws, or the entry it needs next was trimmed before it subscribed, the
-   * subscription ends and {@link Subscription#failure()} says why.
+   * own, as soon as each is committed (by this process; by another within a fraction of a second),
+   * until the subscription is closed. The first commit after a quiet spell is delivered at once;
+   * while commits keep coming, the subscription gathers them for about 0.1 ms between deliveries,
+   * since waking its thread for each one would cost the writers more. Entries it has not been given
+   * yet are not trimmed. If the listener throws, or the entry it needs next was trimmed before it
+   * subscribed, the subscription ends and {@link Subscription#failure()} says why.
    *
    * @param fromSeq the first seq to deliver (1 for the whole feed, {@code lastSeq() + 1} for new
    *     commits only)
@@ -306,7 +319,7 @@ public final class ChangeFeed {
     private void run() {
       try {
         while (open && !db.isClosed()) {
-          final List<FeedEntry> batch = read(next, 256);
+          final List<FeedEntry> batch = read(next, READ_AT_ONCE);
           if (batch.isEmpty()) {
             log.awaitAfter(next - 1, POLL_MILLIS);
             continue;
@@ -325,6 +338,9 @@ public final class ChangeFeed {
             }
             listener.accept(entry);
             next = entry.seq() + 1;
+          }
+          if (batch.size() < READ_AT_ONCE) {
+            LockSupport.parkNanos(LINGER_NANOS); // (not a waiter meanwhile: no wake-ups to pay)
           }
         }
       } catch (InterruptedException e) {

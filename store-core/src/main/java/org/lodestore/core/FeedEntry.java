@@ -50,49 +50,52 @@ public final class FeedEntry {
   private final long seq;
   private final UUID generation;
   private final long commitMicros;
-  private final List<FeedChange> changes;
+
+  /** Read from the bytes when first asked for: a shipper only ever needs the bytes. */
+  private volatile List<FeedChange> changes;
 
   private FeedEntry(
-      final byte[] bytes,
-      final long seq,
-      final UUID generation,
-      final long commitMicros,
-      final List<FeedChange> changes) {
+      final byte[] bytes, final long seq, final UUID generation, final long commitMicros) {
     this.bytes = bytes;
     this.seq = seq;
     this.generation = generation;
     this.commitMicros = commitMicros;
-    this.changes = changes;
   }
 
   /**
-   * Reads an entry from its {@link #bytes()} and checks its structure and hash.
+   * Reads an entry from its {@link #bytes()} and checks its header and hash. Its changes are read
+   * from the bytes when first asked for ({@link #changes()}).
    *
    * @param bytes the encoded entry (not copied: do not change it afterwards)
    * @return the entry
-   * @throws CorruptValueException if the bytes are not a well-formed entry of this format or the
-   *     hash does not match them
+   * @throws CorruptValueException if the bytes are not an entry of this format or the hash does not
+   *     match them
    */
   public static FeedEntry decode(final byte[] bytes) {
+    if (bytes.length < HEADER + 2 + 4 + HASH_LENGTH || (bytes[0] & 0xFF) != FORMAT) {
+      throw corrupt("not a change feed entry of format " + FORMAT, -1);
+    }
+    final ByteBuffer b = ByteBuffer.wrap(bytes);
+    final long seq = b.getLong(1);
+    final UUID generation = new UUID(b.getLong(9), b.getLong(17));
+    final long micros = b.getLong(25);
+    if (!Arrays.equals(
+        sha256(bytes, bytes.length - HASH_LENGTH),
+        0,
+        HASH_LENGTH,
+        bytes,
+        bytes.length - HASH_LENGTH,
+        bytes.length)) {
+      throw corrupt("its hash does not match its bytes", seq);
+    }
+    return new FeedEntry(bytes, seq, generation, micros);
+  }
+
+  /** The changes in {@link #bytes}, checked for structure. */
+  private List<FeedChange> readChanges() {
     try {
-      if (bytes.length < HEADER + 2 + 4 + HASH_LENGTH || (bytes[0] & 0xFF) != FORMAT) {
-        throw corrupt("not a change feed entry of format " + FORMAT, -1);
-      }
       final ByteBuffer b = ByteBuffer.wrap(bytes, 0, bytes.length - HASH_LENGTH);
-      b.get();
-      final long seq = b.getLong();
-      final UUID generation = new UUID(b.getLong(), b.getLong());
-      final long micros = b.getLong();
       b.position(HEADER);
-      if (!Arrays.equals(
-          sha256(bytes, bytes.length - HASH_LENGTH),
-          0,
-          HASH_LENGTH,
-          bytes,
-          bytes.length - HASH_LENGTH,
-          bytes.length)) {
-        throw corrupt("its hash does not match its bytes", seq);
-      }
       final String[] tables = new String[b.getShort() & 0xFFFF];
       for (int i = 0; i < tables.length; i++) {
         final byte[] name = new byte[b.getShort() & 0xFFFF];
@@ -103,7 +106,7 @@ public final class FeedEntry {
       if (count < 0) {
         throw corrupt("negative change count", seq);
       }
-      final List<FeedChange> changes = new ArrayList<>(Math.min(count, 1 << 16));
+      final List<FeedChange> out = new ArrayList<>(Math.min(count, 1 << 16));
       for (int i = 0; i < count; i++) {
         final FeedChange.Op op = FeedChange.Op.of(b.get());
         final int table = b.getShort() & 0xFFFF;
@@ -128,43 +131,69 @@ public final class FeedEntry {
         } else if (valueLength != -1) {
           throw corrupt("change " + i + " has a negative value length", seq);
         }
-        changes.add(new FeedChange(op, tables[table], key, value));
+        out.add(new FeedChange(op, tables[table], key, value));
       }
       if (b.hasRemaining()) {
         throw corrupt("trailing bytes after its changes", seq);
       }
-      return new FeedEntry(bytes, seq, generation, micros, Collections.unmodifiableList(changes));
+      return Collections.unmodifiableList(out);
     } catch (BufferUnderflowException | IllegalArgumentException e) {
-      throw new CorruptValueException("change feed entry is truncated", FeedLog.ENTRIES, null, e);
+      throw new CorruptValueException(
+          "change feed entry " + seq + " is truncated", FeedLog.ENTRIES, seq, e);
     }
   }
 
   /**
-   * Encodes an entry: header, the recorder's tables and changes, and the hash.
-   *
-   * @return the bytes, ready to store
+   * An entry about to be written, for {@link FeedLog#append}: its length first (to reserve the
+   * space in LMDB), then its bytes written once, straight into the reserved space. The hash is
+   * computed over the parts, without a contiguous copy on the heap.
    */
-  static byte[] encode(
-      final long seq,
-      final UUID generation,
-      final long commitMicros,
-      final byte[] previousHash,
-      final FeedRecorder changes) {
-    final byte[] tables = changes.encodedTables();
-    final int length = HEADER + tables.length + 4 + changes.size() + HASH_LENGTH;
-    final ByteBuffer b = ByteBuffer.allocate(length);
-    b.put((byte) FORMAT)
-        .putLong(seq)
-        .putLong(generation.getMostSignificantBits())
-        .putLong(generation.getLeastSignificantBits())
-        .putLong(commitMicros)
-        .put(previousHash)
-        .put(tables)
-        .putInt(changes.count())
-        .put(changes.changes(), 0, changes.size());
-    final byte[] out = b.array();
-    System.arraycopy(sha256(out, length - HASH_LENGTH), 0, out, length - HASH_LENGTH, HASH_LENGTH);
-    return out;
+  static final class Encoder {
+    private final byte[] header = new byte[HEADER];
+    private final byte[] tables;
+    private final byte[] count;
+    private final FeedRecorder changes;
+    private final byte[] hash;
+
+    Encoder(
+        final long seq,
+        final UUID generation,
+        final long commitMicros,
+        final byte[] previousHash,
+        final FeedRecorder changes) {
+      ByteBuffer.wrap(header)
+          .put((byte) FORMAT)
+          .putLong(seq)
+          .putLong(generation.getMostSignificantBits())
+          .putLong(generation.getLeastSignificantBits())
+          .putLong(commitMicros)
+          .put(previousHash);
+      this.tables = changes.encodedTables();
+      this.count = ByteBuffer.allocate(4).putInt(changes.count()).array();
+      this.changes = changes;
+      final MessageDigest digest = SHA256.get();
+      digest.reset();
+      digest.update(header);
+      digest.update(tables);
+      digest.update(count);
+      digest.update(changes.changes(), 0, changes.size());
+      this.hash = digest.digest();
+    }
+
+    /** The entry's length in bytes. */
+    int length() {
+      return HEADER + tables.length + 4 + changes.size() + HASH_LENGTH;
+    }
+
+    /** The entry's hash (its last {@value #HASH_LENGTH} bytes). */
+    byte[] hash() {
+      return hash;
+    }
+
+    /** Writes the entry at {@code out}'s position: {@link #length()} bytes. */
+    void writeTo(final ByteBuffer out) {
+      out.put(header).put(tables).put(count).put(changes.changes(), 0, changes.size()).put(hash);
+    }
   }
 
   /** One digest per thread: looking one up per entry costs more than hashing a small entry. */
@@ -269,9 +298,16 @@ public final class FeedEntry {
    * Its changes, in the order its transaction made them.
    *
    * @return the changes; unmodifiable
+   * @throws CorruptValueException if they are malformed (which a matching hash rules out, unless
+   *     the bytes were made to match)
    */
   public List<FeedChange> changes() {
-    return changes;
+    List<FeedChange> c = changes;
+    if (c == null) {
+      c = readChanges(); // (two threads may both read them: the same list either way)
+      changes = c;
+    }
+    return c;
   }
 
   /**
@@ -297,7 +333,7 @@ public final class FeedEntry {
     return "FeedEntry[seq "
         + seq
         + ", "
-        + changes.size()
+        + changes().size()
         + " changes, "
         + bytes.length
         + " bytes, "

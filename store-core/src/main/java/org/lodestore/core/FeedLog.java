@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -279,8 +278,10 @@ final class FeedLog {
     final long seq = last.seq + 1;
     final long acknowledged = fresh ? cached.acked : acknowledgedIn(txn);
     long backlog = last.backlogBytes - trim(txn, acknowledged, TRIM_PER_COMMIT);
-    final byte[] entry = FeedEntry.encode(seq, appendTo, nowMicros(), last.hash, changes);
-    backlog += entry.length;
+    final FeedEntry.Encoder entry =
+        new FeedEntry.Encoder(seq, appendTo, nowMicros(), last.hash, changes);
+    final int length = entry.length();
+    backlog += length;
     final long waiting = seq - acknowledged; // every entry after the acknowledged one
     if (waiting > options.maxBacklogEntries() || backlog > options.maxBacklogBytes()) {
       if (options.backlogPolicy() == FeedOptions.BacklogPolicy.REFUSE) {
@@ -290,7 +291,7 @@ final class FeedLog {
                 + " is full: "
                 + (waiting - 1)
                 + " entries ("
-                + (backlog - entry.length)
+                + (backlog - length)
                 + " bytes) committed and not acknowledged, the limit is "
                 + options.maxBacklogEntries()
                 + " entries or "
@@ -299,13 +300,8 @@ final class FeedLog {
       }
       backlog -= dropOldest(txn, seq, backlog);
     }
-    entries.put(txn, seq, ByteBuffer.wrap(entry));
-    final Head written =
-        new Head(
-            seq,
-            Arrays.copyOfRange(entry, entry.length - FeedEntry.HASH_LENGTH, entry.length),
-            txn.lmdb.getId(),
-            backlog);
+    entry.writeTo(entries.reserve(txn, seq, length)); // one copy, into LMDB's memory
+    final Head written = new Head(seq, entry.hash(), txn.lmdb.getId(), backlog);
     meta.put(txn, HEAD, written.bytes());
     pendingSeq = seq;
     pendingBytes = backlog;

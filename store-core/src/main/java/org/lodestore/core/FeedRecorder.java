@@ -22,12 +22,37 @@ import java.util.List;
  */
 final class FeedRecorder {
 
+  /** The largest buffer kept for the thread's next transaction (one per thread that writes). */
+  private static final int KEEP = 64 * 1024;
+
+  /** A buffer a finished transaction of this thread left, for the next one: no regrowth. */
+  private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
+
   private final List<String> tables = new ArrayList<>(4);
   private String lastTable;
   private int lastIndex;
-  private byte[] buf = new byte[256];
+  private byte[] buf;
   private int size;
   private int count;
+
+  FeedRecorder() {
+    final byte[] spare = SPARE.get();
+    if (spare != null) {
+      SPARE.set(null);
+      buf = spare;
+    } else {
+      buf = new byte[1024];
+    }
+  }
+
+  /** Leaves its buffer to the thread's next recorder; this one is not used again. */
+  void release() {
+    final byte[] b = buf;
+    buf = null;
+    if (b != null && b.length <= KEEP && SPARE.get() == null) {
+      SPARE.set(b);
+    }
+  }
 
   boolean isEmpty() {
     return count == 0;

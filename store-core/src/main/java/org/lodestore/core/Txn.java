@@ -283,6 +283,7 @@ public final class Txn implements AutoCloseable {
       if (parent != null) {
         if (feed != null) {
           parent.absorbFeed(feed); // recorded when the parent commits
+          feed = null; // the parent's now
         }
         parent.touchedUnrecorded |= touchedUnrecorded;
       } else if (seq > 0) {
@@ -351,6 +352,7 @@ public final class Txn implements AutoCloseable {
       feed = child;
     } else {
       feed.absorb(child);
+      child.release();
     }
   }
 
@@ -455,6 +457,10 @@ public final class Txn implements AutoCloseable {
   }
 
   private void finish() {
+    if (feed != null) {
+      feed.release(); // appended or dropped: its buffer serves the thread's next transaction
+      feed = null;
+    }
     try {
       detachViews();
       closeCursors();

@@ -695,15 +695,23 @@ public final class Txn implements AutoCloseable {
   /** A view for a decoder that copies; valid only until the next call. */
   ByteBuffer scratchView(final long address, final int length) {
     db.bounds.check(address, length, readOnly);
-    if (scratch == null) {
-      epoch.markViewed(); // a decoder may (wrongly) keep a derived buffer of it
-      scratch = internalView(reader == null ? null : reader.scratch, address, length);
-      if (reader != null) {
-        reader.scratch = scratch;
-      }
-      return scratch;
+    // read once: another thread that ends this read transaction while its owner decodes without
+    // the operation guard clears the field (repointing null would write through a null object)
+    final ByteBuffer s = scratch;
+    if (s != null) {
+      return Views.repoint(s, address, length);
     }
-    return Views.repoint(scratch, address, length);
+    if (!isOpen()) {
+      throw endedError();
+    }
+    epoch.markViewed(); // a decoder may (wrongly) keep a derived buffer of it
+    final LmdbReader r = reader;
+    final ByteBuffer created = internalView(r == null ? null : r.scratch, address, length);
+    scratch = created;
+    if (r != null) {
+      r.scratch = created;
+    }
+    return created;
   }
 
   /**
@@ -736,15 +744,21 @@ public final class Txn implements AutoCloseable {
   /** A view for decoding a key; valid only until the next call. */
   ByteBuffer keyView(final long address, final int length) {
     db.bounds.checkKey(address, length, readOnly);
-    if (keyScratch == null) {
-      epoch.markViewed();
-      keyScratch = internalView(reader == null ? null : reader.keyScratch, address, length);
-      if (reader != null) {
-        reader.keyScratch = keyScratch;
-      }
-      return keyScratch;
+    final ByteBuffer s = keyScratch; // read once, as in scratchView
+    if (s != null) {
+      return Views.repoint(s, address, length);
     }
-    return Views.repoint(keyScratch, address, length);
+    if (!isOpen()) {
+      throw endedError();
+    }
+    epoch.markViewed();
+    final LmdbReader r = reader;
+    final ByteBuffer created = internalView(r == null ? null : r.keyScratch, address, length);
+    keyScratch = created;
+    if (r != null) {
+      r.keyScratch = created;
+    }
+    return created;
   }
 
   private ArrayList<ByteBuffer> viewList() {

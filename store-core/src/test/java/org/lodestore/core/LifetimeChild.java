@@ -91,6 +91,9 @@ public final class LifetimeChild {
         case "txnEndedRacingScan":
           txnEndedRacingScan(seed);
           break;
+        case "rowAfterAnotherThreadEnded":
+          rowAfterAnotherThreadEnded();
+          break;
         default:
           System.out.println("unknown scenario " + scenario);
           System.exit(2);
@@ -1134,7 +1137,8 @@ public final class LifetimeChild {
     final List<String> unexpected = new ArrayList<>();
     int ended = 0;
     final ExecutorService pool = Executors.newSingleThreadExecutor();
-    for (int round = 0; round < 200; round++) {
+    final int rounds = 200;
+    for (int round = 0; round < rounds; round++) {
       final Txn txn = db.beginRead();
       final CountDownLatch scanning = new CountDownLatch(1);
       final Future<String> scan =
@@ -1168,11 +1172,47 @@ public final class LifetimeChild {
     }
     pool.shutdownNow();
     db.close();
-    System.out.println("txnEndedRacingScan rounds=200 endedMidScan=" + ended);
+    System.out.println("txnEndedRacingScan rounds=" + rounds + " endedMidScan=" + ended);
     isTrue(
-        "200 scans whose transaction another thread ended: typed error or whole scan",
+        rounds + " scans whose transaction another thread ended: typed error or whole scan",
         unexpected.isEmpty(),
         unexpected.toString());
+  }
+
+  /**
+   * A cursor's current row (value, key) and its next step, asked for after another thread ended its
+   * read transaction, once the transaction's scratch views exist: typed errors, never a value.
+   */
+  static void rowAfterAnotherThreadEnded() throws Exception {
+    try (Database db = open()) {
+      final Table<Long, Long> longs = db.table("longs", KeyCodecs.LONG, ValueCodecs.LONG);
+      final Table<String, String> strings =
+          db.table("strings", KeyCodecs.STRING, ValueCodecs.STRING);
+      db.write(
+          txn -> {
+            for (long i = 0; i < 100; i++) {
+              longs.put(txn, i, i * 3);
+              strings.put(txn, "k" + i, "v" + i);
+            }
+          });
+      for (final boolean stringTable : new boolean[] {false, true}) {
+        final String what = stringTable ? "utf8 row" : "int64 row";
+        final Txn txn = db.beginRead();
+        final Cursor<?, ?> c =
+            stringTable ? strings.select(txn, KeyRange.all()) : longs.select(txn, KeyRange.all());
+        c.next();
+        c.key();
+        c.value(); // the transaction's scratch views exist now
+        c.next();
+        final Thread closer = new Thread(txn::close);
+        closer.start();
+        closer.join(10_000);
+        isTrue(what + ": another thread ended the transaction", !txn.isOpen(), "still open");
+        throwsOne(what + ": value after the end", c::value, ISE);
+        throwsOne(what + ": key after the end", c::key, ISE);
+        throwsOne(what + ": next after the end", c::next, ISE);
+      }
+    }
   }
 
   /** Closes {@code txn}, retrying while the scanning thread is inside a guarded call (bounded). */

@@ -44,8 +44,9 @@ import org.apache.kafka.metadata.storage.Formatter;
  * {@code kafka-server-common}) are optional dependencies of this module: a module that starts a
  * broker declares them itself, every other user of test-support gets no Kafka at all.
  *
- * <p>Not {@code KafkaClusterTestKit}: that one binds its sockets on the wildcard address whatever
- * {@code listeners} says. Thread-safe; close it once.
+ * <p>Not Kafka's own cluster test kit: that one binds its sockets on the wildcard address whatever
+ * {@code listeners} says ({@code TestBrokerTest} checks every socket this one listens on).
+ * Thread-safe; close it once.
  */
 public final class TestBroker implements AutoCloseable {
 
